@@ -1,0 +1,1 @@
+//! Provenant's domain model.

@@ -1,0 +1,129 @@
+//! The one error type of this crate.
+
+use crate::{LeafIndex, TreeSize};
+
+/// Everything that can go wrong while hashing, proving, verifying or parsing.
+///
+/// Variants are structured so that callers (and the HTTP layer above) can
+/// name the exact rule that failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A hash was given with the wrong number of bytes.
+    #[error("a hash is 32 bytes, got {len}")]
+    HashLength {
+        /// The number of bytes given.
+        len: usize,
+    },
+    /// A hash's text form is not canonical hex or base64 of 32 bytes.
+    #[error("a hash must be 64 lower-case hex digits or padded base64 of 32 bytes")]
+    HashText,
+    /// A leaf index is not inside the tree.
+    #[error("leaf index {index} is not in a tree of size {size}")]
+    IndexOutOfRange {
+        /// The leaf asked for.
+        index: LeafIndex,
+        /// The size of the tree.
+        size: TreeSize,
+    },
+    /// A tree size larger than the stored tree was asked for.
+    #[error("tree size {size} is beyond the current size {current}")]
+    SizeBeyondTree {
+        /// The size asked for.
+        size: TreeSize,
+        /// The size of the stored tree.
+        current: TreeSize,
+    },
+    /// A consistency proof was asked between sizes in the wrong order.
+    #[error("consistency needs old size {old} <= new size {new}")]
+    SizesOutOfOrder {
+        /// The older (smaller) size.
+        old: TreeSize,
+        /// The newer size.
+        new: TreeSize,
+    },
+    /// A consistency proof from the empty tree was asked for: RFC 9162
+    /// section 2.1.4 defines none (everything is consistent with it).
+    #[error("no consistency proof exists from the empty tree")]
+    ConsistencyFromEmpty,
+    /// A proof has the wrong number of hashes for its index and size.
+    #[error("proof has {got} hashes, expected {expected}")]
+    ProofLength {
+        /// The number of hashes the index and size call for.
+        expected: usize,
+        /// The number of hashes given.
+        got: usize,
+    },
+    /// A proof does not lead to the expected root.
+    #[error("proof does not verify against the expected root")]
+    RootMismatch,
+    /// The hash storage could not supply a hash it should have.
+    #[error("hash storage failed: {0}")]
+    Storage(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The hash storage returned a different number of hashes than asked.
+    #[error("hash storage returned {got} hashes for {asked} indexes")]
+    StorageCount {
+        /// How many hashes were asked for.
+        asked: usize,
+        /// How many came back.
+        got: usize,
+    },
+    /// A signed-note key name is empty or holds a space or `+`.
+    #[error("invalid signed-note key name")]
+    KeyName,
+    /// A verifier or signer key text is malformed.
+    #[error("invalid signed-note key: {reason}")]
+    KeyText {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A signed note is malformed.
+    #[error("malformed signed note: {reason}")]
+    NoteMalformed {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A note carries a signature from a known key that does not verify.
+    #[error("signature by {name} (key id {id:08x}) does not verify")]
+    NoteSignature {
+        /// The key name on the signature line.
+        name: String,
+        /// The key id on the signature line.
+        id: u32,
+    },
+    /// No known key signed the note.
+    #[error("no known key signed the note")]
+    NoteUnverified,
+    /// A checkpoint body is malformed.
+    #[error("malformed checkpoint: {reason}")]
+    CheckpointMalformed {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A checkpoint is for a different log than expected.
+    #[error("checkpoint origin {got:?} is not {expected:?}")]
+    CheckpointOrigin {
+        /// The origin expected.
+        expected: String,
+        /// The origin found.
+        got: String,
+    },
+    /// A tile path does not follow C2SP tlog-tiles.
+    #[error("invalid tile path: {reason}")]
+    TilePath {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// An entry bundle is malformed.
+    #[error("malformed entry bundle: {reason}")]
+    EntryBundle {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A proof bundle (C2SP tlog-proof) is malformed.
+    #[error("malformed proof bundle: {reason}")]
+    ProofBundle {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+}
