@@ -1,7 +1,39 @@
-//! Placeholder, replaced below.
+//! The log's mathematics and text formats, with no I/O and no async.
+//!
+//! Provenant's ledger is an RFC 6962 Merkle tree over its entries. This
+//! crate is what an auditor needs to check it: the hashing, the proofs, and
+//! the C2SP formats that existing transparency-log clients read. Every byte
+//! that is hashed or signed is spelled out where it is built:
+//!
+//! | what | bytes | where |
+//! |---|---|---|
+//! | leaf hash | `SHA-256(0x00 \|\| entry)` | [`hash_leaf`], RFC 6962 section 2.1 |
+//! | node hash | `SHA-256(0x01 \|\| left \|\| right)` | [`hash_node`], RFC 6962 section 2.1 |
+//! | empty root | `SHA-256()` | [`Hash::EMPTY`] |
+//! | inclusion / consistency | RFC 9162 sections 2.1.3, 2.1.4 | [`proof`] |
+//! | key id | `SHA-256(name \|\| 0x0A \|\| 0x01 \|\| pubkey)[:4]` | [`note`], C2SP signed-note |
+//! | note signature | Ed25519 over the note text (ending in `\n`) | [`note`] |
+//! | checkpoint text | `origin\n size\n base64(root)\n [extension\n]*` | [`checkpoint`], C2SP tlog-checkpoint |
+//! | tiles, entry bundles | `tile/<L>/<N>[.p/<W>]`, `u16 len \|\| entry`... | [`tile`], C2SP tlog-tiles |
+//! | proof bundle | `c2sp.org/tlog-proof@v1` text | [`bundle`], C2SP tlog-proof |
+//!
+//! Storage is reached through one trait, [`HashReader`]; the tree is stored
+//! as an append-only sequence of hashes ([`tree`]).
+
+pub mod bundle;
+pub mod checkpoint;
 mod error;
 mod hash;
+mod index;
+pub mod note;
+pub mod proof;
+pub mod tile;
+pub mod tree;
+
+pub use checkpoint::Checkpoint;
 pub use error::Error;
 pub use hash::{HASH_SIZE, Hash, hash_leaf, hash_node, root_of};
-pub type LeafIndex = u64;
-pub type TreeSize = u64;
+pub use index::{LeafIndex, StoredIndex, TreeSize};
+pub use note::{Note, NoteSigner, NoteVerifier};
+pub use proof::{prove_consistency, prove_inclusion, verify_consistency, verify_inclusion};
+pub use tree::{HashReader, append, stored_count, stored_index, tree_hash};
