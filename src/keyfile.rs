@@ -11,7 +11,9 @@ use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
 use std::path::{Path, PathBuf};
 
 use ed25519_dalek::SigningKey;
-use ed25519_dalek::pkcs8::{DecodePrivateKey as _, EncodePrivateKey as _, spki::der::pem::LineEnding};
+use ed25519_dalek::pkcs8::{
+    DecodePrivateKey as _, EncodePrivateKey as _, spki::der::pem::LineEnding,
+};
 
 /// Why a key file could not be written or read.
 #[derive(Debug, thiserror::Error)]

@@ -38,7 +38,11 @@ fn generate_refuses_to_overwrite() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("k.pem");
     let path = path.to_str().unwrap();
-    assert!(provenant(&["key", "generate", "--out", path]).status.success());
+    assert!(
+        provenant(&["key", "generate", "--out", path])
+            .status
+            .success()
+    );
     let before = std::fs::read(path).unwrap();
 
     let again = provenant(&["key", "generate", "--out", path]);
