@@ -1,1 +1,80 @@
-//! Provenant's domain model.
+//! Provenant's domain model: entry kinds, canonical signing, validation
+//! rules, license checks and royalty math. Pure: no I/O, no async, no
+//! storage; the ledger reaches its state through [`StateView`].
+//!
+//! # Bytes signed and hashed
+//!
+//! ```text
+//! JCS(x)         = RFC 8785 canonical JSON of x
+//! signing input  = "provenant:v1:" || kind || "\n" || JCS(payload)
+//! signature      = Ed25519(secret key, signing input)          RFC 8032 section 5.1.6
+//! entry id       = SHA-256(signing input)                       (hex; grant and dispute ids)
+//! leaf bytes     = JCS({kind, logged_at, payload, signatures})
+//! leaf hash      = SHA-256(0x00 || leaf bytes)                  RFC 6962 section 2.1
+//! design id      = BLAKE3(content bytes)                        (hex)
+//! ```
+//!
+//! - `kind` is one of `design.register`, `license.grant`, `usage.record`,
+//!   `ownership.transfer`, `license.revoke`, `dispute.raise`,
+//!   `dispute.resolve`, `key.rotate`. The prefix and the kind separate the
+//!   domains: a signature for one kind never verifies as another.
+//! - `JCS(payload)` is computed from the payload as received (parsed, then
+//!   canonicalised), so any spacing or member order of the same JSON value
+//!   has one signing input; a signature over the non-canonical bytes fails.
+//!   Payload integers are at most 2^53 - 1, so RFC 8785's number form is
+//!   the plain decimal integer; payloads carry no floats.
+//! - Signatures verify with `verify_strict` (canonical `S`, no small-order
+//!   `R` or key). An identity is `ed25519:` + padded base64 of the key; a
+//!   signature is padded base64 of its 64 bytes.
+//! - `logged_at` is the server's clock, printed `YYYY-MM-DDTHH:MM:SS[.f]Z`.
+//!
+//! # Contents
+//!
+//! | module | what |
+//! |---|---|
+//! | [`ids`], [`values`], [`vocab`] | identities, hashes, ppm, money, times, territories, labels |
+//! | [`content`] | BLAKE3 + SHA-256 of a design file in one pass |
+//! | [`terms`], [`payload`] | license terms and the payload of each kind |
+//! | [`envelope`], [`signing`], [`entry`] | envelopes, signing input, signatures, ledger entries and leaf bytes |
+//! | [`state`], [`memory`] | state records, the [`StateView`] trait, [`Changes`], [`MemoryState`] |
+//! | [`rules`] | [`apply`]: validation and application of an entry, one code path |
+//! | [`check`] | the license check with every reason |
+//! | [`royalty`] | LAP and LRP splits and statements, exact to the minor unit |
+//! | [`error`] | [`RuleError`], each variant with a stable [`RuleError::code`] |
+
+pub mod check;
+mod codec;
+pub mod content;
+pub mod entry;
+pub mod envelope;
+pub mod error;
+pub mod ids;
+pub mod memory;
+pub mod payload;
+pub mod royalty;
+pub mod rules;
+pub mod signing;
+pub mod state;
+pub mod terms;
+pub mod values;
+pub mod vocab;
+
+pub use check::{Action, LicenseAnswer, LicenseQuery, Reason, check_license};
+pub use codec::MAX_SAFE_INTEGER;
+pub use content::{ContentDescriptor, ContentHashes, hash_content};
+pub use entry::Entry;
+pub use envelope::{Envelope, Kind, Payload, SIGNING_PREFIX, SignatureLine};
+pub use error::{RuleError, ViewError};
+pub use ids::{
+    ContentSha256, DesignId, DisputeId, EntryId, EvidenceHash, GrantId, Identity, LeafHash,
+};
+pub use memory::MemoryState;
+pub use royalty::{RoyaltySplit, SaleLine, Statement, royalty_split, royalty_statement};
+pub use rules::{Context, apply};
+pub use signing::{SignatureBytes, Verified, identity_of, verify_batch};
+pub use state::{Changes, DesignState, DisputeState, EntryRef, GrantState, Owner, StateView};
+pub use terms::{LicenseTerms, Royalty, RoyaltyPolicy};
+pub use values::{Currency, Money, Ppm, Timestamp};
+pub use vocab::{CountryCode, DigitalSourceType, Label, MediaType};
+
+pub(crate) use rules::{Blocker, blocker};

@@ -1,0 +1,249 @@
+//! The license check: "may this licensee do this with this design, here,
+//! through this channel, as this category, on this date, for this many
+//! units?"
+//!
+//! The answer lists every reason that applies, not just the first. Design
+//! reasons (`disputed`, `ancestor-disputed`) come from the design; the other
+//! reasons come from the best of the licensee's grants on the design: an
+//! allowing grant if there is one, else the grant with the fewest reasons
+//! (ties: the earliest). With no grant at all the reason is `no-grant`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::state::EntryRef;
+use crate::{
+    Blocker, CountryCode, DesignId, GrantId, GrantState, Identity, Label, RuleError, StateView,
+    Timestamp, blocker,
+};
+
+/// What the licensee wants to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    /// Make and sell (needs `commercial_use`).
+    Commercial,
+    /// Use without selling (any grant).
+    NonCommercial,
+    /// Make a derivative design (needs `derivatives_allowed`).
+    Derivative,
+    /// Train an AI model on the design (needs `ai_training`).
+    AiTraining,
+}
+
+/// Why a check is denied. Reasons are listed in this order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Reason {
+    /// The design is not registered.
+    UnknownDesign,
+    /// The design is under dispute (open or upheld).
+    Disputed,
+    /// An ancestor of the design is under dispute.
+    AncestorDisputed,
+    /// The licensee holds no grant on the design.
+    NoGrant,
+    /// The grant was revoked or released.
+    Revoked,
+    /// The date is before the grant's start.
+    NotYetValid,
+    /// The date is at or after the grant's end.
+    Expired,
+    /// The territory is not allowed.
+    Territory,
+    /// The channel is not allowed.
+    Channel,
+    /// The category is not allowed.
+    Category,
+    /// The quantity would exceed the cumulative unit cap.
+    UnitsExceeded,
+    /// The terms do not license the action.
+    ActionNotLicensed,
+}
+
+impl Reason {
+    /// The reason's stable kebab-case name.
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            Reason::UnknownDesign => "unknown-design",
+            Reason::Disputed => "disputed",
+            Reason::AncestorDisputed => "ancestor-disputed",
+            Reason::NoGrant => "no-grant",
+            Reason::Revoked => "revoked",
+            Reason::NotYetValid => "not-yet-valid",
+            Reason::Expired => "expired",
+            Reason::Territory => "territory",
+            Reason::Channel => "channel",
+            Reason::Category => "category",
+            Reason::UnitsExceeded => "units-exceeded",
+            Reason::ActionNotLicensed => "action-not-licensed",
+        }
+    }
+}
+
+/// The brand's question.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LicenseQuery {
+    /// The design.
+    pub design: DesignId,
+    /// Who asks.
+    pub licensee: Identity,
+    /// What for.
+    pub action: Action,
+    /// Where the units are sold.
+    pub territory: CountryCode,
+    /// Through which channel.
+    pub channel: Label,
+    /// As which product category.
+    pub category: Label,
+    /// When.
+    pub date: Timestamp,
+    /// How many units (0 for a use that makes none).
+    pub quantity: u64,
+}
+
+/// The answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LicenseAnswer {
+    /// Whether every rule allows it.
+    pub allowed: bool,
+    /// Every reason against, in [`Reason`] order; empty when allowed.
+    pub reasons: Vec<Reason>,
+    /// The grant the answer rests on (the best candidate when denied).
+    pub grant: Option<GrantId>,
+    /// Units left on that grant before this quantity; `None` = unlimited
+    /// or no grant.
+    pub units_remaining: Option<u64>,
+    /// The entries the answer rests on, for inclusion proofs.
+    pub rests_on: Vec<EntryRef>,
+}
+
+/// One use of a grant, as checked by queries and usage records.
+pub(crate) struct GrantUse<'a> {
+    pub action: Option<Action>,
+    pub territory: CountryCode,
+    pub channel: &'a Label,
+    pub category: &'a Label,
+    pub date: Timestamp,
+    pub quantity: u64,
+}
+
+/// Every reason the grant does not cover the use, in [`Reason`] order.
+pub(crate) fn grant_reasons(grant: &GrantState, q: &GrantUse<'_>) -> Vec<Reason> {
+    let t = &grant.terms;
+    let mut reasons = Vec::new();
+    if grant.revoked.is_some() {
+        reasons.push(Reason::Revoked);
+    }
+    if q.date < t.starts_at {
+        reasons.push(Reason::NotYetValid);
+    }
+    if t.ends_at.is_some_and(|end| q.date >= end) {
+        reasons.push(Reason::Expired);
+    }
+    if !t.territories.is_empty() && !t.territories.contains(&q.territory) {
+        reasons.push(Reason::Territory);
+    }
+    if !t.channels.is_empty() && !t.channels.contains(q.channel) {
+        reasons.push(Reason::Channel);
+    }
+    if !t.categories.is_empty() && !t.categories.contains(q.category) {
+        reasons.push(Reason::Category);
+    }
+    if let Some(max) = t.max_units {
+        let over = grant
+            .units_used
+            .checked_add(q.quantity)
+            .is_none_or(|total| total > max);
+        if over {
+            reasons.push(Reason::UnitsExceeded);
+        }
+    }
+    let licensed = match q.action {
+        None | Some(Action::NonCommercial) => true,
+        Some(Action::Commercial) => t.commercial_use,
+        Some(Action::Derivative) => t.derivatives_allowed,
+        Some(Action::AiTraining) => t.ai_training,
+    };
+    if !licensed {
+        reasons.push(Reason::ActionNotLicensed);
+    }
+    reasons
+}
+
+/// Answers a license check against the current state.
+///
+/// # Errors
+/// Only failures of the state view.
+pub fn check_license<V: StateView + ?Sized>(
+    view: &V,
+    q: &LicenseQuery,
+) -> Result<LicenseAnswer, RuleError> {
+    let Some(design) = view.design(&q.design)? else {
+        return Ok(LicenseAnswer {
+            allowed: false,
+            reasons: vec![Reason::UnknownDesign],
+            grant: None,
+            units_remaining: None,
+            rests_on: Vec::new(),
+        });
+    };
+    let mut reasons = Vec::new();
+    let mut rests_on = vec![design.registered];
+    match blocker(view, &design)? {
+        Some(Blocker::Design) => {
+            reasons.push(Reason::Disputed);
+            for id in &design.blocking_disputes {
+                if let Some(d) = view.dispute(id)? {
+                    rests_on.push(d.raised);
+                }
+            }
+        }
+        Some(Blocker::Ancestor(_)) => reasons.push(Reason::AncestorDisputed),
+        None => {}
+    }
+    let use_ = GrantUse {
+        action: Some(q.action),
+        territory: q.territory,
+        channel: &q.channel,
+        category: &q.category,
+        date: q.date,
+        quantity: q.quantity,
+    };
+    let mut best: Option<(Vec<Reason>, GrantState)> = None;
+    for id in view.grants_held_by(&q.licensee)? {
+        let Some(grant) = view.grant(&id)? else {
+            continue;
+        };
+        if grant.design != q.design {
+            continue;
+        }
+        let r = grant_reasons(&grant, &use_);
+        let better = best
+            .as_ref()
+            .is_none_or(|(br, bg)| (r.len(), grant.granted.index) < (br.len(), bg.granted.index));
+        if better {
+            best = Some((r, grant));
+        }
+    }
+    let (grant, units_remaining) = if let Some((r, g)) = best {
+        reasons.extend(r);
+        rests_on.push(g.granted);
+        if let Some(rev) = &g.revoked {
+            rests_on.push(rev.entry);
+        }
+        (Some(g.id), g.units_remaining())
+    } else {
+        reasons.push(Reason::NoGrant);
+        (None, None)
+    };
+    reasons.sort();
+    Ok(LicenseAnswer {
+        allowed: reasons.is_empty(),
+        reasons,
+        grant,
+        units_remaining,
+        rests_on,
+    })
+}

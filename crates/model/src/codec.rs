@@ -1,0 +1,157 @@
+//! Small strict codecs shared by the value types: lower-case hex, canonical
+//! base64, bounded text and the I-JSON integer range.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+
+use crate::RuleError;
+
+/// The largest integer a signed payload may carry: 2^53 - 1.
+///
+/// RFC 8785 section 3.2.2.3 serialises numbers as IEEE 754 doubles, and
+/// RFC 7493 (I-JSON) section 2.2 limits interoperable integers to this range,
+/// so every integer in a signed payload stays at or below it and has exactly
+/// one canonical text.
+pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// Lower-case hexadecimal of `bytes`.
+pub(crate) fn to_hex(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(2 * bytes.len());
+    for b in bytes {
+        s.push(char::from(HEX[usize::from(b >> 4)]));
+        s.push(char::from(HEX[usize::from(b & 0x0f)]));
+    }
+    s
+}
+
+/// Parses exactly `2 * N` lower-case hex digits.
+pub(crate) fn from_hex<const N: usize>(text: &str) -> Option<[u8; N]> {
+    let bytes = text.as_bytes();
+    if bytes.len() != 2 * N {
+        return None;
+    }
+    let mut out = [0u8; N];
+    for (slot, pair) in out.iter_mut().zip(bytes.chunks_exact(2)) {
+        *slot = (hex_digit(pair[0])? << 4) | hex_digit(pair[1])?;
+    }
+    Some(out)
+}
+
+fn hex_digit(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        _ => None,
+    }
+}
+
+/// Standard padded base64 (RFC 4648 section 4).
+pub(crate) fn to_base64(bytes: &[u8]) -> String {
+    STANDARD.encode(bytes)
+}
+
+/// Decodes standard padded base64 of exactly `N` bytes, refusing every
+/// non-canonical spelling (the re-encoding must give back the same text).
+pub(crate) fn from_base64<const N: usize>(text: &str) -> Option<[u8; N]> {
+    let bytes = STANDARD.decode(text).ok()?;
+    let out = <[u8; N]>::try_from(bytes.as_slice()).ok()?;
+    (STANDARD.encode(out) == text).then_some(out)
+}
+
+/// Checks that `text` has between `min` and `max` characters (Unicode scalar
+/// values) and no control characters other than newline and tab.
+pub(crate) fn check_text(field: &str, text: &str, min: usize, max: usize) -> Result<(), RuleError> {
+    let len = text.chars().count();
+    if len < min || len > max {
+        return Err(RuleError::TextLength {
+            field: field.to_owned(),
+            len,
+            min,
+            max,
+        });
+    }
+    if text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Err(RuleError::Malformed {
+            field: field.to_owned(),
+            detail: "control characters are not allowed".to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// Checks that a list has at most `max` items.
+pub(crate) fn check_count(field: &str, count: usize, max: usize) -> Result<(), RuleError> {
+    if count > max {
+        return Err(RuleError::TooManyItems {
+            field: field.to_owned(),
+            count,
+            max,
+        });
+    }
+    Ok(())
+}
+
+/// Walks a JSON value and refuses any number that is not an integer in
+/// `0..=MAX_SAFE_INTEGER`: signed payloads carry no floats and no negative
+/// numbers, and every integer must print identically under RFC 8785.
+pub(crate) fn check_numbers(value: &serde_json::Value, path: &str) -> Result<(), RuleError> {
+    match value {
+        serde_json::Value::Number(n) => match n.as_u64() {
+            Some(v) if v <= MAX_SAFE_INTEGER => Ok(()),
+            _ => Err(RuleError::NumberOutOfRange {
+                field: path.to_owned(),
+            }),
+        },
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                check_numbers(item, &format!("{path}[{i}]"))?;
+            }
+            Ok(())
+        }
+        serde_json::Value::Object(map) => {
+            for (k, item) in map {
+                check_numbers(item, &format!("{path}.{k}"))?;
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_is_strict() {
+        assert_eq!(from_hex::<2>("0aff"), Some([0x0a, 0xff]));
+        assert_eq!(from_hex::<2>("0AFF"), None);
+        assert_eq!(from_hex::<2>("0af"), None);
+        assert_eq!(to_hex(&[0x0a, 0xff]), "0aff");
+    }
+
+    #[test]
+    fn base64_is_canonical() {
+        assert_eq!(from_base64::<1>("AA=="), Some([0]));
+        // Non-zero trailing bits and missing padding are refused.
+        assert_eq!(from_base64::<1>("AB=="), None);
+        assert_eq!(from_base64::<1>("AA"), None);
+        assert_eq!(from_base64::<2>("AA=="), None);
+    }
+
+    #[test]
+    fn numbers_stay_in_the_safe_range() {
+        let ok = serde_json::json!({"a": [1, MAX_SAFE_INTEGER]});
+        assert!(check_numbers(&ok, "payload").is_ok());
+        let big = serde_json::json!({"a": [1, MAX_SAFE_INTEGER + 1]});
+        let err = check_numbers(&big, "payload").unwrap_err();
+        assert_eq!(err.field(), Some("payload.a[1]"));
+        assert!(check_numbers(&serde_json::json!(-1), "p").is_err());
+        assert!(check_numbers(&serde_json::json!(1.5), "p").is_err());
+    }
+}

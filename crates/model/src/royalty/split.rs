@@ -1,0 +1,391 @@
+//! The royalty split over a derivative graph, in exact integers.
+//!
+//! For revenue `R` earned by design `X`, every design `A` in `X`'s ancestry
+//! (and `X` itself) keeps a fraction `F(A)` of `R`, paid to `A`'s owners by
+//! their shares:
+//!
+//! - **LAP**: `F(A) = sum over edges C -> A of paths(X, C) x rate(C -> A)`,
+//!   i.e. the rate of the last link into `A`, once per path from `X`; and
+//!   `F(X) = 1 - sum of F(A)` (the royalty stack must stay <= 100%).
+//! - **LRP**: `in(X) = 1`, `in(A) = sum over edges C -> A of in(C) x rate(C -> A)`
+//!   (rates multiply along each path and add across paths), and each design
+//!   keeps `F(A) = in(A) x (1 - sum of its own outgoing rates)`: it pays its
+//!   upstream out of what it receives.
+//!
+//! Every payee's exact amount `R x F(A) x share` is a rational over one
+//! common denominator `10^(6k)`. Each is floored; the units left over (fewer
+//! than the number of payees) go one each to the largest remainders, ties
+//! broken by ascending payee (for identities: ascending key text). So the
+//! payouts always sum to exactly `R`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use super::bignum::Big;
+use crate::{Ppm, RoyaltyPolicy, RuleError};
+
+/// Most example paths listed per holding in an explanation.
+pub const MAX_EXPLAINED_PATHS: usize = 8;
+
+/// One design in a royalty graph.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GraphNode<N, P> {
+    /// Owners and shares, summing to `1_000_000`.
+    pub owners: Vec<(P, Ppm)>,
+    /// Parent designs and the rev share owed on each link.
+    pub parents: Vec<(N, Ppm)>,
+}
+
+/// A derivative graph: designs, their owners and their royalty links.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoyaltyGraph<N, P> {
+    /// The designs by id.
+    pub nodes: BTreeMap<N, GraphNode<N, P>>,
+}
+
+/// An exact fraction, as decimal texts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fraction {
+    /// Numerator.
+    pub numerator: String,
+    /// Denominator.
+    pub denominator: String,
+}
+
+/// A path from the design that earned the revenue up to a paid design.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RoyaltyPath<N> {
+    /// The designs, from the earning design to the paid one.
+    pub designs: Vec<N>,
+    /// The rate of each link along the path.
+    pub rates_ppm: Vec<Ppm>,
+}
+
+/// Why a payee is paid for one design.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Holding<N> {
+    /// The design.
+    pub design: N,
+    /// The payee's share of it.
+    pub share_ppm: Ppm,
+    /// The design's exact fraction `F` of the revenue, before the share.
+    pub design_fraction: Fraction,
+    /// How many paths lead from the earning design to this one (saturating).
+    pub paths_total: u64,
+    /// Up to [`MAX_EXPLAINED_PATHS`] of them.
+    pub paths: Vec<RoyaltyPath<N>>,
+}
+
+/// One payee's line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Payout<N, P> {
+    /// Who is paid.
+    pub payee: P,
+    /// How much, in minor units.
+    pub amount_minor: u64,
+    /// For which designs, and why.
+    pub holdings: Vec<Holding<N>>,
+}
+
+fn malformed(detail: String) -> RuleError {
+    RuleError::Malformed {
+        field: "graph".to_owned(),
+        detail,
+    }
+}
+
+impl<N: Ord + Clone + std::fmt::Display, P: Ord + Clone> RoyaltyGraph<N, P> {
+    fn node(&self, id: &N) -> Result<&GraphNode<N, P>, RuleError> {
+        self.nodes
+            .get(id)
+            .ok_or_else(|| malformed(format!("design {id} is not in the graph")))
+    }
+
+    /// The designs reachable from `root`, each before all of its parents.
+    fn topo_order(&self, root: &N) -> Result<Vec<N>, RuleError> {
+        // Iterative DFS over parent edges; reverse post-order.
+        let mut post = Vec::new();
+        let mut done = BTreeSet::new();
+        let mut on_stack = BTreeSet::new();
+        let mut stack: Vec<(N, usize)> = vec![(root.clone(), 0)];
+        on_stack.insert(root.clone());
+        while let Some((id, next)) = stack.pop() {
+            let node = self.node(&id)?;
+            if let Some((parent, _)) = node.parents.get(next) {
+                stack.push((id.clone(), next + 1));
+                if on_stack.contains(parent) {
+                    return Err(RuleError::Invariant {
+                        detail: "the derivative graph has a cycle",
+                    });
+                }
+                if !done.contains(parent) {
+                    on_stack.insert(parent.clone());
+                    stack.push((parent.clone(), 0));
+                }
+            } else {
+                on_stack.remove(&id);
+                done.insert(id.clone());
+                post.push(id);
+            }
+        }
+        post.reverse();
+        Ok(post)
+    }
+
+    /// The LAP royalty stack of `root` in ppm: the sum over every path from
+    /// `root` of the rate of the path's last link (saturating).
+    ///
+    /// # Errors
+    /// A design missing from the graph or a cycle.
+    pub fn lap_stack(&self, root: &N) -> Result<u64, RuleError> {
+        let order = self.topo_order(root)?;
+        let mut paths: BTreeMap<&N, u128> = BTreeMap::new();
+        paths.insert(root, 1);
+        let mut stack: u128 = 0;
+        for id in &order {
+            let here = paths.get(id).copied().unwrap_or(0);
+            for (parent, rate) in &self.node(id)?.parents {
+                let entry = paths.entry(parent).or_insert(0);
+                *entry = entry.saturating_add(here);
+                stack = stack.saturating_add(here.saturating_mul(u128::from(rate.get())));
+            }
+        }
+        Ok(u64::try_from(stack).unwrap_or(u64::MAX))
+    }
+
+    /// Splits `revenue` earned by `root` under `policy`.
+    ///
+    /// # Errors
+    /// [`RuleError::RoyaltyStack`] when upstream rates exceed 100%,
+    /// [`RuleError::SharesSum`] when a design's owners do not hold exactly
+    /// `1_000_000`, and [`RuleError::Malformed`] for a design missing from the
+    /// graph.
+    pub fn split(
+        &self,
+        root: &N,
+        revenue: u64,
+        policy: RoyaltyPolicy,
+    ) -> Result<Vec<Payout<N, P>>, RuleError> {
+        let order = self.topo_order(root)?;
+        let scale = u64::from(Ppm::SCALE);
+        for id in &order {
+            let node = self.node(id)?;
+            let owned: u64 = node.owners.iter().map(|(_, s)| u64::from(s.get())).sum();
+            if owned != scale {
+                return Err(RuleError::SharesSum { sum: owned });
+            }
+            let out: u64 = node.parents.iter().map(|(_, r)| u64::from(r.get())).sum();
+            if out > scale {
+                return Err(RuleError::RoyaltyStack { stack_ppm: out });
+            }
+        }
+        let (fractions, exponent) = match policy {
+            RoyaltyPolicy::Lap => self.lap_fractions(root, &order)?,
+            RoyaltyPolicy::Lrp => self.lrp_fractions(root, &order)?,
+        };
+        let paths = self.explain_paths(root, &order);
+        distribute(self, root, revenue, &fractions, exponent, &paths)
+    }
+
+    /// LAP: fractions over 10^6.
+    #[allow(clippy::type_complexity)]
+    fn lap_fractions(&self, root: &N, order: &[N]) -> Result<(BTreeMap<N, Big>, u32), RuleError> {
+        let mut paths: BTreeMap<N, Big> = BTreeMap::new();
+        paths.insert(root.clone(), Big::from_u128(1));
+        let mut got: BTreeMap<N, Big> = BTreeMap::new();
+        for id in order {
+            let here = paths.get(id).cloned().unwrap_or_default();
+            for (parent, rate) in &self.node(id)?.parents {
+                paths.entry(parent.clone()).or_default().add_assign(&here);
+                got.entry(parent.clone())
+                    .or_default()
+                    .add_assign(&here.mul_small(u64::from(rate.get())));
+            }
+        }
+        let stack = self.lap_stack(root)?;
+        let keep = u64::from(Ppm::SCALE)
+            .checked_sub(stack)
+            .ok_or(RuleError::RoyaltyStack { stack_ppm: stack })?;
+        got.insert(root.clone(), Big::from_u128(u128::from(keep)));
+        Ok((got, 1))
+    }
+
+    /// LRP: fractions over 10^(6 (L + 1)), L the longest path from `root`.
+    #[allow(clippy::type_complexity)]
+    fn lrp_fractions(&self, root: &N, order: &[N]) -> Result<(BTreeMap<N, Big>, u32), RuleError> {
+        let mut depth: BTreeMap<&N, u32> = BTreeMap::new();
+        depth.insert(root, 0);
+        let mut longest = 0u32;
+        for id in order {
+            let d = depth.get(id).copied().unwrap_or(0);
+            longest = longest.max(d);
+            for (parent, _) in &self.node(id)?.parents {
+                let e = depth.entry(parent).or_insert(0);
+                *e = (*e).max(d.saturating_add(1));
+            }
+        }
+        let mut incoming: BTreeMap<N, Big> = BTreeMap::new();
+        let mut one = Big::from_u128(1);
+        for _ in 0..longest {
+            one = one.mul_small(u64::from(Ppm::SCALE));
+        }
+        incoming.insert(root.clone(), one);
+        let mut keep = BTreeMap::new();
+        for id in order {
+            let node = self.node(id)?;
+            let here = incoming.get(id).cloned().unwrap_or_default();
+            let mut out_rate = 0u64;
+            for (parent, rate) in &node.parents {
+                out_rate += u64::from(rate.get());
+                // Exact: `here` carries a factor 10^6 for every link still
+                // possible below the longest path.
+                let (part, rem) = here
+                    .mul_small(u64::from(rate.get()))
+                    .divrem_small(Ppm::SCALE);
+                if rem != 0 {
+                    return Err(RuleError::Invariant {
+                        detail: "LRP fraction is not exact",
+                    });
+                }
+                incoming
+                    .entry(parent.clone())
+                    .or_default()
+                    .add_assign(&part);
+            }
+            let kept = u64::from(Ppm::SCALE).saturating_sub(out_rate);
+            keep.insert(id.clone(), here.mul_small(kept));
+        }
+        Ok((keep, longest.saturating_add(1)))
+    }
+
+    /// Path counts and example paths from `root` to every design.
+    fn explain_paths(&self, root: &N, order: &[N]) -> BTreeMap<N, (u64, Vec<RoyaltyPath<N>>)> {
+        let mut out: BTreeMap<N, (u64, Vec<RoyaltyPath<N>>)> = BTreeMap::new();
+        out.insert(
+            root.clone(),
+            (
+                1,
+                vec![RoyaltyPath {
+                    designs: vec![root.clone()],
+                    rates_ppm: Vec::new(),
+                }],
+            ),
+        );
+        for id in order {
+            let Some((count, examples)) = out.get(id).cloned() else {
+                continue;
+            };
+            let Ok(node) = self.node(id) else { continue };
+            for (parent, rate) in &node.parents {
+                let slot = out.entry(parent.clone()).or_insert((0, Vec::new()));
+                slot.0 = slot.0.saturating_add(count);
+                for path in &examples {
+                    if slot.1.len() >= MAX_EXPLAINED_PATHS {
+                        break;
+                    }
+                    let mut p = path.clone();
+                    p.designs.push(parent.clone());
+                    p.rates_ppm.push(*rate);
+                    slot.1.push(p);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Floors every payee's exact amount and hands out the remainder by largest
+/// remainder, ties to the ascending payee.
+fn distribute<N: Ord + Clone + std::fmt::Display, P: Ord + Clone>(
+    graph: &RoyaltyGraph<N, P>,
+    root: &N,
+    revenue: u64,
+    fractions: &BTreeMap<N, Big>,
+    exponent: u32,
+    paths: &BTreeMap<N, (u64, Vec<RoyaltyPath<N>>)>,
+) -> Result<Vec<Payout<N, P>>, RuleError> {
+    let mut denominator = Big::from_u128(1);
+    for _ in 0..exponent {
+        denominator = denominator.mul_small(u64::from(Ppm::SCALE));
+    }
+    let denominator_text = denominator.to_decimal();
+    // Exact amount numerators over 10^(6 (exponent + 1)), per payee.
+    let mut numerators: BTreeMap<P, Big> = BTreeMap::new();
+    let mut holdings: BTreeMap<P, Vec<Holding<N>>> = BTreeMap::new();
+    for (design, fraction) in fractions {
+        if fraction.is_zero() && design != root {
+            continue;
+        }
+        let node = graph.node(design)?;
+        let base = fraction.mul_small(revenue);
+        let (paths_total, examples) = paths.get(design).cloned().unwrap_or_default();
+        for (payee, share) in &node.owners {
+            numerators
+                .entry(payee.clone())
+                .or_default()
+                .add_assign(&base.mul_small(u64::from(share.get())));
+            holdings.entry(payee.clone()).or_default().push(Holding {
+                design: design.clone(),
+                share_ppm: *share,
+                design_fraction: Fraction {
+                    numerator: fraction.to_decimal(),
+                    denominator: denominator_text.clone(),
+                },
+                paths_total,
+                paths: examples.clone(),
+            });
+        }
+    }
+    // Floor: divide by 10^6 (exponent + 1) times, keeping each remainder
+    // digit, most significant first, to compare remainders exactly.
+    let mut lines: Vec<(P, u64, Vec<u32>)> = Vec::with_capacity(numerators.len());
+    let mut floored_total: u64 = 0;
+    for (payee, numerator) in numerators {
+        let mut q = numerator;
+        let mut digits = Vec::new();
+        for _ in 0..=exponent {
+            let (next, r) = q.divrem_small(Ppm::SCALE);
+            digits.push(r);
+            q = next;
+        }
+        digits.reverse();
+        let amount = q.to_u64().ok_or(RuleError::AmountOverflow)?;
+        floored_total = floored_total
+            .checked_add(amount)
+            .ok_or(RuleError::AmountOverflow)?;
+        lines.push((payee, amount, digits));
+    }
+    let leftover = revenue
+        .checked_sub(floored_total)
+        .ok_or(RuleError::Invariant {
+            detail: "floored payouts exceed the revenue",
+        })?;
+    let mut ranked: Vec<usize> = (0..lines.len()).collect();
+    ranked.sort_by(|&a, &b| {
+        lines[b]
+            .2
+            .cmp(&lines[a].2)
+            .then(lines[a].0.cmp(&lines[b].0))
+    });
+    let leftover = usize::try_from(leftover).unwrap_or(usize::MAX);
+    if leftover > lines.len() {
+        return Err(RuleError::Invariant {
+            detail: "largest-remainder leftover exceeds the payee count",
+        });
+    }
+    for &i in ranked.iter().take(leftover) {
+        lines[i].1 = lines[i].1.checked_add(1).ok_or(RuleError::AmountOverflow)?;
+    }
+    Ok(lines
+        .into_iter()
+        .map(|(payee, amount_minor, _)| {
+            let holdings = holdings.remove(&payee).unwrap_or_default();
+            Payout {
+                payee,
+                amount_minor,
+                holdings,
+            }
+        })
+        .collect())
+}

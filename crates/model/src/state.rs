@@ -1,0 +1,313 @@
+//! The state derived from the log, the read-only view the rules consult,
+//! and the changes that applying an entry makes.
+//!
+//! Every record is a whole value that the ledger stores under its id; an
+//! applied entry yields [`Changes`]: whole-record upserts plus index
+//! additions and removals, which the ledger writes in the same atomic batch
+//! as the entry.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::payload::{AiDisclosure, Creator, Outcome, ParentLink};
+use crate::{
+    ContentDescriptor, DesignId, DisputeId, EntryId, EvidenceHash, GrantId, Identity, LeafHash,
+    LicenseTerms, Ppm, Timestamp, ViewError,
+};
+
+/// Where an entry sits in the log: what a proof is asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EntryRef {
+    /// The entry's index in the log.
+    pub index: u64,
+    /// Its leaf hash.
+    pub leaf_hash: LeafHash,
+    /// When it was logged.
+    pub logged_at: Timestamp,
+}
+
+/// An owner and its share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Owner {
+    /// The owner's key.
+    pub key: Identity,
+    /// Its share, positive.
+    pub share_ppm: Ppm,
+}
+
+/// A registered design as it stands now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DesignState {
+    /// The design id (BLAKE3 of the content).
+    pub id: DesignId,
+    /// The content descriptor.
+    pub content: ContentDescriptor,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// The creators as registered (history; ownership is `owners`).
+    pub creators: Vec<Creator>,
+    /// The parent links.
+    pub parents: Vec<ParentLink>,
+    /// AI disclosure.
+    pub ai: Option<AiDisclosure>,
+    /// Ownership needed to sign for the design.
+    pub license_threshold_ppm: Ppm,
+    /// Current owners, sorted by key, shares summing to `1_000_000`.
+    pub owners: Vec<Owner>,
+    /// The registration entry.
+    pub registered: EntryRef,
+    /// The latest entry that changed ownership (a transfer's `prev`).
+    pub ownership: EntryRef,
+    /// Disputes that block the design: open ones and upheld ones.
+    pub blocking_disputes: BTreeSet<DisputeId>,
+}
+
+impl DesignState {
+    /// The share `key` holds, zero if none.
+    #[must_use]
+    pub fn share_of(&self, key: &Identity) -> Ppm {
+        self.owners
+            .iter()
+            .find(|o| o.key == *key)
+            .map_or(Ppm::ZERO, |o| o.share_ppm)
+    }
+
+    /// Whether a dispute blocks the design itself.
+    #[must_use]
+    pub fn is_disputed(&self) -> bool {
+        !self.blocking_disputes.is_empty()
+    }
+}
+
+/// Who ended a grant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RevokedBy {
+    /// Owners at the license threshold revoked it.
+    Owners,
+    /// The licensee released it.
+    Licensee,
+}
+
+/// The end of a grant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Revocation {
+    /// Who.
+    pub by: RevokedBy,
+    /// Why.
+    pub reason: String,
+    /// The revoking entry.
+    pub entry: EntryRef,
+}
+
+/// A license grant as it stands now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GrantState {
+    /// The grant id (its envelope's id).
+    pub id: GrantId,
+    /// The licensed design.
+    pub design: DesignId,
+    /// The current licensee (follows key rotation).
+    pub licensee: Identity,
+    /// The terms.
+    pub terms: LicenseTerms,
+    /// The grant entry.
+    pub granted: EntryRef,
+    /// Units recorded so far.
+    pub units_used: u64,
+    /// Set once revoked or released.
+    pub revoked: Option<Revocation>,
+}
+
+impl GrantState {
+    /// Units left under the cap, `None` when unlimited.
+    #[must_use]
+    pub fn units_remaining(&self) -> Option<u64> {
+        self.terms
+            .max_units
+            .map(|max| max.saturating_sub(self.units_used))
+    }
+}
+
+/// An arbiter's decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Resolution {
+    /// The outcome.
+    pub outcome: Outcome,
+    /// The arbiter's note.
+    pub note: String,
+    /// The arbiters who signed.
+    pub arbiters: Vec<Identity>,
+    /// The resolving entry.
+    pub entry: EntryRef,
+}
+
+/// A dispute as it stands now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisputeState {
+    /// The dispute id (its envelope's id).
+    pub id: DisputeId,
+    /// The disputed design.
+    pub design: DesignId,
+    /// The claim.
+    pub claim: String,
+    /// SHA-256 of the evidence.
+    pub evidence: EvidenceHash,
+    /// Who raised it.
+    pub raised_by: Vec<Identity>,
+    /// The raising entry.
+    pub raised: EntryRef,
+    /// Set once resolved.
+    pub resolution: Option<Resolution>,
+}
+
+/// A member of one of the state's secondary indexes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Link {
+    /// `key` owns a share of `design`.
+    OwnedBy {
+        /// The owner.
+        key: Identity,
+        /// The design.
+        design: DesignId,
+    },
+    /// `key` holds `grant`.
+    HeldBy {
+        /// The licensee.
+        key: Identity,
+        /// The grant.
+        grant: GrantId,
+    },
+    /// `grant` licenses `design`.
+    GrantOf {
+        /// The design.
+        design: DesignId,
+        /// The grant.
+        grant: GrantId,
+    },
+    /// `child` derives from `parent`.
+    ChildOf {
+        /// The parent.
+        parent: DesignId,
+        /// The child.
+        child: DesignId,
+    },
+    /// The entry at `index` concerns `design` (its history).
+    History {
+        /// The design.
+        design: DesignId,
+        /// The entry's index.
+        index: u64,
+    },
+}
+
+/// One change to the state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    /// Insert or replace a design record.
+    Design(Box<DesignState>),
+    /// Insert or replace a grant record.
+    Grant(Box<GrantState>),
+    /// Insert or replace a dispute record.
+    Dispute(Box<DisputeState>),
+    /// `old` is retired; `new` succeeds it.
+    Succession {
+        /// The retired key.
+        old: Identity,
+        /// Its successor.
+        new: Identity,
+    },
+    /// The envelope `id` is logged at `index` (the idempotency index).
+    Logged {
+        /// The envelope id.
+        id: EntryId,
+        /// Its index.
+        index: u64,
+    },
+    /// Add an index member.
+    Link(Link),
+    /// Remove an index member.
+    Unlink(Link),
+}
+
+/// Everything one entry changes, in order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Changes(pub Vec<Change>);
+
+impl Changes {
+    pub(crate) fn push(&mut self, change: Change) {
+        self.0.push(change);
+    }
+
+    pub(crate) fn link(&mut self, link: Link) {
+        self.0.push(Change::Link(link));
+    }
+
+    pub(crate) fn unlink(&mut self, link: Link) {
+        self.0.push(Change::Unlink(link));
+    }
+}
+
+/// The read-only view of the current state that the rules consult.
+///
+/// The ledger implements it over its store (plus the pending batch); the
+/// model ships [`crate::MemoryState`]. Lists come back sorted.
+pub trait StateView {
+    /// A design by id (the BLAKE3 of its content).
+    ///
+    /// # Errors
+    /// The store's failure.
+    fn design(&self, id: &DesignId) -> Result<Option<DesignState>, ViewError>;
+    /// A grant by id.
+    ///
+    /// # Errors
+    /// The store's failure.
+    fn grant(&self, id: &GrantId) -> Result<Option<GrantState>, ViewError>;
+    /// A dispute by id.
+    ///
+    /// # Errors
+    /// The store's failure.
+    fn dispute(&self, id: &DisputeId) -> Result<Option<DisputeState>, ViewError>;
+    /// The key that succeeded `key`, if `key` was rotated away.
+    ///
+    /// # Errors
+    /// The store's failure.
+    fn successor(&self, key: &Identity) -> Result<Option<Identity>, ViewError>;
+    /// The index of the entry holding envelope `id`, if logged.
+    ///
+    /// # Errors
+    /// The store's failure.
+    fn logged(&self, id: &EntryId) -> Result<Option<u64>, ViewError>;
+    /// The designs `key` owns a share of.
+    ///
+    /// # Errors
+    /// The store's failure.
+    fn designs_owned_by(&self, key: &Identity) -> Result<Vec<DesignId>, ViewError>;
+    /// The grants `key` holds.
+    ///
+    /// # Errors
+    /// The store's failure.
+    fn grants_held_by(&self, key: &Identity) -> Result<Vec<GrantId>, ViewError>;
+    /// The grants on `design`.
+    ///
+    /// # Errors
+    /// The store's failure.
+    fn grants_of(&self, design: &DesignId) -> Result<Vec<GrantId>, ViewError>;
+}
+
+/// Owners as a map, for arithmetic.
+pub(crate) fn owner_map(owners: &[Owner]) -> BTreeMap<Identity, u32> {
+    owners.iter().map(|o| (o.key, o.share_ppm.get())).collect()
+}
