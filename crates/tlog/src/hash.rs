@@ -151,11 +151,11 @@ pub fn hash_leaf(data: &[u8]) -> Hash {
 /// (RFC 6962 section 2.1).
 #[must_use]
 pub fn hash_node(left: &Hash, right: &Hash) -> Hash {
-    let mut h = Sha256::new();
-    h.update([0x01]);
-    h.update(left.0);
-    h.update(right.0);
-    Hash(h.finalize().into())
+    let mut input = [0u8; 1 + 2 * HASH_SIZE];
+    input[0] = 0x01;
+    input[1..=HASH_SIZE].copy_from_slice(&left.0);
+    input[1 + HASH_SIZE..].copy_from_slice(&right.0);
+    Hash(Sha256::digest(input).into())
 }
 
 /// The Merkle Tree Hash of a list of leaf hashes (RFC 6962 section 2.1),

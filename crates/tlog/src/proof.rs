@@ -18,8 +18,8 @@ fn split(n: u64) -> u64 {
     1 << (n - 1).ilog2()
 }
 
-/// The subtree ranges of the audit path `PATH(m, D[0:n])`, leaf sibling
-/// first (RFC 6962 section 2.1.1).
+/// The subtree ranges of the audit path `PATH(m, D[0:n])`, root's child
+/// first: the reverse of the proof's order (RFC 6962 section 2.1.1).
 fn inclusion_ranges(index: u64, size: u64) -> Vec<(u64, u64)> {
     let mut outer = Vec::new();
     let (mut m, mut lo, mut hi) = (index, 0, size);
@@ -34,12 +34,12 @@ fn inclusion_ranges(index: u64, size: u64) -> Vec<(u64, u64)> {
             m -= k;
         }
     }
-    outer.reverse();
     outer
 }
 
-/// The subtree ranges of `PROOF(m, D[0:n])`, deepest first (RFC 6962
-/// section 2.1.2, `SUBPROOF` with `b = true` at the top).
+/// The subtree ranges of `PROOF(m, D[0:n])`, outermost first: the reverse
+/// of the proof's order (RFC 6962 section 2.1.2, `SUBPROOF` with `b = true`
+/// at the top).
 fn consistency_ranges(old: u64, new: u64) -> Vec<(u64, u64)> {
     let mut outer = Vec::new();
     let (mut m, mut lo, mut hi, mut whole) = (old, 0, new, true);
@@ -61,7 +61,6 @@ fn consistency_ranges(old: u64, new: u64) -> Vec<(u64, u64)> {
             whole = false;
         }
     }
-    outer.reverse();
     outer
 }
 
@@ -83,25 +82,54 @@ fn check_sizes(old: TreeSize, new: TreeSize) -> Result<(), Error> {
     }
 }
 
+/// Reads the subtree hashes of `ranges` (outermost first) and returns them
+/// in proof order (innermost first).
 fn build<R: HashReader + ?Sized>(ranges: &[(u64, u64)], reader: &R) -> Result<Vec<Hash>, Error> {
     let mut plan = Plan::default();
     for &(lo, hi) in ranges {
         plan.range(lo, hi);
     }
-    plan.read(reader)
+    let mut proof = plan.read(reader)?;
+    proof.reverse();
+    Ok(proof)
 }
 
 /// The number of hashes in the inclusion proof of `index` in a tree of
-/// `size` leaves.
+/// `size` leaves: one per level of `PATH`'s recursion.
 #[must_use]
 pub fn inclusion_proof_len(index: LeafIndex, size: TreeSize) -> usize {
-    inclusion_ranges(index.0, size.0).len()
+    let (mut m, mut n, mut len) = (index.0, size.0, 0);
+    while n > 1 {
+        let k = split(n);
+        if m < k {
+            n = k;
+        } else {
+            m -= k;
+            n -= k;
+        }
+        len += 1;
+    }
+    len
 }
 
-/// The number of hashes in the consistency proof from `old` to `new`.
+/// The number of hashes in the consistency proof from `old` to `new`: one
+/// per level of `SUBPROOF`'s recursion, plus the old tree's root when it is
+/// not a complete subtree of the new one.
 #[must_use]
 pub fn consistency_proof_len(old: TreeSize, new: TreeSize) -> usize {
-    consistency_ranges(old.0, new.0).len()
+    let (mut m, mut n, mut whole, mut len) = (old.0, new.0, true, 0);
+    while m != n && m != 0 {
+        let k = split(n);
+        if m <= k {
+            n = k;
+        } else {
+            m -= k;
+            n -= k;
+            whole = false;
+        }
+        len += 1;
+    }
+    len + usize::from(!whole)
 }
 
 /// The inclusion proof (audit path) of leaf `index` in the tree of `size`

@@ -92,32 +92,50 @@ pub fn append<R: HashReader + ?Sized>(
 
     // The existing complete subtrees, left to right, that the new leaves
     // will merge with: those whose right sibling completes by `end`.
-    let mut frontier: Vec<(u8, StoredIndex)> = Vec::new();
-    for level in (0..63u8).rev() {
-        if n >> level & 1 == 1 && end >= ((n >> level) + 1) << level {
-            frontier.push((level, stored_index(level, (n >> level) - 1)));
+    // They are the lowest set bits of `n`, so walk up from bit 0 and stop
+    // at the first that does not merge; then order them left to right.
+    let mut levels = [0u8; 64];
+    let mut slots = [StoredIndex(0); 64];
+    let mut count = 0;
+    let mut bits = n;
+    while bits != 0 {
+        let level = bits.trailing_zeros();
+        bits &= bits - 1;
+        if end < ((n >> level) + 1) << level {
+            break;
         }
+        // `level < 63` since n < MAX_TREE_SIZE.
+        levels[count] = level as u8;
+        slots[count] = stored_index(level as u8, (n >> level) - 1);
+        count += 1;
     }
-    let indexes: Vec<StoredIndex> = frontier.iter().map(|f| f.1).collect();
-    let hashes = read_exact(reader, &indexes)?;
-    let mut stack: Vec<(Hash, u8)> = hashes
-        .into_iter()
-        .zip(frontier.iter().map(|f| f.0))
-        .collect();
+    levels[..count].reverse();
+    slots[..count].reverse();
+    // The pending subtree roots, as in `root_of`: hashes, and their levels
+    // in `levels[..stack.len()]`.
+    let mut stack = read_exact(reader, &slots[..count])?;
+    // A batch of k leaves leaves at most log2(k) + 1 new pending roots; the
+    // last leaf's own root is never pushed.
+    stack.reserve((u64::BITS - k.saturating_sub(1).leading_zeros()) as usize);
 
     let mut out = Vec::with_capacity(leaves.len() * 2);
-    for leaf in leaves {
-        let mut node = (*leaf, 0u8);
-        out.push(node.0);
-        while let Some(&(left, level)) = stack.last() {
-            if level != node.1 {
+    for (i, leaf) in leaves.iter().enumerate() {
+        let mut node = *leaf;
+        let mut level = 0u8;
+        out.push(node);
+        while let Some(left) = stack.last() {
+            if levels[stack.len() - 1] != level {
                 break;
             }
+            node = hash_node(left, &node);
             stack.pop();
-            node = (hash_node(&left, &node.0), level + 1);
-            out.push(node.0);
+            level += 1;
+            out.push(node);
         }
-        stack.push(node);
+        if i + 1 < leaves.len() {
+            levels[stack.len()] = level;
+            stack.push(node);
+        }
     }
     Ok(out)
 }
