@@ -99,14 +99,13 @@ pub fn append<R: HashReader + ?Sized>(
     let mut count = 0;
     let mut bits = n;
     while bits != 0 {
-        let level = bits.trailing_zeros();
+        let level = lowest_bit(bits);
         bits &= bits - 1;
         if end < ((n >> level) + 1) << level {
             break;
         }
-        // `level < 63` since n < MAX_TREE_SIZE.
-        levels[count] = level as u8;
-        slots[count] = stored_index(level as u8, (n >> level) - 1);
+        levels[count] = level;
+        slots[count] = stored_index(level, (n >> level) - 1);
         count += 1;
     }
     levels[..count].reverse();
@@ -138,6 +137,15 @@ pub fn append<R: HashReader + ?Sized>(
         }
     }
     Ok(out)
+}
+
+/// The position of the lowest set bit of a non-zero `bits`.
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "the trailing zeros of a u64 number at most 64"
+)]
+fn lowest_bit(bits: u64) -> u8 {
+    bits.trailing_zeros() as u8
 }
 
 /// The root of the first `size` leaves of the stored tree (RFC 6962
