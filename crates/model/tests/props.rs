@@ -10,7 +10,7 @@ use provenant_model::{Ppm, RoyaltyPolicy, StateView};
 use serde_json::json;
 use support::{World, idt, key, register_json, terms};
 
-/// Splits 1_000_000 into `n` positive shares from raw weights.
+/// Splits `1_000_000` into `n` positive shares from raw weights.
 fn shares(weights: &[u32]) -> Vec<u32> {
     let total: u64 = weights.iter().map(|w| u64::from(*w) + 1).sum();
     let mut out: Vec<u32> = weights
