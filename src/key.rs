@@ -7,7 +7,7 @@ use base64::engine::general_purpose::STANDARD;
 use clap::{Args, Subcommand};
 use ed25519_dalek::VerifyingKey;
 
-use crate::keyfile::{self, KeyFileError};
+use provenant_ledger::keyfile::{self, KeyFileError};
 
 /// Create and inspect signing keys.
 #[derive(Debug, Args)]

@@ -1,7 +1,6 @@
 //! `provenant`: the ledger's one binary. Argument parsing and dispatch only.
 
 mod key;
-mod keyfile;
 
 use std::process::ExitCode;
 

@@ -39,6 +39,7 @@
 //! | [`state`], [`memory`] | state records, the [`StateView`] trait, [`Changes`], [`MemoryState`] |
 //! | [`rules`] | [`apply`]: validation and application of an entry, one code path |
 //! | [`check`] | the license check with every reason |
+//! | [`receipt`] | the receipt of a write and its offline verification |
 //! | [`royalty`] | LAP and LRP splits and statements, exact to the minor unit |
 //! | [`error`] | [`RuleError`], each variant with a stable [`RuleError::code`] |
 
@@ -51,6 +52,7 @@ pub mod error;
 pub mod ids;
 pub mod memory;
 pub mod payload;
+pub mod receipt;
 pub mod royalty;
 pub mod rules;
 pub mod signing;
@@ -69,6 +71,7 @@ pub use ids::{
     ContentSha256, DesignId, DisputeId, EntryId, EvidenceHash, GrantId, Identity, LeafHash,
 };
 pub use memory::MemoryState;
+pub use receipt::{Receipt, ReceiptError};
 pub use royalty::{RoyaltySplit, SaleLine, Statement, royalty_split, royalty_statement};
 pub use rules::{Context, apply};
 pub use signing::{SignatureBytes, Verified, identity_of, verify_batch};

@@ -1,0 +1,63 @@
+//! The Merkle tree's stored hashes, read from the store for `provenant_tlog`.
+
+use provenant_tlog::{Hash, HashReader, StoredIndex};
+
+use crate::keys::be;
+use crate::store::{Read, Table};
+
+/// The stored hashes of a store (or snapshot).
+pub struct StoredHashes<'a, R: Read + ?Sized>(pub &'a R);
+
+fn missing(i: StoredIndex) -> provenant_tlog::Error {
+    provenant_tlog::Error::Storage(format!("stored hash {i} is missing").into())
+}
+
+impl<R: Read + ?Sized> HashReader for StoredHashes<'_, R> {
+    fn read_hashes(&self, indexes: &[StoredIndex]) -> Result<Vec<Hash>, provenant_tlog::Error> {
+        let keys: Vec<Vec<u8>> = indexes.iter().map(|i| be(i.0).to_vec()).collect();
+        let values = self
+            .0
+            .multi_get(Table::Hashes, &keys)
+            .map_err(|e| provenant_tlog::Error::Storage(Box::new(e)))?;
+        indexes
+            .iter()
+            .zip(values)
+            .map(|(i, v)| Hash::from_slice(&v.ok_or_else(|| missing(*i))?))
+            .collect()
+    }
+}
+
+/// Stored hashes plus those of a batch not yet written, which occupy the
+/// slots from `start` on.
+pub struct WithPending<'a, R: Read + ?Sized> {
+    /// The committed hashes.
+    pub stored: StoredHashes<'a, R>,
+    /// The first pending slot.
+    pub start: u64,
+    /// The pending hashes.
+    pub pending: &'a [Hash],
+}
+
+impl<R: Read + ?Sized> HashReader for WithPending<'_, R> {
+    fn read_hashes(&self, indexes: &[StoredIndex]) -> Result<Vec<Hash>, provenant_tlog::Error> {
+        let old: Vec<StoredIndex> = indexes
+            .iter()
+            .copied()
+            .filter(|i| i.0 < self.start)
+            .collect();
+        let mut old = self.stored.read_hashes(&old)?.into_iter();
+        indexes
+            .iter()
+            .map(|i| {
+                if i.0 < self.start {
+                    old.next().ok_or_else(|| missing(*i))
+                } else {
+                    usize::try_from(i.0 - self.start)
+                        .ok()
+                        .and_then(|j| self.pending.get(j).copied())
+                        .ok_or_else(|| missing(*i))
+                }
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,280 @@
+//! The ledger: opening (and refusing a store that does not check out),
+//! submitting envelopes to the sequencer, and every read.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{SyncSender, TrySendError, sync_channel};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::thread::JoinHandle;
+
+use ed25519_dalek::SigningKey;
+use provenant_model::{Entry, Envelope, Identity};
+use provenant_tlog::{Checkpoint, Hash, Note, NoteVerifier, TreeSize, hash_leaf, stored_index};
+use tokio::sync::oneshot;
+
+use crate::error::{LedgerError, SubmitError};
+use crate::hashes::StoredHashes;
+use crate::keys::{META_CHECKPOINT, META_SIZE, be, read_be};
+use crate::log::{Head, LogSigner};
+use crate::sequencer::{self, BatchConfig, Reply, Submission};
+use crate::store::{Batch, Store, StoreError, Table};
+
+/// What the ledger needs besides its store and key.
+#[derive(Clone, Debug)]
+pub struct LedgerConfig {
+    /// The log's origin line, also its checkpoint key name.
+    pub origin: String,
+    /// Keys allowed to resolve disputes.
+    pub arbiters: Vec<Identity>,
+    /// Batching and queueing.
+    pub batch: BatchConfig,
+}
+
+/// State shared by the sequencer and readers.
+pub(crate) struct Shared<S> {
+    pub(crate) store: S,
+    pub(crate) head: RwLock<Head>,
+    pub(crate) arbiters: Vec<Identity>,
+    pub(crate) origin: String,
+    pub(crate) verifier: NoteVerifier,
+    closed: AtomicBool,
+}
+
+impl<S: Store> Shared<S> {
+    pub(crate) fn head(&self) -> Head {
+        self.head
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
+
+    /// Logs a failure for operators (clients only hear "unavailable").
+    #[allow(clippy::unused_self)]
+    pub(crate) fn report(&self, e: &LedgerError) {
+        eprintln!("provenant-ledger: {e}");
+    }
+
+    pub(crate) fn entry(&self, index: u64) -> Result<Entry, StoreError> {
+        let bytes = self
+            .store
+            .get(Table::Entries, &be(index))?
+            .ok_or_else(|| StoreError(format!("entry {index} is missing")))?;
+        Entry::from_leaf_bytes(&bytes).map_err(|e| StoreError(format!("entry {index}: {e}")))
+    }
+}
+
+/// A handle on an open ledger; clones share it.
+pub struct Ledger<S: Store> {
+    pub(crate) shared: Arc<Shared<S>>,
+    queue: SyncSender<Submission>,
+    sequencer: Arc<Mutex<Option<JoinHandle<()>>>>,
+}
+
+impl<S: Store> Clone for Ledger<S> {
+    fn clone(&self) -> Self {
+        Self {
+            shared: Arc::clone(&self.shared),
+            queue: self.queue.clone(),
+            sequencer: Arc::clone(&self.sequencer),
+        }
+    }
+}
+
+impl<S: Store> Ledger<S> {
+    /// Opens the ledger on `store`, signing with `key`, and starts its
+    /// sequencer.
+    ///
+    /// A fresh store gets the signed checkpoint of the empty tree. An
+    /// existing one must check out, or the ledger refuses to open: its
+    /// checkpoint must be signed by `key` for `config.origin`, the root
+    /// recomputed from the stored hashes must match it, and the last entry
+    /// must hash to its stored leaf hash. This reads O(log n) hashes: start-up
+    /// does not grow with the log.
+    ///
+    /// # Errors
+    /// [`LedgerError::Corrupt`] naming what does not check out; store and
+    /// configuration errors.
+    pub fn open(store: S, key: SigningKey, config: LedgerConfig) -> Result<Self, LedgerError> {
+        let mut signer = LogSigner::new(&config.origin, key)?;
+        let head = recover(&store, &mut signer)?;
+        let shared = Arc::new(Shared {
+            store,
+            head: RwLock::new(head),
+            arbiters: config.arbiters,
+            origin: config.origin,
+            verifier: signer.verifier().clone(),
+            closed: AtomicBool::new(false),
+        });
+        let (queue, receiver) = sync_channel(config.batch.queue_capacity.max(1));
+        let for_thread = Arc::clone(&shared);
+        let batch = config.batch;
+        let handle = std::thread::Builder::new()
+            .name("provenant-sequencer".into())
+            .spawn(move || sequencer::run(&for_thread, signer, &receiver, &batch))
+            .map_err(|e| LedgerError::Config(format!("starting the sequencer: {e}")))?;
+        Ok(Self {
+            shared,
+            queue,
+            sequencer: Arc::new(Mutex::new(Some(handle))),
+        })
+    }
+
+    /// Queues `envelope` and returns where its answer will arrive.
+    ///
+    /// # Errors
+    /// [`SubmitError::Overloaded`] when the queue is full,
+    /// [`SubmitError::ShuttingDown`] once closed.
+    pub fn enqueue(&self, envelope: Envelope) -> Result<oneshot::Receiver<Reply>, SubmitError> {
+        if self.shared.is_closed() {
+            return Err(SubmitError::ShuttingDown);
+        }
+        let (reply, answer) = oneshot::channel();
+        match self.queue.try_send(Submission { envelope, reply }) {
+            Ok(()) => Ok(answer),
+            Err(TrySendError::Full(_)) => Err(SubmitError::Overloaded),
+            Err(TrySendError::Disconnected(_)) => Err(SubmitError::ShuttingDown),
+        }
+    }
+
+    /// Submits `envelope` and waits for its receipt.
+    ///
+    /// # Errors
+    /// Any [`SubmitError`].
+    pub async fn submit(&self, envelope: Envelope) -> Reply {
+        self.enqueue(envelope)?
+            .await
+            .unwrap_or(Err(SubmitError::ShuttingDown))
+    }
+
+    /// Submits `envelope` and blocks until its receipt (outside async code).
+    ///
+    /// # Errors
+    /// Any [`SubmitError`].
+    pub fn submit_blocking(&self, envelope: Envelope) -> Reply {
+        self.enqueue(envelope)?
+            .blocking_recv()
+            .unwrap_or(Err(SubmitError::ShuttingDown))
+    }
+
+    /// Stops accepting envelopes, lets the sequencer finish what is queued
+    /// (every batch is written before it is answered), and waits for it.
+    pub fn close(&self) {
+        self.shared.closed.store(true, Ordering::Release);
+        let handle = self
+            .sequencer
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(h) = handle {
+            let _ = h.join();
+        }
+    }
+
+    /// The log's current size, root and signed checkpoint.
+    #[must_use]
+    pub fn head(&self) -> Head {
+        self.shared.head()
+    }
+
+    /// The log's origin line.
+    #[must_use]
+    pub fn origin(&self) -> &str {
+        &self.shared.origin
+    }
+
+    /// The verifier of the log's checkpoints.
+    #[must_use]
+    pub fn verifier(&self) -> &NoteVerifier {
+        &self.shared.verifier
+    }
+
+    /// The store, for reads.
+    #[must_use]
+    pub fn store(&self) -> &S {
+        &self.shared.store
+    }
+}
+
+fn corrupt(msg: impl Into<String>) -> LedgerError {
+    LedgerError::Corrupt(msg.into())
+}
+
+/// Checks the stored log (or initialises an empty one) and returns its head.
+fn recover<S: Store>(store: &S, signer: &mut LogSigner) -> Result<Head, LedgerError> {
+    let Some(size) = store.get(Table::Meta, META_SIZE)? else {
+        if !store.scan(Table::Entries, &[], None, 1)?.is_empty()
+            || !store.scan(Table::Hashes, &[], None, 1)?.is_empty()
+        {
+            return Err(corrupt("the store holds entries but no tree size"));
+        }
+        let head = signer.sign(TreeSize(0), Hash::EMPTY)?;
+        let mut b = Batch::default();
+        b.put(Table::Meta, META_SIZE.to_vec(), be(0).to_vec());
+        b.put(
+            Table::Meta,
+            META_CHECKPOINT.to_vec(),
+            head.checkpoint.as_bytes().to_vec(),
+        );
+        store.write(b)?;
+        return Ok(head);
+    };
+    let size = TreeSize(read_be(&size)?);
+    let text = store
+        .get(Table::Meta, META_CHECKPOINT)?
+        .ok_or_else(|| corrupt("no stored checkpoint"))?;
+    let note = Note::parse(&text).map_err(|e| corrupt(format!("stored checkpoint: {e}")))?;
+    let checkpoint = Checkpoint::verify(
+        &note,
+        signer.origin(),
+        std::slice::from_ref(signer.verifier()),
+    )
+    .map_err(|e| {
+        corrupt(format!(
+            "the stored checkpoint does not verify with this log's key and origin \
+                 ({}): {e}; was the key file or the origin changed?",
+            signer.verifier().to_text()
+        ))
+    })?;
+    if checkpoint.size != size {
+        return Err(corrupt(format!(
+            "the stored tree size is {size} but the checkpoint is for {}",
+            checkpoint.size
+        )));
+    }
+    let reader = StoredHashes(store);
+    let root = provenant_tlog::tree_hash(size, &reader)
+        .map_err(|e| corrupt(format!("recomputing the root of {size} entries: {e}")))?;
+    if root != checkpoint.root {
+        return Err(corrupt(format!(
+            "the root recomputed from stored hashes ({root}) is not the checkpoint's ({})",
+            checkpoint.root
+        )));
+    }
+    if size.0 > 0 {
+        let last = size.0 - 1;
+        let bytes = store
+            .get(Table::Entries, &be(last))?
+            .ok_or_else(|| corrupt(format!("entry {last} is missing")))?;
+        let stored = provenant_tlog::HashReader::read_hashes(&reader, &[stored_index(0, last)])
+            .map_err(|e| corrupt(format!("leaf hash {last}: {e}")))?;
+        if stored.first() != Some(&hash_leaf(&bytes)) {
+            return Err(corrupt(format!(
+                "entry {last} does not match its leaf hash"
+            )));
+        }
+    }
+    if store.get(Table::Entries, &be(size.0))?.is_some() {
+        return Err(corrupt(format!(
+            "an entry exists beyond the checkpoint, at {size}"
+        )));
+    }
+    signer.signed_before(size, root);
+    Ok(Head {
+        size,
+        root,
+        checkpoint: String::from_utf8_lossy(&text).into(),
+    })
+}

@@ -1,0 +1,34 @@
+//! Provenant's ledger: the append-only store, the one sequencer that
+//! writes it, and the reads that answer with proofs.
+//!
+//! | module | what |
+//! |---|---|
+//! | [`store`] | the storage trait, its RocksDB and in-memory backends, the conformance suite |
+//! | [`ledger`] | opening (and refusing an inconsistent store), submitting, closing |
+//! | [`sequencer`] | batching, parallel signature checks, ordered validation, one atomic write |
+//! | [`reads`] | entries, proofs, tiles, state, license checks and royalty splits with proofs |
+//! | [`keyfile`] | Ed25519 key files (PKCS#8 PEM, 0600) |
+//!
+//! The write path is the brief's: one sequencer owns appends; each batch's
+//! entries, tree hashes, leaf-hash index, state changes, per-key indexes and
+//! new signed checkpoint go to the store in one synced write, so a crash
+//! leaves the store at the last complete batch and restart replays nothing.
+
+pub mod error;
+mod hashes;
+pub mod keyfile;
+pub mod keys;
+pub mod ledger;
+mod log;
+pub mod reads;
+pub mod sequencer;
+pub mod store;
+mod view;
+
+pub use error::{LedgerError, ReadError, SubmitError};
+pub use ledger::{Ledger, LedgerConfig};
+pub use log::Head;
+pub use sequencer::{BatchConfig, Outcome};
+pub use store::{MemoryStore, Store};
+#[cfg(feature = "rocks")]
+pub use store::{RocksOptions, RocksStore};

@@ -1,0 +1,433 @@
+//! Every read of the ledger. Answers about state are computed on one
+//! snapshot of the store, name the checkpoint of that snapshot, and carry
+//! inclusion proofs (at that checkpoint) of the entries they rest on.
+
+use std::collections::BTreeSet;
+
+use provenant_model::state::EntryRef;
+use provenant_model::{
+    DesignId, DesignState, Entry, GrantId, GrantState, Identity, LeafHash, LicenseAnswer,
+    LicenseQuery, Money, RoyaltyPolicy, RoyaltySplit, StateView, check_license, royalty_split,
+};
+use provenant_tlog::tile::{Tile, encode_bundle};
+use provenant_tlog::{
+    Checkpoint, Hash, LeafIndex, Note, TreeSize, prove_consistency, prove_inclusion,
+};
+use serde::Serialize;
+
+use crate::error::ReadError;
+use crate::hashes::StoredHashes;
+use crate::keys::{self, LinkFamily, META_CHECKPOINT, be, read_be};
+use crate::ledger::Ledger;
+use crate::store::{Read, Store, StoreError, Table};
+use crate::view::View;
+
+/// An entry's inclusion proof at an answer's checkpoint.
+#[derive(Clone, Debug, Serialize)]
+pub struct EntryProof {
+    /// The entry's index.
+    pub index: u64,
+    /// Its leaf hash.
+    pub leaf_hash: LeafHash,
+    /// The proof, leaf sibling first, hex.
+    #[serde(serialize_with = "hex_hashes")]
+    pub inclusion_proof: Vec<Hash>,
+}
+
+fn hex_hashes<S: serde::Serializer>(hashes: &[Hash], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(hashes.iter().map(Hash::to_hex))
+}
+
+/// An answer, the checkpoint it was computed at, and the proofs of the
+/// entries it rests on.
+#[derive(Clone, Debug, Serialize)]
+pub struct Proven<T> {
+    /// The answer.
+    #[serde(flatten)]
+    pub answer: T,
+    /// The log size the answer was computed at.
+    pub tree_size: u64,
+    /// The signed checkpoint of that size.
+    pub checkpoint: String,
+    /// Inclusion proofs of the entries the answer rests on.
+    pub proofs: Vec<EntryProof>,
+}
+
+/// A design as a user sees it.
+#[derive(Clone, Debug, Serialize)]
+pub struct DesignReport {
+    /// The design's state.
+    #[serde(flatten)]
+    pub state: DesignState,
+    /// Designs that derive from it.
+    pub children: Vec<DesignId>,
+    /// Grants on it, with units used.
+    pub grants: Vec<GrantState>,
+    /// Indexes of every entry concerning it.
+    pub history: Vec<u64>,
+}
+
+/// A page of results and the cursor for the next one.
+#[derive(Clone, Debug, Serialize)]
+pub struct Page<T> {
+    /// The items.
+    pub items: Vec<T>,
+    /// Pass as `after` for the next page; `None` at the end.
+    pub next: Option<String>,
+}
+
+fn tlog_err(e: provenant_tlog::Error) -> ReadError {
+    match e {
+        provenant_tlog::Error::Storage(inner) => ReadError::Store(StoreError(inner.to_string())),
+        other => ReadError::Range(other),
+    }
+}
+
+/// A snapshot and the checkpoint it holds.
+struct At<'a, R: Read> {
+    snap: R,
+    size: TreeSize,
+    checkpoint: String,
+    _ledger: std::marker::PhantomData<&'a ()>,
+}
+
+impl<R: Read> At<'_, R> {
+    fn proofs(
+        &self,
+        refs: impl IntoIterator<Item = EntryRef>,
+    ) -> Result<Vec<EntryProof>, ReadError> {
+        let reader = StoredHashes(&self.snap);
+        let unique: BTreeSet<(u64, [u8; 32])> = refs
+            .into_iter()
+            .map(|r| (r.index, *r.leaf_hash.as_bytes()))
+            .collect();
+        unique
+            .into_iter()
+            .map(|(index, leaf)| {
+                Ok(EntryProof {
+                    index,
+                    leaf_hash: LeafHash(leaf),
+                    inclusion_proof: prove_inclusion(LeafIndex(index), self.size, &reader)
+                        .map_err(tlog_err)?,
+                })
+            })
+            .collect()
+    }
+
+    fn proven<T>(
+        self,
+        answer: T,
+        refs: impl IntoIterator<Item = EntryRef>,
+    ) -> Result<Proven<T>, ReadError> {
+        let proofs = self.proofs(refs)?;
+        Ok(Proven {
+            answer,
+            tree_size: self.size.0,
+            checkpoint: self.checkpoint,
+            proofs,
+        })
+    }
+}
+
+impl<S: Store> Ledger<S> {
+    fn at(&self) -> Result<At<'_, S::Snapshot<'_>>, ReadError> {
+        let snap = self.store().snapshot();
+        let text = snap
+            .get(Table::Meta, META_CHECKPOINT)?
+            .ok_or(ReadError::NotFound("checkpoint"))?;
+        let note = Note::parse(&text).map_err(tlog_err)?;
+        let cp = Checkpoint::parse(note.text()).map_err(tlog_err)?;
+        Ok(At {
+            snap,
+            size: cp.size,
+            checkpoint: note.to_text(),
+            _ledger: std::marker::PhantomData,
+        })
+    }
+
+    /// The leaf bytes of entry `index`.
+    ///
+    /// # Errors
+    /// [`ReadError::NotFound`] beyond the log; store errors.
+    pub fn entry_bytes(&self, index: u64) -> Result<Vec<u8>, ReadError> {
+        self.store()
+            .get(Table::Entries, &be(index))?
+            .ok_or(ReadError::NotFound("entry"))
+    }
+
+    /// Entry `index`, parsed.
+    ///
+    /// # Errors
+    /// As [`Ledger::entry_bytes`].
+    pub fn entry(&self, index: u64) -> Result<Entry, ReadError> {
+        let bytes = self.entry_bytes(index)?;
+        Entry::from_leaf_bytes(&bytes)
+            .map_err(|e| ReadError::Store(StoreError(format!("entry {index}: {e}"))))
+    }
+
+    /// The index of the entry with leaf hash `leaf`.
+    ///
+    /// # Errors
+    /// [`ReadError::NotFound`] when no entry has it; store errors.
+    pub fn index_of(&self, leaf: &LeafHash) -> Result<u64, ReadError> {
+        let v = self
+            .store()
+            .get(Table::Leaves, leaf.as_bytes())?
+            .ok_or(ReadError::NotFound("leaf hash"))?;
+        Ok(read_be(&v)?)
+    }
+
+    fn check_size(&self, size: Option<u64>) -> Result<TreeSize, ReadError> {
+        let current = self.head().size;
+        match size {
+            None => Ok(current),
+            Some(s) if s <= current.0 => Ok(TreeSize(s)),
+            Some(s) => Err(ReadError::Range(provenant_tlog::Error::SizeBeyondTree {
+                size: TreeSize(s),
+                current,
+            })),
+        }
+    }
+
+    /// The inclusion proof of entry `index` in the tree of `size` entries
+    /// (the current size when `None`).
+    ///
+    /// # Errors
+    /// [`ReadError::Range`] for an index or size outside the log.
+    pub fn inclusion_proof(
+        &self,
+        index: u64,
+        size: Option<u64>,
+    ) -> Result<(TreeSize, Vec<Hash>), ReadError> {
+        let size = self.check_size(size)?;
+        let proof = prove_inclusion(LeafIndex(index), size, &StoredHashes(self.store()))
+            .map_err(tlog_err)?;
+        Ok((size, proof))
+    }
+
+    /// The consistency proof from `from` entries to `to` (the current size
+    /// when `None`).
+    ///
+    /// # Errors
+    /// [`ReadError::Range`] for sizes outside the log or out of order.
+    pub fn consistency_proof(
+        &self,
+        from: u64,
+        to: Option<u64>,
+    ) -> Result<(TreeSize, Vec<Hash>), ReadError> {
+        let to = self.check_size(to)?;
+        let proof =
+            prove_consistency(TreeSize(from), to, &StoredHashes(self.store())).map_err(tlog_err)?;
+        Ok((to, proof))
+    }
+
+    /// A C2SP tile or entry bundle, if the log is large enough for it.
+    ///
+    /// # Errors
+    /// [`ReadError::NotFound`] for a tile the log does not have (yet).
+    pub fn tile(&self, tile: &Tile) -> Result<Vec<u8>, ReadError> {
+        let size = self.head().size;
+        let available =
+            Tile::width_at(tile.level, tile.index, size).ok_or(ReadError::NotFound("tile"))?;
+        if tile.width > available {
+            return Err(ReadError::NotFound("tile"));
+        }
+        if tile.level.is_some() {
+            return tile.read(&StoredHashes(self.store())).map_err(tlog_err);
+        }
+        let first = tile.index * provenant_tlog::tile::TILE_WIDTH;
+        let keys: Vec<Vec<u8>> = (first..first + u64::from(tile.width))
+            .map(|i| be(i).to_vec())
+            .collect();
+        let entries = self
+            .store()
+            .multi_get(Table::Entries, &keys)?
+            .into_iter()
+            .map(|e| e.ok_or_else(|| StoreError("an entry of a bundle is missing".into())))
+            .collect::<Result<Vec<_>, _>>()?;
+        encode_bundle(&entries).map_err(tlog_err)
+    }
+
+    /// A design with its children, grants and history, proven.
+    ///
+    /// # Errors
+    /// [`ReadError::NotFound`] for an unknown design.
+    pub fn design(&self, id: &DesignId) -> Result<Proven<DesignReport>, ReadError> {
+        let at = self.at()?;
+        let view = View::new(&at.snap);
+        let state = view.design(id)?.ok_or(ReadError::NotFound("design"))?;
+        let children = view.family(LinkFamily::ChildrenOf(*id), keys::second_design)?;
+        let history = view.family(LinkFamily::HistoryOf(*id), keys::second_index)?;
+        let mut grants = Vec::new();
+        for g in view.grants_of(id)? {
+            grants.extend(view.grant(&g)?);
+        }
+        let refs = [state.registered, state.ownership];
+        at.proven(
+            DesignReport {
+                state,
+                children,
+                grants,
+                history,
+            },
+            refs,
+        )
+    }
+
+    /// A grant, with its units used, proven.
+    ///
+    /// # Errors
+    /// [`ReadError::NotFound`] for an unknown grant.
+    pub fn grant(&self, id: &GrantId) -> Result<Proven<GrantState>, ReadError> {
+        let at = self.at()?;
+        let grant = View::new(&at.snap)
+            .grant(id)?
+            .ok_or(ReadError::NotFound("grant"))?;
+        let mut refs = vec![grant.granted];
+        refs.extend(grant.revoked.as_ref().map(|r| r.entry));
+        at.proven(grant, refs)
+    }
+
+    fn page<T>(
+        &self,
+        family: LinkFamily,
+        after: Option<&[u8; 32]>,
+        limit: usize,
+        member: impl Fn(&[u8]) -> Result<T, StoreError>,
+        cursor: impl Fn(&T) -> String,
+    ) -> Result<Page<T>, ReadError> {
+        let prefix = family.prefix();
+        let after_key = after.map(|a| [prefix.as_slice(), a].concat());
+        let rows = self.store().scan(
+            Table::Links,
+            &prefix,
+            after_key.as_deref(),
+            limit.saturating_add(1),
+        )?;
+        let mut items = rows
+            .iter()
+            .map(|(k, _)| member(k))
+            .collect::<Result<Vec<T>, _>>()?;
+        let next = if items.len() > limit {
+            items.truncate(limit);
+            items.last().map(&cursor)
+        } else {
+            None
+        };
+        Ok(Page { items, next })
+    }
+
+    /// Designs `key` owns a share of, in id order, `limit` at a time.
+    ///
+    /// # Errors
+    /// Store errors.
+    pub fn designs_owned_by(
+        &self,
+        key: &Identity,
+        after: Option<&DesignId>,
+        limit: usize,
+    ) -> Result<Page<DesignId>, ReadError> {
+        self.page(
+            LinkFamily::OwnedBy(*key),
+            after.map(DesignId::as_bytes),
+            limit,
+            keys::second_design,
+            DesignId::to_hex,
+        )
+    }
+
+    /// Grants `key` holds, in id order, `limit` at a time.
+    ///
+    /// # Errors
+    /// Store errors.
+    pub fn grants_held_by(
+        &self,
+        key: &Identity,
+        after: Option<&GrantId>,
+        limit: usize,
+    ) -> Result<Page<GrantId>, ReadError> {
+        self.page(
+            LinkFamily::HeldBy(*key),
+            after.map(GrantId::as_bytes),
+            limit,
+            keys::second_grant,
+            GrantId::to_hex,
+        )
+    }
+
+    /// Indexes of entries `key` signed, ascending, after `after`.
+    ///
+    /// # Errors
+    /// Store errors.
+    pub fn entries_signed_by(
+        &self,
+        key: &Identity,
+        after: Option<u64>,
+        limit: usize,
+    ) -> Result<Page<u64>, ReadError> {
+        let prefix = key.as_bytes().to_vec();
+        let after_key = after.map(|i| keys::signer_key(key, i));
+        let rows = self.store().scan(
+            Table::Signers,
+            &prefix,
+            after_key.as_deref(),
+            limit.saturating_add(1),
+        )?;
+        let mut items = rows
+            .iter()
+            .map(|(k, _)| read_be(k.get(32..).unwrap_or_default()))
+            .collect::<Result<Vec<u64>, _>>()?;
+        let next = if items.len() > limit {
+            items.truncate(limit);
+            items.last().map(u64::to_string)
+        } else {
+            None
+        };
+        Ok(Page { items, next })
+    }
+
+    /// The brand's question, answered at the latest checkpoint with the
+    /// proofs of the grant, design and usage entries it rests on.
+    ///
+    /// # Errors
+    /// Store errors; rule errors for a malformed query.
+    pub fn license_check(&self, query: &LicenseQuery) -> Result<Proven<LicenseAnswer>, ReadError> {
+        let at = self.at()?;
+        let answer = check_license(&View::new(&at.snap), query)?;
+        let refs = answer.rests_on.clone();
+        at.proven(answer, refs)
+    }
+
+    /// A royalty split at the latest checkpoint, with the proofs of the
+    /// registrations and grants of every design it pays.
+    ///
+    /// # Errors
+    /// Store errors; rule errors (unknown design, overflow).
+    pub fn royalty_split(
+        &self,
+        design: DesignId,
+        revenue: Money,
+        policy: RoyaltyPolicy,
+    ) -> Result<Proven<RoyaltySplit>, ReadError> {
+        let at = self.at()?;
+        let view = View::new(&at.snap);
+        let split = royalty_split(&view, design, revenue, policy)?;
+        let mut designs: BTreeSet<DesignId> = BTreeSet::from([design]);
+        for p in &split.payouts {
+            designs.extend(p.holdings.iter().map(|h| h.design));
+        }
+        let mut refs = Vec::new();
+        for d in designs {
+            if let Some(state) = view.design(&d)? {
+                refs.push(state.registered);
+                refs.push(state.ownership);
+                for link in &state.parents {
+                    if let Some(g) = view.grant(&link.grant)? {
+                        refs.push(g.granted);
+                    }
+                }
+            }
+        }
+        at.proven(split, refs)
+    }
+}

@@ -1,0 +1,315 @@
+//! The one thread that appends to the log.
+//!
+//! Callers queue envelopes on a bounded channel. The sequencer takes a
+//! batch (up to `max_batch`, or whatever arrived within `batch_budget` of
+//! the first), verifies every signature in parallel, validates the batch in
+//! order against the state (a later entry sees the earlier ones through an
+//! [`Overlay`]), then writes entries, tree hashes, indexes, state and the
+//! new signed checkpoint in one atomic synced write, and only then answers.
+//! A rejected envelope gets its error and does not hold up the others; a
+//! failed write answers every caller of the batch with an error, and
+//! nothing of it was stored.
+
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::{Arc, PoisonError};
+use std::time::{Duration, Instant};
+
+use provenant_model::{
+    Context, Entry, Envelope, Receipt, RuleError, Timestamp, Verified, apply, verify_batch,
+};
+use provenant_tlog::{Hash, LeafIndex, TreeSize, append, prove_inclusion, tree_hash};
+use tokio::sync::oneshot;
+
+use crate::error::{LedgerError, SubmitError};
+use crate::hashes::{StoredHashes, WithPending};
+use crate::keys::{META_CHECKPOINT, META_SIZE, be, signer_key};
+use crate::ledger::Shared;
+use crate::log::LogSigner;
+use crate::store::{Batch, Store, Table};
+use crate::view::{Overlay, View};
+
+/// The largest entry: it must fit a C2SP entry bundle's `u16` length.
+pub const MAX_ENTRY_BYTES: usize = u16::MAX as usize;
+
+/// Whether a receipt is for a new entry or one logged before.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The entry was appended by this submission.
+    Appended,
+    /// The same envelope was already in the log: its original receipt.
+    Existing,
+}
+
+/// What a submitter waits for.
+pub type Reply = Result<(Receipt, Outcome), SubmitError>;
+
+/// One queued envelope and where to send the answer.
+pub struct Submission {
+    pub(crate) envelope: Envelope,
+    pub(crate) reply: oneshot::Sender<Reply>,
+}
+
+/// How batches are formed.
+#[derive(Clone, Debug)]
+pub struct BatchConfig {
+    /// The most envelopes in one batch.
+    pub max_batch: usize,
+    /// How long to gather a batch after its first envelope.
+    pub batch_budget: Duration,
+    /// How many envelopes may wait before submitters are turned away.
+    pub queue_capacity: usize,
+    /// Threads verifying signatures.
+    pub verify_threads: usize,
+}
+
+impl Default for BatchConfig {
+    fn default() -> Self {
+        Self {
+            max_batch: 1024,
+            batch_budget: Duration::from_millis(2),
+            queue_capacity: 16_384,
+            verify_threads: std::thread::available_parallelism().map_or(2, usize::from),
+        }
+    }
+}
+
+/// Runs until the ledger is closed and the queue is drained.
+pub(crate) fn run<S: Store>(
+    shared: &Arc<Shared<S>>,
+    mut signer: LogSigner,
+    queue: &Receiver<Submission>,
+    config: &BatchConfig,
+) {
+    let poll = Duration::from_millis(50);
+    loop {
+        let first = match queue.recv_timeout(poll) {
+            Ok(s) => s,
+            Err(RecvTimeoutError::Timeout) if !shared.is_closed() => continue,
+            Err(_) => return,
+        };
+        let deadline = Instant::now() + config.batch_budget;
+        let mut batch = vec![first];
+        while batch.len() < config.max_batch {
+            let wait = deadline.saturating_duration_since(Instant::now());
+            match queue.recv_timeout(wait) {
+                Ok(s) => batch.push(s),
+                Err(_) => break,
+            }
+        }
+        process(shared, &mut signer, batch, config.verify_threads);
+    }
+}
+
+/// Verifies signatures on up to `threads` threads, keeping order.
+fn verify_parallel(envelopes: &[Envelope], threads: usize) -> Vec<Result<Verified, RuleError>> {
+    let chunk = envelopes.len().div_ceil(threads.max(1)).max(1);
+    if envelopes.len() <= chunk {
+        return verify_batch(envelopes);
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = envelopes
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || verify_batch(part)))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
+}
+
+struct Accepted {
+    reply: oneshot::Sender<Reply>,
+    entry: Entry,
+    index: u64,
+}
+
+fn now() -> Timestamp {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    // Any clock reading before year 10000 is representable.
+    Timestamp::from_unix(i64::try_from(secs).unwrap_or(0))
+        .or_else(|| Timestamp::from_unix(0))
+        .expect("the epoch is a valid timestamp")
+}
+
+fn process<S: Store>(
+    shared: &Arc<Shared<S>>,
+    signer: &mut LogSigner,
+    batch: Vec<Submission>,
+    threads: usize,
+) {
+    let (envelopes, replies): (Vec<Envelope>, Vec<oneshot::Sender<Reply>>) =
+        batch.into_iter().map(|s| (s.envelope, s.reply)).unzip();
+    let verified = verify_parallel(&envelopes, threads);
+    drop(envelopes);
+
+    let head = shared.head();
+    let logged_at = now();
+    let snapshot = shared.store.snapshot();
+    let mut overlay = Overlay::default();
+    let mut accepted: Vec<Accepted> = Vec::new();
+    let mut existing: Vec<(oneshot::Sender<Reply>, u64)> = Vec::new();
+    let mut writes = Batch::default();
+
+    for (reply, result) in replies.into_iter().zip(verified) {
+        let verified = match result {
+            Ok(v) => v,
+            Err(e) => {
+                let _ = reply.send(Err(SubmitError::Rejected(e)));
+                continue;
+            }
+        };
+        let signers: Vec<_> = verified.signers().iter().copied().collect();
+        let entry = Entry::new(verified.envelope().clone(), logged_at);
+        let bytes = entry.leaf_bytes();
+        if bytes.len() > MAX_ENTRY_BYTES {
+            let _ = reply.send(Err(SubmitError::TooLarge {
+                size: bytes.len(),
+                max: MAX_ENTRY_BYTES,
+            }));
+            continue;
+        }
+        let index = head.size.0 + accepted.len() as u64;
+        let leaf_hash = provenant_tlog::hash_leaf(&bytes);
+        let ctx = Context {
+            index,
+            leaf_hash: leaf_hash.into(),
+            logged_at,
+            arbiters: &shared.arbiters,
+        };
+        let view = View::with_overlay(&snapshot, &overlay);
+        match apply(&view, &ctx, &verified) {
+            Ok(changes) => {
+                overlay.apply(changes);
+                writes.put(Table::Entries, be(index).to_vec(), bytes);
+                writes.put(
+                    Table::Leaves,
+                    leaf_hash.as_bytes().to_vec(),
+                    be(index).to_vec(),
+                );
+                for key in &signers {
+                    writes.put(Table::Signers, signer_key(key, index), Vec::new());
+                }
+                accepted.push(Accepted {
+                    reply,
+                    entry,
+                    index,
+                });
+            }
+            Err(RuleError::DuplicateEntry { index, .. }) => existing.push((reply, index)),
+            Err(e) => {
+                let _ = reply.send(Err(SubmitError::Rejected(e)));
+            }
+        }
+    }
+    drop(snapshot);
+
+    if !accepted.is_empty()
+        && let Err(e) = commit(shared, signer, &head, &accepted, overlay, writes)
+    {
+        shared.report(&e);
+        for a in accepted {
+            let _ = a.reply.send(Err(SubmitError::Unavailable));
+        }
+        for (reply, _) in existing {
+            let _ = reply.send(Err(SubmitError::Unavailable));
+        }
+        return;
+    }
+
+    let head = shared.head();
+    let reader = StoredHashes(&shared.store);
+    let answers = accepted
+        .into_iter()
+        .map(|a| (a.reply, a.index, Some(a.entry), Outcome::Appended))
+        .chain(
+            existing
+                .into_iter()
+                .map(|(r, i)| (r, i, None, Outcome::Existing)),
+        );
+    for (reply, index, entry, outcome) in answers {
+        let receipt = receipt(shared, &reader, &head, index, entry);
+        let _ = reply.send(receipt.map(|r| (r, outcome)));
+    }
+}
+
+/// Appends the accepted entries' hashes, signs the new checkpoint and
+/// writes everything in one batch.
+fn commit<S: Store>(
+    shared: &Arc<Shared<S>>,
+    signer: &mut LogSigner,
+    head: &crate::Head,
+    accepted: &[Accepted],
+    overlay: Overlay,
+    mut writes: Batch,
+) -> Result<(), LedgerError> {
+    let leaves: Vec<Hash> = accepted
+        .iter()
+        .map(|a| Hash(*a.entry.leaf_hash().as_bytes()))
+        .collect();
+    let stored = StoredHashes(&shared.store);
+    let new_hashes = append(head.size, &leaves, &stored).map_err(corrupt)?;
+    let start = provenant_tlog::stored_count(head.size);
+    let size = TreeSize(head.size.0 + leaves.len() as u64);
+    let with_new = WithPending {
+        stored,
+        start,
+        pending: &new_hashes,
+    };
+    let root = tree_hash(size, &with_new).map_err(corrupt)?;
+    let new_head = signer.sign(size, root)?;
+
+    for (i, h) in new_hashes.iter().enumerate() {
+        writes.put(
+            Table::Hashes,
+            be(start + i as u64).to_vec(),
+            h.as_bytes().to_vec(),
+        );
+    }
+    overlay.into_ops(&mut writes)?;
+    writes.put(Table::Meta, META_SIZE.to_vec(), be(size.0).to_vec());
+    writes.put(
+        Table::Meta,
+        META_CHECKPOINT.to_vec(),
+        new_head.checkpoint.as_bytes().to_vec(),
+    );
+    shared.store.write(writes)?;
+    *shared.head.write().unwrap_or_else(PoisonError::into_inner) = new_head;
+    Ok(())
+}
+
+#[allow(clippy::needless_pass_by_value)] // used as `map_err(corrupt)`
+fn corrupt(e: provenant_tlog::Error) -> LedgerError {
+    LedgerError::Corrupt(e.to_string())
+}
+
+fn receipt<S: Store>(
+    shared: &Shared<S>,
+    reader: &StoredHashes<'_, S>,
+    head: &crate::Head,
+    index: u64,
+    entry: Option<Entry>,
+) -> Result<Receipt, SubmitError> {
+    let entry = match entry {
+        Some(e) => e,
+        None => shared.entry(index).map_err(|e| {
+            shared.report(&LedgerError::Corrupt(e.to_string()));
+            SubmitError::Unavailable
+        })?,
+    };
+    let proof = prove_inclusion(LeafIndex(index), head.size, reader).map_err(|e| {
+        shared.report(&LedgerError::Corrupt(e.to_string()));
+        SubmitError::Unavailable
+    })?;
+    Ok(Receipt::new(
+        &entry,
+        index,
+        proof,
+        head.checkpoint.to_string(),
+    ))
+}

@@ -1,0 +1,220 @@
+//! The embedded RocksDB backend: one column family per [`Table`], one
+//! `WriteBatch` per [`Batch`], written with the WAL synced.
+
+use std::path::Path;
+
+use rocksdb::{
+    BlockBasedOptions, Cache, ColumnFamily, ColumnFamilyDescriptor, DB, DBCompressionType,
+    Direction, IteratorMode, Options, ReadOptions, SnapshotWithThreadMode, WriteBatch,
+    WriteOptions,
+};
+
+use super::{Batch, Op, Read, Rows, Store, StoreError, Table};
+
+/// Tuning that operators may change.
+#[derive(Clone, Debug)]
+pub struct RocksOptions {
+    /// Shared block cache, in bytes.
+    pub block_cache_bytes: usize,
+    /// Memtable size per column family, in bytes.
+    pub write_buffer_bytes: usize,
+}
+
+impl Default for RocksOptions {
+    fn default() -> Self {
+        Self {
+            block_cache_bytes: 256 << 20,
+            write_buffer_bytes: 64 << 20,
+        }
+    }
+}
+
+/// The RocksDB store.
+pub struct RocksStore {
+    db: DB,
+    sync: WriteOptions,
+}
+
+fn err(e: &rocksdb::Error) -> StoreError {
+    StoreError(e.to_string())
+}
+
+fn cf_options(table: Table, cache: &Cache, opts: &RocksOptions) -> Options {
+    let mut o = Options::default();
+    o.set_write_buffer_size(opts.write_buffer_bytes);
+    let mut block = BlockBasedOptions::default();
+    block.set_block_cache(cache);
+    // Point lookups by hash or id dominate everywhere but in scans.
+    block.set_bloom_filter(10.0, false);
+    o.set_block_based_table_factory(&block);
+    // Hashes and ids are random bytes: compressing them only costs time.
+    // Entries and state records are JSON and compress well.
+    o.set_compression_type(match table {
+        Table::Entries | Table::Designs | Table::Grants | Table::Disputes => DBCompressionType::Lz4,
+        _ => DBCompressionType::None,
+    });
+    o
+}
+
+impl RocksStore {
+    /// Opens (creating when missing) the store in directory `path`.
+    ///
+    /// # Errors
+    /// RocksDB's failure to open, for example another process holding the
+    /// directory's lock.
+    pub fn open(path: &Path, opts: &RocksOptions) -> Result<Self, StoreError> {
+        let cache = Cache::new_lru_cache(opts.block_cache_bytes);
+        let mut db_opts = Options::default();
+        db_opts.create_if_missing(true);
+        db_opts.create_missing_column_families(true);
+        db_opts.set_max_background_jobs(2);
+        let cfs = Table::ALL
+            .iter()
+            .map(|t| ColumnFamilyDescriptor::new(t.name(), cf_options(*t, &cache, opts)));
+        let db = DB::open_cf_descriptors(&db_opts, path, cfs).map_err(|e| err(&e))?;
+        let mut sync = WriteOptions::default();
+        sync.set_sync(true);
+        Ok(Self { db, sync })
+    }
+
+    fn cf(&self, table: Table) -> Result<&ColumnFamily, StoreError> {
+        self.db
+            .cf_handle(table.name())
+            .ok_or_else(|| StoreError(format!("missing column family {}", table.name())))
+    }
+}
+
+/// Reads through `read_opts` (with or without a snapshot).
+fn scan_with(
+    store: &RocksStore,
+    read_opts: ReadOptions,
+    table: Table,
+    prefix: &[u8],
+    after: Option<&[u8]>,
+    limit: usize,
+    snapshot: Option<&SnapshotWithThreadMode<'_, DB>>,
+) -> Result<Rows, StoreError> {
+    let cf = store.cf(table)?;
+    let start = after.unwrap_or(prefix);
+    let mode = IteratorMode::From(start, Direction::Forward);
+    let iter = match snapshot {
+        Some(s) => s.iterator_cf_opt(cf, read_opts, mode),
+        None => store.db.iterator_cf_opt(cf, read_opts, mode),
+    };
+    let mut out = Vec::new();
+    for item in iter {
+        let (k, v) = item.map_err(|e| err(&e))?;
+        if after.is_some_and(|a| &*k <= a) {
+            continue;
+        }
+        if !k.starts_with(prefix) || out.len() == limit {
+            break;
+        }
+        out.push((k.into_vec(), v.into_vec()));
+    }
+    Ok(out)
+}
+
+impl Read for RocksStore {
+    fn get(&self, table: Table, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        self.db.get_cf(self.cf(table)?, key).map_err(|e| err(&e))
+    }
+
+    fn multi_get(
+        &self,
+        table: Table,
+        keys: &[Vec<u8>],
+    ) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
+        let cf = self.cf(table)?;
+        self.db
+            .multi_get_cf(keys.iter().map(|k| (cf, k)))
+            .into_iter()
+            .map(|r| r.map_err(|e| err(&e)))
+            .collect()
+    }
+
+    fn scan(
+        &self,
+        table: Table,
+        prefix: &[u8],
+        after: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<Rows, StoreError> {
+        scan_with(
+            self,
+            ReadOptions::default(),
+            table,
+            prefix,
+            after,
+            limit,
+            None,
+        )
+    }
+}
+
+/// A RocksDB snapshot.
+pub struct RocksSnapshot<'a> {
+    store: &'a RocksStore,
+    snapshot: SnapshotWithThreadMode<'a, DB>,
+}
+
+impl Read for RocksSnapshot<'_> {
+    fn get(&self, table: Table, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        self.snapshot
+            .get_cf(self.store.cf(table)?, key)
+            .map_err(|e| err(&e))
+    }
+
+    fn multi_get(
+        &self,
+        table: Table,
+        keys: &[Vec<u8>],
+    ) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
+        let cf = self.store.cf(table)?;
+        self.snapshot
+            .multi_get_cf(keys.iter().map(|k| (cf, k)))
+            .into_iter()
+            .map(|r| r.map_err(|e| err(&e)))
+            .collect()
+    }
+
+    fn scan(
+        &self,
+        table: Table,
+        prefix: &[u8],
+        after: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<Rows, StoreError> {
+        scan_with(
+            self.store,
+            ReadOptions::default(),
+            table,
+            prefix,
+            after,
+            limit,
+            Some(&self.snapshot),
+        )
+    }
+}
+
+impl Store for RocksStore {
+    type Snapshot<'a> = RocksSnapshot<'a>;
+
+    fn snapshot(&self) -> RocksSnapshot<'_> {
+        RocksSnapshot {
+            store: self,
+            snapshot: self.db.snapshot(),
+        }
+    }
+
+    fn write(&self, batch: Batch) -> Result<(), StoreError> {
+        let mut wb = WriteBatch::default();
+        for op in &batch.ops {
+            match op {
+                Op::Put(t, k, v) => wb.put_cf(self.cf(*t)?, k, v),
+                Op::Delete(t, k) => wb.delete_cf(self.cf(*t)?, k),
+            }
+        }
+        self.db.write_opt(wb, &self.sync).map_err(|e| err(&e))
+    }
+}

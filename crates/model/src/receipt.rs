@@ -1,0 +1,120 @@
+//! The receipt every accepted write gets, and its offline verification.
+//!
+//! A receipt says: this entry is leaf `index` of the log, here is the
+//! RFC 9162 inclusion proof, and here is the checkpoint (a C2SP signed
+//! note) that the proof leads to. Checking it needs only the log's origin
+//! and verifier key: no server, no network.
+//!
+//! ```text
+//! leaf bytes = JCS(entry)                    (RFC 8785)
+//! leaf hash  = SHA-256(0x00 || leaf bytes)   (RFC 6962 section 2.1)
+//! verify: checkpoint signature (C2SP signed-note), then
+//!         inclusion of leaf hash at index under the checkpoint's root
+//!         (RFC 9162 section 2.1.3.2)
+//! ```
+
+use provenant_tlog::bundle::ProofBundle;
+use provenant_tlog::{Checkpoint, Hash, LeafIndex, Note, NoteVerifier, hash_leaf};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::Value;
+
+use crate::{Entry, LeafHash, RuleError};
+
+/// Proof of an entry's place in the log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Receipt {
+    /// The ledger entry `{kind, payload, signatures, logged_at}`.
+    pub entry: Value,
+    /// Its leaf index.
+    pub index: u64,
+    /// Its leaf hash.
+    pub leaf_hash: LeafHash,
+    /// The inclusion proof, leaf sibling first, as hex hashes.
+    #[serde(serialize_with = "hashes_out", deserialize_with = "hashes_in")]
+    pub inclusion_proof: Vec<Hash>,
+    /// The signed checkpoint (C2SP tlog-checkpoint note text).
+    pub checkpoint: String,
+}
+
+/// Why a receipt does not verify.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReceiptError {
+    /// The entry is not a canonical ledger entry.
+    #[error("the entry is not a valid ledger entry: {0}")]
+    Entry(#[from] RuleError),
+    /// The leaf hash is not the hash of the entry.
+    #[error("the leaf hash is not SHA-256(0x00 || JCS(entry))")]
+    LeafHash,
+    /// The checkpoint or the proof does not verify.
+    #[error("{0}")]
+    Log(#[from] provenant_tlog::Error),
+}
+
+impl Receipt {
+    /// A receipt for `entry` at `index`.
+    #[must_use]
+    pub fn new(entry: &Entry, index: u64, inclusion_proof: Vec<Hash>, checkpoint: String) -> Self {
+        Self {
+            entry: entry.to_value(),
+            index,
+            leaf_hash: entry.leaf_hash(),
+            inclusion_proof,
+            checkpoint,
+        }
+    }
+
+    /// The entry's leaf bytes, checked to be its canonical encoding.
+    ///
+    /// # Errors
+    /// [`ReceiptError::Entry`] when the entry is not a ledger entry.
+    pub fn leaf_bytes(&self) -> Result<Vec<u8>, ReceiptError> {
+        let bytes = serde_jcs::to_vec(&self.entry).map_err(|e| RuleError::Malformed {
+            field: "entry".to_owned(),
+            detail: e.to_string(),
+        })?;
+        Entry::from_leaf_bytes(&bytes)?;
+        Ok(bytes)
+    }
+
+    /// Verifies the receipt offline against the log's origin and key, and
+    /// returns the checkpoint it is proven under.
+    ///
+    /// # Errors
+    /// The first check that fails.
+    pub fn verify(&self, origin: &str, log: &NoteVerifier) -> Result<Checkpoint, ReceiptError> {
+        let bytes = self.leaf_bytes()?;
+        let leaf = hash_leaf(&bytes);
+        if LeafHash::from(leaf) != self.leaf_hash {
+            return Err(ReceiptError::LeafHash);
+        }
+        Ok(self.bundle()?.verify(&bytes, origin, log)?)
+    }
+
+    /// The receipt as a C2SP tlog-proof bundle (the entry travels apart).
+    ///
+    /// # Errors
+    /// [`ReceiptError::Log`] when the checkpoint is not a signed note.
+    pub fn bundle(&self) -> Result<ProofBundle, ReceiptError> {
+        Ok(ProofBundle {
+            extra: None,
+            index: LeafIndex(self.index),
+            proof: self.inclusion_proof.clone(),
+            checkpoint: Note::parse(self.checkpoint.as_bytes())?,
+        })
+    }
+}
+
+#[allow(clippy::ptr_arg)]
+fn hashes_out<S: Serializer>(hashes: &Vec<Hash>, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(hashes.iter().map(Hash::to_hex))
+}
+
+fn hashes_in<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Hash>, D::Error> {
+    let texts: Vec<String> = Vec::deserialize(d)?;
+    texts
+        .iter()
+        .map(|t| Hash::from_hex(t).map_err(serde::de::Error::custom))
+        .collect()
+}
