@@ -1,7 +1,7 @@
 //! The ledger: opening (and refusing a store that does not check out),
 //! submitting envelopes to the sequencer, and every read.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::thread::JoinHandle;
@@ -37,6 +37,8 @@ pub(crate) struct Shared<S> {
     pub(crate) origin: String,
     pub(crate) verifier: NoteVerifier,
     closed: AtomicBool,
+    /// Key and value bytes written by the sequencer, for metrics.
+    pub(crate) bytes_written: AtomicU64,
 }
 
 impl<S: Store> Shared<S> {
@@ -107,6 +109,7 @@ impl<S: Store> Ledger<S> {
             origin: config.origin,
             verifier: signer.verifier().clone(),
             closed: AtomicBool::new(false),
+            bytes_written: AtomicU64::new(0),
         });
         let (queue, receiver) = sync_channel(config.batch.queue_capacity.max(1));
         let for_thread = Arc::clone(&shared);
@@ -189,6 +192,12 @@ impl<S: Store> Ledger<S> {
     #[must_use]
     pub fn verifier(&self) -> &NoteVerifier {
         &self.shared.verifier
+    }
+
+    /// Key and value bytes the sequencer has written since the ledger opened.
+    #[must_use]
+    pub fn bytes_written(&self) -> u64 {
+        self.shared.bytes_written.load(Ordering::Relaxed)
     }
 
     /// The store, for reads.

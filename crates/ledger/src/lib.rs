@@ -15,7 +15,7 @@
 //! leaves the store at the last complete batch and restart replays nothing.
 
 pub mod error;
-mod hashes;
+pub mod hashes;
 pub mod keyfile;
 pub mod keys;
 pub mod ledger;

@@ -278,7 +278,11 @@ fn commit<S: Store>(
         META_CHECKPOINT.to_vec(),
         new_head.checkpoint.as_bytes().to_vec(),
     );
+    let bytes = writes.bytes() as u64;
     shared.store.write(writes)?;
+    shared
+        .bytes_written
+        .fetch_add(bytes, std::sync::atomic::Ordering::Relaxed);
     *shared.head.write().unwrap_or_else(PoisonError::into_inner) = new_head;
     Ok(())
 }

@@ -1,0 +1,176 @@
+//! Ledger benchmark: durable signed appends through the sequencer at batch
+//! sizes 1, 64 and 1024, each against raw RocksDB `WriteBatch` + sync
+//! writing the same bytes in the same batches; inclusion proofs per second
+//! at 1M entries; store bytes per entry beyond the entry itself.
+//!
+//! Run: `cargo bench -p provenant-ledger --bench ledger`
+//! (`PROVENANT_BENCH_QUICK=1` for a short run.)
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use ed25519_dalek::SigningKey;
+use provenant_ledger::hashes::StoredHashes;
+use provenant_ledger::store::{Batch, Store, Table};
+use provenant_ledger::{BatchConfig, Ledger, LedgerConfig, RocksOptions, RocksStore};
+use provenant_model::{Envelope, Kind, hash_content, identity_of};
+use provenant_tlog::{LeafIndex, TreeSize, append, hash_leaf, prove_inclusion};
+use serde_json::json;
+
+fn envelopes(n: usize, tag: &str) -> Vec<Envelope> {
+    let keys: Vec<SigningKey> = (1..=16u8)
+        .map(|i| SigningKey::from_bytes(&[i; 32]))
+        .collect();
+    (0..n)
+        .map(|i| {
+            let content = format!("{tag} design {i}");
+            let h = hash_content(content.as_bytes()).expect("hash");
+            let k = &keys[i % keys.len()];
+            let payload = json!({
+                "content": {"blake3": h.blake3, "sha256": h.sha256, "size": h.size, "media_type": "image/png"},
+                "title": format!("Shoe charm {i}"),
+                "creators": [{"key": identity_of(k).expect("key").to_string(), "share_ppm": 1_000_000, "role": "designer"}],
+                "parents": [],
+            });
+            let mut env = Envelope::from_parts(Kind::DesignRegister, payload, Vec::new()).expect("envelope");
+            env.sign(k).expect("sign");
+            env
+        })
+        .collect()
+}
+
+fn dir_bytes(path: &Path) -> u64 {
+    std::fs::read_dir(path)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .filter_map(|e| e.metadata().ok())
+                .filter(std::fs::Metadata::is_file)
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+/// Appends `envs` through the sequencer with batches of `batch`; returns
+/// (appends/s, entry bytes, bytes written, store bytes after compaction).
+fn sequencer_run(envs: Vec<Envelope>, batch: usize) -> (f64, u64, u64, u64) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = RocksStore::open(dir.path(), &RocksOptions::default()).expect("open");
+    let config = LedgerConfig {
+        origin: "bench.provenant.example/log".into(),
+        arbiters: Vec::new(),
+        batch: BatchConfig {
+            max_batch: batch,
+            batch_budget: Duration::from_millis(2),
+            queue_capacity: envs.len() + 1,
+            ..BatchConfig::default()
+        },
+    };
+    let ledger = Ledger::open(store, SigningKey::from_bytes(&[99; 32]), config).expect("ledger");
+    let n = envs.len();
+    let start = Instant::now();
+    let pending: Vec<_> = envs
+        .into_iter()
+        .map(|e| ledger.enqueue(e).expect("queued"))
+        .collect();
+    for p in pending {
+        p.blocking_recv().expect("answer").expect("appended");
+    }
+    let secs = start.elapsed().as_secs_f64();
+    let entry_bytes: u64 = (0..n as u64)
+        .map(|i| ledger.entry_bytes(i).expect("entry").len() as u64)
+        .sum();
+    let written = ledger.bytes_written();
+    ledger.close();
+    ledger.store().compact().expect("compact");
+    let store_bytes = dir_bytes(dir.path());
+    (n as f64 / secs, entry_bytes, written, store_bytes)
+}
+
+/// Writes `n` values of `size` bytes with raw RocksDB, `batch` per synced
+/// write; returns writes/s.
+fn raw_run(n: usize, size: usize, batch: usize) -> f64 {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = RocksStore::open(dir.path(), &RocksOptions::default()).expect("open");
+    let entry = vec![b'x'; size];
+    let start = Instant::now();
+    let mut i = 0u64;
+    while (i as usize) < n {
+        let mut b = Batch::default();
+        for _ in 0..batch.min(n - i as usize) {
+            b.put(Table::Entries, i.to_be_bytes().to_vec(), entry.clone());
+            i += 1;
+        }
+        store.write(b).expect("write");
+    }
+    n as f64 / start.elapsed().as_secs_f64()
+}
+
+fn proofs_at(n: u64, queries: usize) -> f64 {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = RocksStore::open(dir.path(), &RocksOptions::default()).expect("open");
+    let mut size = 0u64;
+    while size < n {
+        let leaves: Vec<_> = (size..(size + 65_536).min(n))
+            .map(|i| hash_leaf(&i.to_be_bytes()))
+            .collect();
+        let start_slot = provenant_tlog::stored_count(TreeSize(size));
+        let new = append(TreeSize(size), &leaves, &StoredHashes(&store)).expect("append");
+        let mut b = Batch::default();
+        for (j, h) in new.iter().enumerate() {
+            b.put(
+                Table::Hashes,
+                (start_slot + j as u64).to_be_bytes().to_vec(),
+                h.0.to_vec(),
+            );
+        }
+        store.write(b).expect("write");
+        size += leaves.len() as u64;
+    }
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    let start = Instant::now();
+    for _ in 0..queries {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let p =
+            prove_inclusion(LeafIndex(x % n), TreeSize(n), &StoredHashes(&store)).expect("proof");
+        std::hint::black_box(p);
+    }
+    queries as f64 / start.elapsed().as_secs_f64()
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return; // `cargo bench -- --list` probes harness-less benches.
+    }
+    let quick = std::env::var_os("PROVENANT_BENCH_QUICK").is_some();
+    let cores = std::thread::available_parallelism().map_or(0, usize::from);
+    println!("ledger benchmark, {cores} cores");
+    println!(
+        "| batch | entries | sequencer appends/s | raw RocksDB synced writes/s (same bytes per entry, same batches) | ratio | store bytes/entry beyond the entry |"
+    );
+    println!("|---|---|---|---|---|---|");
+    for (batch, n) in [
+        (1usize, if quick { 200 } else { 2_000 }),
+        (64, if quick { 5_000 } else { 50_000 }),
+        (1024, if quick { 10_000 } else { 200_000 }),
+    ] {
+        let envs = envelopes(n, &format!("b{batch}"));
+        let (rate, entry_bytes, written, store_bytes) = sequencer_run(envs, batch);
+        // The baseline writes as many bytes per entry as the sequencer did
+        // (entry, hashes, indexes, state), minus its 8-byte key.
+        let size = (written / n as u64).saturating_sub(8) as usize;
+        let raw = raw_run(n, size, batch);
+        let overhead = (store_bytes as f64 - entry_bytes as f64) / n as f64;
+        println!(
+            "| {batch} | {n} | {rate:.0} | {raw:.0} | {:.2} | {overhead:.0} |",
+            rate / raw
+        );
+    }
+    let n = if quick { 100_000 } else { 1_000_000 };
+    println!(
+        "\ninclusion proofs at {n} entries (RocksDB, one thread): {:.0}/s",
+        proofs_at(n, 200_000)
+    );
+}
