@@ -266,13 +266,13 @@ fn signatures(c: &mut Criterion) {
     group.bench_function("dalek verify_strict (raw)", |bench| {
         bench.iter(|| {
             vk.verify_strict(black_box(&message), black_box(&signature))
-                .unwrap()
+                .unwrap();
         });
     });
     group.bench_function("dalek verify (raw)", |bench| {
         bench.iter(|| {
             vk.verify(black_box(&message), black_box(&signature))
-                .unwrap()
+                .unwrap();
         });
     });
     group.bench_function("model Envelope::verify", |bench| {
@@ -294,7 +294,7 @@ fn signatures(c: &mut Criterion) {
     group.bench_function("dalek verify_batch (raw)", |bench| {
         bench.iter(|| {
             ed25519_dalek::verify_batch(black_box(&refs), black_box(&sigs), black_box(&keys))
-                .unwrap()
+                .unwrap();
         });
     });
     group.bench_function("dalek verify_strict x64 (raw)", |bench| {

@@ -1,22 +1,5 @@
-//! The royalty split over a derivative graph, in exact integers.
-//!
-//! For revenue `R` earned by design `X`, every design `A` in `X`'s ancestry
-//! (and `X` itself) keeps a fraction `F(A)` of `R`, paid to `A`'s owners by
-//! their shares:
-//!
-//! - **LAP**: `F(A) = sum over edges C -> A of paths(X, C) x rate(C -> A)`,
-//!   i.e. the rate of the last link into `A`, once per path from `X`; and
-//!   `F(X) = 1 - sum of F(A)` (the royalty stack must stay <= 100%).
-//! - **LRP**: `in(X) = 1`, `in(A) = sum over edges C -> A of in(C) x rate(C -> A)`
-//!   (rates multiply along each path and add across paths), and each design
-//!   keeps `F(A) = in(A) x (1 - sum of its own outgoing rates)`: it pays its
-//!   upstream out of what it receives.
-//!
-//! Every payee's exact amount `R x F(A) x share` is a rational over one
-//! common denominator `10^(6k)`. Each is floored; the units left over (fewer
-//! than the number of payees) go one each to the largest remainders, ties
-//! broken by ascending payee (for identities: ascending key text). So the
-//! payouts always sum to exactly `R`.
+//! The royalty split over a derivative graph, in exact integers (the
+//! policies and the rounding are described in the parent module).
 
 use std::collections::{BTreeMap, BTreeSet};
 
