@@ -1,5 +1,8 @@
 //! The Merkle tree's stored hashes, read from the store for `provenant_tlog`.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use provenant_tlog::{Hash, HashReader, StoredIndex};
 
 use crate::keys::be;
@@ -60,4 +63,49 @@ impl<R: Read + ?Sized> HashReader for WithPending<'_, R> {
             })
             .collect()
     }
+}
+
+/// Remembers every hash it has read: stored hashes never change, and the
+/// receipts of one batch share most of their proof's upper hashes.
+pub struct Memo<R: HashReader> {
+    inner: R,
+    seen: RefCell<HashMap<StoredIndex, Hash>>,
+}
+
+impl<R: HashReader> Memo<R> {
+    /// A memo over `inner`.
+    pub fn new(inner: R) -> Self {
+        Self {
+            inner,
+            seen: RefCell::default(),
+        }
+    }
+}
+
+impl<R: HashReader> HashReader for Memo<R> {
+    fn read_hashes(&self, indexes: &[StoredIndex]) -> Result<Vec<Hash>, provenant_tlog::Error> {
+        let missing: Vec<StoredIndex> = {
+            let seen = self.seen.borrow();
+            indexes
+                .iter()
+                .copied()
+                .filter(|i| !seen.contains_key(i))
+                .collect()
+        };
+        if !missing.is_empty() {
+            let found = self.inner.read_hashes(&missing)?;
+            self.seen
+                .borrow_mut()
+                .extend(missing.into_iter().zip(found));
+        }
+        let seen = self.seen.borrow();
+        indexes
+            .iter()
+            .map(|i| seen.get(i).copied().ok_or_else(|| missing_hash(*i)))
+            .collect()
+    }
+}
+
+fn missing_hash(i: StoredIndex) -> provenant_tlog::Error {
+    missing(i)
 }

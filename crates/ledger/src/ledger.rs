@@ -116,7 +116,7 @@ impl<S: Store> Ledger<S> {
         let batch = config.batch;
         let handle = std::thread::Builder::new()
             .name("provenant-sequencer".into())
-            .spawn(move || sequencer::run(&for_thread, signer, &receiver, &batch))
+            .spawn(move || sequencer::run(&for_thread, signer, receiver, &batch))
             .map_err(|e| LedgerError::Config(format!("starting the sequencer: {e}")))?;
         Ok(Self {
             shared,

@@ -10,18 +10,16 @@
 //! failed write answers every caller of the batch with an error, and
 //! nothing of it was stored.
 
-use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, sync_channel};
 use std::sync::{Arc, PoisonError};
 use std::time::{Duration, Instant};
 
-use provenant_model::{
-    Context, Entry, Envelope, Receipt, RuleError, Timestamp, Verified, apply, verify_batch,
-};
-use provenant_tlog::{Hash, LeafIndex, TreeSize, append, prove_inclusion, tree_hash};
+use provenant_model::{Context, Entry, Envelope, Receipt, RuleError, Timestamp, Verified, apply};
+use provenant_tlog::{Hash, HashReader, LeafIndex, TreeSize, append, prove_inclusion, tree_hash};
 use tokio::sync::oneshot;
 
 use crate::error::{LedgerError, SubmitError};
-use crate::hashes::{StoredHashes, WithPending};
+use crate::hashes::{Memo, StoredHashes, WithPending};
 use crate::keys::{META_CHECKPOINT, META_SIZE, be, signer_key};
 use crate::ledger::Shared;
 use crate::log::LogSigner;
@@ -73,43 +71,98 @@ impl Default for BatchConfig {
     }
 }
 
+/// A batch whose signatures have been checked, on its way to be written.
+type Checked = Vec<(oneshot::Sender<Reply>, Result<Verified, RuleError>)>;
+
 /// Runs until the ledger is closed and the queue is drained.
+///
+/// Two stages overlap: a verifier thread forms batches and checks their
+/// signatures on `verify_threads` threads while this thread validates and
+/// writes the batch before. Order is kept: batches are written in the
+/// order they were formed.
 pub(crate) fn run<S: Store>(
     shared: &Arc<Shared<S>>,
     mut signer: LogSigner,
-    queue: &Receiver<Submission>,
+    queue: Receiver<Submission>,
     config: &BatchConfig,
 ) {
-    let poll = Duration::from_millis(50);
-    loop {
-        let first = match queue.recv_timeout(poll) {
-            Ok(s) => s,
-            Err(RecvTimeoutError::Timeout) if !shared.is_closed() => continue,
-            Err(_) => return,
-        };
-        let deadline = Instant::now() + config.batch_budget;
-        let mut batch = vec![first];
-        while batch.len() < config.max_batch {
-            let wait = deadline.saturating_duration_since(Instant::now());
-            match queue.recv_timeout(wait) {
-                Ok(s) => batch.push(s),
-                Err(_) => break,
-            }
-        }
-        process(shared, &mut signer, batch, config.verify_threads);
+    let (checked_tx, checked_rx) = sync_channel::<Checked>(2);
+    let verifier = {
+        let shared = Arc::clone(shared);
+        let config = config.clone();
+        std::thread::Builder::new()
+            .name("provenant-verify".into())
+            .spawn(move || {
+                while let Some(batch) = next_batch(&shared, &queue, &config) {
+                    let (envelopes, replies): (Vec<Envelope>, Vec<_>) =
+                        batch.into_iter().map(|s| (s.envelope, s.reply)).unzip();
+                    let verified = verify_parallel(&envelopes, config.verify_threads);
+                    if checked_tx
+                        .send(replies.into_iter().zip(verified).collect())
+                        .is_err()
+                    {
+                        return;
+                    }
+                }
+            })
+    };
+    let Ok(verifier) = verifier else {
+        shared.report(&LedgerError::Config(
+            "cannot start the verifier thread".into(),
+        ));
+        return;
+    };
+    while let Ok(batch) = checked_rx.recv() {
+        process(shared, &mut signer, batch);
     }
+    let _ = verifier.join();
 }
 
-/// Verifies signatures on up to `threads` threads, keeping order.
+/// Waits for the next envelope, then gathers a batch: up to `max_batch`,
+/// or what arrives within `batch_budget`. `None` once the ledger is closed
+/// and the queue is empty.
+fn next_batch<S: Store>(
+    shared: &Shared<S>,
+    queue: &Receiver<Submission>,
+    config: &BatchConfig,
+) -> Option<Vec<Submission>> {
+    let poll = Duration::from_millis(50);
+    let first = loop {
+        match queue.recv_timeout(poll) {
+            Ok(s) => break s,
+            Err(RecvTimeoutError::Timeout) if !shared.is_closed() => {}
+            Err(_) => return None,
+        }
+    };
+    let deadline = Instant::now() + config.batch_budget;
+    let mut batch = vec![first];
+    while batch.len() < config.max_batch {
+        let wait = deadline.saturating_duration_since(Instant::now());
+        match queue.recv_timeout(wait) {
+            Ok(s) => batch.push(s),
+            Err(_) => break,
+        }
+    }
+    Some(batch)
+}
+
+/// Verifies signatures one by one with `verify_strict`, on up to
+/// `threads` threads, keeping order.
+///
+/// Not Ed25519 batch verification: its random linear combination accepts
+/// some crafted signatures that `verify_strict` refuses, and only with some
+/// probability. The log would then hold entries an auditor's replay
+/// rejects, and acceptance would not be deterministic.
 fn verify_parallel(envelopes: &[Envelope], threads: usize) -> Vec<Result<Verified, RuleError>> {
+    let verify_all = |part: &[Envelope]| part.iter().map(Envelope::verify).collect::<Vec<_>>();
     let chunk = envelopes.len().div_ceil(threads.max(1)).max(1);
     if envelopes.len() <= chunk {
-        return verify_batch(envelopes);
+        return verify_all(envelopes);
     }
     std::thread::scope(|scope| {
         let handles: Vec<_> = envelopes
             .chunks(chunk)
-            .map(|part| scope.spawn(move || verify_batch(part)))
+            .map(|part| scope.spawn(move || verify_all(part)))
             .collect();
         handles
             .into_iter()
@@ -137,17 +190,7 @@ fn now() -> Timestamp {
         .expect("the epoch is a valid timestamp")
 }
 
-fn process<S: Store>(
-    shared: &Arc<Shared<S>>,
-    signer: &mut LogSigner,
-    batch: Vec<Submission>,
-    threads: usize,
-) {
-    let (envelopes, replies): (Vec<Envelope>, Vec<oneshot::Sender<Reply>>) =
-        batch.into_iter().map(|s| (s.envelope, s.reply)).unzip();
-    let verified = verify_parallel(&envelopes, threads);
-    drop(envelopes);
-
+fn process<S: Store>(shared: &Arc<Shared<S>>, signer: &mut LogSigner, batch: Checked) {
     let head = shared.head();
     let logged_at = now();
     let snapshot = shared.store.snapshot();
@@ -156,7 +199,7 @@ fn process<S: Store>(
     let mut existing: Vec<(oneshot::Sender<Reply>, u64)> = Vec::new();
     let mut writes = Batch::default();
 
-    for (reply, result) in replies.into_iter().zip(verified) {
+    for (reply, result) in batch {
         let verified = match result {
             Ok(v) => v,
             Err(e) => {
@@ -209,21 +252,32 @@ fn process<S: Store>(
     }
     drop(snapshot);
 
-    if !accepted.is_empty()
-        && let Err(e) = commit(shared, signer, &head, &accepted, overlay, writes)
-    {
-        shared.report(&e);
-        for a in accepted {
-            let _ = a.reply.send(Err(SubmitError::Unavailable));
+    let mut new_hashes = Vec::new();
+    if !accepted.is_empty() {
+        match commit(shared, signer, &head, &accepted, overlay, writes) {
+            Ok(hashes) => new_hashes = hashes,
+            Err(e) => {
+                shared.report(&e);
+                for a in accepted {
+                    let _ = a.reply.send(Err(SubmitError::Unavailable));
+                }
+                for (reply, _) in existing {
+                    let _ = reply.send(Err(SubmitError::Unavailable));
+                }
+                return;
+            }
         }
-        for (reply, _) in existing {
-            let _ = reply.send(Err(SubmitError::Unavailable));
-        }
-        return;
     }
 
+    // Every receipt's proof is at the new head: the batch's own hashes are
+    // in memory, and the older ones the proofs share are read once.
+    let start = provenant_tlog::stored_count(head.size);
     let head = shared.head();
-    let reader = StoredHashes(&shared.store);
+    let reader = Memo::new(WithPending {
+        stored: StoredHashes(&shared.store),
+        start,
+        pending: &new_hashes,
+    });
     let answers = accepted
         .into_iter()
         .map(|a| (a.reply, a.index, Some(a.entry), Outcome::Appended))
@@ -239,7 +293,7 @@ fn process<S: Store>(
 }
 
 /// Appends the accepted entries' hashes, signs the new checkpoint and
-/// writes everything in one batch.
+/// writes everything in one batch. Returns the tree hashes it stored.
 fn commit<S: Store>(
     shared: &Arc<Shared<S>>,
     signer: &mut LogSigner,
@@ -247,7 +301,7 @@ fn commit<S: Store>(
     accepted: &[Accepted],
     overlay: Overlay,
     mut writes: Batch,
-) -> Result<(), LedgerError> {
+) -> Result<Vec<Hash>, LedgerError> {
     let leaves: Vec<Hash> = accepted
         .iter()
         .map(|a| Hash(*a.entry.leaf_hash().as_bytes()))
@@ -284,7 +338,7 @@ fn commit<S: Store>(
         .bytes_written
         .fetch_add(bytes, std::sync::atomic::Ordering::Relaxed);
     *shared.head.write().unwrap_or_else(PoisonError::into_inner) = new_head;
-    Ok(())
+    Ok(new_hashes)
 }
 
 #[allow(clippy::needless_pass_by_value)] // used as `map_err(corrupt)`
@@ -294,7 +348,7 @@ fn corrupt(e: provenant_tlog::Error) -> LedgerError {
 
 fn receipt<S: Store>(
     shared: &Shared<S>,
-    reader: &StoredHashes<'_, S>,
+    reader: &impl HashReader,
     head: &crate::Head,
     index: u64,
     entry: Option<Entry>,
