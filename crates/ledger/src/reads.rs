@@ -288,22 +288,20 @@ impl<S: Store> Ledger<S> {
         at.proven(grant, refs)
     }
 
+    /// Up to `limit` members of the rows of `table` under `prefix` after
+    /// `after` (a full key), and the cursor of the last one when more follow.
     fn page<T>(
         &self,
-        family: LinkFamily,
-        after: Option<&[u8; 32]>,
+        table: Table,
+        prefix: &[u8],
+        after: Option<&[u8]>,
         limit: usize,
         member: impl Fn(&[u8]) -> Result<T, StoreError>,
         cursor: impl Fn(&T) -> String,
     ) -> Result<Page<T>, ReadError> {
-        let prefix = family.prefix();
-        let after_key = after.map(|a| [prefix.as_slice(), a].concat());
-        let rows = self.store().scan(
-            Table::Links,
-            &prefix,
-            after_key.as_deref(),
-            limit.saturating_add(1),
-        )?;
+        let rows = self
+            .store()
+            .scan(table, prefix, after, limit.saturating_add(1))?;
         let mut items = rows
             .iter()
             .map(|(k, _)| member(k))
@@ -317,6 +315,26 @@ impl<S: Store> Ledger<S> {
         Ok(Page { items, next })
     }
 
+    fn links_page<T>(
+        &self,
+        family: LinkFamily,
+        after: Option<&[u8; 32]>,
+        limit: usize,
+        member: impl Fn(&[u8]) -> Result<T, StoreError>,
+        cursor: impl Fn(&T) -> String,
+    ) -> Result<Page<T>, ReadError> {
+        let prefix = family.prefix();
+        let after = after.map(|a| [prefix.as_slice(), a].concat());
+        self.page(
+            Table::Links,
+            &prefix,
+            after.as_deref(),
+            limit,
+            member,
+            cursor,
+        )
+    }
+
     /// Designs `key` owns a share of, in id order, `limit` at a time.
     ///
     /// # Errors
@@ -327,7 +345,7 @@ impl<S: Store> Ledger<S> {
         after: Option<&DesignId>,
         limit: usize,
     ) -> Result<Page<DesignId>, ReadError> {
-        self.page(
+        self.links_page(
             LinkFamily::OwnedBy(*key),
             after.map(DesignId::as_bytes),
             limit,
@@ -346,7 +364,7 @@ impl<S: Store> Ledger<S> {
         after: Option<&GrantId>,
         limit: usize,
     ) -> Result<Page<GrantId>, ReadError> {
-        self.page(
+        self.links_page(
             LinkFamily::HeldBy(*key),
             after.map(GrantId::as_bytes),
             limit,
@@ -365,25 +383,14 @@ impl<S: Store> Ledger<S> {
         after: Option<u64>,
         limit: usize,
     ) -> Result<Page<u64>, ReadError> {
-        let prefix = key.as_bytes().to_vec();
-        let after_key = after.map(|i| keys::signer_key(key, i));
-        let rows = self.store().scan(
+        self.page(
             Table::Signers,
-            &prefix,
-            after_key.as_deref(),
-            limit.saturating_add(1),
-        )?;
-        let mut items = rows
-            .iter()
-            .map(|(k, _)| read_be(k.get(32..).unwrap_or_default()))
-            .collect::<Result<Vec<u64>, _>>()?;
-        let next = if items.len() > limit {
-            items.truncate(limit);
-            items.last().map(u64::to_string)
-        } else {
-            None
-        };
-        Ok(Page { items, next })
+            key.as_bytes(),
+            after.map(|i| keys::signer_key(key, i)).as_deref(),
+            limit,
+            |k| read_be(k.get(32..).unwrap_or_default()),
+            u64::to_string,
+        )
     }
 
     /// The brand's question, answered at the latest checkpoint with the

@@ -177,6 +177,7 @@ fn verify_parallel(envelopes: &[Envelope], threads: usize) -> Vec<Result<Verifie
 struct Accepted {
     reply: oneshot::Sender<Reply>,
     entry: Entry,
+    leaf_hash: Hash,
     index: u64,
 }
 
@@ -241,6 +242,7 @@ fn process<S: Store>(shared: &Arc<Shared<S>>, signer: &mut LogSigner, batch: Che
                 accepted.push(Accepted {
                     reply,
                     entry,
+                    leaf_hash,
                     index,
                 });
             }
@@ -302,10 +304,7 @@ fn commit<S: Store>(
     overlay: Overlay,
     mut writes: Batch,
 ) -> Result<Vec<Hash>, LedgerError> {
-    let leaves: Vec<Hash> = accepted
-        .iter()
-        .map(|a| Hash(*a.entry.leaf_hash().as_bytes()))
-        .collect();
+    let leaves: Vec<Hash> = accepted.iter().map(|a| a.leaf_hash).collect();
     let stored = StoredHashes(&shared.store);
     let new_hashes = append(head.size, &leaves, &stored).map_err(corrupt)?;
     let start = provenant_tlog::stored_count(head.size);

@@ -37,7 +37,7 @@ fn child_appender() {
     };
     let ledger = Ledger::open(store, log_key(), config(batch)).unwrap();
     let (creator, brand) = (key(1), key(3));
-    let stop = Instant::now() + Duration::from_secs(60);
+    let stop = Instant::now() + Duration::from_mins(1);
     let mut out = std::io::stdout().lock();
     let mut round = 0u64;
     while Instant::now() < stop {

@@ -118,3 +118,72 @@ fn hashes_in<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Hash>, D::Error> {
         .map(|t| Hash::from_hex(t).map_err(serde::de::Error::custom))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use ed25519_dalek::SigningKey;
+    use provenant_tlog::{NoteSigner, TreeSize, append, prove_inclusion, tree_hash};
+    use serde_json::json;
+
+    use super::*;
+    use crate::{Envelope, Kind, Timestamp};
+
+    const ORIGIN: &str = "example.com/log";
+
+    fn entry(n: u64) -> Entry {
+        let payload = json!({"design": "00".repeat(32), "claim": format!("claim {n}"), "evidence": "11".repeat(32)});
+        let mut env = Envelope::from_parts(Kind::DisputeRaise, payload, Vec::new()).unwrap();
+        env.sign(&SigningKey::from_bytes(&[7; 32])).unwrap();
+        Entry::new(env, Timestamp::from_unix(1_750_000_000).unwrap())
+    }
+
+    fn receipt(log: &NoteSigner) -> Receipt {
+        let entries: Vec<Entry> = (0..3).map(entry).collect();
+        let leaves: Vec<Hash> = entries.iter().map(|e| hash_leaf(&e.leaf_bytes())).collect();
+        let store = append(TreeSize(0), &leaves, &Vec::new()).unwrap();
+        let root = tree_hash(TreeSize(3), &store).unwrap();
+        let note = Checkpoint::new(ORIGIN, TreeSize(3), root)
+            .sign(log)
+            .unwrap();
+        let proof = prove_inclusion(LeafIndex(1), TreeSize(3), &store).unwrap();
+        Receipt::new(&entries[1], 1, proof, note.to_text())
+    }
+
+    #[test]
+    fn a_receipt_verifies_offline_after_a_json_round_trip() {
+        let log = NoteSigner::new(ORIGIN, SigningKey::from_bytes(&[9; 32])).unwrap();
+        let r = receipt(&log);
+        let back: Receipt = serde_json::from_str(&serde_json::to_string(&r).unwrap()).unwrap();
+        assert_eq!(
+            back.verify(ORIGIN, log.verifier()).unwrap().size,
+            TreeSize(3)
+        );
+    }
+
+    #[test]
+    fn altered_receipts_fail() {
+        let log = NoteSigner::new(ORIGIN, SigningKey::from_bytes(&[9; 32])).unwrap();
+        let other = NoteSigner::new(ORIGIN, SigningKey::from_bytes(&[8; 32])).unwrap();
+        let r = receipt(&log);
+        assert!(r.verify("other.example/log", log.verifier()).is_err());
+        assert!(r.verify(ORIGIN, other.verifier()).is_err());
+        let mut bad = r.clone();
+        bad.index = 2;
+        assert!(bad.verify(ORIGIN, log.verifier()).is_err());
+        let mut bad = r.clone();
+        bad.entry["logged_at"] = json!("2025-06-15T15:06:41Z");
+        assert!(matches!(
+            bad.verify(ORIGIN, log.verifier()),
+            Err(ReceiptError::LeafHash)
+        ));
+        let mut bad = r.clone();
+        bad.inclusion_proof.reverse();
+        assert!(bad.verify(ORIGIN, log.verifier()).is_err());
+        let mut bad = r;
+        bad.entry["unknown"] = json!(1);
+        assert!(matches!(
+            bad.verify(ORIGIN, log.verifier()),
+            Err(ReceiptError::Entry(_))
+        ));
+    }
+}
