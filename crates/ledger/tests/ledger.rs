@@ -357,3 +357,58 @@ fn closing_refuses_new_envelopes() {
         Err(SubmitError::ShuttingDown)
     ));
 }
+
+#[test]
+fn tiles_and_bundles_serve_the_log() {
+    use provenant_tlog::tile::{Tile, parse_bundle};
+    let ledger = memory_ledger();
+    let pending: Vec<_> = (0..300u16)
+        .map(|i| {
+            ledger
+                .enqueue(register(&i.to_be_bytes(), &[(&key(1), 1_000_000)]))
+                .unwrap()
+        })
+        .collect();
+    for p in pending {
+        p.blocking_recv().unwrap().unwrap();
+    }
+    let entries: Vec<Vec<u8>> = (0..300).map(|i| ledger.entry_bytes(i).unwrap()).collect();
+    let leaves: Vec<provenant_tlog::Hash> = entries
+        .iter()
+        .map(|e| provenant_tlog::hash_leaf(e))
+        .collect();
+
+    let full = ledger.tile(&Tile::hashes(0, 0, 256).unwrap()).unwrap();
+    assert_eq!(
+        full,
+        leaves[..256].iter().flat_map(|h| h.0).collect::<Vec<u8>>()
+    );
+    let partial = ledger.tile(&Tile::hashes(0, 1, 44).unwrap()).unwrap();
+    assert_eq!(
+        partial,
+        leaves[256..].iter().flat_map(|h| h.0).collect::<Vec<u8>>()
+    );
+    let upper = ledger.tile(&Tile::hashes(1, 0, 1).unwrap()).unwrap();
+    assert_eq!(upper, provenant_tlog::root_of(&leaves[..256]).0.to_vec());
+
+    let bundle = ledger.tile(&Tile::entries(1, 44).unwrap()).unwrap();
+    let parsed = parse_bundle(&bundle, 44).unwrap();
+    assert_eq!(
+        parsed,
+        entries[256..].iter().map(Vec::as_slice).collect::<Vec<_>>()
+    );
+
+    for missing in [
+        Tile::hashes(0, 1, 45).unwrap(),
+        Tile::hashes(0, 1, 256).unwrap(),
+        Tile::hashes(0, 2, 1).unwrap(),
+        Tile::hashes(2, 0, 1).unwrap(),
+        Tile::entries(1, 256).unwrap(),
+    ] {
+        assert!(
+            matches!(ledger.tile(&missing), Err(ReadError::NotFound(_))),
+            "{}",
+            missing.path()
+        );
+    }
+}
