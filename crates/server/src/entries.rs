@@ -1,0 +1,59 @@
+//! The one write path, and reading entries back.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use provenant_ledger::{Ledger, Outcome, Store};
+use provenant_model::{Entry, Envelope, Receipt};
+use serde::Serialize;
+
+use crate::Problem;
+
+/// `POST /v1/entries`: any signed envelope. `201` with the receipt for a
+/// new entry, `200` with the original receipt for one already logged.
+///
+/// # Errors
+/// A problem naming the rule the envelope breaks; nothing is written.
+pub async fn submit<S: Store>(
+    State(ledger): State<Ledger<S>>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Receipt>), Problem> {
+    let envelope = Envelope::from_json(&body)?;
+    let (receipt, outcome) = ledger.submit(envelope).await?;
+    let status = match outcome {
+        Outcome::Appended => StatusCode::CREATED,
+        Outcome::Existing => StatusCode::OK,
+    };
+    Ok((status, Json(receipt)))
+}
+
+/// An entry and where it is.
+#[derive(Serialize)]
+pub struct EntryAnswer {
+    /// Its index.
+    pub index: u64,
+    /// Its leaf hash.
+    pub leaf_hash: provenant_model::LeafHash,
+    /// The entry.
+    pub entry: serde_json::Value,
+}
+
+/// `GET /v1/entries/{index}`.
+///
+/// # Errors
+/// `404` beyond the log.
+pub async fn entry<S: Store>(
+    State(ledger): State<Ledger<S>>,
+    Path(index): Path<String>,
+) -> Result<Json<EntryAnswer>, Problem> {
+    let index: u64 = index.parse().map_err(|_| {
+        Problem::bad_request("invalid-index", "index must be a non-negative integer").field("index")
+    })?;
+    let entry: Entry = ledger.entry(index)?;
+    Ok(Json(EntryAnswer {
+        index,
+        leaf_hash: entry.leaf_hash(),
+        entry: entry.to_value(),
+    }))
+}

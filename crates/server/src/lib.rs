@@ -1,0 +1,82 @@
+//! Provenant's HTTP service: the axum router over a [`Ledger`].
+//!
+//! | module | routes |
+//! |---|---|
+//! | [`entries`] | `POST /v1/entries`, `GET /v1/entries/{index}` |
+//! | [`log`] | `GET /v1/log`, `/v1/checkpoint`, `/checkpoint`, `/tile/...`, `/v1/proofs/...` |
+//! | [`queries`] | `GET /v1/designs/{id}`, `GET /v1/grants/{id}`, `POST /v1/licenses/check`, `POST /v1/royalties/split` |
+//! | [`problem`] | RFC 9457 problems with a stable type per rule |
+//!
+//! Plus `GET /healthz` and `GET /readyz`. The router is a plain function of
+//! its state, [`app`], so tests can drive it without a socket.
+
+pub mod entries;
+pub mod log;
+pub mod problem;
+pub mod queries;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use provenant_ledger::{Ledger, Store};
+use tower_http::timeout::TimeoutLayer;
+
+pub use problem::Problem;
+
+/// Request limits.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// The largest JSON request body, in bytes.
+    pub body_bytes: usize,
+    /// How long a request may take before it is answered 408.
+    pub timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            body_bytes: 1 << 20,
+            timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// The router: every route of the service over `ledger`.
+pub fn app<S: Store>(ledger: Ledger<S>, limits: Limits) -> Router {
+    Router::new()
+        .route("/v1/entries", post(entries::submit::<S>))
+        .route("/v1/entries/{index}", get(entries::entry::<S>))
+        .route("/v1/log", get(log::info::<S>))
+        .route("/v1/checkpoint", get(log::checkpoint::<S>))
+        .route("/checkpoint", get(log::checkpoint::<S>))
+        .route("/tile/{*path}", get(log::tile::<S>))
+        .route("/v1/proofs/inclusion", get(log::inclusion::<S>))
+        .route("/v1/proofs/consistency", get(log::consistency::<S>))
+        .route("/v1/designs/{id}", get(queries::design::<S>))
+        .route("/v1/grants/{id}", get(queries::grant::<S>))
+        .route("/v1/licenses/check", post(queries::license_check::<S>))
+        .route("/v1/royalties/split", post(queries::royalty_split::<S>))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(ready::<S>))
+        .fallback(|| async { Problem::not_found("route") })
+        .layer(DefaultBodyLimit::max(limits.body_bytes))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            limits.timeout,
+        ))
+        .with_state(ledger)
+}
+
+async fn ready<S: Store>(State(ledger): State<Ledger<S>>) -> Result<&'static str, Problem> {
+    ledger
+        .entry_bytes(u64::MAX)
+        .map(|_| ())
+        .or_else(|e| match e {
+            provenant_ledger::ReadError::NotFound(_) => Ok(()),
+            other => Err(Problem::from(other)),
+        })?;
+    Ok("ready")
+}

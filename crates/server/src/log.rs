@@ -1,0 +1,170 @@
+//! The log as transparency-log clients read it: the checkpoint, C2SP tiles
+//! and entry bundles, and proofs.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use provenant_ledger::{Ledger, Store};
+use provenant_model::LeafHash;
+use provenant_tlog::Hash;
+use provenant_tlog::tile::Tile;
+use serde::{Deserialize, Serialize};
+
+use crate::Problem;
+
+/// Full tiles never change: cache them for a year.
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+/// The checkpoint and partial tiles change with every batch.
+const FRESH: &str = "no-cache";
+
+fn text(
+    body: impl Into<axum::body::Body>,
+    content_type: &'static str,
+    cache: &'static str,
+) -> Response {
+    let mut r = Response::new(body.into());
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    r
+}
+
+/// What a client needs to verify this log.
+#[derive(Serialize)]
+pub struct LogInfo {
+    /// The checkpoint origin line.
+    pub origin: String,
+    /// The C2SP signed-note verifier key.
+    pub verifier_key: String,
+    /// The log's Ed25519 public key, `ed25519:` + base64.
+    pub public_key: String,
+    /// The current number of entries.
+    pub size: u64,
+}
+
+/// `GET /v1/log`.
+pub async fn info<S: Store>(State(ledger): State<Ledger<S>>) -> Json<LogInfo> {
+    let key = ledger.verifier().key();
+    Json(LogInfo {
+        origin: ledger.origin().to_owned(),
+        verifier_key: ledger.verifier().to_text(),
+        public_key: provenant_model::Identity::from_key(key)
+            .map(|i| i.to_string())
+            .unwrap_or_default(),
+        size: ledger.head().size.0,
+    })
+}
+
+/// `GET /checkpoint` and `GET /v1/checkpoint`: the signed note.
+pub async fn checkpoint<S: Store>(State(ledger): State<Ledger<S>>) -> Response {
+    text(
+        ledger.head().checkpoint.to_string(),
+        "text/plain; charset=utf-8",
+        FRESH,
+    )
+}
+
+/// `GET /tile/<L>/<N>[.p/<W>]` and `GET /tile/entries/<N>[.p/<W>]`.
+///
+/// # Errors
+/// `400` for a path that is not a C2SP tile path, `404` for a tile the log
+/// does not have.
+pub async fn tile<S: Store>(
+    State(ledger): State<Ledger<S>>,
+    Path(path): Path<String>,
+) -> Result<Response, Problem> {
+    let tile = Tile::parse(&format!("tile/{path}"))
+        .map_err(|e| Problem::bad_request("invalid-tile-path", e.to_string()).field("path"))?;
+    let bytes = ledger.tile(&tile)?;
+    let cache = if tile.is_full() { IMMUTABLE } else { FRESH };
+    Ok(text(bytes, "application/octet-stream", cache))
+}
+
+/// Query of `GET /v1/proofs/inclusion`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InclusionQuery {
+    index: Option<u64>,
+    leaf_hash: Option<LeafHash>,
+    tree_size: Option<u64>,
+}
+
+/// An inclusion proof.
+#[derive(Serialize)]
+pub struct InclusionAnswer {
+    index: u64,
+    tree_size: u64,
+    inclusion_proof: Vec<String>,
+}
+
+fn hex(proof: &[Hash]) -> Vec<String> {
+    proof.iter().map(Hash::to_hex).collect()
+}
+
+/// `GET /v1/proofs/inclusion?index=|leaf_hash=&tree_size=`.
+///
+/// # Errors
+/// `400` without exactly one of `index` and `leaf_hash`, or for sizes
+/// beyond the log; `404` for an unknown leaf hash.
+pub async fn inclusion<S: Store>(
+    State(ledger): State<Ledger<S>>,
+    query: Result<Query<InclusionQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<InclusionAnswer>, Problem> {
+    let Query(q) = query.map_err(|e| Problem::bad_request("invalid-query", e.body_text()))?;
+    let index = match (q.index, q.leaf_hash) {
+        (Some(i), None) => i,
+        (None, Some(h)) => ledger.index_of(&h)?,
+        _ => {
+            return Err(Problem::bad_request(
+                "invalid-query",
+                "give exactly one of index and leaf_hash",
+            ));
+        }
+    };
+    let (size, proof) = ledger.inclusion_proof(index, q.tree_size)?;
+    Ok(Json(InclusionAnswer {
+        index,
+        tree_size: size.0,
+        inclusion_proof: hex(&proof),
+    }))
+}
+
+/// Query of `GET /v1/proofs/consistency`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsistencyQuery {
+    from: u64,
+    to: Option<u64>,
+}
+
+/// A consistency proof.
+#[derive(Serialize)]
+pub struct ConsistencyAnswer {
+    from: u64,
+    to: u64,
+    consistency_proof: Vec<String>,
+}
+
+/// `GET /v1/proofs/consistency?from=&to=`.
+///
+/// # Errors
+/// `400` for sizes out of order, zero, or beyond the log.
+pub async fn consistency<S: Store>(
+    State(ledger): State<Ledger<S>>,
+    query: Result<Query<ConsistencyQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<ConsistencyAnswer>, Problem> {
+    let Query(q) = query.map_err(|e| Problem::bad_request("invalid-query", e.body_text()))?;
+    let (to, proof) = ledger.consistency_proof(q.from, q.to)?;
+    Ok(Json(ConsistencyAnswer {
+        from: q.from,
+        to: to.0,
+        consistency_proof: hex(&proof),
+    }))
+}
+
+impl IntoResponse for LogInfo {
+    fn into_response(self) -> Response {
+        Json(self).into_response()
+    }
+}

@@ -1,0 +1,66 @@
+//! The router driven without a socket (`oneshot`), on the in-memory store.
+
+use axum::body::{Body, to_bytes};
+use axum::http::{Request, StatusCode};
+use ed25519_dalek::SigningKey;
+use provenant_ledger::{BatchConfig, Ledger, LedgerConfig, MemoryStore};
+use provenant_server::{Limits, app};
+use tower::ServiceExt as _;
+
+fn router() -> axum::Router {
+    let ledger = Ledger::open(
+        MemoryStore::new(),
+        SigningKey::from_bytes(&[7; 32]),
+        LedgerConfig {
+            origin: "test.example/log".into(),
+            arbiters: Vec::new(),
+            batch: BatchConfig::default(),
+        },
+    )
+    .unwrap();
+    app(ledger, Limits::default())
+}
+
+async fn get(path: &str) -> (StatusCode, String, String) {
+    let r = router()
+        .oneshot(Request::get(path).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = r.status();
+    let ct = r
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let body = to_bytes(r.into_body(), 1 << 20).await.unwrap();
+    (status, ct, String::from_utf8(body.to_vec()).unwrap())
+}
+
+#[tokio::test]
+async fn serves_the_checkpoint_and_health() {
+    let (status, _, body) = get("/checkpoint").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.starts_with("test.example/log\n0\n"), "{body}");
+    assert_eq!(get("/healthz").await.0, StatusCode::OK);
+    assert_eq!(get("/readyz").await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn unknown_routes_and_bad_ids_are_problems() {
+    for (path, status, code) in [
+        ("/nope", StatusCode::NOT_FOUND, "not-found"),
+        ("/v1/designs/xyz", StatusCode::BAD_REQUEST, "invalid-id"),
+        ("/v1/entries/-1", StatusCode::BAD_REQUEST, "invalid-index"),
+        ("/v1/entries/0", StatusCode::NOT_FOUND, "not-found"),
+        ("/tile/0/000", StatusCode::NOT_FOUND, "not-found"),
+        ("/tile/0/0000", StatusCode::BAD_REQUEST, "invalid-tile-path"),
+    ] {
+        let (got, ct, body) = get(path).await;
+        assert_eq!(got, status, "{path}: {body}");
+        assert_eq!(ct, "application/problem+json", "{path}");
+        assert!(
+            body.contains(&format!("problems/{code}\"")),
+            "{path}: {body}"
+        );
+    }
+}

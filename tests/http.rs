@@ -1,0 +1,223 @@
+//! The HTTP service end to end: the real binary on a loopback port, driven
+//! over HTTP as creators, brands and auditors would.
+
+mod support;
+
+use provenant_model::Receipt;
+use provenant_tlog::tile::parse_bundle;
+use provenant_tlog::{Checkpoint, Hash, Note, NoteVerifier, TreeSize, verify_consistency};
+use reqwest::blocking::Client;
+use serde_json::{Value, json};
+use support::*;
+
+fn log_key(client: &Client, server: &Server) -> (String, NoteVerifier) {
+    let info: Value = client
+        .get(server.url("/v1/log"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let origin = info["origin"].as_str().unwrap().to_owned();
+    let verifier = NoteVerifier::from_text(info["verifier_key"].as_str().unwrap()).unwrap();
+    (origin, verifier)
+}
+
+fn post(client: &Client, server: &Server, path: &str, body: &Value) -> (u16, Value) {
+    let r = client.post(server.url(path)).json(body).send().unwrap();
+    (r.status().as_u16(), r.json().unwrap())
+}
+
+fn checkpoint(client: &Client, server: &Server, origin: &str, v: &NoteVerifier) -> Checkpoint {
+    let text = client
+        .get(server.url("/checkpoint"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    Checkpoint::verify(
+        &Note::parse(text.as_bytes()).unwrap(),
+        origin,
+        std::slice::from_ref(v),
+    )
+    .unwrap()
+}
+
+#[test]
+fn creators_register_and_brands_check_over_http() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let client = Client::new();
+    let (origin, verifier) = log_key(&client, &server);
+    let (alice, bob, brand) = (key(1), key(2), key(3));
+
+    // Two creators co-register, 60/40: a receipt that verifies offline.
+    let env = register(b"charm", &[(&alice, 600_000), (&bob, 400_000)]);
+    let (status, body) = post(&client, &server, "/v1/entries", &env.to_value());
+    assert_eq!(status, 201, "{body}");
+    let receipt: Receipt = serde_json::from_value(body).unwrap();
+    receipt.verify(&origin, &verifier).unwrap();
+    let first = checkpoint(&client, &server, &origin, &verifier);
+
+    // The same envelope again: the original receipt, 200.
+    let (status, body) = post(&client, &server, "/v1/entries", &env.to_value());
+    assert_eq!(status, 200);
+    assert_eq!(body["index"], json!(0));
+
+    // The same file by someone else: refused, naming the rule.
+    let (status, body) = post(
+        &client,
+        &server,
+        "/v1/entries",
+        &register(b"charm", &[(&brand, 1_000_000)]).to_value(),
+    );
+    assert_eq!(status, 409);
+    assert_eq!(
+        body["type"],
+        json!("https://provenant.dev/problems/duplicate-content")
+    );
+
+    // A grant for France only; the brand checks before manufacturing.
+    let design = design_of(b"charm");
+    let g = grant(design, &brand, &[&alice, &bob], &["FR"]);
+    let (status, _) = post(&client, &server, "/v1/entries", &g.to_value());
+    assert_eq!(status, 201);
+    let question = |territory: &str| {
+        json!({"design": design, "licensee": id(&brand).to_string(), "action": "commercial",
+               "territory": territory, "channel": "retail", "category": "accessories",
+               "date": "2026-03-01T00:00:00Z", "quantity": 100})
+    };
+    let (status, yes) = post(&client, &server, "/v1/licenses/check", &question("FR"));
+    assert_eq!(status, 200, "{yes}");
+    assert_eq!(yes["allowed"], json!(true), "{yes}");
+    assert!(!yes["proofs"].as_array().unwrap().is_empty());
+    let (_, no) = post(&client, &server, "/v1/licenses/check", &question("DE"));
+    assert_eq!(no["allowed"], json!(false));
+    assert!(no["reasons"].to_string().contains("territory"), "{no}");
+
+    // The design as anyone sees it.
+    let report: Value = client
+        .get(server.url(&format!("/v1/designs/{design}")))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(report["owners"].as_array().unwrap().len(), 2);
+    assert_eq!(report["history"], json!([0, 1]));
+
+    // An auditor: the new checkpoint extends the first one.
+    let second = checkpoint(&client, &server, &origin, &verifier);
+    let proof: Value = client
+        .get(server.url(&format!(
+            "/v1/proofs/consistency?from={}&to={}",
+            first.size.0, second.size.0
+        )))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let hashes: Vec<Hash> = proof["consistency_proof"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| Hash::from_hex(h.as_str().unwrap()).unwrap())
+        .collect();
+    verify_consistency(first.size, second.size, &first.root, &second.root, &hashes).unwrap();
+
+    // The entries, as a C2SP entry bundle.
+    let bundle = client
+        .get(server.url("/tile/entries/000.p/2"))
+        .send()
+        .unwrap()
+        .bytes()
+        .unwrap();
+    assert_eq!(parse_bundle(&bundle, 2).unwrap().len(), 2);
+
+    assert!(server.stop().success(), "a clean exit on SIGTERM");
+}
+
+#[test]
+fn bad_requests_get_problems_and_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &["--body-limit", "4096"]);
+    let client = Client::new();
+    let (origin, verifier) = log_key(&client, &server);
+    let before = checkpoint(&client, &server, &origin, &verifier);
+
+    let huge = format!(
+        "{{\"kind\":\"design.register\",\"payload\":\"{}\"}}",
+        "x".repeat(10_000)
+    );
+    let unsigned = register(b"u", &[(&key(1), 1_000_000)]).to_value();
+    let mut unknown = unsigned.clone();
+    unknown["extra"] = json!(1);
+    let mut no_sigs = unsigned.clone();
+    no_sigs["signatures"] = json!([]);
+    let cases: Vec<(String, u16)> = vec![
+        ("{not json".to_owned(), 400),
+        ("[]".to_owned(), 400),
+        (
+            "{\"kind\":\"nope\",\"payload\":{},\"signatures\":[]}".to_owned(),
+            400,
+        ),
+        (unknown.to_string(), 400),
+        (no_sigs.to_string(), 403),
+        (huge, 413),
+    ];
+    for (body, expected) in cases {
+        let r = client
+            .post(server.url("/v1/entries"))
+            .header("content-type", "application/json")
+            .body(body.clone())
+            .send()
+            .unwrap();
+        assert_eq!(r.status().as_u16(), expected, "{body:.80}");
+        if expected != 413 {
+            assert_eq!(r.headers()["content-type"], "application/problem+json");
+            let p: Value = r.json().unwrap();
+            assert!(
+                p["type"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("https://provenant.dev/problems/"),
+                "{p}"
+            );
+        }
+    }
+    for path in [
+        "/tile/0/../x",
+        "/tile/0/0001",
+        "/v1/proofs/inclusion?index=5",
+        "/v1/proofs/consistency?from=1&to=99",
+        "/v1/designs/zz",
+    ] {
+        let r = client.get(server.url(path)).send().unwrap();
+        assert!(r.status().is_client_error(), "{path}: {}", r.status());
+    }
+    let after = checkpoint(&client, &server, &origin, &verifier);
+    assert_eq!((after.size, after.root), (before.size, before.root));
+    assert_eq!(after.size, TreeSize(0));
+}
+
+#[test]
+fn a_restarted_server_keeps_every_entry_and_its_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let client = Client::new();
+    let server = Server::start(dir.path(), &[]);
+    for i in 0..5u8 {
+        let (status, _) = post(
+            &client,
+            &server,
+            "/v1/entries",
+            &register(&[i], &[(&key(1), 1_000_000)]).to_value(),
+        );
+        assert_eq!(status, 201);
+    }
+    let (origin, verifier) = log_key(&client, &server);
+    let before = checkpoint(&client, &server, &origin, &verifier);
+    assert!(server.stop().success());
+
+    let server = Server::start(dir.path(), &[]);
+    let after = checkpoint(&client, &server, &origin, &verifier);
+    assert_eq!((after.size, after.root), (before.size, before.root));
+    assert_eq!(after.size, TreeSize(5));
+}
