@@ -58,6 +58,8 @@ pub mod rules;
 pub mod signing;
 pub mod state;
 pub mod terms;
+#[cfg(feature = "testkit")]
+pub mod testkit;
 pub mod values;
 pub mod vocab;
 

@@ -1,20 +1,13 @@
-//! Test helpers: deterministic keys and signed envelopes.
-#![allow(dead_code)]
+//! Test helpers: the ledger's configuration, over the model's testkit.
+#![allow(dead_code, unused_imports)]
 
 use ed25519_dalek::SigningKey;
 use provenant_ledger::{BatchConfig, Ledger, LedgerConfig, MemoryStore, Store};
-use provenant_model::{DesignId, Envelope, GrantId, Identity, Kind, hash_content, identity_of};
-use serde_json::{Value, json};
+use provenant_model::DesignId;
+pub use provenant_model::testkit::{design_of, envelope, grant_id, id, key, register};
+use serde_json::json;
 
 pub const ORIGIN: &str = "test.provenant.example/log";
-
-pub fn key(seed: u8) -> SigningKey {
-    SigningKey::from_bytes(&[seed; 32])
-}
-
-pub fn id(key: &SigningKey) -> Identity {
-    identity_of(key).unwrap()
-}
 
 pub fn log_key() -> SigningKey {
     key(200)
@@ -41,55 +34,17 @@ pub fn open<S: Store>(store: S) -> Ledger<S> {
     Ledger::open(store, log_key(), config(BatchConfig::default())).unwrap()
 }
 
-pub fn envelope(kind: &str, payload: Value, signers: &[&SigningKey]) -> Envelope {
-    let kind: Kind = kind.parse().unwrap();
-    let mut env = Envelope::from_parts(kind, payload, Vec::new()).unwrap();
-    for s in signers {
-        env.sign(s).unwrap();
-    }
-    env
-}
-
-pub fn design_of(content: &[u8]) -> DesignId {
-    hash_content(content).unwrap().blake3
-}
-
-/// A registration of `content` by `creators` with their shares.
-pub fn register(content: &[u8], creators: &[(&SigningKey, u32)]) -> Envelope {
-    let h = hash_content(content).unwrap();
-    let payload = json!({
-        "content": {"blake3": h.blake3, "sha256": h.sha256, "size": h.size, "media_type": "image/png"},
-        "title": "A shoe charm",
-        "creators": creators.iter().map(|(k, s)| json!({"key": id(k).to_string(), "share_ppm": s, "role": "designer"})).collect::<Vec<_>>(),
-        "parents": [],
-    });
-    let signers: Vec<&SigningKey> = creators.iter().map(|(k, _)| *k).collect();
-    envelope("design.register", payload, &signers)
-}
-
-/// A grant of `design` to `licensee`, signed by `owners` and the licensee.
+/// A grant of `design` to `licensee`, signed by `owners` and the licensee,
+/// capped at `max_units` when given.
 pub fn grant(
     design: DesignId,
     licensee: &SigningKey,
     owners: &[&SigningKey],
     max_units: Option<u64>,
-) -> Envelope {
-    let mut terms = json!({
-        "commercial_use": true, "derivatives_allowed": true,
-        "derivatives_reciprocal": false, "derivatives_approval": false,
-        "attribution": true, "royalty": {"policy": "LAP", "rev_share_ppm": 50000},
-        "starts_at": "2025-01-01T00:00:00Z", "exclusive": false,
-        "sublicensable": false, "transferable": false, "ai_training": false
-    });
+) -> provenant_model::Envelope {
+    let mut terms = provenant_model::testkit::terms();
     if let Some(m) = max_units {
         terms["max_units"] = json!(m);
     }
-    let payload = json!({"design": design, "licensee": id(licensee).to_string(), "terms": terms});
-    let mut signers = owners.to_vec();
-    signers.push(licensee);
-    envelope("license.grant", payload, &signers)
-}
-
-pub fn grant_id(env: &Envelope) -> GrantId {
-    GrantId(*env.id().as_bytes())
+    provenant_model::testkit::grant(design, licensee, owners, &terms)
 }
