@@ -3,6 +3,7 @@
 
 mod support;
 
+use ed25519_dalek::SigningKey;
 use provenant_model::Receipt;
 use provenant_tlog::tile::parse_bundle;
 use provenant_tlog::{Checkpoint, Hash, Note, NoteVerifier, TreeSize, verify_consistency};
@@ -103,6 +104,25 @@ fn creators_register_and_brands_check_over_http() {
         .unwrap();
     assert_eq!(report["owners"].as_array().unwrap().len(), 2);
     assert_eq!(report["history"], json!([0, 1]));
+
+    // Designs by creator and by licensee, a page at a time.
+    let list = |param: &str, who: &SigningKey| -> Value {
+        client
+            .get(server.url("/v1/designs"))
+            .query(&[
+                (param, id(who).to_string()),
+                ("limit".to_owned().as_str(), "10".to_owned()),
+            ])
+            .send()
+            .unwrap()
+            .json()
+            .unwrap()
+    };
+    assert_eq!(list("creator", &bob)["items"], json!([design]));
+    let licensed = list("licensee", &brand);
+    assert_eq!(licensed["items"][0]["design"], json!(design));
+    assert_eq!(licensed["items"][0]["grant"], json!(grant_id(&g)));
+    assert_eq!(licensed["next"], Value::Null);
 
     // An auditor: the new checkpoint extends the first one.
     let second = checkpoint(&client, &server, &origin, &verifier);

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
 use ed25519_dalek::SigningKey;
-pub use provenant_model::testkit::{design_of, id, key, register};
+pub use provenant_model::testkit::{design_of, grant_id, id, key, register};
 use provenant_model::{DesignId, Envelope};
 use serde_json::json;
 

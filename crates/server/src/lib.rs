@@ -4,7 +4,7 @@
 //! |---|---|
 //! | [`entries`] | `POST /v1/entries`, `GET /v1/entries/{index}` |
 //! | [`log`] | `GET /v1/log`, `/v1/checkpoint`, `/checkpoint`, `/tile/...`, `/v1/proofs/...` |
-//! | [`queries`] | `GET /v1/designs/{id}`, `GET /v1/grants/{id}`, `POST /v1/licenses/check`, `POST /v1/royalties/split` |
+//! | [`queries`] | `GET /v1/designs?creator=|licensee=`, `GET /v1/designs/{id}`, `GET /v1/grants/{id}`, `POST /v1/licenses/check`, `POST /v1/royalties/split` |
 //! | [`problem`] | RFC 9457 problems with a stable type per rule |
 //!
 //! Plus `GET /healthz` and `GET /readyz`. The router is a plain function of
@@ -55,6 +55,7 @@ pub fn app<S: Store>(ledger: Ledger<S>, limits: Limits) -> Router {
         .route("/tile/{*path}", get(log::tile::<S>))
         .route("/v1/proofs/inclusion", get(log::inclusion::<S>))
         .route("/v1/proofs/consistency", get(log::consistency::<S>))
+        .route("/v1/designs", get(queries::list::<S>))
         .route("/v1/designs/{id}", get(queries::design::<S>))
         .route("/v1/grants/{id}", get(queries::grant::<S>))
         .route("/v1/licenses/check", post(queries::license_check::<S>))
