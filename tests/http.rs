@@ -124,6 +124,45 @@ fn creators_register_and_brands_check_over_http() {
     assert_eq!(licensed["items"][0]["grant"], json!(grant_id(&g)));
     assert_eq!(licensed["next"], Value::Null);
 
+    // Revenue splits 60/40 between the co-creators, exactly.
+    let (status, split) = post(
+        &client,
+        &server,
+        "/v1/royalties/split",
+        &json!({"design": design, "revenue": {"amount_minor": 1000, "currency": "EUR"}, "policy": "LAP"}),
+    );
+    assert_eq!(status, 200, "{split}");
+    let paid: u64 = split["payouts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["amount_minor"].as_u64().unwrap())
+        .sum();
+    assert_eq!(paid, 1000);
+    let csv = format!("design,amount_minor,currency\n{design},1000,EUR\n{design},1,EUR\n");
+    let statement: Value = client
+        .post(server.url("/v1/royalties/statement?policy=LAP"))
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let lines = statement["lines"].as_array().unwrap();
+    let amount_of = |who: &SigningKey| {
+        lines
+            .iter()
+            .find(|l| l["payee"] == json!(id(who).to_string()))
+            .unwrap()["amount_minor"]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!(
+        (amount_of(&alice), amount_of(&bob)),
+        (601, 400),
+        "{statement}"
+    );
+
     // An auditor: the new checkpoint extends the first one.
     let second = checkpoint(&client, &server, &origin, &verifier);
     let proof: Value = client

@@ -7,7 +7,8 @@ use std::collections::BTreeSet;
 use provenant_model::state::EntryRef;
 use provenant_model::{
     DesignId, DesignState, Entry, GrantId, GrantState, Identity, LeafHash, LicenseAnswer,
-    LicenseQuery, Money, RoyaltyPolicy, RoyaltySplit, StateView, check_license, royalty_split,
+    LicenseQuery, Money, RoyaltyPolicy, RoyaltySplit, SaleLine, StateView, Statement,
+    check_license, royalty_split, royalty_statement,
 };
 use provenant_tlog::tile::{Tile, encode_bundle};
 use provenant_tlog::{
@@ -436,5 +437,30 @@ impl<S: Store> Ledger<S> {
             }
         }
         at.proven(split, refs)
+    }
+
+    /// A royalty statement over many sales at the latest checkpoint, with
+    /// the proofs of the registration and ownership entries of every design
+    /// sold.
+    ///
+    /// # Errors
+    /// Store errors; rule errors (unknown design, overflow).
+    pub fn royalty_statement(
+        &self,
+        sales: &[SaleLine],
+        policy: RoyaltyPolicy,
+    ) -> Result<Proven<Statement>, ReadError> {
+        let at = self.at()?;
+        let view = View::new(&at.snap);
+        let statement = royalty_statement(&view, sales, policy)?;
+        let sold: BTreeSet<DesignId> = sales.iter().map(|s| s.design).collect();
+        let mut refs = Vec::new();
+        for d in sold {
+            if let Some(state) = view.design(&d)? {
+                refs.push(state.registered);
+                refs.push(state.ownership);
+            }
+        }
+        at.proven(statement, refs)
     }
 }

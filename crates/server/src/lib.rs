@@ -5,6 +5,7 @@
 //! | [`entries`] | `POST /v1/entries`, `GET /v1/entries/{index}` |
 //! | [`log`] | `GET /v1/log`, `/v1/checkpoint`, `/checkpoint`, `/tile/...`, `/v1/proofs/...` |
 //! | [`queries`] | `GET /v1/designs?creator=|licensee=`, `GET /v1/designs/{id}`, `GET /v1/grants/{id}`, `POST /v1/licenses/check`, `POST /v1/royalties/split` |
+//! | [`statement`] | `POST /v1/royalties/statement` (JSON or CSV) |
 //! | [`problem`] | RFC 9457 problems with a stable type per rule |
 //!
 //! Plus `GET /healthz` and `GET /readyz`. The router is a plain function of
@@ -14,6 +15,7 @@ pub mod entries;
 pub mod log;
 pub mod problem;
 pub mod queries;
+pub mod statement;
 
 use std::time::Duration;
 
@@ -60,6 +62,7 @@ pub fn app<S: Store>(ledger: Ledger<S>, limits: Limits) -> Router {
         .route("/v1/grants/{id}", get(queries::grant::<S>))
         .route("/v1/licenses/check", post(queries::license_check::<S>))
         .route("/v1/royalties/split", post(queries::royalty_split::<S>))
+        .route("/v1/royalties/statement", post(statement::statement::<S>))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready::<S>))
         .fallback(|| async { Problem::not_found("route") })
