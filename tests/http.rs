@@ -105,6 +105,52 @@ fn creators_register_and_brands_check_over_http() {
     assert_eq!(report["owners"].as_array().unwrap().len(), 2);
     assert_eq!(report["history"], json!([0, 1]));
 
+    // An auditor: the new checkpoint extends the first one.
+    let second = checkpoint(&client, &server, &origin, &verifier);
+    let proof: Value = client
+        .get(server.url(&format!(
+            "/v1/proofs/consistency?from={}&to={}",
+            first.size.0, second.size.0
+        )))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let hashes: Vec<Hash> = proof["consistency_proof"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| Hash::from_hex(h.as_str().unwrap()).unwrap())
+        .collect();
+    verify_consistency(first.size, second.size, &first.root, &second.root, &hashes).unwrap();
+
+    // The entries, as a C2SP entry bundle.
+    let bundle = client
+        .get(server.url("/tile/entries/000.p/2"))
+        .send()
+        .unwrap()
+        .bytes()
+        .unwrap();
+    assert_eq!(parse_bundle(&bundle, 2).unwrap().len(), 2);
+
+    assert!(server.stop().success(), "a clean exit on SIGTERM");
+}
+
+#[test]
+fn listings_and_royalties_over_http() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let client = Client::new();
+    let (alice, bob, brand) = (key(1), key(2), key(3));
+    let design = design_of(b"dial");
+    let env = register(b"dial", &[(&alice, 600_000), (&bob, 400_000)]);
+    assert_eq!(
+        post(&client, &server, "/v1/entries", &env.to_value()).0,
+        201
+    );
+    let g = grant(design, &brand, &[&alice, &bob], &[]);
+    assert_eq!(post(&client, &server, "/v1/entries", &g.to_value()).0, 201);
+
     // Designs by creator and by licensee, a page at a time.
     let list = |param: &str, who: &SigningKey| -> Value {
         client
@@ -162,36 +208,6 @@ fn creators_register_and_brands_check_over_http() {
         (601, 400),
         "{statement}"
     );
-
-    // An auditor: the new checkpoint extends the first one.
-    let second = checkpoint(&client, &server, &origin, &verifier);
-    let proof: Value = client
-        .get(server.url(&format!(
-            "/v1/proofs/consistency?from={}&to={}",
-            first.size.0, second.size.0
-        )))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
-    let hashes: Vec<Hash> = proof["consistency_proof"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| Hash::from_hex(h.as_str().unwrap()).unwrap())
-        .collect();
-    verify_consistency(first.size, second.size, &first.root, &second.root, &hashes).unwrap();
-
-    // The entries, as a C2SP entry bundle.
-    let bundle = client
-        .get(server.url("/tile/entries/000.p/2"))
-        .send()
-        .unwrap()
-        .bytes()
-        .unwrap();
-    assert_eq!(parse_bundle(&bundle, 2).unwrap().len(), 2);
-
-    assert!(server.stop().success(), "a clean exit on SIGTERM");
 }
 
 #[test]
