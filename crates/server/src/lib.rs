@@ -22,9 +22,15 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
+use axum::http::{HeaderName, Request};
 use axum::routing::{get, post};
 use provenant_ledger::{Ledger, Store};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+/// The header carrying each request's id.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 pub use problem::Problem;
 
@@ -71,6 +77,21 @@ pub fn app<S: Store>(ledger: Ledger<S>, limits: Limits) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             limits.timeout,
         ))
+        // Outermost: every request gets an id (kept from `x-request-id` when
+        // the client sent one), logged with its method, path, status and
+        // latency, and echoed in the response.
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+                let id = req
+                    .headers()
+                    .get(&REQUEST_ID)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                tracing::info_span!("request", id, method = %req.method(), path = %req.uri().path())
+            }),
+        )
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .with_state(ledger)
 }
 

@@ -64,3 +64,22 @@ async fn unknown_routes_and_bad_ids_are_problems() {
         );
     }
 }
+
+#[tokio::test]
+async fn every_response_carries_a_request_id() {
+    let r = router()
+        .oneshot(Request::get("/healthz").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert!(!r.headers()["x-request-id"].is_empty());
+    let r = router()
+        .oneshot(
+            Request::get("/nope")
+                .header("x-request-id", "client-42")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["x-request-id"], "client-42");
+}
