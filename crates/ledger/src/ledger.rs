@@ -39,6 +39,49 @@ pub(crate) struct Shared<S> {
     closed: AtomicBool,
     /// Key and value bytes written by the sequencer, for metrics.
     pub(crate) bytes_written: AtomicU64,
+    /// Counters for operators.
+    pub(crate) stats: Stats,
+}
+
+/// The upper bounds of the batch-size histogram's buckets.
+pub const BATCH_BUCKETS: [u64; 6] = [1, 8, 64, 256, 1024, 8192];
+
+/// Counters the sequencer keeps, read by [`Ledger::stats`].
+#[derive(Default)]
+pub(crate) struct Stats {
+    pub(crate) queued: AtomicU64,
+    pub(crate) batches: AtomicU64,
+    pub(crate) appended: AtomicU64,
+    pub(crate) batch_sizes: [AtomicU64; BATCH_BUCKETS.len() + 1],
+}
+
+impl Stats {
+    pub(crate) fn batch(&self, size: usize) {
+        let size = size as u64;
+        self.batches.fetch_add(1, Ordering::Relaxed);
+        self.appended.fetch_add(size, Ordering::Relaxed);
+        let bucket = BATCH_BUCKETS
+            .iter()
+            .position(|b| size <= *b)
+            .unwrap_or(BATCH_BUCKETS.len());
+        self.batch_sizes[bucket].fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// A snapshot of the ledger's counters.
+#[derive(Clone, Debug, Default)]
+pub struct LedgerStats {
+    /// Envelopes waiting for the sequencer.
+    pub queued: u64,
+    /// Batches written.
+    pub batches: u64,
+    /// Entries appended.
+    pub appended: u64,
+    /// Batches by size: counts per bucket of [`BATCH_BUCKETS`], then the
+    /// batches larger than the last bound.
+    pub batch_sizes: Vec<u64>,
+    /// Key and value bytes written.
+    pub bytes_written: u64,
 }
 
 impl<S: Store> Shared<S> {
@@ -110,6 +153,7 @@ impl<S: Store> Ledger<S> {
             verifier: signer.verifier().clone(),
             closed: AtomicBool::new(false),
             bytes_written: AtomicU64::new(0),
+            stats: Stats::default(),
         });
         let (queue, receiver) = sync_channel(config.batch.queue_capacity.max(1));
         let for_thread = Arc::clone(&shared);
@@ -135,7 +179,13 @@ impl<S: Store> Ledger<S> {
             return Err(SubmitError::ShuttingDown);
         }
         let (reply, answer) = oneshot::channel();
-        match self.queue.try_send(Submission { envelope, reply }) {
+        // Counted before sending, so the sequencer never takes one uncounted.
+        self.shared.stats.queued.fetch_add(1, Ordering::Relaxed);
+        let sent = self.queue.try_send(Submission { envelope, reply });
+        if sent.is_err() {
+            self.shared.stats.queued.fetch_sub(1, Ordering::Relaxed);
+        }
+        match sent {
             Ok(()) => Ok(answer),
             Err(TrySendError::Full(_)) => Err(SubmitError::Overloaded),
             Err(TrySendError::Disconnected(_)) => Err(SubmitError::ShuttingDown),
@@ -198,6 +248,23 @@ impl<S: Store> Ledger<S> {
     #[must_use]
     pub fn bytes_written(&self) -> u64 {
         self.shared.bytes_written.load(Ordering::Relaxed)
+    }
+
+    /// The ledger's counters, for metrics.
+    #[must_use]
+    pub fn stats(&self) -> LedgerStats {
+        let s = &self.shared.stats;
+        LedgerStats {
+            queued: s.queued.load(Ordering::Relaxed),
+            batches: s.batches.load(Ordering::Relaxed),
+            appended: s.appended.load(Ordering::Relaxed),
+            batch_sizes: s
+                .batch_sizes
+                .iter()
+                .map(|b| b.load(Ordering::Relaxed))
+                .collect(),
+            bytes_written: self.bytes_written(),
+        }
     }
 
     /// The store, for reads.

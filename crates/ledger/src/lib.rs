@@ -26,7 +26,7 @@ pub mod store;
 mod view;
 
 pub use error::{LedgerError, ReadError, SubmitError};
-pub use ledger::{Ledger, LedgerConfig};
+pub use ledger::{BATCH_BUCKETS, Ledger, LedgerConfig, LedgerStats};
 pub use log::Head;
 pub use sequencer::{BatchConfig, Outcome};
 pub use store::{MemoryStore, Store};

@@ -143,6 +143,10 @@ fn next_batch<S: Store>(
             Err(_) => break,
         }
     }
+    shared
+        .stats
+        .queued
+        .fetch_sub(batch.len() as u64, std::sync::atomic::Ordering::Relaxed);
     Some(batch)
 }
 
@@ -333,6 +337,7 @@ fn commit<S: Store>(
     );
     let bytes = writes.bytes() as u64;
     shared.store.write(writes)?;
+    shared.stats.batch(accepted.len());
     shared
         .bytes_written
         .fetch_add(bytes, std::sync::atomic::Ordering::Relaxed);

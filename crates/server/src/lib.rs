@@ -8,11 +8,12 @@
 //! | [`statement`] | `POST /v1/royalties/statement` (JSON or CSV) |
 //! | [`problem`] | RFC 9457 problems with a stable type per rule |
 //!
-//! Plus `GET /healthz` and `GET /readyz`. The router is a plain function of
+//! Plus `GET /healthz`, `GET /readyz` and `GET /metrics` ([`metrics`]). The router is a plain function of
 //! its state, [`app`], so tests can drive it without a socket.
 
 pub mod entries;
 pub mod log;
+pub mod metrics;
 pub mod problem;
 pub mod queries;
 pub mod statement;
@@ -54,6 +55,13 @@ impl Default for Limits {
 
 /// The router: every route of the service over `ledger`.
 pub fn app<S: Store>(ledger: Ledger<S>, limits: Limits) -> Router {
+    let metrics = metrics::Metrics::default();
+    let metrics_route = Router::new()
+        .route("/metrics", get(metrics::render::<S>))
+        .with_state(metrics::MetricsState {
+            metrics: metrics.clone(),
+            ledger: ledger.clone(),
+        });
     Router::new()
         .route("/v1/entries", post(entries::submit::<S>))
         .route("/v1/entries/{index}", get(entries::entry::<S>))
@@ -71,7 +79,13 @@ pub fn app<S: Store>(ledger: Ledger<S>, limits: Limits) -> Router {
         .route("/v1/royalties/statement", post(statement::statement::<S>))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready::<S>))
+        .with_state(ledger)
+        .merge(metrics_route)
         .fallback(|| async { Problem::not_found("route") })
+        .layer(axum::middleware::from_fn_with_state(
+            metrics,
+            metrics::track,
+        ))
         .layer(DefaultBodyLimit::max(limits.body_bytes))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -92,7 +106,6 @@ pub fn app<S: Store>(ledger: Ledger<S>, limits: Limits) -> Router {
             }),
         )
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
-        .with_state(ledger)
 }
 
 async fn ready<S: Store>(State(ledger): State<Ledger<S>>) -> Result<&'static str, Problem> {

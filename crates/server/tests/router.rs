@@ -83,3 +83,32 @@ async fn every_response_carries_a_request_id() {
         .unwrap();
     assert_eq!(r.headers()["x-request-id"], "client-42");
 }
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_and_status() {
+    let app = router();
+    for path in ["/healthz", "/healthz", "/v1/entries/7"] {
+        app.clone()
+            .oneshot(Request::get(path).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+    }
+    let r = app
+        .oneshot(Request::get("/metrics").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let text = String::from_utf8(to_bytes(r.into_body(), 1 << 20).await.unwrap().to_vec()).unwrap();
+    for line in [
+        "provenant_http_requests_total{route=\"/healthz\",status=\"200\"} 2",
+        "provenant_http_requests_total{route=\"/v1/entries/{index}\",status=\"404\"} 1",
+        "provenant_http_request_seconds_count{route=\"/healthz\"} 2",
+        "provenant_tree_size 0",
+        "provenant_queue_depth 0",
+        "provenant_batch_size_count 0",
+    ] {
+        assert!(
+            text.lines().any(|l| l == line),
+            "missing {line:?} in\n{text}"
+        );
+    }
+}
