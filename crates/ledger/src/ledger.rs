@@ -226,6 +226,20 @@ impl<S: Store> Ledger<S> {
         }
     }
 
+    /// Whether the ledger takes writes and its store answers reads: not
+    /// closed, and the stored checkpoint is readable.
+    ///
+    /// # Errors
+    /// The store's failure.
+    pub fn ready(&self) -> Result<bool, StoreError> {
+        Ok(!self.shared.is_closed()
+            && self
+                .shared
+                .store
+                .get(Table::Meta, META_CHECKPOINT)?
+                .is_some())
+    }
+
     /// The log's current size, root and signed checkpoint.
     #[must_use]
     pub fn head(&self) -> Head {

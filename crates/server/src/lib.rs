@@ -109,12 +109,9 @@ pub fn app<S: Store>(ledger: Ledger<S>, limits: Limits) -> Router {
 }
 
 async fn ready<S: Store>(State(ledger): State<Ledger<S>>) -> Result<&'static str, Problem> {
-    ledger
-        .entry_bytes(u64::MAX)
-        .map(|_| ())
-        .or_else(|e| match e {
-            provenant_ledger::ReadError::NotFound(_) => Ok(()),
-            other => Err(Problem::from(other)),
-        })?;
-    Ok("ready")
+    match ledger.ready() {
+        Ok(true) => Ok("ready"),
+        Ok(false) => Err(Problem::from(provenant_ledger::SubmitError::ShuttingDown)),
+        Err(e) => Err(Problem::from(provenant_ledger::ReadError::Store(e))),
+    }
 }
