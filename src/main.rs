@@ -2,6 +2,7 @@
 
 mod key;
 mod serve;
+mod settings;
 
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -33,8 +34,8 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let result = match &cli.command {
-        Command::Key(args) => key::run(args).map_err(|e| e.to_string()),
+    let result = match cli.command {
+        Command::Key(args) => key::run(&args).map_err(|e| e.to_string()),
         Command::Serve(args) => serve::run(args),
     };
     match result {

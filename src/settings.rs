@@ -1,0 +1,222 @@
+//! The server's settings: flags, environment variables and an optional
+//! TOML file, merged and checked before anything starts.
+//!
+//! A flag (or its `PROVENANT_*` variable) wins over the file, and the file
+//! over the default. The file uses the flags' names in snake case:
+//!
+//! ```toml
+//! listen = "0.0.0.0:8080"
+//! data_dir = "/var/lib/provenant"
+//! origin = "ledger.example.com/provenant"
+//! arbiters = ["ed25519:..."]
+//! max_batch = 1024
+//! ```
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use provenant_model::Identity;
+use serde::Deserialize;
+
+/// Settings as given by flags or a file: each may be absent.
+#[derive(Debug, Default, Deserialize, clap::Args)]
+#[serde(deny_unknown_fields)]
+pub struct Given {
+    /// Address to listen on (port 0 picks a free port) [default: 127.0.0.1:8080].
+    #[arg(long, env = "PROVENANT_LISTEN")]
+    pub listen: Option<SocketAddr>,
+    /// Directory of the store and, by default, the log's key [default: ./data].
+    #[arg(long, env = "PROVENANT_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// The log's origin line, also its checkpoint key name [default: localhost/provenant].
+    #[arg(long, env = "PROVENANT_ORIGIN")]
+    pub origin: Option<String>,
+    /// The log's signing key (PKCS#8 PEM), generated on first start when
+    /// absent [default: log-key.pem in the data directory].
+    #[arg(long, env = "PROVENANT_KEY_FILE")]
+    pub key_file: Option<PathBuf>,
+    /// Keys allowed to resolve disputes (repeat the flag, or separate with commas).
+    #[arg(long = "arbiter", env = "PROVENANT_ARBITERS", value_delimiter = ',')]
+    #[serde(default)]
+    pub arbiters: Vec<Identity>,
+    /// Largest JSON request body, in bytes [default: 1048576].
+    #[arg(long, env = "PROVENANT_BODY_LIMIT")]
+    pub body_limit: Option<usize>,
+    /// Request timeout, in seconds [default: 30].
+    #[arg(long, env = "PROVENANT_REQUEST_TIMEOUT")]
+    pub request_timeout: Option<u64>,
+    /// Most envelopes per batch, 1 to 65536 [default: 1024].
+    #[arg(long, env = "PROVENANT_MAX_BATCH")]
+    pub max_batch: Option<usize>,
+    /// Time to gather a batch after its first envelope, 0 to 1000 ms [default: 2].
+    #[arg(long, env = "PROVENANT_BATCH_BUDGET_MS")]
+    pub batch_budget_ms: Option<u64>,
+    /// Envelopes that may wait before clients get 503, 1 to 1000000 [default: 16384].
+    #[arg(long, env = "PROVENANT_QUEUE")]
+    pub queue: Option<usize>,
+}
+
+/// The checked settings the server runs with.
+#[derive(Debug)]
+pub struct Settings {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub origin: String,
+    pub key_file: PathBuf,
+    pub arbiters: Vec<Identity>,
+    pub body_limit: usize,
+    pub request_timeout: Duration,
+    pub max_batch: usize,
+    pub batch_budget: Duration,
+    pub queue: usize,
+}
+
+fn within<T: PartialOrd + std::fmt::Display + Copy>(
+    name: &str,
+    value: T,
+    lo: T,
+    hi: T,
+) -> Result<T, String> {
+    if value < lo || value > hi {
+        Err(format!("{name} must be between {lo} and {hi}, not {value}"))
+    } else {
+        Ok(value)
+    }
+}
+
+impl Settings {
+    /// Merges `flags` over the file at `file` (when given) over defaults,
+    /// and checks every value.
+    ///
+    /// # Errors
+    /// An unreadable or malformed file, an unknown key, or a value out of
+    /// range, each named.
+    pub fn resolve(flags: Given, file: Option<&Path>) -> Result<Self, String> {
+        let from_file = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| format!("config file {}: {e}", path.display()))?;
+                toml::from_str::<Given>(&text)
+                    .map_err(|e| format!("config file {}: {e}", path.display()))?
+            }
+            None => Given::default(),
+        };
+        let data_dir = flags
+            .data_dir
+            .or(from_file.data_dir)
+            .unwrap_or_else(|| PathBuf::from("./data"));
+        let key_file = flags
+            .key_file
+            .or(from_file.key_file)
+            .unwrap_or_else(|| data_dir.join("log-key.pem"));
+        let origin = flags
+            .origin
+            .or(from_file.origin)
+            .unwrap_or_else(|| "localhost/provenant".to_owned());
+        if origin.is_empty() || origin.chars().any(|c| c.is_whitespace() || c == '+') {
+            return Err(format!(
+                "origin {origin:?} must be non-empty, without spaces or '+'"
+            ));
+        }
+        let arbiters = if flags.arbiters.is_empty() {
+            from_file.arbiters
+        } else {
+            flags.arbiters
+        };
+        Ok(Self {
+            listen: flags
+                .listen
+                .or(from_file.listen)
+                .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
+            data_dir,
+            origin,
+            key_file,
+            arbiters,
+            body_limit: within(
+                "body_limit",
+                flags.body_limit.or(from_file.body_limit).unwrap_or(1 << 20),
+                1024,
+                64 << 20,
+            )?,
+            request_timeout: Duration::from_secs(within(
+                "request_timeout",
+                flags
+                    .request_timeout
+                    .or(from_file.request_timeout)
+                    .unwrap_or(30),
+                1,
+                3600,
+            )?),
+            max_batch: within(
+                "max_batch",
+                flags.max_batch.or(from_file.max_batch).unwrap_or(1024),
+                1,
+                65_536,
+            )?,
+            batch_budget: Duration::from_millis(within(
+                "batch_budget_ms",
+                flags
+                    .batch_budget_ms
+                    .or(from_file.batch_budget_ms)
+                    .unwrap_or(2),
+                0,
+                1000,
+            )?),
+            queue: within(
+                "queue",
+                flags.queue.or(from_file.queue).unwrap_or(16_384),
+                1,
+                1_000_000,
+            )?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> tempfile::NamedTempFile {
+        let f = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(f.path(), text).unwrap();
+        f
+    }
+
+    #[test]
+    fn defaults_then_file_then_flags() {
+        let s = Settings::resolve(Given::default(), None).unwrap();
+        assert_eq!(s.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(s.key_file, PathBuf::from("./data/log-key.pem"));
+
+        let f = file("origin = \"ledger.example/p\"\nmax_batch = 64\ndata_dir = \"/srv/p\"\n");
+        let s = Settings::resolve(Given::default(), Some(f.path())).unwrap();
+        assert_eq!((s.origin.as_str(), s.max_batch), ("ledger.example/p", 64));
+        assert_eq!(s.key_file, PathBuf::from("/srv/p/log-key.pem"));
+
+        let flags = Given {
+            max_batch: Some(8),
+            ..Given::default()
+        };
+        let s = Settings::resolve(flags, Some(f.path())).unwrap();
+        assert_eq!((s.origin.as_str(), s.max_batch), ("ledger.example/p", 8));
+    }
+
+    #[test]
+    fn bad_settings_are_named() {
+        for (text, word) in [
+            ("max_batch = 0", "max_batch"),
+            ("batch_budget_ms = 5000", "batch_budget_ms"),
+            ("queue = 0", "queue"),
+            ("origin = \"has space\"", "origin"),
+            ("unknown_key = 1", "unknown_key"),
+            ("listen = \"nowhere\"", "listen"),
+            ("arbiters = [\"ed25519:nope\"]", "arbiters"),
+        ] {
+            let f = file(text);
+            let err = Settings::resolve(Given::default(), Some(f.path())).unwrap_err();
+            assert!(err.contains(word), "{text}: {err}");
+        }
+        assert!(Settings::resolve(Given::default(), Some(Path::new("/no/such/file"))).is_err());
+    }
+}
