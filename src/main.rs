@@ -22,7 +22,7 @@ enum Command {
     /// Create and inspect Ed25519 signing keys.
     Key(key::KeyArgs),
     /// Run the ledger's HTTP service on its embedded RocksDB store.
-    Serve(serve::ServeArgs),
+    Serve(Box<serve::ServeArgs>),
 }
 
 fn main() -> ExitCode {
@@ -36,7 +36,7 @@ fn main() -> ExitCode {
         .init();
     let result = match cli.command {
         Command::Key(args) => key::run(&args).map_err(|e| e.to_string()),
-        Command::Serve(args) => serve::run(args),
+        Command::Serve(args) => serve::run(*args),
     };
     match result {
         Ok(out) => {

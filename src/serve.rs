@@ -55,6 +55,7 @@ pub fn run(args: ServeArgs) -> Result<String, String> {
     let limits = Limits {
         body_bytes: settings.body_limit,
         timeout: settings.request_timeout,
+        upload_bytes: settings.upload_limit,
     };
     let runtime =
         tokio::runtime::Runtime::new().map_err(|e| format!("starting the runtime: {e}"))?;

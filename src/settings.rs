@@ -43,6 +43,9 @@ pub struct Given {
     /// Largest JSON request body, in bytes [default: 1048576].
     #[arg(long, env = "PROVENANT_BODY_LIMIT")]
     pub body_limit: Option<usize>,
+    /// Largest upload `POST /v1/designs/identify` hashes, in bytes [default: 268435456].
+    #[arg(long, env = "PROVENANT_UPLOAD_LIMIT")]
+    pub upload_limit: Option<u64>,
     /// Request timeout, in seconds [default: 30].
     #[arg(long, env = "PROVENANT_REQUEST_TIMEOUT")]
     pub request_timeout: Option<u64>,
@@ -66,6 +69,7 @@ pub struct Settings {
     pub key_file: PathBuf,
     pub arbiters: Vec<Identity>,
     pub body_limit: usize,
+    pub upload_limit: u64,
     pub request_timeout: Duration,
     pub max_batch: usize,
     pub batch_budget: Duration,
@@ -138,6 +142,15 @@ impl Settings {
                 flags.body_limit.or(from_file.body_limit).unwrap_or(1 << 20),
                 1024,
                 64 << 20,
+            )?,
+            upload_limit: within(
+                "upload_limit",
+                flags
+                    .upload_limit
+                    .or(from_file.upload_limit)
+                    .unwrap_or(256 << 20),
+                1,
+                1 << 40,
             )?,
             request_timeout: Duration::from_secs(within(
                 "request_timeout",

@@ -296,3 +296,36 @@ fn a_restarted_server_keeps_every_entry_and_its_root() {
     assert_eq!((after.size, after.root), (before.size, before.root));
     assert_eq!(after.size, TreeSize(5));
 }
+
+#[test]
+fn identify_hashes_an_upload_and_finds_its_registration() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &["--upload-limit", "100000"]);
+    let client = Client::new();
+    let file = vec![7u8; 50_000];
+    let env = register(&file, &[(&key(1), 1_000_000)]);
+    assert_eq!(
+        post(&client, &server, "/v1/entries", &env.to_value()).0,
+        201
+    );
+
+    let identify = |bytes: Vec<u8>| {
+        client
+            .post(server.url("/v1/designs/identify"))
+            .body(bytes)
+            .send()
+            .unwrap()
+    };
+    let found: Value = identify(file.clone()).json().unwrap();
+    assert_eq!(found["registered"], json!(true));
+    assert_eq!(found["blake3"], json!(design_of(&file)));
+    assert_eq!(found["size"], json!(50_000));
+    assert_eq!(found["design"]["registered"]["index"], json!(0));
+    assert!(!found["design"]["proofs"].as_array().unwrap().is_empty());
+
+    let unknown: Value = identify(vec![8u8; 10]).json().unwrap();
+    assert_eq!(unknown["registered"], json!(false));
+
+    let too_big = identify(vec![0u8; 100_001]);
+    assert_eq!(too_big.status().as_u16(), 413);
+}

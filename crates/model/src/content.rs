@@ -49,6 +49,53 @@ impl ContentHashes {
 /// Size of the read buffer used by [`hash_content`].
 pub const HASH_BUFFER: usize = 64 * 1024;
 
+/// BLAKE3, SHA-256 and length of bytes fed in pieces: for streams that
+/// are not a [`Read`], such as an HTTP upload.
+#[derive(Default)]
+pub struct ContentHasher {
+    blake: blake3::Hasher,
+    sha: Sha256,
+    size: u64,
+}
+
+impl ContentHasher {
+    /// A hasher of no bytes yet.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Feeds the next piece.
+    ///
+    /// # Errors
+    /// [`io::ErrorKind::InvalidData`] if the length overflows 64 bits.
+    pub fn update(&mut self, chunk: &[u8]) -> io::Result<()> {
+        self.size = u64::try_from(chunk.len())
+            .ok()
+            .and_then(|n| self.size.checked_add(n))
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "size overflows u64"))?;
+        self.blake.update(chunk);
+        self.sha.update(chunk);
+        Ok(())
+    }
+
+    /// The bytes fed so far.
+    #[must_use]
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// The hashes of everything fed.
+    #[must_use]
+    pub fn finish(self) -> ContentHashes {
+        ContentHashes {
+            blake3: DesignId(*self.blake.finalize().as_bytes()),
+            sha256: ContentSha256(self.sha.finalize().into()),
+            size: self.size,
+        }
+    }
+}
+
 /// Hashes everything `reader` yields with BLAKE3 and SHA-256 in one pass,
 /// through a fixed 64 KiB buffer.
 ///
@@ -57,9 +104,7 @@ pub const HASH_BUFFER: usize = 64 * 1024;
 /// is retried), and [`io::ErrorKind::InvalidData`] if the length overflows
 /// 64 bits.
 pub fn hash_content<R: Read>(mut reader: R) -> io::Result<ContentHashes> {
-    let mut blake = blake3::Hasher::new();
-    let mut sha = Sha256::new();
-    let mut size: u64 = 0;
+    let mut hasher = ContentHasher::new();
     let mut buf = vec![0u8; HASH_BUFFER];
     loop {
         let n = match reader.read(&mut buf) {
@@ -71,18 +116,9 @@ pub fn hash_content<R: Read>(mut reader: R) -> io::Result<ContentHashes> {
         let chunk = buf
             .get(..n)
             .ok_or_else(|| io::Error::other("reader overran"))?;
-        blake.update(chunk);
-        sha.update(chunk);
-        size = u64::try_from(n)
-            .ok()
-            .and_then(|n| size.checked_add(n))
-            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "size overflows u64"))?;
+        hasher.update(chunk)?;
     }
-    Ok(ContentHashes {
-        blake3: DesignId(*blake.finalize().as_bytes()),
-        sha256: ContentSha256(sha.finalize().into()),
-        size,
-    })
+    Ok(hasher.finish())
 }
 
 #[cfg(test)]

@@ -65,7 +65,7 @@ pub mod vocab;
 
 pub use check::{Action, LicenseAnswer, LicenseQuery, Reason, check_license};
 pub use codec::MAX_SAFE_INTEGER;
-pub use content::{ContentDescriptor, ContentHashes, hash_content};
+pub use content::{ContentDescriptor, ContentHasher, ContentHashes, hash_content};
 pub use entry::Entry;
 pub use envelope::{Envelope, Kind, Payload, SIGNING_PREFIX, SignatureLine};
 pub use error::{RuleError, ViewError};

@@ -2,6 +2,7 @@
 //!
 //! | module | routes |
 //! |---|---|
+//! | [`identify`] | `POST /v1/designs/identify` (a streamed upload) |
 //! | [`entries`] | `POST /v1/entries`, `GET /v1/entries/{index}` |
 //! | [`log`] | `GET /v1/log`, `/v1/checkpoint`, `/checkpoint`, `/tile/...`, `/v1/proofs/...` |
 //! | [`queries`] | `GET /v1/designs?creator=|licensee=`, `GET /v1/designs/{id}`, `GET /v1/grants/{id}`, `POST /v1/licenses/check`, `POST /v1/royalties/split` |
@@ -12,6 +13,7 @@
 //! its state, [`app`], so tests can drive it without a socket.
 
 pub mod entries;
+pub mod identify;
 pub mod log;
 pub mod metrics;
 pub mod problem;
@@ -42,6 +44,8 @@ pub struct Limits {
     pub body_bytes: usize,
     /// How long a request may take before it is answered 408.
     pub timeout: Duration,
+    /// The largest file `POST /v1/designs/identify` hashes, in bytes.
+    pub upload_bytes: u64,
 }
 
 impl Default for Limits {
@@ -49,6 +53,7 @@ impl Default for Limits {
         Self {
             body_bytes: 1 << 20,
             timeout: Duration::from_secs(30),
+            upload_bytes: 256 << 20,
         }
     }
 }
@@ -72,6 +77,7 @@ pub fn app<S: Store>(ledger: Ledger<S>, limits: Limits) -> Router {
         .route("/v1/proofs/inclusion", get(log::inclusion::<S>))
         .route("/v1/proofs/consistency", get(log::consistency::<S>))
         .route("/v1/designs", get(queries::list::<S>))
+        .route("/v1/designs/identify", post(identify::identify::<S>))
         .route("/v1/designs/{id}", get(queries::design::<S>))
         .route("/v1/grants/{id}", get(queries::grant::<S>))
         .route("/v1/licenses/check", post(queries::license_check::<S>))
@@ -82,6 +88,7 @@ pub fn app<S: Store>(ledger: Ledger<S>, limits: Limits) -> Router {
         .with_state(ledger)
         .merge(metrics_route)
         .fallback(|| async { Problem::not_found("route") })
+        .layer(axum::Extension(identify::UploadLimit(limits.upload_bytes)))
         .layer(axum::middleware::from_fn_with_state(
             metrics,
             metrics::track,

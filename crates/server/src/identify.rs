@@ -1,0 +1,77 @@
+//! `POST /v1/designs/identify`: is this file registered, and by whom?
+//!
+//! The upload is hashed as it streams in (BLAKE3 and SHA-256 in one pass),
+//! never held whole, and bounded by its own limit, apart from the JSON
+//! body limit.
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Extension, State};
+use axum::http::StatusCode;
+use futures_util::StreamExt as _;
+use provenant_ledger::reads::{DesignReport, Proven};
+use provenant_ledger::{Ledger, ReadError, Store};
+use provenant_model::{ContentHasher, ContentSha256, DesignId};
+use serde::Serialize;
+
+use crate::Problem;
+
+/// What is known of an uploaded file.
+#[derive(Serialize)]
+pub struct Identified {
+    /// BLAKE3 of the bytes: the design id they would have.
+    pub blake3: DesignId,
+    /// SHA-256 of the bytes.
+    pub sha256: ContentSha256,
+    /// Length in bytes.
+    pub size: u64,
+    /// Whether a design with this content is registered.
+    pub registered: bool,
+    /// The design, with proofs, when registered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub design: Option<Proven<DesignReport>>,
+}
+
+/// The upload limit, given to the handler as a request extension.
+#[derive(Clone, Copy, Debug)]
+pub struct UploadLimit(pub u64);
+
+/// The handler, for uploads of at most the [`UploadLimit`].
+///
+/// # Errors
+/// `413` past the upload limit, `400` for a broken upload.
+pub async fn identify<S: Store>(
+    State(ledger): State<Ledger<S>>,
+    Extension(UploadLimit(max_bytes)): Extension<UploadLimit>,
+    body: Body,
+) -> Result<Json<Identified>, Problem> {
+    let mut hasher = ContentHasher::new();
+    let mut stream = body.into_data_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| Problem::bad_request("upload-failed", e.to_string()))?;
+        hasher
+            .update(&chunk)
+            .map_err(|e| Problem::bad_request("upload-failed", e.to_string()))?;
+        if hasher.size() > max_bytes {
+            return Err(Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "upload-too-large",
+                "Upload too large",
+                format!("uploads are at most {max_bytes} bytes"),
+            ));
+        }
+    }
+    let content = hasher.finish();
+    let design = match ledger.design(&content.blake3) {
+        Ok(d) => Some(d),
+        Err(ReadError::NotFound(_)) => None,
+        Err(e) => return Err(e.into()),
+    };
+    Ok(Json(Identified {
+        blake3: content.blake3,
+        sha256: content.sha256,
+        size: content.size,
+        registered: design.is_some(),
+        design,
+    }))
+}
