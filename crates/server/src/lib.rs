@@ -9,7 +9,8 @@
 //! | [`statement`] | `POST /v1/royalties/statement` (JSON or CSV) |
 //! | [`problem`] | RFC 9457 problems with a stable type per rule |
 //!
-//! Plus `GET /healthz`, `GET /readyz` and `GET /metrics` ([`metrics`]). The router is a plain function of
+//! Plus `GET /healthz`, `GET /readyz`, `GET /metrics` ([`metrics`]) and
+//! `GET /v1/openapi.json` ([`OPENAPI`]). The router is a plain function of
 //! its state, [`app`], so tests can drive it without a socket.
 
 pub mod entries;
@@ -83,6 +84,7 @@ pub fn app<S: Store>(ledger: Ledger<S>, limits: Limits) -> Router {
         .route("/v1/licenses/check", post(queries::license_check::<S>))
         .route("/v1/royalties/split", post(queries::royalty_split::<S>))
         .route("/v1/royalties/statement", post(statement::statement::<S>))
+        .route("/v1/openapi.json", get(openapi))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready::<S>))
         .with_state(ledger)
@@ -113,6 +115,17 @@ pub fn app<S: Store>(ledger: Ledger<S>, limits: Limits) -> Router {
             }),
         )
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+/// The OpenAPI 3.1 description of every route, kept beside the router and
+/// checked against it by the tests.
+pub const OPENAPI: &str = include_str!("../api/openapi.json");
+
+async fn openapi() -> impl axum::response::IntoResponse {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        OPENAPI,
+    )
 }
 
 async fn ready<S: Store>(State(ledger): State<Ledger<S>>) -> Result<&'static str, Problem> {

@@ -112,3 +112,34 @@ async fn metrics_count_requests_by_route_and_status() {
         );
     }
 }
+
+#[tokio::test]
+async fn every_route_of_the_openapi_document_is_served() {
+    let doc: serde_json::Value = serde_json::from_str(provenant_server::OPENAPI).unwrap();
+    let paths = doc["paths"].as_object().unwrap();
+    assert!(paths.len() >= 19);
+    for (path, ops) in paths {
+        let concrete = path
+            .replace("{index}", "0")
+            .replace("{id}", &"ab".repeat(32))
+            .replace("{path}", "0/000");
+        for method in ops.as_object().unwrap().keys() {
+            let req = Request::builder()
+                .method(method.to_uppercase().as_str())
+                .uri(&concrete)
+                .header("content-type", "application/json")
+                .body(Body::from("{}"))
+                .unwrap();
+            let r = router().oneshot(req).await.unwrap();
+            let status = r.status();
+            let body = to_bytes(r.into_body(), 1 << 20).await.unwrap();
+            let text = String::from_utf8_lossy(&body);
+            assert!(
+                !text.contains("no such route") && status != StatusCode::METHOD_NOT_ALLOWED,
+                "{method} {path} is documented but not served: {status} {text}"
+            );
+        }
+    }
+    let (status, ct, _) = get("/v1/openapi.json").await;
+    assert_eq!((status, ct.as_str()), (StatusCode::OK, "application/json"));
+}
