@@ -46,9 +46,11 @@ fn scan(tables: &Tables, table: Table, prefix: &[u8], after: Option<&[u8]>, limi
         .collect()
 }
 
+/// Reads of the latest state are reads of a snapshot taken for them: an
+/// `Arc` clone.
 impl Read for MemoryStore {
     fn get(&self, table: Table, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(get(&self.current(), table, key))
+        self.snapshot().get(table, key)
     }
 
     fn scan(
@@ -58,7 +60,7 @@ impl Read for MemoryStore {
         after: Option<&[u8]>,
         limit: usize,
     ) -> Result<Rows, StoreError> {
-        Ok(scan(&self.current(), table, prefix, after, limit))
+        self.snapshot().scan(table, prefix, after, limit)
     }
 }
 
