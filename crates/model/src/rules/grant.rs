@@ -115,11 +115,17 @@ pub(super) fn revoke<V: StateView + ?Sized>(
         reason: p.reason.clone(),
         entry: ctx.entry_ref(),
     });
+    Ok(grant_updated(ctx, grant))
+}
+
+/// The changes of an entry that updates an existing grant: the grant
+/// record, and the entry in its design's history.
+pub(super) fn grant_updated(ctx: &Context<'_>, grant: GrantState) -> Changes {
     let mut changes = Changes::default();
     changes.link(Link::History {
         design: grant.design,
         index: ctx.index,
     });
     changes.push(Change::Grant(Box::new(grant)));
-    Ok(changes)
+    changes
 }

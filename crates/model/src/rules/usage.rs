@@ -8,9 +8,9 @@
 
 use super::Context;
 use super::common::check_signers;
+use super::grant::grant_updated;
 use crate::check::{GrantUse, grant_reasons};
 use crate::payload::UsageRecord;
-use crate::state::{Change, Link};
 use crate::{Action, Changes, Reason, RuleError, StateView, Verified, blocker};
 
 pub(super) fn record<V: StateView + ?Sized>(
@@ -75,11 +75,5 @@ pub(super) fn record<V: StateView + ?Sized>(
         .units_used
         .checked_add(p.quantity)
         .ok_or(RuleError::AmountOverflow)?;
-    let mut changes = Changes::default();
-    changes.link(Link::History {
-        design: grant.design,
-        index: ctx.index,
-    });
-    changes.push(Change::Grant(Box::new(grant)));
-    Ok(changes)
+    Ok(grant_updated(ctx, grant))
 }
