@@ -98,40 +98,65 @@ impl RocksStore {
     }
 }
 
-/// Reads through `read_opts` (with or without a snapshot).
-fn scan_with(
-    store: &RocksStore,
-    read_opts: ReadOptions,
-    table: Table,
-    prefix: &[u8],
-    after: Option<&[u8]>,
-    limit: usize,
-    snapshot: Option<&SnapshotWithThreadMode<'_, DB>>,
-) -> Result<Rows, StoreError> {
-    let cf = store.cf(table)?;
-    let start = after.unwrap_or(prefix);
-    let mode = IteratorMode::From(start, Direction::Forward);
-    let iter = match snapshot {
-        Some(s) => s.iterator_cf_opt(cf, read_opts, mode),
-        None => store.db.iterator_cf_opt(cf, read_opts, mode),
-    };
-    let mut out = Vec::new();
-    for item in iter {
-        let (k, v) = item.map_err(|e| err(&e))?;
-        if after.is_some_and(|a| &*k <= a) {
-            continue;
-        }
-        if !k.starts_with(prefix) || out.len() == limit {
-            break;
-        }
-        out.push((k.into_vec(), v.into_vec()));
+impl RocksStore {
+    /// Every read goes through here: `opts` pins a snapshot, or reads the
+    /// latest state when it pins none.
+    fn get_with(
+        &self,
+        opts: &ReadOptions,
+        table: Table,
+        key: &[u8],
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        self.db
+            .get_cf_opt(self.cf(table)?, key, opts)
+            .map_err(|e| err(&e))
     }
-    Ok(out)
+
+    fn multi_get_with(
+        &self,
+        opts: &ReadOptions,
+        table: Table,
+        keys: &[Vec<u8>],
+    ) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
+        let cf = self.cf(table)?;
+        self.db
+            .multi_get_cf_opt(keys.iter().map(|k| (cf, k)), opts)
+            .into_iter()
+            .map(|r| r.map_err(|e| err(&e)))
+            .collect()
+    }
+
+    fn scan_with(
+        &self,
+        opts: ReadOptions,
+        table: Table,
+        prefix: &[u8],
+        after: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<Rows, StoreError> {
+        let cf = self.cf(table)?;
+        let start = after.unwrap_or(prefix);
+        let iter = self
+            .db
+            .iterator_cf_opt(cf, opts, IteratorMode::From(start, Direction::Forward));
+        let mut out = Vec::new();
+        for item in iter {
+            let (k, v) = item.map_err(|e| err(&e))?;
+            if after.is_some_and(|a| &*k <= a) {
+                continue;
+            }
+            if !k.starts_with(prefix) || out.len() == limit {
+                break;
+            }
+            out.push((k.into_vec(), v.into_vec()));
+        }
+        Ok(out)
+    }
 }
 
 impl Read for RocksStore {
     fn get(&self, table: Table, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
-        self.db.get_cf(self.cf(table)?, key).map_err(|e| err(&e))
+        self.get_with(&ReadOptions::default(), table, key)
     }
 
     fn multi_get(
@@ -139,12 +164,7 @@ impl Read for RocksStore {
         table: Table,
         keys: &[Vec<u8>],
     ) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
-        let cf = self.cf(table)?;
-        self.db
-            .multi_get_cf(keys.iter().map(|k| (cf, k)))
-            .into_iter()
-            .map(|r| r.map_err(|e| err(&e)))
-            .collect()
+        self.multi_get_with(&ReadOptions::default(), table, keys)
     }
 
     fn scan(
@@ -154,15 +174,7 @@ impl Read for RocksStore {
         after: Option<&[u8]>,
         limit: usize,
     ) -> Result<Rows, StoreError> {
-        scan_with(
-            self,
-            ReadOptions::default(),
-            table,
-            prefix,
-            after,
-            limit,
-            None,
-        )
+        self.scan_with(ReadOptions::default(), table, prefix, after, limit)
     }
 }
 
@@ -172,11 +184,18 @@ pub struct RocksSnapshot<'a> {
     snapshot: SnapshotWithThreadMode<'a, DB>,
 }
 
+impl RocksSnapshot<'_> {
+    /// Read options that read this snapshot.
+    fn options(&self) -> ReadOptions {
+        let mut o = ReadOptions::default();
+        o.set_snapshot(&self.snapshot);
+        o
+    }
+}
+
 impl Read for RocksSnapshot<'_> {
     fn get(&self, table: Table, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
-        self.snapshot
-            .get_cf(self.store.cf(table)?, key)
-            .map_err(|e| err(&e))
+        self.store.get_with(&self.options(), table, key)
     }
 
     fn multi_get(
@@ -184,12 +203,7 @@ impl Read for RocksSnapshot<'_> {
         table: Table,
         keys: &[Vec<u8>],
     ) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
-        let cf = self.store.cf(table)?;
-        self.snapshot
-            .multi_get_cf(keys.iter().map(|k| (cf, k)))
-            .into_iter()
-            .map(|r| r.map_err(|e| err(&e)))
-            .collect()
+        self.store.multi_get_with(&self.options(), table, keys)
     }
 
     fn scan(
@@ -199,15 +213,8 @@ impl Read for RocksSnapshot<'_> {
         after: Option<&[u8]>,
         limit: usize,
     ) -> Result<Rows, StoreError> {
-        scan_with(
-            self.store,
-            ReadOptions::default(),
-            table,
-            prefix,
-            after,
-            limit,
-            Some(&self.snapshot),
-        )
+        self.store
+            .scan_with(self.options(), table, prefix, after, limit)
     }
 }
 
