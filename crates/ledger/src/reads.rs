@@ -85,14 +85,13 @@ fn tlog_err(e: provenant_tlog::Error) -> ReadError {
 }
 
 /// A snapshot and the checkpoint it holds.
-struct At<'a, R: Read> {
+struct At<R: Read> {
     snap: R,
     size: TreeSize,
     checkpoint: String,
-    _ledger: std::marker::PhantomData<&'a ()>,
 }
 
-impl<R: Read> At<'_, R> {
+impl<R: Read> At<R> {
     fn proofs(
         &self,
         refs: impl IntoIterator<Item = EntryRef>,
@@ -131,7 +130,7 @@ impl<R: Read> At<'_, R> {
 }
 
 impl<S: Store> Ledger<S> {
-    fn at(&self) -> Result<At<'_, S::Snapshot<'_>>, ReadError> {
+    fn at(&self) -> Result<At<S::Snapshot<'_>>, ReadError> {
         let snap = self.store().snapshot();
         let text = snap
             .get(Table::Meta, META_CHECKPOINT)?
@@ -142,7 +141,6 @@ impl<S: Store> Ledger<S> {
             snap,
             size: cp.size,
             checkpoint: note.to_text(),
-            _ledger: std::marker::PhantomData,
         })
     }
 
