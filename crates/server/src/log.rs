@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use provenant_ledger::{Ledger, Store};
 use provenant_model::LeafHash;
 use provenant_tlog::Hash;
@@ -161,10 +161,4 @@ pub async fn consistency<S: Store>(
         to: to.0,
         consistency_proof: hex(&proof),
     }))
-}
-
-impl IntoResponse for LogInfo {
-    fn into_response(self) -> Response {
-        Json(self).into_response()
-    }
 }
