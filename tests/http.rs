@@ -6,68 +6,32 @@ mod support;
 use ed25519_dalek::SigningKey;
 use provenant_model::Receipt;
 use provenant_tlog::tile::parse_bundle;
-use provenant_tlog::{Checkpoint, Hash, Note, NoteVerifier, TreeSize, verify_consistency};
-use reqwest::blocking::Client;
+use provenant_tlog::{Hash, TreeSize, verify_consistency};
 use serde_json::{Value, json};
 use support::*;
-
-fn log_key(client: &Client, server: &Server) -> (String, NoteVerifier) {
-    let info: Value = client
-        .get(server.url("/v1/log"))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
-    let origin = info["origin"].as_str().unwrap().to_owned();
-    let verifier = NoteVerifier::from_text(info["verifier_key"].as_str().unwrap()).unwrap();
-    (origin, verifier)
-}
-
-fn post(client: &Client, server: &Server, path: &str, body: &Value) -> (u16, Value) {
-    let r = client.post(server.url(path)).json(body).send().unwrap();
-    (r.status().as_u16(), r.json().unwrap())
-}
-
-fn checkpoint(client: &Client, server: &Server, origin: &str, v: &NoteVerifier) -> Checkpoint {
-    let text = client
-        .get(server.url("/checkpoint"))
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
-    Checkpoint::verify(
-        &Note::parse(text.as_bytes()).unwrap(),
-        origin,
-        std::slice::from_ref(v),
-    )
-    .unwrap()
-}
 
 #[test]
 fn creators_register_and_brands_check_over_http() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path(), &[]);
-    let client = Client::new();
-    let (origin, verifier) = log_key(&client, &server);
+    let (origin, verifier) = server.log_key();
     let (alice, bob, brand) = (key(1), key(2), key(3));
 
     // Two creators co-register, 60/40: a receipt that verifies offline.
     let env = register(b"charm", &[(&alice, 600_000), (&bob, 400_000)]);
-    let (status, body) = post(&client, &server, "/v1/entries", &env.to_value());
+    let (status, body) = server.post("/v1/entries", &env.to_value());
     assert_eq!(status, 201, "{body}");
     let receipt: Receipt = serde_json::from_value(body).unwrap();
     receipt.verify(&origin, &verifier).unwrap();
-    let first = checkpoint(&client, &server, &origin, &verifier);
+    let first = server.checkpoint(&origin, &verifier);
 
     // The same envelope again: the original receipt, 200.
-    let (status, body) = post(&client, &server, "/v1/entries", &env.to_value());
+    let (status, body) = server.post("/v1/entries", &env.to_value());
     assert_eq!(status, 200);
     assert_eq!(body["index"], json!(0));
 
     // The same file by someone else: refused, naming the rule.
-    let (status, body) = post(
-        &client,
-        &server,
+    let (status, body) = server.post(
         "/v1/entries",
         &register(b"charm", &[(&brand, 1_000_000)]).to_value(),
     );
@@ -80,42 +44,34 @@ fn creators_register_and_brands_check_over_http() {
     // A grant for France only; the brand checks before manufacturing.
     let design = design_of(b"charm");
     let g = grant(design, &brand, &[&alice, &bob], &["FR"]);
-    let (status, _) = post(&client, &server, "/v1/entries", &g.to_value());
+    let (status, _) = server.post("/v1/entries", &g.to_value());
     assert_eq!(status, 201);
     let question = |territory: &str| {
         json!({"design": design, "licensee": id(&brand).to_string(), "action": "commercial",
                "territory": territory, "channel": "retail", "category": "accessories",
                "date": "2026-03-01T00:00:00Z", "quantity": 100})
     };
-    let (status, yes) = post(&client, &server, "/v1/licenses/check", &question("FR"));
+    let (status, yes) = server.post("/v1/licenses/check", &question("FR"));
     assert_eq!(status, 200, "{yes}");
     assert_eq!(yes["allowed"], json!(true), "{yes}");
     assert!(!yes["proofs"].as_array().unwrap().is_empty());
-    let (_, no) = post(&client, &server, "/v1/licenses/check", &question("DE"));
+    let (_, no) = server.post("/v1/licenses/check", &question("DE"));
     assert_eq!(no["allowed"], json!(false));
     assert!(no["reasons"].to_string().contains("territory"), "{no}");
 
     // The design as anyone sees it.
-    let report: Value = client
-        .get(server.url(&format!("/v1/designs/{design}")))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let report = server.get(&format!("/v1/designs/{design}")).1;
     assert_eq!(report["owners"].as_array().unwrap().len(), 2);
     assert_eq!(report["history"], json!([0, 1]));
 
     // An auditor: the new checkpoint extends the first one.
-    let second = checkpoint(&client, &server, &origin, &verifier);
-    let proof: Value = client
-        .get(server.url(&format!(
+    let second = server.checkpoint(&origin, &verifier);
+    let proof = server
+        .get(&format!(
             "/v1/proofs/consistency?from={}&to={}",
             first.size.0, second.size.0
-        )))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+        ))
+        .1;
     let hashes: Vec<Hash> = proof["consistency_proof"]
         .as_array()
         .unwrap()
@@ -125,7 +81,8 @@ fn creators_register_and_brands_check_over_http() {
     verify_consistency(first.size, second.size, &first.root, &second.root, &hashes).unwrap();
 
     // The entries, as a C2SP entry bundle.
-    let bundle = client
+    let bundle = server
+        .client
         .get(server.url("/tile/entries/000.p/2"))
         .send()
         .unwrap()
@@ -140,20 +97,17 @@ fn creators_register_and_brands_check_over_http() {
 fn listings_and_royalties_over_http() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path(), &[]);
-    let client = Client::new();
     let (alice, bob, brand) = (key(1), key(2), key(3));
     let design = design_of(b"dial");
     let env = register(b"dial", &[(&alice, 600_000), (&bob, 400_000)]);
-    assert_eq!(
-        post(&client, &server, "/v1/entries", &env.to_value()).0,
-        201
-    );
+    assert_eq!(server.post("/v1/entries", &env.to_value()).0, 201);
     let g = grant(design, &brand, &[&alice, &bob], &[]);
-    assert_eq!(post(&client, &server, "/v1/entries", &g.to_value()).0, 201);
+    assert_eq!(server.post("/v1/entries", &g.to_value()).0, 201);
 
     // Designs by creator and by licensee, a page at a time.
     let list = |param: &str, who: &SigningKey| -> Value {
-        client
+        server
+            .client
             .get(server.url("/v1/designs"))
             .query(&[
                 (param, id(who).to_string()),
@@ -171,10 +125,7 @@ fn listings_and_royalties_over_http() {
     assert_eq!(licensed["next"], Value::Null);
 
     // Revenue splits 60/40 between the co-creators, exactly.
-    let (status, split) = post(
-        &client,
-        &server,
-        "/v1/royalties/split",
+    let (status, split) = server.post("/v1/royalties/split",
         &json!({"design": design, "revenue": {"amount_minor": 1000, "currency": "EUR"}, "policy": "LAP"}),
     );
     assert_eq!(status, 200, "{split}");
@@ -186,7 +137,8 @@ fn listings_and_royalties_over_http() {
         .sum();
     assert_eq!(paid, 1000);
     let csv = format!("design,amount_minor,currency\n{design},1000,EUR\n{design},1,EUR\n");
-    let statement: Value = client
+    let statement: Value = server
+        .client
         .post(server.url("/v1/royalties/statement?policy=LAP"))
         .header("content-type", "text/csv")
         .body(csv)
@@ -214,9 +166,8 @@ fn listings_and_royalties_over_http() {
 fn bad_requests_get_problems_and_change_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path(), &["--body-limit", "4096"]);
-    let client = Client::new();
-    let (origin, verifier) = log_key(&client, &server);
-    let before = checkpoint(&client, &server, &origin, &verifier);
+    let (origin, verifier) = server.log_key();
+    let before = server.checkpoint(&origin, &verifier);
 
     let huge = format!(
         "{{\"kind\":\"design.register\",\"payload\":\"{}\"}}",
@@ -239,7 +190,8 @@ fn bad_requests_get_problems_and_change_nothing() {
         (huge, 413),
     ];
     for (body, expected) in cases {
-        let r = client
+        let r = server
+            .client
             .post(server.url("/v1/entries"))
             .header("content-type", "application/json")
             .body(body.clone())
@@ -265,10 +217,10 @@ fn bad_requests_get_problems_and_change_nothing() {
         "/v1/proofs/consistency?from=1&to=99",
         "/v1/designs/zz",
     ] {
-        let r = client.get(server.url(path)).send().unwrap();
+        let r = server.client.get(server.url(path)).send().unwrap();
         assert!(r.status().is_client_error(), "{path}: {}", r.status());
     }
-    let after = checkpoint(&client, &server, &origin, &verifier);
+    let after = server.checkpoint(&origin, &verifier);
     assert_eq!((after.size, after.root), (before.size, before.root));
     assert_eq!(after.size, TreeSize(0));
 }
@@ -276,23 +228,20 @@ fn bad_requests_get_problems_and_change_nothing() {
 #[test]
 fn a_restarted_server_keeps_every_entry_and_its_root() {
     let dir = tempfile::tempdir().unwrap();
-    let client = Client::new();
     let server = Server::start(dir.path(), &[]);
     for i in 0..5u8 {
-        let (status, _) = post(
-            &client,
-            &server,
+        let (status, _) = server.post(
             "/v1/entries",
             &register(&[i], &[(&key(1), 1_000_000)]).to_value(),
         );
         assert_eq!(status, 201);
     }
-    let (origin, verifier) = log_key(&client, &server);
-    let before = checkpoint(&client, &server, &origin, &verifier);
+    let (origin, verifier) = server.log_key();
+    let before = server.checkpoint(&origin, &verifier);
     assert!(server.stop().success());
 
     let server = Server::start(dir.path(), &[]);
-    let after = checkpoint(&client, &server, &origin, &verifier);
+    let after = server.checkpoint(&origin, &verifier);
     assert_eq!((after.size, after.root), (before.size, before.root));
     assert_eq!(after.size, TreeSize(5));
 }
@@ -301,16 +250,13 @@ fn a_restarted_server_keeps_every_entry_and_its_root() {
 fn identify_hashes_an_upload_and_finds_its_registration() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path(), &["--upload-limit", "100000"]);
-    let client = Client::new();
     let file = vec![7u8; 50_000];
     let env = register(&file, &[(&key(1), 1_000_000)]);
-    assert_eq!(
-        post(&client, &server, "/v1/entries", &env.to_value()).0,
-        201
-    );
+    assert_eq!(server.post("/v1/entries", &env.to_value()).0, 201);
 
     let identify = |bytes: Vec<u8>| {
-        client
+        server
+            .client
             .post(server.url("/v1/designs/identify"))
             .body(bytes)
             .send()

@@ -8,12 +8,15 @@ use std::process::{Child, Command, Stdio};
 use ed25519_dalek::SigningKey;
 pub use provenant_model::testkit::{design_of, grant_id, id, key, register};
 use provenant_model::{DesignId, Envelope};
-use serde_json::json;
+use provenant_tlog::{Checkpoint, Note, NoteVerifier};
+use reqwest::blocking::Client;
+use serde_json::{Value, json};
 
 /// A `provenant serve` process, stopped (SIGTERM) when dropped.
 pub struct Server {
     child: Child,
     pub base: String,
+    pub client: Client,
 }
 
 impl Server {
@@ -37,11 +40,54 @@ impl Server {
             .strip_prefix("listening on ")
             .expect("an address line")
             .to_owned();
-        Server { child, base }
+        Server {
+            child,
+            base,
+            client: Client::new(),
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// POSTs `body` as JSON: the status and the JSON answer.
+    pub fn post(&self, path: &str, body: &Value) -> (u16, Value) {
+        let r = self.client.post(self.url(path)).json(body).send().unwrap();
+        (r.status().as_u16(), r.json().unwrap())
+    }
+
+    /// GETs `path`: the status and the JSON answer.
+    pub fn get(&self, path: &str) -> (u16, Value) {
+        let r = self.client.get(self.url(path)).send().unwrap();
+        (r.status().as_u16(), r.json().unwrap())
+    }
+
+    /// Writes `env`, asserting it is accepted: the receipt.
+    pub fn write(&self, env: &Envelope) -> Value {
+        let (status, body) = self.post("/v1/entries", &env.to_value());
+        assert_eq!(status, 201, "{body}");
+        body
+    }
+
+    /// The log's origin and verifier key, from `/v1/log`.
+    pub fn log_key(&self) -> (String, NoteVerifier) {
+        let (_, info) = self.get("/v1/log");
+        let origin = info["origin"].as_str().unwrap().to_owned();
+        let verifier = NoteVerifier::from_text(info["verifier_key"].as_str().unwrap()).unwrap();
+        (origin, verifier)
+    }
+
+    /// The current checkpoint from `/checkpoint`, its signature verified.
+    pub fn checkpoint(&self, origin: &str, verifier: &NoteVerifier) -> Checkpoint {
+        let text = self
+            .client
+            .get(self.url("/checkpoint"))
+            .send()
+            .unwrap()
+            .text()
+            .unwrap();
+        verified_checkpoint(&text, origin, verifier)
     }
 
     /// Sends SIGTERM and waits for a clean exit.
@@ -75,4 +121,19 @@ pub fn grant(
     let mut terms = provenant_model::testkit::terms();
     terms["territories"] = json!(territories);
     provenant_model::testkit::grant(design, licensee, owners, &terms)
+}
+
+/// A checkpoint note's text, its signature verified.
+pub fn verified_checkpoint(text: &str, origin: &str, verifier: &NoteVerifier) -> Checkpoint {
+    Checkpoint::verify(
+        &Note::parse(text.as_bytes()).unwrap(),
+        origin,
+        std::slice::from_ref(verifier),
+    )
+    .unwrap()
+}
+
+/// The `type` of a problem answer.
+pub fn problem_type(body: &Value) -> &str {
+    body["type"].as_str().unwrap_or_default()
 }

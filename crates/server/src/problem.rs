@@ -93,9 +93,15 @@ impl Problem {
     }
 
     fn unavailable(detail: &str) -> Self {
+        Self::unavailable_as("unavailable", detail)
+    }
+
+    /// A `503` with `Retry-After`; `code` tells a full queue
+    /// (`overloaded`) from a ledger that cannot write (`unavailable`).
+    fn unavailable_as(code: &'static str, detail: &str) -> Self {
         let mut p = Self::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "unavailable",
+            code,
             "Service unavailable",
             detail,
         );
@@ -158,7 +164,9 @@ impl From<SubmitError> for Problem {
                 "Entry too large",
                 e.to_string(),
             ),
-            SubmitError::Overloaded => Self::unavailable("the ledger is busy; retry shortly"),
+            SubmitError::Overloaded => {
+                Self::unavailable_as("overloaded", "the write queue is full; retry shortly")
+            }
             SubmitError::ShuttingDown => Self::unavailable("the ledger is shutting down"),
             other => {
                 tracing::error!(error = %other, "write failed");

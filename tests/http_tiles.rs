@@ -1,0 +1,150 @@
+//! An auditor that does not share our code: `tlog_tiles` (a port of Go's
+//! `golang.org/x/mod/sumdb/tlog`) follows the server's tiles, recomputes the
+//! tree and checks every proof the server serves, and every checkpoint the
+//! server handed out is consistent with every later one.
+
+mod support;
+
+use provenant_tlog::{Checkpoint, Hash};
+use serde_json::Value;
+use support::*;
+use tlog_tiles::{Tile, TileHashReader, TileReader};
+
+/// Reads C2SP tiles (`/tile/<L>/<N>[.p/<W>]`) over HTTP.
+struct HttpTiles<'a>(&'a Server);
+
+impl TileReader for HttpTiles<'_> {
+    fn height(&self) -> u8 {
+        8
+    }
+
+    fn read_tiles(&self, tiles: &[Tile]) -> Result<Vec<Vec<u8>>, tlog_tiles::Error> {
+        tiles
+            .iter()
+            .map(|t| {
+                // `tlog_tiles` names tiles Go's way, `tile/<H>/<L>/...`.
+                let path = t.path().replacen("tile/8/", "/tile/", 1);
+                let r = self.0.client.get(self.0.url(&path)).send().unwrap();
+                assert_eq!(r.status().as_u16(), 200, "{path}");
+                Ok(r.bytes().unwrap().to_vec())
+            })
+            .collect()
+    }
+
+    fn save_tiles(&self, _: &[Tile], _: &[Vec<u8>]) {}
+}
+
+fn theirs(h: Hash) -> tlog_tiles::Hash {
+    tlog_tiles::Hash(h.0)
+}
+
+fn hashes(v: &Value, field: &str) -> Vec<tlog_tiles::Hash> {
+    v[field]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| theirs(Hash::from_hex(h.as_str().unwrap()).unwrap()))
+        .collect()
+}
+
+#[test]
+fn an_independent_client_verifies_every_tile_and_proof() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let (origin, verifier) = server.log_key();
+
+    // 300 entries: a full level-0 tile, a partial one, and a level-1 tile.
+    // Every receipt's checkpoint is kept, as a client would keep them.
+    let mut handed_out: Vec<Checkpoint> = Vec::new();
+    let mut leaves = Vec::new();
+    for i in 0..300u16 {
+        let receipt = server.write(&register(&i.to_be_bytes(), &[(&key(1), 1_000_000)]));
+        let cp = verified_checkpoint(receipt["checkpoint"].as_str().unwrap(), &origin, &verifier);
+        handed_out.push(cp);
+        leaves.push(Hash::from_hex(receipt["leaf_hash"].as_str().unwrap()).unwrap());
+    }
+    let head = server.checkpoint(&origin, &verifier);
+    assert_eq!(head.size.0, 300);
+    // Their checkpoint parser reads our note body the same way.
+    let text = server
+        .client
+        .get(server.url("/checkpoint"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let body_end = text.find("\n\n").unwrap() + 1;
+    let parsed = tlog_tiles::Checkpoint::from_bytes(&text.as_bytes()[..body_end]).unwrap();
+    assert_eq!(parsed.size(), 300);
+    assert_eq!(parsed.hash(), &theirs(head.root));
+
+    // Their tile reader authenticates every tile it reads against the root.
+    let tiles = HttpTiles(&server);
+    let reader = TileHashReader::new(300, theirs(head.root), &tiles);
+    assert_eq!(
+        tlog_tiles::tree_hash(300, &reader).unwrap(),
+        theirs(head.root)
+    );
+
+    // Entry bundles hash to the leaves the receipts named.
+    let mut bundled = Vec::new();
+    for path in ["/tile/entries/000", "/tile/entries/001.p/44"] {
+        let bytes = server
+            .client
+            .get(server.url(path))
+            .send()
+            .unwrap()
+            .bytes()
+            .unwrap();
+        let width = if path.ends_with("44") { 44 } else { 256 };
+        for entry in provenant_tlog::tile::parse_bundle(&bytes, width).unwrap() {
+            bundled.push(Hash(tlog_tiles::record_hash(entry).0));
+        }
+    }
+    assert_eq!(bundled, leaves);
+
+    // Every inclusion proof the server serves for the head, and a sample at
+    // older sizes, verifies under their checker and equals their proof.
+    for index in 0..300u64 {
+        for size in [300, index + 1, (index + 1).max(256)] {
+            let (status, proof) = server.get(&format!(
+                "/v1/proofs/inclusion?index={index}&tree_size={size}"
+            ));
+            assert_eq!(status, 200, "{proof}");
+            let proof = hashes(&proof, "inclusion_proof");
+            let root = if size == 300 {
+                theirs(head.root)
+            } else {
+                theirs(handed_out[usize::try_from(size).unwrap() - 1].root)
+            };
+            let leaf = theirs(leaves[usize::try_from(index).unwrap()]);
+            tlog_tiles::check_record(&proof, size, root, index, leaf).unwrap();
+            if size == 300 {
+                assert_eq!(
+                    tlog_tiles::prove_record(300, index, &reader).unwrap(),
+                    proof
+                );
+            }
+        }
+    }
+
+    // Every pair of checkpoints handed out: the later extends the earlier.
+    for (i, old) in handed_out.iter().enumerate() {
+        for new in &handed_out[i..] {
+            let (status, proof) = server.get(&format!(
+                "/v1/proofs/consistency?from={}&to={}",
+                old.size.0, new.size.0
+            ));
+            assert_eq!(status, 200, "{proof}");
+            let proof = hashes(&proof, "consistency_proof");
+            tlog_tiles::check_tree(
+                &proof,
+                new.size.0,
+                theirs(new.root),
+                old.size.0,
+                theirs(old.root),
+            )
+            .unwrap();
+        }
+    }
+}
