@@ -8,6 +8,9 @@ use clap::{Args, Subcommand};
 use ed25519_dalek::VerifyingKey;
 
 use provenant_ledger::keyfile::{self, KeyFileError};
+use serde_json::json;
+
+use crate::output::Output;
 
 /// Create and inspect signing keys.
 #[derive(Debug, Args)]
@@ -31,6 +34,9 @@ enum KeyCommand {
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },
+    /// Draft a key rotation (unsigned): the old key and the new key both
+    /// sign it, and the new key inherits the old key's shares and grants.
+    Rotate(crate::draft::RotateArgs),
 }
 
 /// The public identity of a key: `ed25519:` and the standard base64 of its
@@ -43,10 +49,13 @@ fn identity(key: &VerifyingKey) -> String {
 ///
 /// # Errors
 /// The key file's errors.
-pub fn run(args: &KeyArgs) -> Result<String, KeyFileError> {
+pub fn run(args: &KeyArgs) -> Result<Output, String> {
     let key = match &args.command {
-        KeyCommand::Generate { out } => keyfile::generate(out)?,
-        KeyCommand::Show { file } => keyfile::load(file)?,
-    };
-    Ok(identity(&key.verifying_key()))
+        KeyCommand::Generate { out } => keyfile::generate(out),
+        KeyCommand::Show { file } => keyfile::load(file),
+        KeyCommand::Rotate(rotate) => return rotate.run(),
+    }
+    .map_err(|e: KeyFileError| e.to_string())?;
+    let id = identity(&key.verifying_key());
+    Ok(Output::new(id.clone(), json!({"identity": id})))
 }

@@ -1,28 +1,147 @@
 //! `provenant`: the ledger's one binary. Argument parsing and dispatch only.
 
+mod audit;
+mod draft;
 mod key;
+mod output;
+mod remote;
 mod serve;
 mod settings;
+mod verify;
 
 use std::io::Write as _;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use output::Output;
+use remote::ServerArg;
+
 /// Provenant: a provenance and licensing ledger for co-created designs.
+///
+/// Writes go draft -> sign (each signer, on their own machine) -> submit.
+/// Exit codes: 0 success or "yes", 1 "no" (a denied check, a receipt or
+/// log that does not verify), 2 an error.
 #[derive(Debug, Parser)]
 #[command(name = "provenant", version, about)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    server: ServerArg,
+    /// Print machine-readable JSON instead of text.
+    #[arg(long, global = true)]
+    json: bool,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Create and inspect Ed25519 signing keys.
+    /// Create and inspect Ed25519 signing keys; draft a key rotation.
     Key(key::KeyArgs),
     /// Run the ledger's HTTP service on its embedded RocksDB store.
     Serve(Box<serve::ServeArgs>),
+    /// Hash, draft and show designs.
+    #[command(subcommand)]
+    Design(DesignCommand),
+    /// Add your signature to an envelope.
+    Sign(draft::SignArgs),
+    /// Send a signed envelope to the ledger and save its verified receipt.
+    Submit(remote::SubmitArgs),
+    /// Draft, accept, check and revoke licenses.
+    #[command(subcommand)]
+    License(LicenseCommand),
+    /// Record production runs.
+    #[command(subcommand)]
+    Usage(UsageCommand),
+    /// Split revenue among owners and ancestors.
+    #[command(subcommand)]
+    Royalty(RoyaltyCommand),
+    /// Draft a transfer of ownership shares.
+    Transfer(draft::TransferArgs),
+    /// Draft a dispute or its resolution.
+    #[command(subcommand)]
+    Dispute(DisputeCommand),
+    /// Verify a receipt offline.
+    Verify(verify::VerifyArgs),
+    /// Follow a log and verify it.
+    Audit(audit::AuditArgs),
+    /// Write a C2SP tlog-proof bundle for an entry.
+    ExportProof(remote::ExportProofArgs),
+    /// Print the log's verifier key and size.
+    Log(remote::LogArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum DesignCommand {
+    /// Print a file's BLAKE3 (the design id), SHA-256 and size.
+    Hash(draft::DesignHashArgs),
+    /// Draft a design registration (unsigned).
+    Draft(Box<draft::DesignDraftArgs>),
+    /// Show a registered design, its proofs verified.
+    Show(remote::DesignShowArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum LicenseCommand {
+    /// Draft a license grant (unsigned); owners and the licensee sign it.
+    Grant(Box<draft::GrantArgs>),
+    /// Sign a grant draft as its licensee.
+    Accept(draft::SignArgs),
+    /// Ask whether a licensee may make something (exit 0 allowed, 1 denied).
+    Check(remote::CheckArgs),
+    /// Draft a revocation (owners) or release (licensee) of a grant.
+    Revoke(draft::RevokeArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum UsageCommand {
+    /// Draft a production run under a grant.
+    Record(draft::UsageArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum RoyaltyCommand {
+    /// Split one sale's revenue.
+    Split(remote::SplitArgs),
+    /// Split a CSV of sales lines per payee.
+    Statement(remote::StatementArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum DisputeCommand {
+    /// Draft a dispute of a design.
+    Raise(draft::DisputeRaiseArgs),
+    /// Draft an arbiter's resolution of a dispute.
+    Resolve(draft::DisputeResolveArgs),
+}
+
+fn dispatch(cli: Cli) -> Result<Output, String> {
+    let server = &cli.server;
+    match cli.command {
+        Command::Key(args) => key::run(&args),
+        Command::Serve(args) => {
+            serve::run(*args).map(|text| Output::new(text, serde_json::Value::Null))
+        }
+        Command::Design(DesignCommand::Hash(args)) => args.run(),
+        Command::Design(DesignCommand::Draft(args)) => args.run(),
+        Command::Design(DesignCommand::Show(args)) => args.run(server),
+        Command::Sign(args) => args.run(),
+        Command::Submit(args) => args.run(server),
+        Command::License(LicenseCommand::Grant(args)) => args.run(),
+        Command::License(LicenseCommand::Accept(args)) => args.run_as_licensee(),
+        Command::License(LicenseCommand::Check(args)) => args.run(server),
+        Command::License(LicenseCommand::Revoke(args)) => args.run(),
+        Command::Usage(UsageCommand::Record(args)) => args.run(),
+        Command::Royalty(RoyaltyCommand::Split(args)) => args.run(server),
+        Command::Royalty(RoyaltyCommand::Statement(args)) => args.run(server),
+        Command::Transfer(args) => args.run(),
+        Command::Dispute(DisputeCommand::Raise(args)) => args.run(),
+        Command::Dispute(DisputeCommand::Resolve(args)) => args.run(),
+        Command::Verify(args) => args.run(),
+        Command::Audit(args) => args.run(server),
+        Command::ExportProof(args) => args.run(server),
+        Command::Log(args) => args.run(server),
+    }
 }
 
 fn main() -> ExitCode {
@@ -34,19 +153,23 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let result = match cli.command {
-        Command::Key(args) => key::run(&args).map_err(|e| e.to_string()),
-        Command::Serve(args) => serve::run(*args),
-    };
-    match result {
+    let json = cli.json;
+    match dispatch(cli) {
         Ok(out) => {
+            let text = if json {
+                serde_json::to_string_pretty(&out.json).unwrap_or_default()
+            } else {
+                out.text
+            };
             // A closed stdout (a script that stopped reading) is not a failure.
-            let _ = writeln!(std::io::stdout(), "{out}");
-            ExitCode::SUCCESS
+            if !text.is_empty() {
+                let _ = writeln!(std::io::stdout(), "{text}");
+            }
+            ExitCode::from(out.exit)
         }
         Err(e) => {
             eprintln!("error: {e}");
-            ExitCode::FAILURE
+            ExitCode::from(2)
         }
     }
 }

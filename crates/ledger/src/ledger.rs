@@ -258,6 +258,12 @@ impl<S: Store> Ledger<S> {
         &self.shared.verifier
     }
 
+    /// The keys that may resolve disputes, as configured.
+    #[must_use]
+    pub fn arbiters(&self) -> &[Identity] {
+        &self.shared.arbiters
+    }
+
     /// Key and value bytes the sequencer has written since the ledger opened.
     #[must_use]
     pub fn bytes_written(&self) -> u64 {

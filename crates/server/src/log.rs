@@ -41,6 +41,9 @@ pub struct LogInfo {
     pub public_key: String,
     /// The current number of entries.
     pub size: u64,
+    /// The keys that may resolve disputes: an auditor replaying the log
+    /// needs them to re-validate `dispute.resolve` entries.
+    pub arbiters: Vec<String>,
 }
 
 /// `GET /v1/log`.
@@ -53,6 +56,7 @@ pub async fn info<S: Store>(State(ledger): State<Ledger<S>>) -> Json<LogInfo> {
             .map(|i| i.to_string())
             .unwrap_or_default(),
         size: ledger.head().size.0,
+        arbiters: ledger.arbiters().iter().map(ToString::to_string).collect(),
     })
 }
 

@@ -1,0 +1,154 @@
+//! The full audit: every entry downloaded, the tree recomputed, every hash
+//! tile compared, every entry re-applied through the model.
+
+use provenant_model::{Entry, Identity, MemoryState};
+use provenant_tlog::tile::{TILE_HEIGHT, TILE_WIDTH, Tile, parse_bundle};
+use provenant_tlog::{Checkpoint, HASH_SIZE, Hash, TreeSize, append, hash_leaf, tree_hash};
+
+use super::{Finding, Progress, StateDir};
+use crate::Client;
+
+/// What a full audit checked.
+pub(super) struct Checked {
+    pub entries: u64,
+    pub tiles: u64,
+}
+
+fn malformed(what: impl std::fmt::Display) -> Finding {
+    Finding::Malformed(what.to_string())
+}
+
+/// Checks every entry of the log at `checkpoint`.
+pub(super) fn check(
+    client: &Client,
+    dir: &StateDir,
+    checkpoint: &Checkpoint,
+    arbiters: &[Identity],
+    progress: Progress<'_>,
+) -> Result<Checked, Finding> {
+    let size = checkpoint.size;
+    let mut tree: Vec<Hash> = Vec::new();
+    let mut state = MemoryState::new();
+    // The first rule broken; reported after the tree, which says whether
+    // the entry itself was altered.
+    let mut broken: Option<Finding> = None;
+    let mut leaves = 0u64;
+    let mut bundle_index = 0u64;
+    while leaves < size.0 {
+        let width = Tile::width_at(None, bundle_index, size)
+            .ok_or_else(|| malformed("entry bundle arithmetic"))?;
+        let bytes = bundle(client, dir, bundle_index, width)?;
+        let entries = parse_bundle(&bytes, width).map_err(|e| {
+            let _ = dir.drop_bundle(bundle_index);
+            malformed(format!("entry bundle {bundle_index}: {e}"))
+        })?;
+        let hashes: Vec<Hash> = entries.iter().map(|e| hash_leaf(e)).collect();
+        let stored = append(TreeSize(leaves), &hashes, &tree).map_err(malformed)?;
+        tree.extend(stored);
+        for entry in entries {
+            if broken.is_none()
+                && let Err(e) = Entry::from_leaf_bytes(entry)
+                    .and_then(|parsed| state.apply_entry(&parsed, arbiters))
+            {
+                broken = Some(Finding::Rule {
+                    index: leaves,
+                    code: e.code(),
+                    detail: e.to_string(),
+                });
+            }
+            leaves += 1;
+        }
+        progress(leaves, size.0);
+        bundle_index += 1;
+    }
+
+    let computed = tree_hash(size, &tree).map_err(malformed)?;
+    let compared = compare_tiles(client, &tree, size)?;
+    if computed != checkpoint.root {
+        // The signed tree holds other leaves than these entries: the first
+        // leaf the server's tiles hold that differs is the altered entry.
+        return Err(match compared {
+            Err(Mismatch {
+                level: 0, first, ..
+            }) => Finding::EntryAltered { index: first },
+            _ => Finding::RootMismatch {
+                computed,
+                claimed: checkpoint.root,
+            },
+        });
+    }
+    // The entries are the signed ones; a tile that differs was altered.
+    let tiles = compared.map_err(|m| Finding::TileAltered { path: m.path })?;
+    if let Some(finding) = broken {
+        return Err(finding);
+    }
+    dir.clear_bundles()?;
+    Ok(Checked {
+        entries: leaves,
+        tiles,
+    })
+}
+
+/// The first served hash tile that differs from the recomputed tree.
+struct Mismatch {
+    level: u8,
+    path: String,
+    /// The position of the first differing hash at that level.
+    first: u64,
+}
+
+/// Entry bundle `index` of `width` entries: from the cache when full and
+/// cached, else downloaded (and cached when full).
+fn bundle(client: &Client, dir: &StateDir, index: u64, width: u16) -> Result<Vec<u8>, Finding> {
+    let full = u64::from(width) == TILE_WIDTH;
+    if full && let Some(bytes) = dir.bundle(index)? {
+        return Ok(bytes);
+    }
+    let tile = Tile::entries(index, width).map_err(malformed)?;
+    let path = format!("/{}", tile.path());
+    let bytes = client
+        .get_bytes(&path)?
+        .ok_or_else(|| malformed(format!("the log does not serve {path}")))?;
+    if full {
+        dir.set_bundle(index, &bytes)?;
+    }
+    Ok(bytes)
+}
+
+/// Compares every hash tile the server serves for `size` with the tree
+/// recomputed from the entries: the number compared, or the first that
+/// differs.
+fn compare_tiles(
+    client: &Client,
+    tree: &Vec<Hash>,
+    size: TreeSize,
+) -> Result<Result<u64, Mismatch>, Finding> {
+    let mut compared = 0;
+    for level in 0..=provenant_tlog::tile::MAX_TILE_LEVEL {
+        if size.0 >> (u32::from(level) * u32::from(TILE_HEIGHT)) == 0 {
+            break;
+        }
+        let mut index = 0;
+        while let Some(width) = Tile::width_at(Some(level), index, size) {
+            let tile = Tile::hashes(level, index, width).map_err(malformed)?;
+            let ours = tile.read(tree).map_err(malformed)?;
+            let path = format!("/{}", tile.path());
+            let theirs = client.get_bytes(&path)?.unwrap_or_default();
+            if theirs != ours {
+                let within = ours
+                    .chunks(HASH_SIZE)
+                    .zip(theirs.chunks(HASH_SIZE))
+                    .position(|(a, b)| a != b)
+                    .unwrap_or(ours.len().min(theirs.len()) / HASH_SIZE);
+                return Ok(Err(Mismatch {
+                    level,
+                    path,
+                    first: index * TILE_WIDTH + within as u64,
+                }));
+            }
+            compared += 1;
+            index += 1;
+        }
+    }
+    Ok(Ok(compared))
+}

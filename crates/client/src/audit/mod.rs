@@ -1,0 +1,260 @@
+//! An auditor that trusts nothing the server says without proof.
+//!
+//! Every run fetches the log's checkpoint, checks its signature with the
+//! key the auditor trusts (recorded in its directory on the first run, or
+//! given), and checks with a consistency proof that it extends the last
+//! checkpoint this auditor verified: a log that shrank, forked or was
+//! rewritten is caught here. A full run ([`Options::full`]) also downloads
+//! every entry through the C2SP entry bundles, recomputes the Merkle tree,
+//! compares it with the checkpoint's root and with every hash tile the
+//! server serves, and re-applies every entry through `provenant-model`
+//! (signatures included), reporting the first bad entry by index and rule.
+
+mod full;
+mod state;
+
+use std::time::Instant;
+
+use provenant_model::Identity;
+use provenant_tlog::{Checkpoint, Hash, Note, NoteVerifier, TreeSize, verify_consistency};
+
+pub use state::StateDir;
+
+use crate::{Client, ClientError};
+
+/// What to check.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Download and re-validate every entry, not just the checkpoints.
+    pub full: bool,
+    /// The log key to trust; without it, the one recorded in the
+    /// directory, or on a first run the one the server announces.
+    pub log_key: Option<NoteVerifier>,
+    /// The dispute arbiters to replay with; without them, the recorded
+    /// ones, or on a first run the ones the server announces.
+    pub arbiters: Option<Vec<Identity>>,
+}
+
+/// What a passing audit verified.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// The log's origin.
+    pub origin: String,
+    /// The size verified now.
+    pub size: TreeSize,
+    /// Its root.
+    pub root: Hash,
+    /// The size verified by the previous run, if any.
+    pub previous: Option<TreeSize>,
+    /// Entries downloaded and re-validated (full runs).
+    pub entries_checked: u64,
+    /// Hash tiles compared with the recomputed tree (full runs).
+    pub tiles_checked: u64,
+    /// Whether the log key was trusted on first use in this run.
+    pub trusted_now: bool,
+    /// Wall time of the run, in seconds.
+    pub seconds: f64,
+}
+
+/// What is wrong with the log, or why it could not be checked.
+#[derive(Debug, thiserror::Error)]
+pub enum Finding {
+    /// The checkpoint is not signed by the trusted key.
+    #[error("the checkpoint does not verify with the trusted log key: {0}")]
+    BadCheckpoint(provenant_tlog::Error),
+    /// The trusted key differs from the one given.
+    #[error("the log key given differs from the one this auditor already trusts")]
+    KeyChanged,
+    /// The log is smaller than a checkpoint it signed before.
+    #[error("the log shrank from {before} to {now} entries")]
+    Shrunk {
+        /// The size verified before.
+        before: u64,
+        /// The size now.
+        now: u64,
+    },
+    /// Two different roots signed for the same size.
+    #[error("fork: the log signed two roots for size {size}: {before} before, {now} now")]
+    Fork {
+        /// The size.
+        size: u64,
+        /// The root verified before.
+        before: Hash,
+        /// The root now.
+        now: Hash,
+    },
+    /// The new checkpoint does not extend the last verified one.
+    #[error("the checkpoint at {to} does not extend the verified one at {from}: {detail}")]
+    Inconsistent {
+        /// The size verified before.
+        from: u64,
+        /// The size now.
+        to: u64,
+        /// Why the proof failed.
+        detail: String,
+    },
+    /// An entry's bytes are not the leaf the tree commits to.
+    #[error("entry {index}: its bytes do not hash to the leaf the log's tree holds")]
+    EntryAltered {
+        /// The entry's index.
+        index: u64,
+    },
+    /// The entries do not hash to the checkpoint's root.
+    #[error("the entries hash to root {computed}, the checkpoint says {claimed}")]
+    RootMismatch {
+        /// The root recomputed from the entries.
+        computed: Hash,
+        /// The checkpoint's root.
+        claimed: Hash,
+    },
+    /// A hash tile the server serves is not the recomputed one.
+    #[error("the server's hash tile {path} differs from the tree recomputed from the entries")]
+    TileAltered {
+        /// The tile's path.
+        path: String,
+    },
+    /// An entry breaks a rule of the model.
+    #[error("entry {index} breaks rule {code}: {detail}")]
+    Rule {
+        /// The entry's index.
+        index: u64,
+        /// The rule's stable code.
+        code: &'static str,
+        /// What the rule says.
+        detail: String,
+    },
+    /// Something the log must serve is missing or malformed.
+    #[error("{0}")]
+    Malformed(String),
+    /// The server could not be asked.
+    #[error(transparent)]
+    Client(#[from] ClientError),
+    /// The auditor's directory could not be read or written.
+    #[error("the audit state directory: {0}")]
+    State(#[from] std::io::Error),
+}
+
+/// Progress of long work: entries done out of a total.
+pub type Progress<'a> = &'a mut dyn FnMut(u64, u64);
+
+/// Audits the log at `client` from the state in `dir`; on success records
+/// the new checkpoint as verified.
+///
+/// # Errors
+/// The first [`Finding`]; nothing is recorded then.
+pub fn run(
+    client: &Client,
+    dir: &StateDir,
+    options: &Options,
+    progress: Progress<'_>,
+) -> Result<Report, Finding> {
+    let started = Instant::now();
+    let (key, trusted_now) = trusted_key(client, dir, options)?;
+    let arbiters = match (&options.arbiters, dir.arbiters()?) {
+        (Some(given), _) => given.clone(),
+        (None, Some(recorded)) => recorded,
+        (None, None) => client.log()?.arbiters,
+    };
+
+    let text = client.checkpoint()?;
+    let now = verify_note(&text, &key)?;
+    let previous = dir
+        .checkpoint()?
+        .map(|old| verify_note(&old, &key))
+        .transpose()?;
+    if let Some(before) = &previous {
+        extends(client, before, &now)?;
+    }
+
+    let mut report = Report {
+        origin: key.name().to_owned(),
+        size: now.size,
+        root: now.root,
+        previous: previous.map(|c| c.size),
+        entries_checked: 0,
+        tiles_checked: 0,
+        trusted_now,
+        seconds: 0.0,
+    };
+    if options.full {
+        let checked = match full::check(client, dir, &now, &arbiters, progress) {
+            Ok(checked) => checked,
+            // Bundles of a log found bad are not worth resuming from.
+            Err(finding @ (Finding::Client(_) | Finding::State(_))) => return Err(finding),
+            Err(finding) => {
+                dir.clear_bundles()?;
+                return Err(finding);
+            }
+        };
+        report.entries_checked = checked.entries;
+        report.tiles_checked = checked.tiles;
+    }
+
+    if trusted_now {
+        dir.set_log_key(&key)?;
+    }
+    if dir.arbiters()?.is_none() {
+        dir.set_arbiters(&arbiters)?;
+    }
+    dir.set_checkpoint(&text)?;
+    report.seconds = started.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+/// The key to trust, and whether it is trusted for the first time now.
+fn trusted_key(
+    client: &Client,
+    dir: &StateDir,
+    options: &Options,
+) -> Result<(NoteVerifier, bool), Finding> {
+    match (dir.log_key()?, &options.log_key) {
+        (Some(recorded), Some(given)) if recorded.to_text() != given.to_text() => {
+            Err(Finding::KeyChanged)
+        }
+        (Some(recorded), _) => Ok((recorded, false)),
+        (None, Some(given)) => Ok((given.clone(), true)),
+        (None, None) => {
+            let info = client.log()?;
+            let key = info
+                .verifier()
+                .map_err(|e| Finding::Malformed(format!("the log's verifier key: {e}")))?;
+            Ok((key, true))
+        }
+    }
+}
+
+fn verify_note(text: &str, key: &NoteVerifier) -> Result<Checkpoint, Finding> {
+    let note = Note::parse(text.as_bytes()).map_err(Finding::BadCheckpoint)?;
+    Checkpoint::verify(&note, key.name(), std::slice::from_ref(key)).map_err(Finding::BadCheckpoint)
+}
+
+/// Checks that `now` extends `before`.
+fn extends(client: &Client, before: &Checkpoint, now: &Checkpoint) -> Result<(), Finding> {
+    if now.size < before.size {
+        return Err(Finding::Shrunk {
+            before: before.size.0,
+            now: now.size.0,
+        });
+    }
+    if now.size == before.size {
+        if now.root != before.root {
+            return Err(Finding::Fork {
+                size: now.size.0,
+                before: before.root,
+                now: now.root,
+            });
+        }
+        return Ok(());
+    }
+    if before.size.0 == 0 {
+        return Ok(());
+    }
+    let proof = client.consistency_proof(before.size, now.size)?;
+    verify_consistency(before.size, now.size, &before.root, &now.root, &proof).map_err(|e| {
+        Finding::Inconsistent {
+            from: before.size.0,
+            to: now.size.0,
+            detail: e.to_string(),
+        }
+    })
+}

@@ -1,0 +1,123 @@
+//! `provenant audit`: follow a log and verify it, trusting nothing the
+//! server says without proof.
+
+use std::path::PathBuf;
+
+use std::fmt::Write as _;
+
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use provenant_client::audit::{self, Options, StateDir};
+use provenant_model::Identity;
+use provenant_tlog::NoteVerifier;
+use serde_json::json;
+
+use crate::output::Output;
+use crate::remote::{ServerArg, read_key_text};
+
+/// Verify that the log is append-only and every entry valid. Exit code 0
+/// when it is, 1 when something is wrong (the report names it).
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Where the auditor keeps what it trusts and what it verified.
+    #[arg(long, value_name = "DIR", env = "PROVENANT_AUDIT_STATE")]
+    state: PathBuf,
+    /// Download every entry, recompute the tree, and re-validate every entry.
+    #[arg(long)]
+    full: bool,
+    /// The log key to trust [default: recorded in DIR; on a first run, the server's].
+    #[arg(long, env = "PROVENANT_LOG_KEY")]
+    log_key: Option<String>,
+    /// Dispute arbiters to replay with [default: recorded in DIR; on a first run, the server's].
+    #[arg(long = "arbiter", value_delimiter = ',')]
+    arbiters: Vec<Identity>,
+    /// No progress bar.
+    #[arg(long)]
+    quiet: bool,
+}
+
+impl AuditArgs {
+    pub fn run(&self, server: &ServerArg) -> Result<Output, String> {
+        let client = server.client()?;
+        let dir =
+            StateDir::open(&self.state).map_err(|e| format!("{}: {e}", self.state.display()))?;
+        let log_key = self
+            .log_key
+            .as_deref()
+            .map(|k| {
+                NoteVerifier::from_text(read_key_text(k)?.trim())
+                    .map_err(|e| format!("the log key: {e}"))
+            })
+            .transpose()?;
+        let options = Options {
+            full: self.full,
+            log_key,
+            arbiters: (!self.arbiters.is_empty()).then(|| self.arbiters.clone()),
+        };
+        let bar = if self.quiet {
+            ProgressBar::hidden()
+        } else {
+            ProgressBar::new(0).with_style(
+                ProgressStyle::with_template("{bar:40} {pos}/{len} entries {per_sec} {eta}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            )
+        };
+        let mut progress = |done: u64, total: u64| {
+            bar.set_length(total);
+            bar.set_position(done);
+        };
+        let result = audit::run(&client, &dir, &options, &mut progress);
+        bar.finish_and_clear();
+        match result {
+            Ok(r) => {
+                let rate = per_second(r.entries_checked, r.seconds);
+                let mut text = format!(
+                    "OK: {} at size {}, root {}",
+                    r.origin,
+                    r.size.0,
+                    r.root.to_hex()
+                );
+                match r.previous {
+                    Some(p) => {
+                        let _ = write!(
+                            text,
+                            "\n  extends the checkpoint verified before at size {}",
+                            p.0
+                        );
+                    }
+                    None => text += "\n  first audit: the log key is now trusted",
+                }
+                if self.full {
+                    let _ = write!(
+                        text,
+                        "\n  {} entries re-validated and {} hash tiles compared in {:.2}s ({rate})",
+                        r.entries_checked, r.tiles_checked, r.seconds
+                    );
+                }
+                Ok(Output::new(
+                    text,
+                    json!({"ok": true, "origin": r.origin, "size": r.size.0, "root": r.root.to_hex(),
+                           "previous": r.previous.map(|p| p.0), "entries_checked": r.entries_checked,
+                           "tiles_checked": r.tiles_checked, "seconds": r.seconds}),
+                ))
+            }
+            Err(audit::Finding::Client(e)) => Err(e.to_string()),
+            Err(audit::Finding::State(e)) => Err(format!("{}: {e}", self.state.display())),
+            Err(finding) => Ok(Output::new(
+                format!("FAILED: {finding}"),
+                json!({"ok": false, "finding": finding.to_string()}),
+            )
+            .denied()),
+        }
+    }
+}
+
+/// A display rate: `entries` over `seconds`.
+#[allow(clippy::cast_precision_loss)] // A figure for people, not arithmetic.
+fn per_second(entries: u64, seconds: f64) -> String {
+    if seconds > 0.0 {
+        format!("{:.0} entries/s", entries as f64 / seconds)
+    } else {
+        String::new()
+    }
+}

@@ -1,0 +1,410 @@
+//! Commands that ask a server: submit, design show, license check, royalty
+//! split and statement, export-proof. Every read answer's checkpoint and
+//! proofs are verified before it is shown.
+
+use std::path::{Path, PathBuf};
+
+use std::fmt::Write as _;
+
+use clap::Args;
+use provenant_client::{Client, verify_answer};
+use provenant_model::{Envelope, hash_content};
+use provenant_tlog::{LeafIndex, Note, NoteVerifier};
+use serde_json::{Value, json};
+
+use crate::output::Output;
+
+/// Where the server is.
+#[derive(Debug, Args)]
+pub struct ServerArg {
+    /// The ledger's base URL.
+    #[arg(
+        long,
+        env = "PROVENANT_SERVER",
+        default_value = "http://127.0.0.1:8080",
+        global = true
+    )]
+    pub server: String,
+}
+
+impl ServerArg {
+    pub fn client(&self) -> Result<Client, String> {
+        Client::new(&self.server).map_err(|e| e.to_string())
+    }
+}
+
+/// The log key to check answers with: the one given, else the server's.
+fn log_key(client: &Client, given: Option<&str>) -> Result<NoteVerifier, String> {
+    let text = match given {
+        Some(text) => read_key_text(text)?,
+        None => client.log().map_err(|e| e.to_string())?.verifier_key,
+    };
+    NoteVerifier::from_text(text.trim()).map_err(|e| format!("the log key: {e}"))
+}
+
+/// A verifier key given as its text or as a file holding it.
+pub fn read_key_text(given: &str) -> Result<String, String> {
+    if Path::new(given).is_file() {
+        std::fs::read_to_string(given).map_err(|e| format!("{given}: {e}"))
+    } else {
+        Ok(given.to_owned())
+    }
+}
+
+/// Asks, then verifies the answer's checkpoint and proofs.
+fn proven(client: &Client, key: Option<&str>, answer: Value) -> Result<(Value, u64), String> {
+    let key = log_key(client, key)?;
+    let checkpoint =
+        verify_answer(&answer, &key).map_err(|e| format!("the answer does not verify: {e}"))?;
+    Ok((answer, checkpoint.size.0))
+}
+
+/// Send a signed envelope to the ledger and save its receipt.
+#[derive(Debug, Args)]
+pub struct SubmitArgs {
+    /// The signed envelope (JSON).
+    envelope: PathBuf,
+    /// Where to save the receipt [default: the envelope's name with `.receipt.json`].
+    #[arg(long, value_name = "FILE")]
+    receipt: Option<PathBuf>,
+}
+
+impl SubmitArgs {
+    pub fn run(&self, server: &ServerArg) -> Result<Output, String> {
+        let bytes = std::fs::read(&self.envelope)
+            .map_err(|e| format!("{}: {e}", self.envelope.display()))?;
+        let envelope = Envelope::from_json(&bytes).map_err(|e| e.to_string())?;
+        let client = server.client()?;
+        let submitted = client.submit(&envelope).map_err(|e| e.to_string())?;
+        let key = log_key(&client, None)?;
+        provenant_client::verify_receipt(&submitted.receipt, &key)
+            .map_err(|e| format!("the server's receipt does not verify: {e}"))?;
+        let path = self
+            .receipt
+            .clone()
+            .unwrap_or_else(|| self.envelope.with_extension("receipt.json"));
+        let receipt = serde_json::to_value(&submitted.receipt).map_err(|e| e.to_string())?;
+        write_json(&path, &receipt)?;
+        let what = if submitted.created {
+            "logged"
+        } else {
+            "already in the log"
+        };
+        // The envelope's id is the grant's or the dispute's id.
+        let id = envelope.id().to_string();
+        Ok(Output::new(
+            format!(
+                "{} {what} at index {} (id {id}); receipt verified and saved to {}",
+                envelope.kind().as_str(),
+                submitted.receipt.index,
+                path.display()
+            ),
+            json!({"id": id, "created": submitted.created, "receipt_file": path, "receipt": receipt}),
+        ))
+    }
+}
+
+/// Print the log's verifier key (what `verify` and `audit` trust) and size.
+#[derive(Debug, Args)]
+pub struct LogArgs {}
+
+impl LogArgs {
+    #[allow(clippy::unused_self)] // Every command runs from its arguments.
+    pub fn run(&self, server: &ServerArg) -> Result<Output, String> {
+        let info = server.client()?.log().map_err(|e| e.to_string())?;
+        Ok(Output::new(
+            info.verifier_key.clone(),
+            json!({"origin": info.origin, "verifier_key": info.verifier_key,
+                   "public_key": info.public_key, "size": info.size, "arbiters": info.arbiters}),
+        ))
+    }
+}
+
+/// Writes pretty JSON to `path`.
+pub fn write_json(path: &Path, value: &Value) -> Result<(), String> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| e.to_string())?;
+    std::fs::write(path, text + "\n").map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Show a design: owners, parents, disputes, grants, history.
+#[derive(Debug, Args)]
+pub struct DesignShowArgs {
+    /// The design's id (BLAKE3 hex), or a file whose bytes are the design.
+    design: String,
+    /// The log's verifier key (text or file) to check the answer with [default: the server's].
+    #[arg(long, env = "PROVENANT_LOG_KEY")]
+    log_key: Option<String>,
+}
+
+impl DesignShowArgs {
+    pub fn run(&self, server: &ServerArg) -> Result<Output, String> {
+        let id = if Path::new(&self.design).is_file() {
+            let file = std::fs::File::open(&self.design).map_err(|e| e.to_string())?;
+            hash_content(file)
+                .map_err(|e| e.to_string())?
+                .blake3
+                .to_string()
+        } else {
+            self.design.clone()
+        };
+        let client = server.client()?;
+        let answer = client
+            .get(&format!("/v1/designs/{id}"))
+            .map_err(|e| e.to_string())?;
+        let (d, size) = proven(&client, self.log_key.as_deref(), answer)?;
+        let mut text = format!(
+            "design {id}\n  title     {}\n  registered at index {} (proofs verified at size {size})\n",
+            d["title"].as_str().unwrap_or_default(),
+            d["registered"]["index"]
+        );
+        for owner in d["owners"].as_array().into_iter().flatten() {
+            let _ = writeln!(
+                text,
+                "  owner     {} {}",
+                owner["key"].as_str().unwrap_or_default(),
+                percent(owner["share_ppm"].as_u64().unwrap_or_default())
+            );
+        }
+        for parent in d["parents"].as_array().into_iter().flatten() {
+            let _ = writeln!(
+                text,
+                "  parent    {} under grant {}",
+                parent["design"].as_str().unwrap_or_default(),
+                parent["grant"].as_str().unwrap_or_default()
+            );
+        }
+        let disputes = d["blocking_disputes"].as_array().map_or(0, Vec::len);
+        let _ = write!(
+            text,
+            "  grants    {}\n  disputes  {disputes} blocking\n  latest ownership entry {}\n  history   {}",
+            d["grants"].as_array().map_or(0, Vec::len),
+            d["ownership"]["leaf_hash"].as_str().unwrap_or_default(),
+            d["history"]
+        );
+        Ok(Output::new(text, d))
+    }
+}
+
+/// Parts per million as a percentage, exactly.
+fn percent(ppm: u64) -> String {
+    let whole = ppm / 10_000;
+    let frac = ppm % 10_000;
+    if frac == 0 {
+        format!("{whole}%")
+    } else {
+        format!("{whole}.{}%", format!("{frac:04}").trim_end_matches('0'))
+    }
+}
+
+/// Ask whether a licensee may act on a design (exit 0 allowed, 1 denied).
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The design's id.
+    #[arg(long)]
+    design: String,
+    /// The licensee's identity (`ed25519:...`).
+    #[arg(long)]
+    licensee: String,
+    /// commercial, non-commercial, derivative or ai-training.
+    #[arg(long, default_value = "commercial")]
+    action: String,
+    /// Country (ISO 3166-1 alpha-2).
+    #[arg(long)]
+    territory: String,
+    /// Sales channel.
+    #[arg(long)]
+    channel: String,
+    /// Product category.
+    #[arg(long)]
+    category: String,
+    /// When (RFC 3339) [default: now].
+    #[arg(long)]
+    date: Option<String>,
+    /// Units to make.
+    #[arg(long, default_value_t = 1)]
+    quantity: u64,
+    /// The log's verifier key (text or file) to check the answer with [default: the server's].
+    #[arg(long, env = "PROVENANT_LOG_KEY")]
+    log_key: Option<String>,
+}
+
+impl CheckArgs {
+    pub fn run(&self, server: &ServerArg) -> Result<Output, String> {
+        let date = match &self.date {
+            Some(d) => d.clone(),
+            None => now()?,
+        };
+        let question = json!({"design": self.design, "licensee": self.licensee,
+            "action": self.action, "territory": self.territory, "channel": self.channel,
+            "category": self.category, "date": date, "quantity": self.quantity});
+        let client = server.client()?;
+        let answer = client
+            .post("/v1/licenses/check", &question)
+            .map_err(|e| e.to_string())?;
+        let (a, size) = proven(&client, self.log_key.as_deref(), answer)?;
+        let left = a["units_remaining"]
+            .as_u64()
+            .map_or("unlimited".to_owned(), |u| u.to_string());
+        if a["allowed"] == json!(true) {
+            Ok(Output::new(
+                format!(
+                    "allowed under grant {} ({left} units left before this run; verified at size {size})",
+                    a["grant"].as_str().unwrap_or_default()
+                ),
+                a,
+            ))
+        } else {
+            let reasons: Vec<&str> = a["reasons"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            Ok(Output::new(
+                format!("denied: {} (verified at size {size})", reasons.join(", ")),
+                a,
+            )
+            .denied())
+        }
+    }
+}
+
+/// The current time, RFC 3339 UTC, to the second.
+pub fn now() -> Result<String, String> {
+    let now = time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .map_err(|e| e.to_string())?;
+    now.format(&time::format_description::well_known::Rfc3339)
+        .map_err(|e| e.to_string())
+}
+
+/// Split one sale's revenue among the design's owners and its ancestors.
+#[derive(Debug, Args)]
+pub struct SplitArgs {
+    /// The design that earned the revenue.
+    #[arg(long)]
+    design: String,
+    /// Revenue in minor units (cents).
+    #[arg(long)]
+    amount: u64,
+    /// ISO 4217 currency.
+    #[arg(long, default_value = "EUR")]
+    currency: String,
+    /// LAP or LRP.
+    #[arg(long, default_value = "LAP")]
+    policy: String,
+    /// The log's verifier key (text or file) to check the answer with [default: the server's].
+    #[arg(long, env = "PROVENANT_LOG_KEY")]
+    log_key: Option<String>,
+}
+
+impl SplitArgs {
+    pub fn run(&self, server: &ServerArg) -> Result<Output, String> {
+        let client = server.client()?;
+        let answer = client
+            .post(
+                "/v1/royalties/split",
+                &json!({"design": self.design, "policy": self.policy,
+                    "revenue": {"amount_minor": self.amount, "currency": self.currency}}),
+            )
+            .map_err(|e| e.to_string())?;
+        let (split, size) = proven(&client, self.log_key.as_deref(), answer)?;
+        let mut text = format!(
+            "{} {} under {} (verified at size {size}):",
+            self.amount, self.currency, self.policy
+        );
+        for p in split["payouts"].as_array().into_iter().flatten() {
+            let _ = write!(
+                text,
+                "\n  {} {}",
+                p["payee"].as_str().unwrap_or_default(),
+                p["amount_minor"]
+            );
+        }
+        Ok(Output::new(text, split))
+    }
+}
+
+/// Split many sales lines (CSV: `design,amount_minor,currency`) per payee.
+#[derive(Debug, Args)]
+pub struct StatementArgs {
+    /// The sales CSV.
+    file: PathBuf,
+    /// LAP or LRP.
+    #[arg(long, default_value = "LAP")]
+    policy: String,
+}
+
+impl StatementArgs {
+    pub fn run(&self, server: &ServerArg) -> Result<Output, String> {
+        let csv = std::fs::read_to_string(&self.file)
+            .map_err(|e| format!("{}: {e}", self.file.display()))?;
+        let client = server.client()?;
+        let statement: Value = client
+            .post_csv(
+                &format!("/v1/royalties/statement?policy={}", self.policy),
+                csv,
+            )
+            .map_err(|e| e.to_string())?;
+        let mut text = String::from("payee, currency, amount_minor");
+        for l in statement["lines"].as_array().into_iter().flatten() {
+            let _ = write!(
+                text,
+                "\n{}, {}, {}",
+                l["payee"].as_str().unwrap_or_default(),
+                l["currency"].as_str().unwrap_or_default(),
+                l["amount_minor"]
+            );
+        }
+        Ok(Output::new(text, statement))
+    }
+}
+
+/// Write a C2SP tlog-proof bundle for an entry, at the current checkpoint.
+#[derive(Debug, Args)]
+pub struct ExportProofArgs {
+    /// The entry's index.
+    index: u64,
+    /// Where to write the bundle [default: standard output].
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+impl ExportProofArgs {
+    pub fn run(&self, server: &ServerArg) -> Result<Output, String> {
+        let client = server.client()?;
+        let text = client.checkpoint().map_err(|e| e.to_string())?;
+        let checkpoint = Note::parse(text.as_bytes()).map_err(|e| e.to_string())?;
+        let size = provenant_tlog::Checkpoint::parse(checkpoint.text())
+            .map_err(|e| e.to_string())?
+            .size;
+        let proof = client
+            .inclusion_proof(self.index, size)
+            .map_err(|e| e.to_string())?;
+        let bundle = provenant_tlog::bundle::ProofBundle {
+            extra: None,
+            index: LeafIndex(self.index),
+            proof,
+            checkpoint,
+        }
+        .to_text();
+        match &self.out {
+            Some(path) => {
+                std::fs::write(path, &bundle).map_err(|e| format!("{}: {e}", path.display()))?;
+                Ok(Output::new(
+                    format!(
+                        "proof of entry {} at size {} written to {}",
+                        self.index,
+                        size.0,
+                        path.display()
+                    ),
+                    json!({"index": self.index, "tree_size": size.0, "bundle": bundle}),
+                ))
+            }
+            None => Ok(Output::new(
+                bundle.trim_end().to_owned(),
+                json!({"index": self.index, "tree_size": size.0, "bundle": bundle}),
+            )),
+        }
+    }
+}
