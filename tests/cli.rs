@@ -78,3 +78,193 @@ fn a_receipt_altered_in_any_byte_fails_verify() {
         assert!(provenant_client::verify_receipt(&r, &other).is_err());
     }
 }
+
+#[test]
+fn an_exported_proof_bundle_verifies_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let (origin, verifier) = server.log_key();
+    let mut receipts = Vec::new();
+    for i in 0..5u8 {
+        let r = server.write(&register(&[i], &[(&key(1), 1_000_000)]));
+        receipts.push(serde_json::from_value::<Receipt>(r).unwrap());
+    }
+    let path = dir.path().join("proof.txt");
+    let out = provenant()
+        .args(["export-proof", "2", "--server", &server.base, "--out"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let bundle =
+        provenant_tlog::bundle::ProofBundle::parse(&std::fs::read_to_string(&path).unwrap())
+            .unwrap();
+    let entry = receipts[2].leaf_bytes().unwrap();
+    let checkpoint = bundle.verify(&entry, &origin, &verifier).unwrap();
+    assert_eq!(checkpoint.size.0, 5);
+    // Another entry's bytes do not verify under it.
+    let other = receipts[3].leaf_bytes().unwrap();
+    assert!(bundle.verify(&other, &origin, &verifier).is_err());
+}
+
+/// Runs the binary against `server`: its exit code and standard output.
+fn cli(server: &Server, args: &[&str]) -> (i32, String) {
+    let out = provenant()
+        .args(args)
+        .args(["--server", &server.base])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.code() != Some(2), "{args:?}: {stdout}{stderr}");
+    (out.status.code().unwrap_or(-1), stdout)
+}
+
+/// A key file for `key`, mode 0600 as the CLI demands.
+fn key_file(dir: &std::path::Path, name: &str, key: &ed25519_dalek::SigningKey) -> String {
+    use ed25519_dalek::pkcs8::EncodePrivateKey as _;
+    use std::os::unix::fs::PermissionsExt as _;
+    let path = dir.join(name);
+    let pem = key
+        .to_pkcs8_pem(ed25519_dalek::pkcs8::spki::der::pem::LineEnding::LF)
+        .unwrap();
+    std::fs::write(&path, pem.as_bytes()).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+#[test]
+fn transfers_disputes_and_rotations_through_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), &[]);
+    let d = dir.path();
+    let (alice, bob, rival, arbiter, heir) = (key(1), key(2), key(3), key(250), key(11));
+    let files: Vec<String> = [
+        ("alice.pem", &alice),
+        ("bob.pem", &bob),
+        ("rival.pem", &rival),
+        ("arbiter.pem", &arbiter),
+        ("heir.pem", &heir),
+    ]
+    .iter()
+    .map(|(name, k)| key_file(d, name, k))
+    .collect();
+    let [alice_f, bob_f, rival_f, arbiter_f, heir_f] = &files[..] else {
+        unreachable!()
+    };
+    let receipt = server.write(&register(b"dial", &[(&alice, 1_000_000)]));
+    let design = design_of(b"dial").to_string();
+    let draft = |name: &str| d.join(name).to_string_lossy().into_owned();
+    let submit = |file: &str, signers: &[&String]| {
+        for key in signers {
+            assert_eq!(cli(&server, &["sign", file, "--key", key]).0, 0);
+        }
+        cli(&server, &["submit", file, "--json"])
+    };
+
+    // Alice gives Bob 40%, naming the registration as the latest
+    // ownership entry.
+    let t = draft("transfer.json");
+    let prev = receipt["leaf_hash"].as_str().unwrap();
+    let from = format!("{}=40%", id(&alice));
+    let to = id(&bob).to_string();
+    let (code, out) = cli(
+        &server,
+        &[
+            "transfer", "--design", &design, "--from", &from, "--to", &to, "--prev", prev, "--out",
+            &t,
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(submit(&t, &[alice_f, bob_f]).0, 0);
+    let (_, shown) = cli(&server, &["design", "show", &design]);
+    assert!(shown.contains(&format!("{} 40%", id(&bob))), "{shown}");
+
+    dispute_and_dismiss(&server, d, &design, rival_f, arbiter_f);
+
+    // Alice retires her key; her heir holds her 60%.
+    let rotate = draft("rotate.json");
+    let (code, out) = cli(
+        &server,
+        &[
+            "key", "rotate", "--old", alice_f, "--new", heir_f, "--out", &rotate,
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(submit(&rotate, &[alice_f, heir_f]).0, 0);
+    let (_, shown) = cli(&server, &["design", "show", &design]);
+    assert!(shown.contains(&format!("{} 60%", id(&heir))), "{shown}");
+}
+
+/// A rival disputes `design` and the arbiter dismisses the dispute, all
+/// through the binary; a resolution signed by the rival is refused.
+fn dispute_and_dismiss(
+    server: &Server,
+    d: &std::path::Path,
+    design: &str,
+    rival_f: &str,
+    arbiter_f: &str,
+) {
+    let draft = |name: &str| d.join(name).to_string_lossy().into_owned();
+    let submit = |file: &str, key: &str| {
+        assert_eq!(cli(server, &["sign", file, "--key", key]).0, 0);
+        cli(server, &["submit", file, "--json"])
+    };
+    // A rival disputes it: checks are denied; the arbiter dismisses it.
+    let evidence = draft("evidence.txt");
+    std::fs::write(&evidence, "my 2019 sketch").unwrap();
+    let raise = draft("raise.json");
+    let claim = [
+        "dispute",
+        "raise",
+        "--design",
+        design,
+        "--claim",
+        "copied",
+        "--evidence",
+    ];
+    assert_eq!(
+        cli(
+            server,
+            &[&claim[..], &[&evidence, "--out", &raise]].concat()
+        )
+        .0,
+        0
+    );
+    let (_, raised) = submit(&raise, rival_f);
+    let dispute_id = raised
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("\"id\": \""))
+        .unwrap()
+        .trim_end_matches(['"', ','])
+        .to_owned();
+    let (_, shown) = cli(server, &["design", "show", design]);
+    assert!(shown.contains("disputes  1 blocking"), "{shown}");
+    let resolve = draft("resolve.json");
+    let resolution = [
+        "dispute",
+        "resolve",
+        "--dispute",
+        &dispute_id,
+        "--outcome",
+        "dismissed",
+    ];
+    assert_eq!(
+        cli(server, &[&resolution[..], &["--out", &resolve]].concat()).0,
+        0
+    );
+    // Signed by the rival instead of an arbiter: refused, naming the rule.
+    let forged = draft("forged.json");
+    std::fs::copy(&resolve, &forged).unwrap();
+    assert_eq!(cli(server, &["sign", &forged, "--key", rival_f]).0, 0);
+    let refused = provenant()
+        .args(["submit", &forged, "--server", &server.base])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    let why = String::from_utf8_lossy(&refused.stderr);
+    assert!(why.contains("not-arbiter"), "{why}");
+    assert_eq!(submit(&resolve, arbiter_f).0, 0);
+    let (_, shown) = cli(server, &["design", "show", design]);
+    assert!(shown.contains("disputes  0 blocking"), "{shown}");
+}
