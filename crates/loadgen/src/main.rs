@@ -1,0 +1,258 @@
+//! `provenant-loadgen`: drives a running Provenant server over HTTP on
+//! loopback and reports throughput, latency percentiles and errors, against
+//! the machine's ceilings measured in the same run.
+//!
+//! ```text
+//! provenant-loadgen write --count 200000 --concurrency 256 --ceiling
+//! provenant-loadgen fill  --count 1000000
+//! provenant-loadgen read  --kind proofs --designs 1000000 --duration 30
+//! ```
+
+mod ceiling;
+mod drive;
+mod prepare;
+mod reads;
+mod report;
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use provenant_client::Client;
+use provenant_model::Envelope;
+use provenant_tlog::NoteVerifier;
+use reqwest::Method;
+
+use drive::{Call, Pace};
+
+/// Load for a Provenant server.
+#[derive(Debug, Parser)]
+#[command(name = "provenant-loadgen", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Signed writes (70% registrations, 15% grants, 15% production runs),
+    /// each answered with a receipt; a sample of receipts verified offline.
+    Write(WriteArgs),
+    /// Registrations (and a grant on every tenth design) for `read` to use.
+    Fill(FillArgs),
+    /// License checks, design lookups, inclusion proofs or tiles.
+    Read(ReadArgs),
+}
+
+#[derive(Debug, Args)]
+struct Common {
+    /// The server's base URL.
+    #[arg(long, default_value = "http://127.0.0.1:8080")]
+    server: String,
+    /// Requests in flight.
+    #[arg(long, default_value_t = 256)]
+    concurrency: usize,
+    /// Requests per second (open loop) [default: as fast as the concurrency allows].
+    #[arg(long)]
+    rate: Option<f64>,
+    /// Stop after this many seconds.
+    #[arg(long)]
+    duration: Option<u64>,
+    /// Names the run's keys and contents; use a new tag per run on one log.
+    #[arg(long, default_value = "load")]
+    tag: String,
+}
+
+impl Common {
+    fn pace(&self) -> Pace {
+        Pace {
+            concurrency: self.concurrency,
+            rate: self.rate,
+            duration: self.duration.map(Duration::from_secs),
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+struct WriteArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Measured writes to prepare.
+    #[arg(long, default_value_t = 100_000)]
+    count: u64,
+    /// Creator keys.
+    #[arg(long, default_value_t = 1000)]
+    keys: u64,
+    /// Also measure the ceilings: Ed25519 verification on every core and
+    /// RocksDB synced writes.
+    #[arg(long)]
+    ceiling: bool,
+}
+
+#[derive(Debug, Args)]
+struct FillArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Designs to register.
+    #[arg(long, default_value_t = 1_000_000)]
+    count: u64,
+    /// Creator keys.
+    #[arg(long, default_value_t = 1000)]
+    keys: u64,
+}
+
+#[derive(Debug, Args)]
+struct ReadArgs {
+    #[command(flatten)]
+    common: Common,
+    /// What to ask.
+    #[arg(long, value_enum, default_value = "mix")]
+    kind: reads::Kind,
+    /// How many designs `fill` registered under this tag.
+    #[arg(long, default_value_t = 1_000_000)]
+    designs: u64,
+    /// Requests to send (with no --duration).
+    #[arg(long, default_value_t = 200_000)]
+    count: u64,
+}
+
+fn threads() -> usize {
+    std::thread::available_parallelism().map_or(2, usize::from)
+}
+
+fn log_key(server: &str) -> Result<(NoteVerifier, u64), String> {
+    let info = Client::new(server)
+        .and_then(|c| c.log())
+        .map_err(|e| e.to_string())?;
+    Ok((info.verifier().map_err(|e| e.to_string())?, info.size))
+}
+
+/// Calls that POST each prepared body once, in order.
+fn posts(bodies: Vec<Vec<u8>>) -> Arc<dyn Fn(u64) -> Option<Call> + Send + Sync> {
+    let bodies: Vec<Arc<Vec<u8>>> = bodies.into_iter().map(Arc::new).collect();
+    Arc::new(move |i| {
+        let body = bodies.get(usize::try_from(i).ok()?)?;
+        Some(Call {
+            method: Method::POST,
+            path: "/v1/entries".to_owned(),
+            body: Some(Arc::clone(body)),
+        })
+    })
+}
+
+async fn write(args: WriteArgs) -> Result<(), String> {
+    let c = &args.common;
+    let (key, size) = log_key(&c.server)?;
+    println!("log at {} holds {size} entries", c.server);
+    let started = std::time::Instant::now();
+    let (setup, measured) = prepare::write_mix(&c.tag, args.count, args.keys, threads());
+    println!(
+        "prepared {} setup and {} measured envelopes in {:.1} s",
+        setup.len(),
+        measured.len(),
+        started.elapsed().as_secs_f64()
+    );
+    let sample: Vec<Envelope> = measured
+        .iter()
+        .take(1024)
+        .filter_map(|b| Envelope::from_json(b).ok())
+        .collect();
+    let signatures: usize = sample.iter().map(|e| e.signatures().len()).sum();
+    #[allow(clippy::cast_precision_loss)] // A ratio for people.
+    let per_entry = signatures as f64 / sample.len().max(1) as f64;
+
+    let setup_pace = Pace {
+        concurrency: 64,
+        rate: None,
+        duration: None,
+    };
+    let done = drive::run(&c.server, posts(setup), setup_pace, 0).await;
+    if done.statuses.keys().any(|s| *s >= 400) || done.transport_errors > 0 {
+        report::print("setup", &done);
+        return Err("the setup writes failed; is the tag new on this log?".to_owned());
+    }
+    let outcome = drive::run(&c.server, posts(measured), c.pace(), 100).await;
+    report::print("signed writes", &outcome);
+    report::verify_receipts(&outcome, &key);
+    let writes = report::throughput(&outcome);
+    println!(
+        "  {per_entry:.2} signatures per entry: {:.0} signature verifications/s in the server",
+        writes * per_entry
+    );
+
+    if args.ceiling {
+        let second = Duration::from_secs(3);
+        let one = ceiling::verifications(&sample, threads(), false, second) / per_entry;
+        let batched = ceiling::verifications(&sample, threads(), true, second) / per_entry;
+        println!(
+            "ceiling: Ed25519 on {} threads: {:.0} entries/s one by one, {:.0} entries/s in batches of 64",
+            threads(),
+            one,
+            batched
+        );
+        println!(
+            "  signed writes = {:.3} of the one-by-one ceiling, {:.3} of the batched one",
+            writes / one,
+            writes / batched
+        );
+        for batch in [64, 1024] {
+            let raw = ceiling::rocksdb_synced(batch, 1024, second)?;
+            println!(
+                "ceiling: RocksDB synced batches of {batch} x 1 KiB: {raw:.0} records/s; signed writes = {:.3} of it",
+                writes / raw
+            );
+        }
+    }
+    Ok(())
+}
+
+async fn fill(args: FillArgs) -> Result<(), String> {
+    let c = &args.common;
+    let bodies = prepare::fill(&c.tag, args.count, args.keys, threads());
+    println!("prepared {} envelopes", bodies.len());
+    let outcome = drive::run(&c.server, posts(bodies), c.pace(), 0).await;
+    report::print("fill", &outcome);
+    Ok(())
+}
+
+async fn read(args: ReadArgs) -> Result<(), String> {
+    let c = &args.common;
+    let (_, size) = log_key(&c.server)?;
+    let calls = reads::calls(args.kind, &c.tag, args.designs, size, args.count);
+    let pace = c.pace();
+    let outcome = drive::run(&c.server, calls, pace, 0).await;
+    report::print(
+        &format!("reads ({:?}) on a log of {size}", args.kind),
+        &outcome,
+    );
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Write(args) => write(args).await,
+            Command::Fill(args) => fill(args).await,
+            Command::Read(args) => read(args).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
