@@ -10,7 +10,9 @@
 //! | [`EvidenceHash`] | 64 lower-case hex digits | SHA-256 of a dispute's evidence |
 //! | [`LeafHash`] | 64 lower-case hex digits | RFC 6962 leaf hash of a ledger entry |
 
+use std::cell::RefCell;
 use std::cmp::Ordering;
+use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -49,8 +51,8 @@ impl Identity {
     /// # Errors
     /// [`RuleError::Malformed`] when the bytes are not a usable point.
     pub fn from_bytes(bytes: &[u8; 32]) -> Result<Self, RuleError> {
-        let key = VerifyingKey::from_bytes(bytes)
-            .map_err(|_| malformed("identity", "not a point on Ed25519"))?;
+        let key =
+            decompress(bytes).ok_or_else(|| malformed("identity", "not a point on Ed25519"))?;
         Self::from_key(&key)
     }
 
@@ -60,7 +62,7 @@ impl Identity {
     /// [`RuleError::SignatureInvalid`] if the bytes are not a point, which
     /// cannot happen for an identity built by this crate.
     pub fn verifying_key(&self) -> Result<VerifyingKey, RuleError> {
-        VerifyingKey::from_bytes(&self.0).map_err(|_| RuleError::SignatureInvalid { key: *self })
+        decompress(&self.0).ok_or(RuleError::SignatureInvalid { key: *self })
     }
 
     /// The 32 public-key bytes.
@@ -123,6 +125,34 @@ impl FromStr for Identity {
             .ok_or_else(|| malformed("identity", "not canonical base64 of 32 bytes"))?;
         Self::from_bytes(&bytes)
     }
+}
+
+/// The most keys a thread keeps decompressed.
+const KEY_CACHE: usize = 8192;
+
+thread_local! {
+    /// Keys this thread has decompressed. Whether 32 bytes are a point, and
+    /// the point they decompress to, depend on the bytes alone, and a
+    /// ledger meets the same keys over and over (in every entry they sign
+    /// and every state record that names them); decompressing costs a
+    /// field square root each time.
+    static KEYS: RefCell<HashMap<[u8; 32], VerifyingKey>> = RefCell::new(HashMap::new());
+}
+
+/// The verifying key of 32 bytes, `None` when they are not a point.
+fn decompress(bytes: &[u8; 32]) -> Option<VerifyingKey> {
+    KEYS.with(|cache| {
+        if let Some(key) = cache.borrow().get(bytes) {
+            return Some(*key);
+        }
+        let key = VerifyingKey::from_bytes(bytes).ok()?;
+        let mut cache = cache.borrow_mut();
+        if cache.len() >= KEY_CACHE {
+            cache.clear();
+        }
+        cache.insert(*bytes, key);
+        Some(key)
+    })
 }
 
 fn malformed(field: &str, detail: &str) -> RuleError {

@@ -47,6 +47,11 @@ fn cf_options(table: Table, cache: &Cache, opts: &RocksOptions) -> Options {
     // Point lookups by hash or id dominate everywhere but in scans.
     block.set_bloom_filter(10.0, false);
     o.set_block_based_table_factory(&block);
+    // The same for the memtable: most lookups on the write path are for
+    // keys that do not exist yet (a new envelope, new content, a new leaf);
+    // without a filter each walks the skip list to find nothing.
+    o.set_memtable_whole_key_filtering(true);
+    o.set_memtable_prefix_bloom_ratio(0.1);
     // Hashes and ids are random bytes: compressing them only costs time.
     // Entries and state records are JSON and compress well.
     o.set_compression_type(match table {
