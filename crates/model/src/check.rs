@@ -8,6 +8,8 @@
 //! allowing grant if there is one, else the grant with the fewest reasons
 //! (ties: the earliest). With no grant at all the reason is `no-grant`.
 
+use std::collections::BTreeSet;
+
 use serde::{Deserialize, Serialize};
 
 use crate::state::EntryRef;
@@ -15,6 +17,29 @@ use crate::{
     Blocker, CountryCode, DesignId, GrantId, GrantState, Identity, Label, RuleError, StateView,
     Timestamp, blocker,
 };
+
+/// A design with at most this many grants has each one read; past it, the
+/// design's and the licensee's grant ids are intersected first.
+const FEW_GRANTS: usize = 64;
+
+/// Grants that may be the licensee's on the design: without reading the
+/// grants a big licensee holds on other designs, or the grants a popular
+/// design has given to others.
+fn candidate_grants<V: StateView + ?Sized>(
+    view: &V,
+    q: &LicenseQuery,
+) -> Result<Vec<GrantId>, RuleError> {
+    let on_design = view.grants_of(&q.design)?;
+    if on_design.len() <= FEW_GRANTS {
+        return Ok(on_design);
+    }
+    let on_design: BTreeSet<GrantId> = on_design.into_iter().collect();
+    Ok(view
+        .grants_held_by(&q.licensee)?
+        .into_iter()
+        .filter(|id| on_design.contains(id))
+        .collect())
+}
 
 /// What the licensee wants to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -212,11 +237,11 @@ pub fn check_license<V: StateView + ?Sized>(
         quantity: q.quantity,
     };
     let mut best: Option<(Vec<Reason>, GrantState)> = None;
-    for id in view.grants_held_by(&q.licensee)? {
+    for id in candidate_grants(view, q)? {
         let Some(grant) = view.grant(&id)? else {
             continue;
         };
-        if grant.design != q.design {
+        if grant.design != q.design || grant.licensee != q.licensee {
             continue;
         }
         let r = grant_reasons(&grant, &use_);

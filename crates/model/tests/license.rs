@@ -167,3 +167,33 @@ fn the_best_grant_is_chosen() {
     assert!(!denied.allowed);
     assert_eq!(denied.grant, Some(fr), "ties go to the earliest grant");
 }
+
+#[test]
+fn a_popular_design_and_a_big_licensee_find_the_one_grant() {
+    // 70 licensees on one design (past the point where the check stops
+    // reading every grant of the design), and a brand with grants on
+    // other designs too.
+    let (alice, brand) = (key(1), key(2));
+    let mut w = World::new();
+    let popular = w.register(b"popular", &[(&alice, 1_000_000)], &[]);
+    let other = w.register(b"other", &[(&alice, 1_000_000)], &[]);
+    for seed in 10..80u8 {
+        w.grant(popular, &[&alice], &key(seed), &terms());
+    }
+    w.grant(other, &[&alice], &brand, &terms());
+    let ask = |w: &World, design, who: &ed25519_dalek::SigningKey| {
+        let q: LicenseQuery = serde_json::from_value(json!({
+            "design": design, "licensee": idt(who), "action": "commercial", "territory": "FR",
+            "channel": "online", "category": "footwear", "date": "2025-07-01T00:00:00Z", "quantity": 1
+        }))
+        .unwrap();
+        check_license(&w.state, &q).unwrap()
+    };
+    assert!(w.state.grants_of(&popular).unwrap().len() > 64);
+    assert!(ask(&w, popular, &key(79)).allowed);
+    assert_eq!(ask(&w, popular, &brand).reasons, vec![Reason::NoGrant]);
+    let grant = w.grant(popular, &[&alice], &brand, &terms());
+    assert_eq!(ask(&w, popular, &brand).grant, Some(grant));
+    assert!(ask(&w, other, &brand).allowed);
+    assert_eq!(ask(&w, other, &key(79)).reasons, vec![Reason::NoGrant]);
+}
