@@ -42,6 +42,7 @@ const HELD_BY: u8 = 2;
 const GRANT_OF: u8 = 3;
 const CHILD_OF: u8 = 4;
 const HISTORY: u8 = 5;
+const EXCLUSIVE_OF: u8 = 6;
 
 fn cat(tag: u8, a: &[u8; 32], b: &[u8]) -> Vec<u8> {
     let mut k = Vec::with_capacity(1 + 32 + b.len());
@@ -58,6 +59,9 @@ pub fn link_key(link: &Link) -> Vec<u8> {
         Link::OwnedBy { key, design } => cat(OWNED_BY, key.as_bytes(), design.as_bytes()),
         Link::HeldBy { key, grant } => cat(HELD_BY, key.as_bytes(), grant.as_bytes()),
         Link::GrantOf { design, grant } => cat(GRANT_OF, design.as_bytes(), grant.as_bytes()),
+        Link::ExclusiveOf { design, grant } => {
+            cat(EXCLUSIVE_OF, design.as_bytes(), grant.as_bytes())
+        }
         Link::ChildOf { parent, child } => cat(CHILD_OF, parent.as_bytes(), child.as_bytes()),
         Link::History { design, index } => cat(HISTORY, design.as_bytes(), &be(*index)),
     }
@@ -72,6 +76,8 @@ pub enum LinkFamily {
     HeldBy(Identity),
     /// Grants on a design.
     GrantsOf(DesignId),
+    /// Exclusive, unrevoked grants on a design.
+    ExclusiveOf(DesignId),
     /// Children of a design.
     ChildrenOf(DesignId),
     /// Entry indexes concerning a design.
@@ -84,9 +90,10 @@ impl LinkFamily {
     pub fn prefix(self) -> Vec<u8> {
         match self {
             LinkFamily::OwnedBy(k) | LinkFamily::HeldBy(k) => cat(self.tag(), k.as_bytes(), &[]),
-            LinkFamily::GrantsOf(d) | LinkFamily::ChildrenOf(d) | LinkFamily::HistoryOf(d) => {
-                cat(self.tag(), d.as_bytes(), &[])
-            }
+            LinkFamily::GrantsOf(d)
+            | LinkFamily::ExclusiveOf(d)
+            | LinkFamily::ChildrenOf(d)
+            | LinkFamily::HistoryOf(d) => cat(self.tag(), d.as_bytes(), &[]),
         }
     }
 
@@ -95,6 +102,7 @@ impl LinkFamily {
             LinkFamily::OwnedBy(_) => OWNED_BY,
             LinkFamily::HeldBy(_) => HELD_BY,
             LinkFamily::GrantsOf(_) => GRANT_OF,
+            LinkFamily::ExclusiveOf(_) => EXCLUSIVE_OF,
             LinkFamily::ChildrenOf(_) => CHILD_OF,
             LinkFamily::HistoryOf(_) => HISTORY,
         }

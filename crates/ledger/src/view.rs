@@ -238,4 +238,9 @@ impl<R: Read + ?Sized> StateView for View<'_, R> {
         self.family(LinkFamily::GrantsOf(*design), keys::second_grant)
             .map_err(view_err)
     }
+
+    fn exclusive_grants_of(&self, design: &DesignId) -> Result<Vec<GrantId>, ViewError> {
+        self.family(LinkFamily::ExclusiveOf(*design), keys::second_grant)
+            .map_err(view_err)
+    }
 }

@@ -20,6 +20,7 @@ pub struct MemoryState {
     owned_by: BTreeSet<(Identity, DesignId)>,
     held_by: BTreeSet<(Identity, GrantId)>,
     grants_of: BTreeSet<(DesignId, GrantId)>,
+    exclusive_of: BTreeSet<(DesignId, GrantId)>,
     children: BTreeSet<(DesignId, DesignId)>,
     history: BTreeSet<(DesignId, u64)>,
     size: u64,
@@ -73,6 +74,9 @@ impl MemoryState {
             Link::OwnedBy { key, design } => set(&mut self.owned_by, (key, design), present),
             Link::HeldBy { key, grant } => set(&mut self.held_by, (key, grant), present),
             Link::GrantOf { design, grant } => set(&mut self.grants_of, (design, grant), present),
+            Link::ExclusiveOf { design, grant } => {
+                set(&mut self.exclusive_of, (design, grant), present);
+            }
             Link::ChildOf { parent, child } => set(&mut self.children, (parent, child), present),
             Link::History { design, index } => set(&mut self.history, (design, index), present),
         }
@@ -190,6 +194,14 @@ impl StateView for MemoryState {
         Ok(self
             .held_by
             .range((*key, GrantId(LOW))..=(*key, GrantId(HIGH)))
+            .map(|(_, g)| *g)
+            .collect())
+    }
+
+    fn exclusive_grants_of(&self, design: &DesignId) -> Result<Vec<GrantId>, ViewError> {
+        Ok(self
+            .exclusive_of
+            .range((*design, GrantId(LOW))..=(*design, GrantId(HIGH)))
             .map(|(_, g)| *g)
             .collect())
     }

@@ -196,6 +196,14 @@ pub enum Link {
         /// The grant.
         grant: GrantId,
     },
+    /// `grant` on `design` is exclusive and not revoked: what a new
+    /// non-exclusive grant must not overlap.
+    ExclusiveOf {
+        /// The design.
+        design: DesignId,
+        /// The grant.
+        grant: GrantId,
+    },
     /// `child` derives from `parent`.
     ChildOf {
         /// The parent.
@@ -305,6 +313,11 @@ pub trait StateView {
     /// # Errors
     /// The store's failure.
     fn grants_of(&self, design: &DesignId) -> Result<Vec<GrantId>, ViewError>;
+    /// The exclusive, unrevoked grants on `design`.
+    ///
+    /// # Errors
+    /// The store's failure.
+    fn exclusive_grants_of(&self, design: &DesignId) -> Result<Vec<GrantId>, ViewError>;
 }
 
 /// Owners as a map, for arithmetic.

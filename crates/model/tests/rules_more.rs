@@ -128,6 +128,29 @@ fn exclusive_grants_conflict_with_overlaps() {
 }
 
 #[test]
+fn a_revoked_exclusive_grant_no_longer_blocks() {
+    let (a, b, c) = (key(1), key(2), key(3));
+    let mut w = World::new();
+    let d = w.register(b"d", &[(&a, 1_000_000)], &[]);
+    let excl = w.grant(d, &[&a], &b, &with(&terms(), &json!({"exclusive": true})));
+    assert_eq!(w.state.exclusive_grants_of(&d).unwrap(), vec![excl]);
+    w.refuse(
+        "license.grant",
+        grant_json(d, &c, &terms()),
+        &[&a, &c],
+        "exclusive-conflict",
+    );
+    w.submit(
+        "license.revoke",
+        json!({"grant": excl, "reason": "ended early"}),
+        &[&a],
+    )
+    .unwrap();
+    assert!(w.state.exclusive_grants_of(&d).unwrap().is_empty());
+    w.grant(d, &[&a], &c, &terms());
+}
+
+#[test]
 fn usage_rules_and_units() {
     let (a, b) = (key(1), key(2));
     let mut w = World::new();

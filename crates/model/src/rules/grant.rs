@@ -42,7 +42,14 @@ pub(super) fn grant<V: StateView + ?Sized>(
             });
         }
     }
-    for other_id in view.grants_of(&p.design)? {
+    // A non-exclusive grant can only conflict with an exclusive one, so it
+    // reads only those, not every grant of a popular design.
+    let others = if p.terms.exclusive {
+        view.grants_of(&p.design)?
+    } else {
+        view.exclusive_grants_of(&p.design)?
+    };
+    for other_id in others {
         let Some(other) = view.grant(&other_id)? else {
             return Err(RuleError::GrantNotFound { grant: other_id });
         };
@@ -64,6 +71,12 @@ pub(super) fn grant<V: StateView + ?Sized>(
         key: p.licensee,
         grant: id,
     });
+    if p.terms.exclusive {
+        changes.link(Link::ExclusiveOf {
+            design: p.design,
+            grant: id,
+        });
+    }
     changes.link(Link::History {
         design: p.design,
         index: ctx.index,
@@ -115,7 +128,15 @@ pub(super) fn revoke<V: StateView + ?Sized>(
         reason: p.reason.clone(),
         entry: ctx.entry_ref(),
     });
-    Ok(grant_updated(ctx, grant))
+    let mut changes = Changes::default();
+    if grant.terms.exclusive {
+        changes.unlink(Link::ExclusiveOf {
+            design: grant.design,
+            grant: grant.id,
+        });
+    }
+    changes.0.extend(grant_updated(ctx, grant).0);
+    Ok(changes)
 }
 
 /// The changes of an entry that updates an existing grant: the grant
