@@ -61,8 +61,12 @@ pub(crate) fn from_base64<const N: usize>(text: &str) -> Option<[u8; N]> {
 }
 
 /// Checks that `text` has between `min` and `max` characters (Unicode scalar
-/// values) and no control characters other than newline and tab.
-pub(crate) fn check_text(field: &str, text: &str, min: usize, max: usize) -> Result<(), RuleError> {
+/// values) and no control characters other than newline and tab: the rule
+/// for every free-text field of a payload.
+///
+/// # Errors
+/// [`RuleError::TextLength`] or [`RuleError::Malformed`], naming `field`.
+pub fn check_text(field: &str, text: &str, min: usize, max: usize) -> Result<(), RuleError> {
     let len = text.chars().count();
     if len < min || len > max {
         return Err(RuleError::TextLength {

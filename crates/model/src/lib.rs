@@ -64,7 +64,7 @@ pub mod values;
 pub mod vocab;
 
 pub use check::{Action, LicenseAnswer, LicenseQuery, Reason, check_license};
-pub use codec::MAX_SAFE_INTEGER;
+pub use codec::{MAX_SAFE_INTEGER, check_text};
 pub use content::{ContentDescriptor, ContentHasher, ContentHashes, hash_content};
 pub use entry::Entry;
 pub use envelope::{Envelope, Kind, Payload, SIGNING_PREFIX, SignatureLine};

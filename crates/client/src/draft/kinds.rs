@@ -9,7 +9,7 @@ use provenant_model::payload::{
 };
 use provenant_model::{
     ContentHashes, CountryCode, DesignId, DisputeId, Envelope, EvidenceHash, GrantId, Identity,
-    Label, LeafHash, LicenseTerms, MediaType, Payload, Ppm, RuleError,
+    Label, LeafHash, LicenseTerms, MediaType, Payload, Ppm, RuleError, check_text,
 };
 use sha2::{Digest as _, Sha256};
 
@@ -193,30 +193,6 @@ fn envelope(payload: &Payload) -> Result<Envelope, DraftError> {
     let envelope = Envelope::new(payload)?;
     check_draft(&envelope)?;
     Ok(envelope)
-}
-
-/// A text field's length in characters and the absence of control
-/// characters (other than newline and tab), as the ledger checks them.
-fn check_text(field: &str, text: &str, min: usize, max: usize) -> Result<(), RuleError> {
-    let len = text.chars().count();
-    if len < min || len > max {
-        return Err(RuleError::TextLength {
-            field: field.to_owned(),
-            len,
-            min,
-            max,
-        });
-    }
-    if text
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t')
-    {
-        return Err(RuleError::Malformed {
-            field: field.to_owned(),
-            detail: "control characters are not allowed".to_owned(),
-        });
-    }
-    Ok(())
 }
 
 /// The rules an envelope's payload must pass on its own, without the
