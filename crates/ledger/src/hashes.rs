@@ -2,6 +2,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::sync::RwLock;
 
 use provenant_tlog::{Hash, HashReader, StoredIndex};
 
@@ -32,16 +33,16 @@ impl<R: Read + ?Sized> HashReader for StoredHashes<'_, R> {
 
 /// Stored hashes plus those of a batch not yet written, which occupy the
 /// slots from `start` on.
-pub struct WithPending<'a, R: Read + ?Sized> {
+pub struct WithPending<'a, H: HashReader> {
     /// The committed hashes.
-    pub stored: StoredHashes<'a, R>,
+    pub stored: H,
     /// The first pending slot.
     pub start: u64,
     /// The pending hashes.
     pub pending: &'a [Hash],
 }
 
-impl<R: Read + ?Sized> HashReader for WithPending<'_, R> {
+impl<H: HashReader> HashReader for WithPending<'_, H> {
     fn read_hashes(&self, indexes: &[StoredIndex]) -> Result<Vec<Hash>, provenant_tlog::Error> {
         let old: Vec<StoredIndex> = indexes
             .iter()
@@ -108,4 +109,74 @@ impl<R: HashReader> HashReader for Memo<R> {
 
 fn missing_hash(i: StoredIndex) -> provenant_tlog::Error {
     missing(i)
+}
+
+/// The most hashes [`HashCache`] keeps (32 bytes each, and the map's own).
+const CACHE_HASHES: usize = 1 << 18;
+
+/// Stored hashes kept in memory, shared by every reader of the ledger.
+///
+/// A stored hash never changes once written, so any one read from the
+/// store may be kept. Every proof reads the few hashes near the top of the
+/// tree, so they stay hot; when the cache is full it is emptied and those
+/// come back first.
+#[derive(Default)]
+pub struct HashCache {
+    map: RwLock<HashMap<u64, Hash>>,
+}
+
+impl HashCache {
+    /// A reader of `inner` through this cache.
+    pub fn over<H: HashReader>(&self, inner: H) -> Cached<'_, H> {
+        Cached { inner, cache: self }
+    }
+}
+
+/// A [`HashReader`] that asks its [`HashCache`] first.
+pub struct Cached<'a, H: HashReader> {
+    inner: H,
+    cache: &'a HashCache,
+}
+
+impl<H: HashReader> HashReader for Cached<'_, H> {
+    fn read_hashes(&self, indexes: &[StoredIndex]) -> Result<Vec<Hash>, provenant_tlog::Error> {
+        let mut out: Vec<Option<Hash>> = {
+            let map = self
+                .cache
+                .map
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            indexes.iter().map(|i| map.get(&i.0).copied()).collect()
+        };
+        let missing: Vec<StoredIndex> = indexes
+            .iter()
+            .zip(&out)
+            .filter(|(_, h)| h.is_none())
+            .map(|(i, _)| *i)
+            .collect();
+        if !missing.is_empty() {
+            let found = self.inner.read_hashes(&missing)?;
+            let mut map = self
+                .cache
+                .map
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if map.len() + found.len() > CACHE_HASHES {
+                map.clear();
+            }
+            let mut found = found.into_iter();
+            for (slot, i) in out.iter_mut().zip(indexes) {
+                if slot.is_none() {
+                    let h = found.next().ok_or_else(|| missing_hash(*i))?;
+                    map.insert(i.0, h);
+                    *slot = Some(h);
+                }
+            }
+        }
+        indexes
+            .iter()
+            .zip(out)
+            .map(|(i, h)| h.ok_or_else(|| missing_hash(*i)))
+            .collect()
+    }
 }

@@ -12,7 +12,7 @@ use provenant_tlog::{Checkpoint, Hash, Note, NoteVerifier, TreeSize, hash_leaf, 
 use tokio::sync::oneshot;
 
 use crate::error::{LedgerError, SubmitError};
-use crate::hashes::StoredHashes;
+use crate::hashes::{HashCache, StoredHashes};
 use crate::keys::{META_CHECKPOINT, META_SIZE, be, read_be};
 use crate::log::{Head, LogSigner};
 use crate::sequencer::{self, BatchConfig, Reply, Submission};
@@ -41,6 +41,8 @@ pub(crate) struct Shared<S> {
     pub(crate) bytes_written: AtomicU64,
     /// Counters for operators.
     pub(crate) stats: Stats,
+    /// Stored hashes kept in memory for proofs.
+    pub(crate) hashes: HashCache,
 }
 
 /// The upper bounds of the batch-size histogram's buckets.
@@ -154,6 +156,7 @@ impl<S: Store> Ledger<S> {
             closed: AtomicBool::new(false),
             bytes_written: AtomicU64::new(0),
             stats: Stats::default(),
+            hashes: HashCache::default(),
         });
         let (queue, receiver) = sync_channel(config.batch.queue_capacity.max(1));
         let for_thread = Arc::clone(&shared);

@@ -17,7 +17,7 @@ use provenant_tlog::{
 use serde::Serialize;
 
 use crate::error::ReadError;
-use crate::hashes::StoredHashes;
+use crate::hashes::{HashCache, StoredHashes};
 use crate::keys::{self, LinkFamily, META_CHECKPOINT, be, read_be};
 use crate::ledger::Ledger;
 use crate::store::{Read, Store, StoreError, Table};
@@ -85,18 +85,19 @@ fn tlog_err(e: provenant_tlog::Error) -> ReadError {
 }
 
 /// A snapshot and the checkpoint it holds.
-struct At<R: Read> {
+struct At<'a, R: Read> {
     snap: R,
+    hashes: &'a HashCache,
     size: TreeSize,
     checkpoint: String,
 }
 
-impl<R: Read> At<R> {
+impl<R: Read> At<'_, R> {
     fn proofs(
         &self,
         refs: impl IntoIterator<Item = EntryRef>,
     ) -> Result<Vec<EntryProof>, ReadError> {
-        let reader = StoredHashes(&self.snap);
+        let reader = self.hashes.over(StoredHashes(&self.snap));
         let unique: BTreeSet<(u64, [u8; 32])> = refs
             .into_iter()
             .map(|r| (r.index, *r.leaf_hash.as_bytes()))
@@ -130,7 +131,7 @@ impl<R: Read> At<R> {
 }
 
 impl<S: Store> Ledger<S> {
-    fn at(&self) -> Result<At<S::Snapshot<'_>>, ReadError> {
+    fn at(&self) -> Result<At<'_, S::Snapshot<'_>>, ReadError> {
         let snap = self.store().snapshot();
         let text = snap
             .get(Table::Meta, META_CHECKPOINT)?
@@ -139,6 +140,7 @@ impl<S: Store> Ledger<S> {
         let cp = Checkpoint::parse(note.text()).map_err(tlog_err)?;
         Ok(At {
             snap,
+            hashes: &self.shared.hashes,
             size: cp.size,
             checkpoint: note.to_text(),
         })
@@ -199,8 +201,8 @@ impl<S: Store> Ledger<S> {
         size: Option<u64>,
     ) -> Result<(TreeSize, Vec<Hash>), ReadError> {
         let size = self.check_size(size)?;
-        let proof = prove_inclusion(LeafIndex(index), size, &StoredHashes(self.store()))
-            .map_err(tlog_err)?;
+        let reader = self.shared.hashes.over(StoredHashes(self.store()));
+        let proof = prove_inclusion(LeafIndex(index), size, &reader).map_err(tlog_err)?;
         Ok((size, proof))
     }
 
@@ -215,8 +217,8 @@ impl<S: Store> Ledger<S> {
         to: Option<u64>,
     ) -> Result<(TreeSize, Vec<Hash>), ReadError> {
         let to = self.check_size(to)?;
-        let proof =
-            prove_consistency(TreeSize(from), to, &StoredHashes(self.store())).map_err(tlog_err)?;
+        let reader = self.shared.hashes.over(StoredHashes(self.store()));
+        let proof = prove_consistency(TreeSize(from), to, &reader).map_err(tlog_err)?;
         Ok((to, proof))
     }
 

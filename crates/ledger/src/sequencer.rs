@@ -280,7 +280,7 @@ fn process<S: Store>(shared: &Arc<Shared<S>>, signer: &mut LogSigner, batch: Che
     let start = provenant_tlog::stored_count(head.size);
     let head = shared.head();
     let reader = Memo::new(WithPending {
-        stored: StoredHashes(&shared.store),
+        stored: shared.hashes.over(StoredHashes(&shared.store)),
         start,
         pending: &new_hashes,
     });

@@ -23,6 +23,8 @@ pub enum Kind {
     Tiles,
     /// 40% checks, 30% designs, 20% proofs, 10% tiles.
     Mix,
+    /// `GET /healthz`: the HTTP stack alone, the ceiling of any read here.
+    Health,
 }
 
 /// `SplitMix64`: a well-spread hash of the request number.
@@ -93,6 +95,7 @@ pub fn calls(
                 "/v1/proofs/inclusion?index={}&tree_size={size}",
                 (r >> 8) % size.max(1)
             )),
+            Kind::Health => get("/healthz".to_owned()),
             Kind::Tiles | Kind::Mix => {
                 let path = Tile::hashes(0, (r >> 8) % full_tiles, 256)
                     .map(|t| t.path())
