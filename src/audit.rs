@@ -77,6 +77,9 @@ impl AuditArgs {
                     r.size.0,
                     r.root.to_hex()
                 );
+                if r.trusted_now {
+                    text += "\n  the log key is now trusted: later audits hold the log to it";
+                }
                 match r.previous {
                     Some(p) => {
                         let _ = write!(
@@ -85,7 +88,7 @@ impl AuditArgs {
                             p.0
                         );
                     }
-                    None => text += "\n  first audit: the log key is now trusted",
+                    None => text += "\n  first audit of this log",
                 }
                 if self.full {
                     let _ = write!(

@@ -33,7 +33,9 @@ impl ServerArg {
     }
 }
 
-/// The log key to check answers with: the one given, else the server's.
+/// The log key to check answers with: the one given, else the server's
+/// (which proves the answer consistent with the log that server signs, but
+/// not that it is the log you trust: pin the key with `--log-key`).
 fn log_key(client: &Client, given: Option<&str>) -> Result<NoteVerifier, String> {
     let text = match given {
         Some(text) => read_key_text(text)?,
@@ -67,6 +69,9 @@ pub struct SubmitArgs {
     /// Where to save the receipt [default: the envelope's name with `.receipt.json`].
     #[arg(long, value_name = "FILE")]
     receipt: Option<PathBuf>,
+    /// The log's verifier key (text or file) to check the receipt with [default: the server's].
+    #[arg(long, env = "PROVENANT_LOG_KEY")]
+    log_key: Option<String>,
 }
 
 impl SubmitArgs {
@@ -76,9 +81,19 @@ impl SubmitArgs {
         let envelope = Envelope::from_json(&bytes).map_err(|e| e.to_string())?;
         let client = server.client()?;
         let submitted = client.submit(&envelope).map_err(|e| e.to_string())?;
-        let key = log_key(&client, None)?;
+        let key = log_key(&client, self.log_key.as_deref())?;
         provenant_client::verify_receipt(&submitted.receipt, &key)
             .map_err(|e| format!("the server's receipt does not verify: {e}"))?;
+        // The receipt must be for this envelope, not any entry of the log.
+        let logged = submitted
+            .receipt
+            .leaf_bytes()
+            .ok()
+            .and_then(|bytes| provenant_model::Entry::from_leaf_bytes(&bytes).ok())
+            .map(|entry| entry.envelope.id());
+        if logged != Some(envelope.id()) {
+            return Err("the server's receipt is for another entry than the one sent".to_owned());
+        }
         let path = self
             .receipt
             .clone()
@@ -333,6 +348,9 @@ pub struct StatementArgs {
     /// LAP or LRP.
     #[arg(long, default_value = "LAP")]
     policy: String,
+    /// The log's verifier key (text or file) to check the answer with [default: the server's].
+    #[arg(long, env = "PROVENANT_LOG_KEY")]
+    log_key: Option<String>,
 }
 
 impl StatementArgs {
@@ -340,13 +358,14 @@ impl StatementArgs {
         let csv = std::fs::read_to_string(&self.file)
             .map_err(|e| format!("{}: {e}", self.file.display()))?;
         let client = server.client()?;
-        let statement: Value = client
+        let answer: Value = client
             .post_csv(
                 &format!("/v1/royalties/statement?policy={}", self.policy),
                 csv,
             )
             .map_err(|e| e.to_string())?;
-        let mut text = String::from("payee, currency, amount_minor");
+        let (statement, size) = proven(&client, self.log_key.as_deref(), answer)?;
+        let mut text = format!("verified at size {size}\npayee, currency, amount_minor");
         for l in statement["lines"].as_array().into_iter().flatten() {
             let _ = write!(
                 text,

@@ -55,6 +55,16 @@ fn creators_register_and_brands_check_over_http() {
     assert_eq!(status, 200, "{yes}");
     assert_eq!(yes["allowed"], json!(true), "{yes}");
     assert!(!yes["proofs"].as_array().unwrap().is_empty());
+    // The answer's entries are proven under a checkpoint the log signed; a
+    // server that names an entry it does not prove, or another size, is
+    // caught.
+    provenant_client::verify_answer(&yes, &verifier).unwrap();
+    let mut unproven = yes.clone();
+    unproven["rests_on"][0]["index"] = json!(7);
+    assert!(provenant_client::verify_answer(&unproven, &verifier).is_err());
+    let mut resized = yes.clone();
+    resized["tree_size"] = json!(1);
+    assert!(provenant_client::verify_answer(&resized, &verifier).is_err());
     let (_, no) = server.post("/v1/licenses/check", &question("DE"));
     assert_eq!(no["allowed"], json!(false));
     assert!(no["reasons"].to_string().contains("territory"), "{no}");

@@ -10,6 +10,8 @@ use crate::store::StoreError;
 pub const META_SIZE: &[u8] = b"size";
 /// Meta key of the latest signed checkpoint (note text).
 pub const META_CHECKPOINT: &[u8] = b"checkpoint";
+/// Meta key of the store's format version (u64 BE); absent: version 1.
+pub const META_FORMAT: &[u8] = b"format";
 
 /// A u64 as 8 big-endian bytes.
 #[must_use]

@@ -139,7 +139,8 @@ impl<S: Store> Ledger<S> {
     /// checkpoint must be signed by `key` for `config.origin`, the root
     /// recomputed from the stored hashes must match it, and the last entry
     /// must hash to its stored leaf hash. This reads O(log n) hashes: start-up
-    /// does not grow with the log.
+    /// does not grow with the log (but for a one-time upgrade of a store
+    /// written in an older format, see [`crate::migrate`]).
     ///
     /// # Errors
     /// [`LedgerError::Corrupt`] naming what does not check out; store and
@@ -147,6 +148,7 @@ impl<S: Store> Ledger<S> {
     pub fn open(store: S, key: SigningKey, config: LedgerConfig) -> Result<Self, LedgerError> {
         let mut signer = LogSigner::new(&config.origin, key)?;
         let head = recover(&store, &mut signer)?;
+        crate::migrate::migrate(&store)?;
         let shared = Arc::new(Shared {
             store,
             head: RwLock::new(head),
@@ -312,6 +314,12 @@ fn recover<S: Store>(store: &S, signer: &mut LogSigner) -> Result<Head, LedgerEr
         let head = signer.sign(TreeSize(0), Hash::EMPTY)?;
         let mut b = Batch::default();
         b.put(Table::Meta, META_SIZE.to_vec(), be(0).to_vec());
+        // A fresh store starts in the current format.
+        b.put(
+            Table::Meta,
+            crate::keys::META_FORMAT.to_vec(),
+            be(crate::migrate::FORMAT).to_vec(),
+        );
         b.put(
             Table::Meta,
             META_CHECKPOINT.to_vec(),

@@ -20,6 +20,7 @@ pub mod keyfile;
 pub mod keys;
 pub mod ledger;
 mod log;
+pub mod migrate;
 pub mod reads;
 pub mod sequencer;
 pub mod store;

@@ -112,8 +112,10 @@ pub(crate) fn run<S: Store>(
         ));
         return;
     };
+    let mut clock = Clock::resume(shared);
     while let Ok(batch) = checked_rx.recv() {
-        process(shared, &mut signer, batch);
+        let logged_at = clock.tick();
+        process(shared, &mut signer, batch, logged_at);
     }
     let _ = verifier.join();
 }
@@ -185,6 +187,37 @@ struct Accepted {
     index: u64,
 }
 
+/// The time stamped on entries: the wall clock, but never earlier than the
+/// last entry's, so that `logged_at` never goes backwards in the log (the
+/// rules compare it with grants' windows; a clock stepped back must not
+/// date a production run into one).
+struct Clock {
+    last: Option<Timestamp>,
+}
+
+impl Clock {
+    /// Resumes after the log's last entry.
+    fn resume<S: Store>(shared: &Shared<S>) -> Clock {
+        let size = shared.head().size.0;
+        let last = size
+            .checked_sub(1)
+            .and_then(|i| shared.store.get(Table::Entries, &be(i)).ok().flatten())
+            .and_then(|bytes| Entry::from_leaf_bytes(&bytes).ok())
+            .map(|entry| entry.logged_at);
+        Clock { last }
+    }
+
+    fn tick(&mut self) -> Timestamp {
+        let now = now();
+        let stamp = match self.last {
+            Some(last) if last > now => last,
+            _ => now,
+        };
+        self.last = Some(stamp);
+        stamp
+    }
+}
+
 fn now() -> Timestamp {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -195,9 +228,13 @@ fn now() -> Timestamp {
         .expect("the epoch is a valid timestamp")
 }
 
-fn process<S: Store>(shared: &Arc<Shared<S>>, signer: &mut LogSigner, batch: Checked) {
+fn process<S: Store>(
+    shared: &Arc<Shared<S>>,
+    signer: &mut LogSigner,
+    batch: Checked,
+    logged_at: Timestamp,
+) {
     let head = shared.head();
-    let logged_at = now();
     let snapshot = shared.store.snapshot();
     let mut overlay = Overlay::default();
     let mut accepted: Vec<Accepted> = Vec::new();

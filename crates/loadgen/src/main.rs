@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
-use provenant_client::Client;
+use provenant_client::LogInfo;
 use provenant_model::Envelope;
 use provenant_tlog::NoteVerifier;
 use reqwest::Method;
@@ -121,11 +121,32 @@ fn threads() -> usize {
     std::thread::available_parallelism().map_or(2, usize::from)
 }
 
-fn log_key(server: &str) -> Result<(NoteVerifier, u64), String> {
-    let info = Client::new(server)
-        .and_then(|c| c.log())
-        .map_err(|e| e.to_string())?;
+async fn log_key(server: &str) -> Result<(NoteVerifier, u64), String> {
+    let url = format!("{}/v1/log", server.trim_end_matches('/'));
+    let info: LogInfo = reqwest::get(&url)
+        .await
+        .map_err(|e| format!("{url}: {e}"))?
+        .json()
+        .await
+        .map_err(|e| format!("{url}: {e}"))?;
     Ok((info.verifier().map_err(|e| e.to_string())?, info.size))
+}
+
+/// An error unless every request got `expected`.
+fn all_answered(name: &str, o: &drive::Outcome, expected: u16) -> Result<(), String> {
+    let other: u64 = o
+        .statuses
+        .iter()
+        .filter(|(s, _)| **s != expected)
+        .map(|(_, n)| n)
+        .sum();
+    if other > 0 || o.transport_errors > 0 {
+        return Err(format!(
+            "{name}: {other} answers other than {expected}, {} transport errors",
+            o.transport_errors
+        ));
+    }
+    Ok(())
 }
 
 /// Calls that POST each prepared body once, in order.
@@ -143,7 +164,7 @@ fn posts(bodies: Vec<Vec<u8>>) -> Arc<dyn Fn(u64) -> Option<Call> + Send + Sync>
 
 async fn write(args: WriteArgs) -> Result<(), String> {
     let c = &args.common;
-    let (key, size) = log_key(&c.server)?;
+    let (key, size) = log_key(&c.server).await?;
     println!("log at {} holds {size} entries", c.server);
     let started = std::time::Instant::now();
     let (setup, measured) = prepare::write_mix(&c.tag, args.count, args.keys, threads());
@@ -174,7 +195,16 @@ async fn write(args: WriteArgs) -> Result<(), String> {
     }
     let outcome = drive::run(&c.server, posts(measured), c.pace(), 100).await;
     report::print("signed writes", &outcome);
-    report::verify_receipts(&outcome, &key);
+    let (verified, sampled) = report::verify_receipts(&outcome, &key);
+    // Every write must be new (201): a 200 (already logged) would inflate
+    // the figure.
+    all_answered("signed writes", &outcome, 201)?;
+    if verified != sampled {
+        return Err(format!(
+            "{} sampled receipts do not verify",
+            sampled - verified
+        ));
+    }
     let writes = report::throughput(&outcome);
     println!(
         "  {per_entry:.2} signatures per entry: {:.0} signature verifications/s in the server",
@@ -213,12 +243,12 @@ async fn fill(args: FillArgs) -> Result<(), String> {
     println!("prepared {} envelopes", bodies.len());
     let outcome = drive::run(&c.server, posts(bodies), c.pace(), 0).await;
     report::print("fill", &outcome);
-    Ok(())
+    all_answered("fill", &outcome, 201)
 }
 
 async fn read(args: ReadArgs) -> Result<(), String> {
     let c = &args.common;
-    let (_, size) = log_key(&c.server)?;
+    let (_, size) = log_key(&c.server).await?;
     let calls = reads::calls(args.kind, &c.tag, args.designs, size, args.count);
     let pace = c.pace();
     let outcome = drive::run(&c.server, calls, pace, 0).await;
@@ -226,7 +256,7 @@ async fn read(args: ReadArgs) -> Result<(), String> {
         &format!("reads ({:?}) on a log of {size}", args.kind),
         &outcome,
     );
-    Ok(())
+    all_answered("reads", &outcome, 200)
 }
 
 fn main() -> ExitCode {

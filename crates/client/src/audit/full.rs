@@ -1,7 +1,7 @@
 //! The full audit: every entry downloaded, the tree recomputed, every hash
 //! tile compared, every entry re-applied through the model.
 
-use provenant_model::{Entry, Identity, MemoryState};
+use provenant_model::{Entry, Identity, MemoryState, RuleError, Timestamp};
 use provenant_tlog::tile::{TILE_HEIGHT, TILE_WIDTH, Tile, parse_bundle};
 use provenant_tlog::{Checkpoint, HASH_SIZE, Hash, TreeSize, append, hash_leaf, tree_hash};
 
@@ -32,6 +32,7 @@ pub(super) fn check(
     // The first rule broken; reported after the tree, which says whether
     // the entry itself was altered.
     let mut broken: Option<Finding> = None;
+    let mut last_time: Option<Timestamp> = None;
     let mut leaves = 0u64;
     let mut bundle_index = 0u64;
     while leaves < size.0 {
@@ -46,15 +47,8 @@ pub(super) fn check(
         let stored = append(TreeSize(leaves), &hashes, &tree).map_err(malformed)?;
         tree.extend(stored);
         for entry in entries {
-            if broken.is_none()
-                && let Err(e) = Entry::from_leaf_bytes(entry)
-                    .and_then(|parsed| state.apply_entry(&parsed, arbiters))
-            {
-                broken = Some(Finding::Rule {
-                    index: leaves,
-                    code: e.code(),
-                    detail: e.to_string(),
-                });
+            if broken.is_none() {
+                broken = replay(entry, leaves, &mut state, &mut last_time, arbiters);
             }
             leaves += 1;
         }
@@ -95,6 +89,41 @@ struct Mismatch {
     path: String,
     /// The position of the first differing hash at that level.
     first: u64,
+}
+
+/// Re-applies entry `index` to `state`: what it breaks, if anything. The
+/// log's clock must not go backwards either, since the rules compare
+/// `logged_at` with grants' windows.
+fn replay(
+    bytes: &[u8],
+    index: u64,
+    state: &mut MemoryState,
+    last_time: &mut Option<Timestamp>,
+    arbiters: &[Identity],
+) -> Option<Finding> {
+    let rule = |e: RuleError| Finding::Rule {
+        index,
+        code: e.code(),
+        detail: e.to_string(),
+    };
+    let entry = match Entry::from_leaf_bytes(bytes) {
+        Ok(entry) => entry,
+        Err(e) => return Some(rule(e)),
+    };
+    if let Some(last) = *last_time
+        && entry.logged_at < last
+    {
+        return Some(Finding::Rule {
+            index,
+            code: "time-goes-backwards",
+            detail: format!(
+                "logged at {}, before the previous entry ({last})",
+                entry.logged_at
+            ),
+        });
+    }
+    *last_time = Some(entry.logged_at);
+    state.apply_entry(&entry, arbiters).err().map(rule)
 }
 
 /// Entry bundle `index` of `width` entries: from the cache when full and

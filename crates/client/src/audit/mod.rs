@@ -8,7 +8,13 @@
 //! every entry through the C2SP entry bundles, recomputes the Merkle tree,
 //! compares it with the checkpoint's root and with every hash tile the
 //! server serves, and re-applies every entry through `provenant-model`
-//! (signatures included), reporting the first bad entry by index and rule.
+//! (signatures included), reporting the first bad entry by index and rule,
+//! and checks that the log's clock (`logged_at`) never goes backwards.
+//!
+//! The arbiters a full audit replays `dispute.resolve` with are the ones
+//! recorded on the first run (or given): the log does not record changes
+//! to the server's arbiter list, so after one the auditor must be given the
+//! new list, or it reports the resolution as `not-arbiter`.
 
 mod full;
 mod state;
