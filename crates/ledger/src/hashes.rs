@@ -4,7 +4,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::RwLock;
 
-use provenant_tlog::{Hash, HashReader, StoredIndex};
+use provenant_tlog::{Hash, HashReader, StoredIndex, split_stored_index};
 
 use crate::keys::be;
 use crate::store::{Read, Table};
@@ -114,12 +114,17 @@ fn missing_hash(i: StoredIndex) -> provenant_tlog::Error {
 /// The most hashes [`HashCache`] keeps (32 bytes each, and the map's own).
 const CACHE_HASHES: usize = 1 << 18;
 
+/// The lowest level [`HashCache`] keeps: hashes of subtrees of at least 32
+/// leaves, one in 16 of the stored hashes (all of them for a log of 4M
+/// entries). Lower ones are each in few proofs, and would only churn it.
+const CACHE_LEVEL: u8 = 5;
+
 /// Stored hashes kept in memory, shared by every reader of the ledger.
 ///
 /// A stored hash never changes once written, so any one read from the
-/// store may be kept. Every proof reads the few hashes near the top of the
-/// tree, so they stay hot; when the cache is full it is emptied and those
-/// come back first.
+/// store may be kept. The hashes of large subtrees are in many proofs (the
+/// top ones in every proof); those are kept. When the cache is full it is
+/// emptied, and the hottest come back first.
 #[derive(Default)]
 pub struct HashCache {
     map: RwLock<HashMap<u64, Hash>>,
@@ -130,6 +135,11 @@ impl HashCache {
     pub fn over<H: HashReader>(&self, inner: H) -> Cached<'_, H> {
         Cached { inner, cache: self }
     }
+}
+
+/// Whether the hash in slot `i` is one [`HashCache`] keeps.
+fn cached(i: StoredIndex) -> bool {
+    split_stored_index(i).0 >= CACHE_LEVEL
 }
 
 /// A [`HashReader`] that asks its [`HashCache`] first.
@@ -146,7 +156,16 @@ impl<H: HashReader> HashReader for Cached<'_, H> {
                 .map
                 .read()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            indexes.iter().map(|i| map.get(&i.0).copied()).collect()
+            indexes
+                .iter()
+                .map(|i| {
+                    if cached(*i) {
+                        map.get(&i.0).copied()
+                    } else {
+                        None
+                    }
+                })
+                .collect()
         };
         let missing: Vec<StoredIndex> = indexes
             .iter()
@@ -168,7 +187,9 @@ impl<H: HashReader> HashReader for Cached<'_, H> {
             for (slot, i) in out.iter_mut().zip(indexes) {
                 if slot.is_none() {
                     let h = found.next().ok_or_else(|| missing_hash(*i))?;
-                    map.insert(i.0, h);
+                    if cached(*i) {
+                        map.insert(i.0, h);
+                    }
                     *slot = Some(h);
                 }
             }

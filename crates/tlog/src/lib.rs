@@ -36,4 +36,4 @@ pub use hash::{HASH_SIZE, Hash, hash_leaf, hash_node, root_of};
 pub use index::{LeafIndex, StoredIndex, TreeSize};
 pub use note::{Note, NoteSigner, NoteVerifier};
 pub use proof::{prove_consistency, prove_inclusion, verify_consistency, verify_inclusion};
-pub use tree::{HashReader, append, stored_count, stored_index, tree_hash};
+pub use tree::{HashReader, append, split_stored_index, stored_count, stored_index, tree_hash};

@@ -60,6 +60,27 @@ pub fn stored_index(level: u8, n: u64) -> StoredIndex {
     StoredIndex(2 * last_leaf - u64::from(last_leaf.count_ones()) + u64::from(level))
 }
 
+/// The level of the hash in slot `index`, and its position at that level:
+/// the inverse of [`stored_index`].
+#[must_use]
+pub fn split_stored_index(index: StoredIndex) -> (u8, u64) {
+    // Leaf `n` is stored at `2n - popcount(n)`, which lies in
+    // `[index / 2 - 63, index]` for the leaf we want: start below it and
+    // walk up, each leaf adding itself and the hashes it completes.
+    let mut n = (index.0 / 2).saturating_sub(64);
+    let mut at = stored_index(0, n).0;
+    loop {
+        let next = at + 1 + u64::from((n + 1).trailing_zeros());
+        if next > index.0 {
+            break;
+        }
+        n += 1;
+        at = next;
+    }
+    let level = u8::try_from(index.0 - at).unwrap_or(u8::MAX);
+    (level, n >> level)
+}
+
 /// The number of hashes stored for a tree of `size` leaves.
 #[must_use]
 pub fn stored_count(size: TreeSize) -> u64 {
@@ -235,6 +256,27 @@ impl Plan {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn split_stored_index_inverts_stored_index() {
+        for size in 1..=2_000u64 {
+            let level_max = size.ilog2();
+            for level in 0..=u8::try_from(level_max).unwrap() {
+                let n = (size >> level) - 1;
+                if ((n + 1) << level) > size {
+                    continue;
+                }
+                assert_eq!(
+                    split_stored_index(stored_index(level, n)),
+                    (level, n),
+                    "level {level}, n {n}"
+                );
+            }
+        }
+        let far = stored_index(20, (1 << 30) + 7);
+        assert_eq!(split_stored_index(far), (20, (1 << 30) + 7));
+    }
+
     use super::*;
     use crate::hash::{hash_leaf, root_of};
 
