@@ -9,11 +9,10 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use provenant_client::audit::{self, Options, StateDir};
 use provenant_model::Identity;
-use provenant_tlog::NoteVerifier;
 use serde_json::json;
 
 use crate::output::Output;
-use crate::remote::{ServerArg, read_key_text};
+use crate::remote::{ServerArg, parse_log_key};
 
 /// Verify that the log is append-only and every entry valid. Exit code 0
 /// when it is, 1 when something is wrong (the report names it).
@@ -41,14 +40,7 @@ impl AuditArgs {
         let client = server.client()?;
         let dir =
             StateDir::open(&self.state).map_err(|e| format!("{}: {e}", self.state.display()))?;
-        let log_key = self
-            .log_key
-            .as_deref()
-            .map(|k| {
-                NoteVerifier::from_text(read_key_text(k)?.trim())
-                    .map_err(|e| format!("the log key: {e}"))
-            })
-            .transpose()?;
+        let log_key = self.log_key.as_deref().map(parse_log_key).transpose()?;
         let options = Options {
             full: self.full,
             log_key,

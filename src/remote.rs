@@ -8,10 +8,12 @@ use std::fmt::Write as _;
 
 use clap::Args;
 use provenant_client::{Client, verify_answer};
-use provenant_model::{Envelope, hash_content};
+use provenant_model::Envelope;
 use provenant_tlog::{LeafIndex, Note, NoteVerifier};
 use serde_json::{Value, json};
 
+use crate::draft::hash_file;
+use crate::draft::io::{now, pretty, write_atomic};
 use crate::output::Output;
 
 /// Where the server is.
@@ -37,20 +39,23 @@ impl ServerArg {
 /// (which proves the answer consistent with the log that server signs, but
 /// not that it is the log you trust: pin the key with `--log-key`).
 fn log_key(client: &Client, given: Option<&str>) -> Result<NoteVerifier, String> {
-    let text = match given {
-        Some(text) => read_key_text(text)?,
-        None => client.log().map_err(|e| e.to_string())?.verifier_key,
-    };
-    NoteVerifier::from_text(text.trim()).map_err(|e| format!("the log key: {e}"))
+    match given {
+        Some(text) => parse_log_key(text),
+        None => verifier(&client.log().map_err(|e| e.to_string())?.verifier_key),
+    }
 }
 
-/// A verifier key given as its text or as a file holding it.
-pub fn read_key_text(given: &str) -> Result<String, String> {
+/// A log's C2SP verifier key given as its text or as a file holding it.
+pub fn parse_log_key(given: &str) -> Result<NoteVerifier, String> {
     if Path::new(given).is_file() {
-        std::fs::read_to_string(given).map_err(|e| format!("{given}: {e}"))
+        verifier(&std::fs::read_to_string(given).map_err(|e| format!("{given}: {e}"))?)
     } else {
-        Ok(given.to_owned())
+        verifier(given)
     }
+}
+
+fn verifier(text: &str) -> Result<NoteVerifier, String> {
+    NoteVerifier::from_text(text.trim()).map_err(|e| format!("the log key: {e}"))
 }
 
 /// Asks, then verifies the answer's checkpoint and proofs.
@@ -99,7 +104,7 @@ impl SubmitArgs {
             .clone()
             .unwrap_or_else(|| self.envelope.with_extension("receipt.json"));
         let receipt = serde_json::to_value(&submitted.receipt).map_err(|e| e.to_string())?;
-        write_json(&path, &receipt)?;
+        write_atomic(&path, &pretty(&receipt)?)?;
         let what = if submitted.created {
             "logged"
         } else {
@@ -135,12 +140,6 @@ impl LogArgs {
     }
 }
 
-/// Writes pretty JSON to `path`.
-pub fn write_json(path: &Path, value: &Value) -> Result<(), String> {
-    let text = serde_json::to_string_pretty(value).map_err(|e| e.to_string())?;
-    std::fs::write(path, text + "\n").map_err(|e| format!("{}: {e}", path.display()))
-}
-
 /// Show a design: owners, parents, disputes, grants, history.
 #[derive(Debug, Args)]
 pub struct DesignShowArgs {
@@ -154,11 +153,7 @@ pub struct DesignShowArgs {
 impl DesignShowArgs {
     pub fn run(&self, server: &ServerArg) -> Result<Output, String> {
         let id = if Path::new(&self.design).is_file() {
-            let file = std::fs::File::open(&self.design).map_err(|e| e.to_string())?;
-            hash_content(file)
-                .map_err(|e| e.to_string())?
-                .blake3
-                .to_string()
+            hash_file(Path::new(&self.design))?.blake3.to_string()
         } else {
             self.design.clone()
         };
@@ -247,7 +242,7 @@ impl CheckArgs {
     pub fn run(&self, server: &ServerArg) -> Result<Output, String> {
         let date = match &self.date {
             Some(d) => d.clone(),
-            None => now()?,
+            None => now()?.to_string(),
         };
         let question = json!({"design": self.design, "licensee": self.licensee,
             "action": self.action, "territory": self.territory, "channel": self.channel,
@@ -282,15 +277,6 @@ impl CheckArgs {
             .denied())
         }
     }
-}
-
-/// The current time, RFC 3339 UTC, to the second.
-pub fn now() -> Result<String, String> {
-    let now = time::OffsetDateTime::now_utc()
-        .replace_nanosecond(0)
-        .map_err(|e| e.to_string())?;
-    now.format(&time::format_description::well_known::Rfc3339)
-        .map_err(|e| e.to_string())
 }
 
 /// Split one sale's revenue among the design's owners and its ancestors.

@@ -4,11 +4,10 @@ use std::path::PathBuf;
 
 use clap::Args;
 use provenant_model::Receipt;
-use provenant_tlog::NoteVerifier;
 use serde_json::json;
 
 use crate::output::Output;
-use crate::remote::read_key_text;
+use crate::remote::parse_log_key;
 
 /// Verify a receipt offline: no network. Exit code 0 when it verifies, 1
 /// when it does not.
@@ -23,8 +22,7 @@ pub struct VerifyArgs {
 
 impl VerifyArgs {
     pub fn run(&self) -> Result<Output, String> {
-        let key = NoteVerifier::from_text(read_key_text(&self.log_key)?.trim())
-            .map_err(|e| format!("the log key: {e}"))?;
+        let key = parse_log_key(&self.log_key)?;
         let bytes =
             std::fs::read(&self.receipt).map_err(|e| format!("{}: {e}", self.receipt.display()))?;
         let receipt: Receipt = match serde_json::from_slice(&bytes) {

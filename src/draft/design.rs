@@ -20,7 +20,7 @@ fn share_arg(text: &str) -> Result<Ppm, String> {
 }
 
 /// A file's hashes and size, read as a stream.
-fn hash_file(path: &Path) -> Result<ContentHashes, String> {
+pub(crate) fn hash_file(path: &Path) -> Result<ContentHashes, String> {
     let file = File::open(path).map_err(io_error(path))?;
     hash_content(file).map_err(io_error(path))
 }

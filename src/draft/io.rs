@@ -1,5 +1,6 @@
 //! What the draft commands share: keys and identities read from the command
-//! line, and a draft written atomically with a word on who signs next.
+//! line, and a draft written atomically with a word on who signs next. The
+//! commands that ask a server use its file writing and clock too.
 
 use std::fs::OpenOptions;
 use std::io::Write as _;
@@ -9,13 +10,13 @@ use ed25519_dalek::SigningKey;
 use provenant_client::draft;
 use provenant_ledger::keyfile;
 use provenant_model::ids::IDENTITY_PREFIX;
-use provenant_model::{Envelope, Identity, Payload, identity_of};
+use provenant_model::{Envelope, Identity, Payload, Timestamp, identity_of};
 use serde_json::Value;
 
 use crate::output::Output;
 
 /// Names `path` in an I/O error.
-pub(super) fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> String + '_ {
+pub(crate) fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> String + '_ {
     move |e| format!("{}: {e}", path.display())
 }
 
@@ -42,7 +43,7 @@ pub(super) fn load_key(path: &Path) -> Result<(SigningKey, Identity), String> {
 
 /// Writes `text` and a newline to `path` atomically: a temporary file in the
 /// same directory, synced, then renamed over `path`.
-pub(super) fn write_atomic(path: &Path, text: &str) -> Result<(), String> {
+pub(crate) fn write_atomic(path: &Path, text: &str) -> Result<(), String> {
     let name = path
         .file_name()
         .ok_or_else(|| format!("{}: not a file name", path.display()))?;
@@ -72,8 +73,14 @@ pub(super) fn write_atomic(path: &Path, text: &str) -> Result<(), String> {
     written.map_err(io_error(path))
 }
 
+/// Now, to the second, in UTC.
+pub(crate) fn now() -> Result<Timestamp, String> {
+    Timestamp::from_unix(time::OffsetDateTime::now_utc().unix_timestamp())
+        .ok_or_else(|| "the system clock is out of range".to_owned())
+}
+
 /// A JSON value as pretty text.
-pub(super) fn pretty(value: &Value) -> Result<String, String> {
+pub(crate) fn pretty(value: &Value) -> Result<String, String> {
     serde_json::to_string_pretty(value).map_err(|e| e.to_string())
 }
 

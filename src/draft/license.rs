@@ -8,18 +8,12 @@ use provenant_client::draft::{self, Preset, TermsOverrides};
 use provenant_model::{CountryCode, DesignId, GrantId, Label, Ppm, RoyaltyPolicy, Timestamp};
 use serde_json::Value;
 
-use super::io::{built, emit, identity, io_error};
+use super::io::{built, emit, identity, io_error, now};
 use crate::output::Output;
 
 /// `--rev-share`: a share from 0% to 100%.
 fn rev_share_arg(text: &str) -> Result<Ppm, String> {
     draft::parse_rev_share(text).map_err(|e| e.to_string())
-}
-
-/// Now, to the second, in UTC.
-fn now() -> Result<Timestamp, String> {
-    Timestamp::from_unix(time::OffsetDateTime::now_utc().unix_timestamp())
-        .ok_or_else(|| "the system clock is out of range".to_owned())
 }
 
 /// Ready-made license terms (Story PIL flavours).

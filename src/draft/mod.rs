@@ -6,11 +6,12 @@
 //! [`provenant_client::draft`]; this module only reads files and keys.
 
 mod design;
-mod io;
+pub(crate) mod io;
 mod license;
 mod ownership;
 mod sign;
 
+pub(crate) use design::hash_file;
 pub use design::{DesignDraftArgs, DesignHashArgs};
 pub use license::{GrantArgs, RevokeArgs, UsageArgs};
 pub use ownership::{DisputeRaiseArgs, DisputeResolveArgs, RotateArgs, TransferArgs};
