@@ -156,9 +156,10 @@ pub fn run(
 ) -> Result<Report, Finding> {
     let started = Instant::now();
     let (key, trusted_now) = trusted_key(client, dir, options)?;
-    let arbiters = match (&options.arbiters, dir.arbiters()?) {
+    let recorded_arbiters = dir.arbiters()?;
+    let arbiters = match (&options.arbiters, &recorded_arbiters) {
         (Some(given), _) => given.clone(),
-        (None, Some(recorded)) => recorded,
+        (None, Some(recorded)) => recorded.clone(),
         (None, None) => client.log()?.arbiters,
     };
 
@@ -199,7 +200,7 @@ pub fn run(
     if trusted_now {
         dir.set_log_key(&key)?;
     }
-    if dir.arbiters()?.is_none() {
+    if recorded_arbiters.is_none() {
         dir.set_arbiters(&arbiters)?;
     }
     dir.set_checkpoint(&text)?;

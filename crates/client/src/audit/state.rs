@@ -149,7 +149,8 @@ impl StateDir {
         self.write(&format!("entries/{index}"), bytes)
     }
 
-    /// Drops every cached bundle: the full audit that needed them is done.
+    /// Drops every cached bundle: the full audit that needed them is done,
+    /// or found the log bad.
     ///
     /// # Errors
     /// I/O errors.
@@ -157,16 +158,5 @@ impl StateDir {
         let entries = self.root.join("entries");
         fs::remove_dir_all(&entries)?;
         fs::create_dir_all(entries)
-    }
-
-    /// Drops a cached bundle found bad, so the next run downloads it again.
-    ///
-    /// # Errors
-    /// I/O errors other than its absence.
-    pub fn drop_bundle(&self, index: u64) -> io::Result<()> {
-        match fs::remove_file(self.root.join("entries").join(index.to_string())) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
-            _ => Ok(()),
-        }
     }
 }
