@@ -85,7 +85,7 @@ impl<R: HashReader> Memo<R> {
 
 impl<R: HashReader> HashReader for Memo<R> {
     fn read_hashes(&self, indexes: &[StoredIndex]) -> Result<Vec<Hash>, provenant_tlog::Error> {
-        let missing: Vec<StoredIndex> = {
+        let unseen: Vec<StoredIndex> = {
             let seen = self.seen.borrow();
             indexes
                 .iter()
@@ -93,22 +93,16 @@ impl<R: HashReader> HashReader for Memo<R> {
                 .filter(|i| !seen.contains_key(i))
                 .collect()
         };
-        if !missing.is_empty() {
-            let found = self.inner.read_hashes(&missing)?;
-            self.seen
-                .borrow_mut()
-                .extend(missing.into_iter().zip(found));
+        if !unseen.is_empty() {
+            let found = self.inner.read_hashes(&unseen)?;
+            self.seen.borrow_mut().extend(unseen.into_iter().zip(found));
         }
         let seen = self.seen.borrow();
         indexes
             .iter()
-            .map(|i| seen.get(i).copied().ok_or_else(|| missing_hash(*i)))
+            .map(|i| seen.get(i).copied().ok_or_else(|| missing(*i)))
             .collect()
     }
-}
-
-fn missing_hash(i: StoredIndex) -> provenant_tlog::Error {
-    missing(i)
 }
 
 /// The most hashes [`HashCache`] keeps (32 bytes each, and the map's own).
@@ -167,14 +161,14 @@ impl<H: HashReader> HashReader for Cached<'_, H> {
                 })
                 .collect()
         };
-        let missing: Vec<StoredIndex> = indexes
+        let unseen: Vec<StoredIndex> = indexes
             .iter()
             .zip(&out)
             .filter(|(_, h)| h.is_none())
             .map(|(i, _)| *i)
             .collect();
-        if !missing.is_empty() {
-            let found = self.inner.read_hashes(&missing)?;
+        if !unseen.is_empty() {
+            let found = self.inner.read_hashes(&unseen)?;
             let mut map = self
                 .cache
                 .map
@@ -186,7 +180,7 @@ impl<H: HashReader> HashReader for Cached<'_, H> {
             let mut found = found.into_iter();
             for (slot, i) in out.iter_mut().zip(indexes) {
                 if slot.is_none() {
-                    let h = found.next().ok_or_else(|| missing_hash(*i))?;
+                    let h = found.next().ok_or_else(|| missing(*i))?;
                     if cached(*i) {
                         map.insert(i.0, h);
                     }
@@ -197,7 +191,7 @@ impl<H: HashReader> HashReader for Cached<'_, H> {
         indexes
             .iter()
             .zip(out)
-            .map(|(i, h)| h.ok_or_else(|| missing_hash(*i)))
+            .map(|(i, h)| h.ok_or_else(|| missing(*i)))
             .collect()
     }
 }

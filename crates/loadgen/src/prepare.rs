@@ -40,6 +40,14 @@ fn id(key: &SigningKey) -> String {
 }
 
 fn signed(kind: Kind, payload: Value, signers: &[&SigningKey]) -> Vec<u8> {
+    bytes(&signed_envelope(kind, payload, signers))
+}
+
+fn bytes(env: &Envelope) -> Vec<u8> {
+    env.to_value().to_string().into_bytes()
+}
+
+fn signed_envelope(kind: Kind, payload: Value, signers: &[&SigningKey]) -> Envelope {
     let mut env = match Envelope::from_parts(kind, payload, Vec::new()) {
         Ok(env) => env,
         Err(e) => panic!("a prepared payload is valid: {e}"),
@@ -49,7 +57,7 @@ fn signed(kind: Kind, payload: Value, signers: &[&SigningKey]) -> Vec<u8> {
             panic!("signing a prepared payload: {e}");
         }
     }
-    env.to_value().to_string().into_bytes()
+    env
 }
 
 /// A registration of design `n`, by creator key `n % keys`.
@@ -90,11 +98,9 @@ pub fn grant(tag: &str, n: u64, keys: u64, variant: u64) -> (Vec<u8>, String) {
                   "attribution": true, "royalty": {"policy": "LAP", "rev_share_ppm": 50_000},
                   "starts_at": starts, "exclusive": false, "sublicensable": false,
                   "transferable": false, "ai_training": false}});
-    let bytes = signed(Kind::LicenseGrant, payload.clone(), &[&owner, &licensee]);
-    let Ok(env) = Envelope::from_parts(Kind::LicenseGrant, payload, Vec::new()) else {
-        unreachable!("the payload was just signed")
-    };
-    (bytes, env.id().to_string())
+    // The id is over the signing input, so the signed envelope gives it.
+    let env = signed_envelope(Kind::LicenseGrant, payload, &[&owner, &licensee]);
+    (bytes(&env), env.id().to_string())
 }
 
 /// A production run of one unit under `grant`, by its licensee.
