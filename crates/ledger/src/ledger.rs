@@ -326,6 +326,7 @@ fn recover<S: Store>(store: &S, signer: &mut LogSigner) -> Result<Head, LedgerEr
             head.checkpoint.as_bytes().to_vec(),
         );
         store.write(b)?;
+        signer.published(TreeSize(0), Hash::EMPTY);
         return Ok(head);
     };
     let size = TreeSize(read_be(&size)?);
@@ -378,7 +379,7 @@ fn recover<S: Store>(store: &S, signer: &mut LogSigner) -> Result<Head, LedgerEr
             "an entry exists beyond the checkpoint, at {size}"
         )));
     }
-    signer.signed_before(size, root);
+    signer.published(size, root);
     Ok(Head {
         size,
         root,

@@ -1,9 +1,12 @@
 //! The log's head and the key that signs it.
 //!
 //! The signer refuses to sign a checkpoint that would fork the log: a size
-//! smaller than the last one signed, or a different root at the same size.
-//! Together with storing each checkpoint in the same atomic write as the
-//! entries it covers, no two checkpoints this log signs are inconsistent.
+//! smaller than the last one published, or a different root at the same
+//! size. Together with storing each checkpoint in the same atomic write as
+//! the entries it covers, no two checkpoints this log publishes are
+//! inconsistent. A checkpoint counts as published once its write is
+//! durable: one whose write failed was never seen by anyone, so the next
+//! batch may take its size with other entries.
 
 use std::sync::Arc;
 
@@ -57,16 +60,19 @@ impl LogSigner {
         &self.origin
     }
 
-    /// Remembers a checkpoint already signed (the one found on open).
-    pub fn signed_before(&mut self, size: TreeSize, root: Hash) {
+    /// Remembers a checkpoint as published: the one found on open, or one
+    /// just stored durably.
+    pub fn published(&mut self, size: TreeSize, root: Hash) {
         self.last = Some((size, root));
     }
 
-    /// Signs the checkpoint for `size` and `root`.
+    /// Signs the checkpoint for `size` and `root`; call [`Self::published`]
+    /// once it is stored.
     ///
     /// # Errors
-    /// [`LedgerError::Fork`] when it would contradict the last checkpoint.
-    pub fn sign(&mut self, size: TreeSize, root: Hash) -> Result<Head, LedgerError> {
+    /// [`LedgerError::Fork`] when it would contradict the last published
+    /// checkpoint.
+    pub fn sign(&self, size: TreeSize, root: Hash) -> Result<Head, LedgerError> {
         if let Some((last_size, last_root)) = self.last
             && (size < last_size || (size == last_size && root != last_root))
         {
@@ -78,7 +84,6 @@ impl LogSigner {
         let note = Checkpoint::new(&self.origin, size, root)
             .sign(&self.signer)
             .map_err(|e| LedgerError::Config(format!("signing a checkpoint: {e}")))?;
-        self.last = Some((size, root));
         Ok(Head {
             size,
             root,

@@ -374,6 +374,7 @@ fn commit<S: Store>(
     );
     let bytes = writes.bytes() as u64;
     shared.store.write(writes)?;
+    signer.published(size, root);
     shared.stats.batch(accepted.len());
     shared
         .bytes_written

@@ -309,43 +309,68 @@ fn the_last_entry_must_match_its_leaf_hash() {
     assert!(err.to_string().contains("leaf hash"), "{err}");
 }
 
-/// A store whose writes fail.
+/// A store whose writes fail while `full` is set, like a full disk.
 #[derive(Default)]
-struct Broken(MemoryStore);
+struct Broken {
+    store: MemoryStore,
+    full: std::sync::atomic::AtomicBool,
+}
 
 impl Read for Broken {
     fn get(&self, t: Table, k: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
-        self.0.get(t, k)
+        self.store.get(t, k)
     }
     fn scan(&self, t: Table, p: &[u8], a: Option<&[u8]>, l: usize) -> Result<Rows, StoreError> {
-        self.0.scan(t, p, a, l)
+        self.store.scan(t, p, a, l)
     }
 }
 
 impl Store for Broken {
     type Snapshot<'a> = <MemoryStore as Store>::Snapshot<'a>;
     fn snapshot(&self) -> Self::Snapshot<'_> {
-        self.0.snapshot()
+        self.store.snapshot()
     }
     fn write(&self, b: Batch) -> Result<(), StoreError> {
-        // The first write (the empty checkpoint) succeeds, later ones fail.
-        if self.0.get(Table::Meta, b"size")?.is_some() {
+        if self.full.load(std::sync::atomic::Ordering::SeqCst) {
             Err(StoreError("disk full".into()))
         } else {
-            self.0.write(b)
+            self.store.write(b)
         }
     }
 }
 
 #[test]
-fn a_failed_write_acknowledges_nothing() {
+fn a_failed_write_acknowledges_nothing_and_the_log_resumes() {
     let ledger = open(Broken::default());
-    let err = ledger
-        .submit_blocking(register(b"lost", &[(&key(1), 1_000_000)]))
-        .unwrap_err();
+    let first = register(b"first", &[(&key(1), 1_000_000)]);
+    ledger.submit_blocking(first.clone()).unwrap();
+    ledger
+        .store()
+        .full
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    let lost = register(b"lost", &[(&key(1), 1_000_000)]);
+    let err = ledger.submit_blocking(lost).unwrap_err();
     assert!(matches!(err, SubmitError::Unavailable), "{err:?}");
-    assert_eq!(ledger.head().size, TreeSize(0));
-    assert!(ledger.entry_bytes(0).is_err());
+    assert_eq!(ledger.head().size, TreeSize(1));
+    assert!(ledger.entry_bytes(1).is_err());
+    // Reads go on while writes fail.
+    assert!(!ledger.entry_bytes(0).unwrap().is_empty());
+
+    // Space returns: another entry takes the size the failed batch had
+    // signed for (that checkpoint was never published), and it verifies.
+    ledger
+        .store()
+        .full
+        .store(false, std::sync::atomic::Ordering::SeqCst);
+    let before = ledger.head();
+    let (receipt, _) = ledger
+        .submit_blocking(register(b"other", &[(&key(2), 1_000_000)]))
+        .unwrap();
+    assert_eq!(receipt.index, 1);
+    verify(&ledger, &receipt);
+    let after = ledger.head();
+    let (_, proof) = ledger.consistency_proof(before.size.0, None).unwrap();
+    verify_consistency(before.size, after.size, &before.root, &after.root, &proof).unwrap();
 }
 
 #[test]
