@@ -21,6 +21,8 @@
 //! - `JCS(payload)` is computed from the payload as received (parsed, then
 //!   canonicalised), so any spacing or member order of the same JSON value
 //!   has one signing input; a signature over the non-canonical bytes fails.
+//!   An envelope whose JSON repeats a member name in any object is refused
+//!   ([`strict_json`]): readers disagree on which value such text means.
 //!   Payload integers are at most 2^53 - 1, so RFC 8785's number form is
 //!   the plain decimal integer; payloads carry no floats.
 //! - Signatures verify with `verify_strict` (canonical `S`, no small-order
@@ -41,6 +43,7 @@
 //! | [`check`] | the license check with every reason |
 //! | [`receipt`] | the receipt of a write and its offline verification |
 //! | [`royalty`] | LAP and LRP splits and statements, exact to the minor unit |
+//! | [`strict_json`] | JSON text with no repeated member names, for envelopes |
 //! | [`error`] | [`RuleError`], each variant with a stable [`RuleError::code`] |
 
 pub mod check;
@@ -57,6 +60,7 @@ pub mod royalty;
 pub mod rules;
 pub mod signing;
 pub mod state;
+pub mod strict_json;
 pub mod terms;
 #[cfg(feature = "testkit")]
 pub mod testkit;
@@ -74,7 +78,9 @@ pub use ids::{
 };
 pub use memory::MemoryState;
 pub use receipt::{Receipt, ReceiptError};
-pub use royalty::{RoyaltySplit, SaleLine, Statement, royalty_split, royalty_statement};
+pub use royalty::{
+    CsvError, RoyaltySplit, SaleLine, Statement, parse_sales_csv, royalty_split, royalty_statement,
+};
 pub use rules::{Context, apply};
 pub use signing::{SignatureBytes, Verified, identity_of, verify_batch};
 pub use state::{Changes, DesignState, DisputeState, EntryRef, GrantState, Owner, StateView};

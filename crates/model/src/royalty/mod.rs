@@ -24,7 +24,10 @@
 //! payouts always sum to exactly `R`.
 
 mod bignum;
+mod csv;
 mod split;
+
+pub use csv::{CSV_HEADER, CsvError, MAX_SALES_LINES, parse_sales_csv};
 
 use std::collections::{BTreeMap, BTreeSet};
 
