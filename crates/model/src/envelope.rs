@@ -190,12 +190,13 @@ impl Envelope {
         })
     }
 
-    /// Parses an envelope from JSON text.
+    /// Parses an envelope from JSON text, refusing a member name repeated
+    /// in any object (see [`crate::strict_json`]).
     ///
     /// # Errors
     /// [`RuleError::Malformed`] for anything but a well-formed envelope.
     pub fn from_json(bytes: &[u8]) -> Result<Envelope, RuleError> {
-        let value: Value = serde_json::from_slice(bytes).map_err(|e| RuleError::Malformed {
+        let value = crate::strict_json::parse(bytes).map_err(|e| RuleError::Malformed {
             field: "envelope".to_owned(),
             detail: e.to_string(),
         })?;
