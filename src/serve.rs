@@ -55,6 +55,8 @@ pub fn run(args: ServeArgs) -> Result<String, String> {
     let limits = Limits {
         body_bytes: settings.body_limit,
         timeout: settings.request_timeout,
+        body_timeout: settings.body_timeout,
+        rate: settings.rate,
         upload_bytes: settings.upload_limit,
     };
     let runtime =
@@ -68,10 +70,14 @@ pub fn run(args: ServeArgs) -> Result<String, String> {
         let mut stdout = std::io::stdout();
         let _ = writeln!(stdout, "listening on http://{addr}").and_then(|()| stdout.flush());
         tracing::info!(%addr, origin = %settings.origin, size = ledger.head().size.0, "serving");
-        axum::serve(listener, app(ledger.clone(), limits))
-            .with_graceful_shutdown(shutdown())
-            .await
-            .map_err(|e| format!("serving: {e}"))
+        provenant_server::serve(
+            listener,
+            app(ledger.clone(), limits),
+            settings.connections,
+            shutdown(),
+        )
+        .await
+        .map_err(|e| format!("serving: {e}"))
     })?;
     ledger.close();
     Ok(format!("stopped; log size {}", ledger.head().size))

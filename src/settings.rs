@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use provenant_model::Identity;
+use provenant_server::{ConnectionLimits, RateLimit};
 use serde::Deserialize;
 
 /// Settings as given by flags or a file: each may be absent.
@@ -58,6 +59,27 @@ pub struct Given {
     /// Envelopes that may wait before clients get 503, 1 to 1000000 [default: 16384].
     #[arg(long, env = "PROVENANT_QUEUE")]
     pub queue: Option<usize>,
+    /// Longest pause while a client sends a body before it gets 408, in
+    /// seconds [default: 10].
+    #[arg(long, env = "PROVENANT_BODY_TIMEOUT")]
+    pub body_timeout: Option<u64>,
+    /// Longest time a client may take to send a request's headers, in
+    /// seconds [default: 10].
+    #[arg(long, env = "PROVENANT_HEADER_TIMEOUT")]
+    pub header_timeout: Option<u64>,
+    /// Requests per second per client IP address before 429; 0 for no
+    /// limit [default: 0].
+    #[arg(long, env = "PROVENANT_RATE_LIMIT")]
+    pub rate_limit: Option<u32>,
+    /// Requests a client may make at once above its rate [default: twice the rate].
+    #[arg(long, env = "PROVENANT_RATE_BURST")]
+    pub rate_burst: Option<u32>,
+    /// Connections open at once, all clients together [default: 4096].
+    #[arg(long, env = "PROVENANT_MAX_CONNECTIONS")]
+    pub max_connections: Option<usize>,
+    /// Connections open at once per client IP address [default: 512].
+    #[arg(long, env = "PROVENANT_MAX_CLIENT_CONNECTIONS")]
+    pub max_client_connections: Option<usize>,
 }
 
 /// The checked settings the server runs with.
@@ -74,6 +96,9 @@ pub struct Settings {
     pub max_batch: usize,
     pub batch_budget: Duration,
     pub queue: usize,
+    pub body_timeout: Duration,
+    pub rate: Option<RateLimit>,
+    pub connections: ConnectionLimits,
 }
 
 fn within<T: PartialOrd + std::fmt::Display + Copy>(
@@ -106,6 +131,7 @@ impl Settings {
             }
             None => Given::default(),
         };
+        let abuse = Abuse::resolve(&flags, &from_file)?;
         let data_dir = flags
             .data_dir
             .or(from_file.data_dir)
@@ -182,6 +208,69 @@ impl Settings {
                 1,
                 1_000_000,
             )?,
+            body_timeout: abuse.body_timeout,
+            rate: abuse.rate,
+            connections: abuse.connections,
+        })
+    }
+}
+
+/// The abuse limits, resolved.
+struct Abuse {
+    body_timeout: Duration,
+    rate: Option<RateLimit>,
+    connections: ConnectionLimits,
+}
+
+impl Abuse {
+    fn resolve(flags: &Given, file: &Given) -> Result<Self, String> {
+        let secs = |name, flag: Option<u64>, file: Option<u64>| {
+            within(name, flag.or(file).unwrap_or(10), 1, 3600).map(Duration::from_secs)
+        };
+        let per_second = within(
+            "rate_limit",
+            flags.rate_limit.or(file.rate_limit).unwrap_or(0),
+            0,
+            1_000_000,
+        )?;
+        let rate = match std::num::NonZeroU32::new(per_second) {
+            None => None,
+            Some(per_second) => {
+                let burst = flags
+                    .rate_burst
+                    .or(file.rate_burst)
+                    .unwrap_or(per_second.get().saturating_mul(2));
+                let burst = std::num::NonZeroU32::new(within("rate_burst", burst, 1, 10_000_000)?)
+                    .ok_or("rate_burst must be at least 1")?;
+                Some(RateLimit { per_second, burst })
+            }
+        };
+        let total = within(
+            "max_connections",
+            flags
+                .max_connections
+                .or(file.max_connections)
+                .unwrap_or(4096),
+            1,
+            1_000_000,
+        )?;
+        let per_client = within(
+            "max_client_connections",
+            flags
+                .max_client_connections
+                .or(file.max_client_connections)
+                .unwrap_or(512),
+            1,
+            total,
+        )?;
+        Ok(Self {
+            body_timeout: secs("body_timeout", flags.body_timeout, file.body_timeout)?,
+            rate,
+            connections: ConnectionLimits {
+                total,
+                per_client,
+                header_timeout: secs("header_timeout", flags.header_timeout, file.header_timeout)?,
+            },
         })
     }
 }
@@ -225,6 +314,12 @@ mod tests {
             ("unknown_key = 1", "unknown_key"),
             ("listen = \"nowhere\"", "listen"),
             ("arbiters = [\"ed25519:nope\"]", "arbiters"),
+            ("body_timeout = 0", "body_timeout"),
+            ("rate_limit = 10\nrate_burst = 0", "rate_burst"),
+            (
+                "max_connections = 10\nmax_client_connections = 11",
+                "max_client_connections",
+            ),
         ] {
             let f = file(text);
             let err = Settings::resolve(Given::default(), Some(f.path())).unwrap_err();

@@ -1,14 +1,15 @@
 //! The one write path, and reading entries back.
 
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use provenant_ledger::{Ledger, Outcome, Store};
 use provenant_model::{Entry, Envelope, Receipt};
 use serde::Serialize;
 
 use crate::Problem;
+use crate::body::RawBody;
+use crate::path::PathText;
 
 /// `POST /v1/entries`: any signed envelope. `201` with the receipt for a
 /// new entry, `200` with the original receipt for one already logged.
@@ -17,7 +18,7 @@ use crate::Problem;
 /// A problem naming the rule the envelope breaks; nothing is written.
 pub async fn submit<S: Store>(
     State(ledger): State<Ledger<S>>,
-    body: Bytes,
+    RawBody(body): RawBody,
 ) -> Result<(StatusCode, Json<Receipt>), Problem> {
     let envelope = Envelope::from_json(&body)?;
     let (receipt, outcome) = ledger.submit(envelope).await?;
@@ -45,7 +46,7 @@ pub struct EntryAnswer {
 /// `404` beyond the log.
 pub async fn entry<S: Store>(
     State(ledger): State<Ledger<S>>,
-    Path(index): Path<String>,
+    PathText(index): PathText,
 ) -> Result<Json<EntryAnswer>, Problem> {
     let index: u64 = index.parse().map_err(|_| {
         Problem::bad_request("invalid-index", "index must be a non-negative integer").field("index")

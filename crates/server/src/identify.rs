@@ -48,7 +48,13 @@ pub async fn identify<S: Store>(
     let mut hasher = ContentHasher::new();
     let mut stream = body.into_data_stream();
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| Problem::bad_request("upload-failed", e.to_string()))?;
+        let chunk = chunk.map_err(|e| {
+            if crate::body::timed_out(&e) {
+                crate::body::too_slow()
+            } else {
+                Problem::bad_request("upload-failed", e.to_string())
+            }
+        })?;
         hasher
             .update(&chunk)
             .map_err(|e| Problem::bad_request("upload-failed", e.to_string()))?;

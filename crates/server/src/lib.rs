@@ -9,16 +9,25 @@
 //! | [`statement`] | `POST /v1/royalties/statement` (JSON or CSV) |
 //! | [`problem`] | RFC 9457 problems with a stable type per rule |
 //!
+//! Abuse limits: request bodies ([`body`]: size, idle timeout), a request
+//! timeout, a request rate per client ([`ratelimit`]), and connections per
+//! client and in all with a deadline for headers ([`listen`], which serves
+//! the router).
+//!
 //! Plus `GET /healthz`, `GET /readyz`, `GET /metrics` ([`metrics`]) and
 //! `GET /v1/openapi.json` ([`OPENAPI`]). The router is a plain function of
 //! its state, [`app`], so tests can drive it without a socket.
 
+pub mod body;
 pub mod entries;
 pub mod identify;
+pub mod listen;
 pub mod log;
 pub mod metrics;
+pub mod path;
 pub mod problem;
 pub mod queries;
+pub mod ratelimit;
 pub mod statement;
 
 use std::time::Duration;
@@ -30,13 +39,15 @@ use axum::http::{HeaderName, Request};
 use axum::routing::{get, post};
 use provenant_ledger::{Ledger, Store};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::timeout::TimeoutLayer;
+use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 use tower_http::trace::TraceLayer;
 
 /// The header carrying each request's id.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+pub use listen::{ConnectionLimits, serve};
 pub use problem::Problem;
+pub use ratelimit::RateLimit;
 
 /// Request limits.
 #[derive(Clone, Copy, Debug)]
@@ -45,6 +56,11 @@ pub struct Limits {
     pub body_bytes: usize,
     /// How long a request may take before it is answered 408.
     pub timeout: Duration,
+    /// How long a client may pause while sending a body before it is
+    /// answered 408.
+    pub body_timeout: Duration,
+    /// Requests per client, or no limit.
+    pub rate: Option<RateLimit>,
     /// The largest file `POST /v1/designs/identify` hashes, in bytes.
     pub upload_bytes: u64,
 }
@@ -54,6 +70,8 @@ impl Default for Limits {
         Self {
             body_bytes: 1 << 20,
             timeout: Duration::from_secs(30),
+            body_timeout: Duration::from_secs(10),
+            rate: None,
             upload_bytes: 256 << 20,
         }
     }
@@ -68,7 +86,7 @@ pub fn app<S: Store>(ledger: Ledger<S>, limits: Limits) -> Router {
             metrics: metrics.clone(),
             ledger: ledger.clone(),
         });
-    Router::new()
+    let router = Router::new()
         .route("/v1/entries", post(entries::submit::<S>))
         .route("/v1/entries/{index}", get(entries::entry::<S>))
         .route("/v1/log", get(log::info::<S>))
@@ -96,10 +114,20 @@ pub fn app<S: Store>(ledger: Ledger<S>, limits: Limits) -> Router {
             metrics::track,
         ))
         .layer(DefaultBodyLimit::max(limits.body_bytes))
+        .layer(RequestBodyTimeoutLayer::new(limits.body_timeout))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             limits.timeout,
         ))
+        .layer(axum::middleware::from_fn(problem::ensure_problem));
+    let router = match limits.rate {
+        Some(rate) => router.layer(axum::middleware::from_fn_with_state(
+            ratelimit::Limiter::new(rate),
+            ratelimit::limit,
+        )),
+        None => router,
+    };
+    router
         // Outermost: every request gets an id (kept from `x-request-id` when
         // the client sent one), logged with its method, path, status and
         // latency, and echoed in the response.

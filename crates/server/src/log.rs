@@ -2,7 +2,7 @@
 //! and entry bundles, and proofs.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
 use provenant_ledger::{Ledger, Store};
@@ -12,6 +12,7 @@ use provenant_tlog::tile::Tile;
 use serde::{Deserialize, Serialize};
 
 use crate::Problem;
+use crate::path::PathText;
 
 /// Full tiles never change: cache them for a year.
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
@@ -76,7 +77,7 @@ pub async fn checkpoint<S: Store>(State(ledger): State<Ledger<S>>) -> Response {
 /// does not have.
 pub async fn tile<S: Store>(
     State(ledger): State<Ledger<S>>,
-    Path(path): Path<String>,
+    PathText(path): PathText,
 ) -> Result<Response, Problem> {
     let tile = Tile::parse(&format!("tile/{path}"))
         .map_err(|e| Problem::bad_request("invalid-tile-path", e.to_string()).field("path"))?;

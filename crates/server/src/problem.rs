@@ -63,6 +63,13 @@ impl Problem {
         self
     }
 
+    /// The same problem telling the client when to retry, in seconds.
+    #[must_use]
+    pub fn retry_after(mut self, secs: u64) -> Self {
+        self.retry_after = Some(secs);
+        self
+    }
+
     /// The HTTP status.
     #[must_use]
     pub fn status(&self) -> StatusCode {
@@ -216,4 +223,54 @@ impl IntoResponse for Problem {
         }
         response
     }
+}
+
+/// The stable code of an error status the router answers by itself.
+fn status_code_name(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::NOT_FOUND => "not-found",
+        StatusCode::METHOD_NOT_ALLOWED => "method-not-allowed",
+        StatusCode::REQUEST_TIMEOUT => "request-timeout",
+        StatusCode::PAYLOAD_TOO_LARGE => "body-too-large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported-media-type",
+        StatusCode::TOO_MANY_REQUESTS => "rate-limited",
+        s if s.is_server_error() => "internal",
+        _ => "bad-request",
+    }
+}
+
+/// The longest plain-text error body kept as a problem's detail.
+const MAX_DETAIL: usize = 4096;
+
+/// Middleware: an error response that is not yet a problem (from the
+/// router itself, an extractor, or a timeout layer) becomes one, with the
+/// same status and its text as the detail, so every error a client sees is
+/// RFC 9457.
+pub async fn ensure_problem(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let response = next.run(req).await;
+    let status = response.status();
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+        return response;
+    }
+    let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
+    let body = axum::body::to_bytes(response.into_body(), MAX_DETAIL)
+        .await
+        .unwrap_or_default();
+    let text = String::from_utf8_lossy(&body);
+    let detail = if text.trim().is_empty() {
+        status.canonical_reason().unwrap_or("error").to_owned()
+    } else {
+        text.trim().to_owned()
+    };
+    let title = status.canonical_reason().unwrap_or("Error");
+    let mut response =
+        Problem::new(status, status_code_name(status), title, detail).into_response();
+    if let Some(v) = retry_after {
+        response.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    response
 }

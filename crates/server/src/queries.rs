@@ -2,8 +2,8 @@
 //! with the inclusion proofs of the entries each answer rests on.
 
 use axum::Json;
-use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse as _, Response};
 use provenant_ledger::reads::{DesignReport, Page, Proven};
 use provenant_ledger::{Ledger, Store};
@@ -14,11 +14,8 @@ use provenant_model::{
 use serde::{Deserialize, Serialize};
 
 use crate::Problem;
-
-fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, Problem> {
-    body.map(|Json(t)| t)
-        .map_err(|e| Problem::bad_request("malformed", e.body_text()))
-}
+use crate::body::JsonBody;
+use crate::path::PathText;
 
 fn id<T: std::str::FromStr>(text: &str, what: &'static str) -> Result<T, Problem> {
     text.parse().map_err(|_| {
@@ -37,7 +34,7 @@ fn id<T: std::str::FromStr>(text: &str, what: &'static str) -> Result<T, Problem
 /// `400` for a malformed id, `404` for an unknown design.
 pub async fn design<S: Store>(
     State(ledger): State<Ledger<S>>,
-    Path(text): Path<String>,
+    PathText(text): PathText,
 ) -> Result<Json<Proven<DesignReport>>, Problem> {
     let design: DesignId = id(&text, "design")?;
     Ok(Json(ledger.design(&design)?))
@@ -49,7 +46,7 @@ pub async fn design<S: Store>(
 /// `400` for a malformed id, `404` for an unknown grant.
 pub async fn grant<S: Store>(
     State(ledger): State<Ledger<S>>,
-    Path(text): Path<String>,
+    PathText(text): PathText,
 ) -> Result<Json<Proven<GrantState>>, Problem> {
     let grant: GrantId = id(&text, "grant")?;
     Ok(Json(ledger.grant(&grant)?))
@@ -62,9 +59,8 @@ pub async fn grant<S: Store>(
 /// `400` for a malformed question.
 pub async fn license_check<S: Store>(
     State(ledger): State<Ledger<S>>,
-    body: Result<Json<LicenseQuery>, JsonRejection>,
+    JsonBody(query): JsonBody<LicenseQuery>,
 ) -> Result<Json<Proven<LicenseAnswer>>, Problem> {
-    let query = json_body(body)?;
     Ok(Json(ledger.license_check(&query)?))
 }
 
@@ -83,9 +79,8 @@ pub struct SplitRequest {
 /// `400` for a malformed request, `422` for an unknown design.
 pub async fn royalty_split<S: Store>(
     State(ledger): State<Ledger<S>>,
-    body: Result<Json<SplitRequest>, JsonRejection>,
+    JsonBody(req): JsonBody<SplitRequest>,
 ) -> Result<Json<Proven<RoyaltySplit>>, Problem> {
-    let req = json_body(body)?;
     Ok(Json(ledger.royalty_split(
         req.design,
         req.revenue,

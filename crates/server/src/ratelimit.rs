@@ -1,0 +1,83 @@
+//! Per-client rate limiting: a token bucket per IP address (GCRA, from
+//! `governor`). A client over its rate gets `429 rate-limited` with
+//! `Retry-After`, before any work is done for it. Health, readiness and
+//! metrics probes are not limited.
+
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+use crate::Problem;
+
+/// A request rate per client.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RateLimit {
+    /// Requests per second, sustained.
+    pub per_second: NonZeroU32,
+    /// Requests a client may make at once after being idle.
+    pub burst: NonZeroU32,
+}
+
+/// The limiter shared by every connection.
+#[derive(Clone)]
+pub struct Limiter {
+    buckets: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    checks: Arc<AtomicU64>,
+}
+
+/// How often (in requests) buckets of idle clients are dropped.
+const SWEEP_EVERY: u64 = 1 << 14;
+
+impl Limiter {
+    /// A limiter allowing `limit` to each client.
+    #[must_use]
+    pub fn new(limit: RateLimit) -> Self {
+        let quota = Quota::per_second(limit.per_second).allow_burst(limit.burst);
+        Self {
+            buckets: Arc::new(RateLimiter::keyed(quota)),
+            checks: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    /// `None` when `ip` may go on, or the seconds it must wait.
+    fn check(&self, ip: IpAddr) -> Option<u64> {
+        if self.checks.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1 {
+            self.buckets.retain_recent();
+        }
+        self.buckets.check_key(&ip).err().map(|not_until| {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
+        })
+    }
+}
+
+/// The middleware: requests without a peer address (in-process tests) and
+/// probes pass.
+pub async fn limit(State(limiter): State<Limiter>, req: Request, next: Next) -> Response {
+    let exempt = matches!(req.uri().path(), "/healthz" | "/readyz" | "/metrics");
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    if let (false, Some(ip)) = (exempt, peer)
+        && let Some(wait) = limiter.check(ip)
+    {
+        return Problem::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate-limited",
+            "Too many requests",
+            format!("this client is over its request rate; retry in {wait} s"),
+        )
+        .retry_after(wait)
+        .into_response();
+    }
+    next.run(req).await
+}
