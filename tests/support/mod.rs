@@ -1,6 +1,8 @@
 //! A real server on a free loopback port, and signed envelopes to send it.
 #![allow(dead_code, unused_imports)]
 
+pub mod raw;
+
 use std::io::{BufRead as _, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
