@@ -1,0 +1,306 @@
+//! Faults against the real server process: SIGKILL under write load, again
+//! and again, each restart followed by a full audit; and a disk that fills
+//! up during writes and then frees.
+//!
+//! The full-disk test mounts a small tmpfs, so it needs root (CI runs as
+//! root). Elsewhere it says why it skipped, unless
+//! `PROVENANT_REQUIRE_FAULTS=1`, which makes a skip a failure.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use provenant_tlog::{Checkpoint, NoteVerifier, TreeSize, verify_consistency};
+use serde_json::Value;
+use support::*;
+
+/// What a writer was told: the receipt's index, leaf hash and checkpoint.
+#[derive(Clone, Debug)]
+struct Acked {
+    index: u64,
+    leaf_hash: Value,
+    checkpoint: String,
+}
+
+/// Submits registrations from `threads` writers until the server stops
+/// answering, or (with `until_503`) refuses one, or `limit` each; returns
+/// every receipt acknowledged.
+fn write_until_gone(
+    server: &Server,
+    tag: &str,
+    threads: u8,
+    limit: u32,
+    until_503: bool,
+) -> Vec<Acked> {
+    let acked = Arc::new(Mutex::new(Vec::new()));
+    let refused = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        for t in 0..threads {
+            let acked = Arc::clone(&acked);
+            let refused = &refused;
+            let url = server.url("/v1/entries");
+            s.spawn(move || {
+                let client = reqwest::blocking::Client::new();
+                for n in 0..limit {
+                    if until_503 && refused.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    let content = format!("{tag}-{t}-{n}");
+                    let env = register(content.as_bytes(), &[(&key(t + 1), 1_000_000)]);
+                    let Ok(r) = client.post(&url).json(&env.to_value()).send() else {
+                        return;
+                    };
+                    let status = r.status().as_u16();
+                    let Ok(body) = r.json::<Value>() else { return };
+                    assert!(status == 201 || status == 503, "{status} {body}");
+                    if status == 503 {
+                        assert!(problem_type(&body).ends_with("/unavailable"), "{body}");
+                        refused.store(true, Ordering::Relaxed);
+                    } else {
+                        acked.lock().unwrap().push(Acked {
+                            index: body["index"].as_u64().unwrap(),
+                            leaf_hash: body["leaf_hash"].clone(),
+                            checkpoint: body["checkpoint"].as_str().unwrap().to_owned(),
+                        });
+                    }
+                }
+            });
+        }
+    });
+    Arc::try_unwrap(acked).unwrap().into_inner().unwrap()
+}
+
+/// Every acknowledged receipt is in the log at its index, and the current
+/// checkpoint is consistent with every checkpoint handed out.
+fn check_nothing_lost(server: &Server, acked: &[Acked], origin: &str, verifier: &NoteVerifier) {
+    let now = server.checkpoint(origin, verifier);
+    for a in acked {
+        let (status, entry) = server.get(&format!("/v1/entries/{}", a.index));
+        assert_eq!(status, 200, "acknowledged entry {} is gone", a.index);
+        assert_eq!(entry["leaf_hash"], a.leaf_hash, "entry {}", a.index);
+    }
+    let mut seen: Vec<Checkpoint> = acked
+        .iter()
+        .map(|a| verified_checkpoint(&a.checkpoint, origin, verifier))
+        .collect();
+    seen.sort_by_key(|c| c.size);
+    seen.dedup_by_key(|c| c.size);
+    for old in seen {
+        let (_, proof) = server.get(&format!(
+            "/v1/proofs/consistency?from={}&to={}",
+            old.size.0, now.size.0
+        ));
+        let proof: Vec<provenant_tlog::Hash> = proof["consistency_proof"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| provenant_tlog::Hash::from_hex(h.as_str().unwrap()).unwrap())
+            .collect();
+        verify_consistency(old.size, now.size, &old.root, &now.root, &proof)
+            .unwrap_or_else(|e| panic!("checkpoint {} is not extended: {e}", old.size.0));
+    }
+}
+
+fn audit_full(server: &Server, state: &Path) {
+    let out = Command::new(env!("CARGO_BIN_EXE_provenant"))
+        .args([
+            "audit",
+            "--quiet",
+            "--full",
+            "--server",
+            &server.base,
+            "--state",
+        ])
+        .arg(state)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "audit --full: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn twenty_sigkills_under_load_lose_nothing_and_audit_clean() {
+    let data = tempfile::tempdir().unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let mut acked: Vec<Acked> = Vec::new();
+    let mut restarts = Vec::new();
+    let mut key_seen = None;
+    for cycle in 0..20u64 {
+        let started = Instant::now();
+        let server = Server::start(data.path(), &[]);
+        restarts.push(started.elapsed());
+        let (origin, verifier) = server.log_key();
+        assert_eq!(
+            *key_seen.get_or_insert_with(|| verifier.to_text()),
+            verifier.to_text()
+        );
+        check_nothing_lost(&server, &acked, &origin, &verifier);
+        audit_full(&server, state.path());
+
+        // Kill at a moment that varies from cycle to cycle.
+        let pid = server.pid();
+        let delay = Duration::from_millis(150 + (cycle * 7919) % 400);
+        let killer = std::thread::spawn(move || {
+            std::thread::sleep(delay);
+            let _ = Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+        });
+        acked.extend(write_until_gone(
+            &server,
+            &format!("cycle{cycle}"),
+            4,
+            100_000,
+            false,
+        ));
+        killer.join().unwrap();
+        server.kill();
+    }
+    let server = Server::start(data.path(), &[]);
+    let (origin, verifier) = server.log_key();
+    check_nothing_lost(&server, &acked, &origin, &verifier);
+    audit_full(&server, state.path());
+    restarts.sort();
+    eprintln!(
+        "20 SIGKILL cycles: {} acknowledged entries, all present; log size {}; restart median {:?}, max {:?}",
+        acked.len(),
+        server.checkpoint(&origin, &verifier).size.0,
+        restarts[restarts.len() / 2],
+        restarts[restarts.len() - 1]
+    );
+    assert!(
+        acked.len() > 100,
+        "the writers got {} receipts",
+        acked.len()
+    );
+}
+
+/// A tmpfs mounted for the test, unmounted when dropped.
+struct Mounted(PathBuf);
+
+impl Mounted {
+    fn tmpfs(at: &Path, size: &str) -> Option<Mounted> {
+        let ok = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(at)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then(|| Mounted(at.to_owned()))
+    }
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+/// Writes zeros to `path` until the filesystem is full (at most 1 GiB).
+fn fill(path: &Path) {
+    use std::io::Write as _;
+    let mut f = std::fs::File::create(path).unwrap();
+    let chunk = vec![0u8; 64 << 10];
+    for _ in 0..(1 << 14) {
+        if f.write_all(&chunk).is_err() {
+            break;
+        }
+    }
+    let _ = f.sync_all();
+}
+
+#[test]
+fn a_full_disk_answers_503_keeps_reads_and_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(mount) = Mounted::tmpfs(dir.path(), "160m") else {
+        assert!(
+            std::env::var_os("PROVENANT_REQUIRE_FAULTS").is_none(),
+            "cannot mount a tmpfs (not root?) and PROVENANT_REQUIRE_FAULTS is set"
+        );
+        eprintln!("skipped: mounting a tmpfs needs root");
+        return;
+    };
+    let data = mount.0.join("data");
+    let filler = mount.0.join("filler");
+    {
+        let server = Server::start(&data, &[]);
+        let (origin, verifier) = server.log_key();
+        let first = register(b"before the disk fills", &[(&key(1), 1_000_000)]);
+        server.write(&first);
+        fill(&filler);
+
+        // Write until the disk refuses (RocksDB's WAL, preallocated at
+        // 1.1 times the write buffer, takes tens of thousands first).
+        let acked = write_until_gone(&server, "full", 8, 100_000, true);
+        let refused = register(b"refused", &[(&key(3), 1_000_000)]);
+        let (status, body) = server.post("/v1/entries", &refused.to_value());
+        assert_eq!(status, 503, "{body}");
+        let size = server.checkpoint(&origin, &verifier).size;
+        assert_eq!(size, TreeSize(1 + acked.len() as u64));
+
+        // While full: more writes are refused, reads are served, and the
+        // refused envelopes are nowhere in the log.
+        for n in 0..20u32 {
+            let env = register(
+                format!("still full {n}").as_bytes(),
+                &[(&key(3), 1_000_000)],
+            );
+            let r = server
+                .client
+                .post(server.url("/v1/entries"))
+                .json(&env.to_value())
+                .send()
+                .unwrap();
+            assert_eq!(r.status().as_u16(), 503);
+            assert!(r.headers().contains_key("retry-after"));
+        }
+        check_nothing_lost(&server, &acked, &origin, &verifier);
+        assert_eq!(server.checkpoint(&origin, &verifier).size, size);
+        let (status, _) = server.get(&format!(
+            "/v1/designs/{}",
+            design_of(b"before the disk fills")
+        ));
+        assert_eq!(status, 200);
+        let r = server
+            .client
+            .get(server.url("/tile/entries/000.p/1"))
+            .send()
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 200);
+
+        // Space returns: RocksDB clears its error by itself once enough is
+        // free, and the refused envelope is then logged right after the
+        // last acknowledged entry.
+        std::fs::remove_file(&filler).unwrap();
+        let deadline = Instant::now() + Duration::from_mins(1);
+        let receipt = loop {
+            let (status, body) = server.post("/v1/entries", &refused.to_value());
+            if status == 201 {
+                break body;
+            }
+            assert_eq!(status, 503, "{body}");
+            assert!(
+                Instant::now() < deadline,
+                "writes did not resume within 60 s"
+            );
+            std::thread::sleep(Duration::from_millis(500));
+        };
+        assert_eq!(receipt["index"], size.0);
+        check_nothing_lost(&server, &acked, &origin, &verifier);
+        server.stop();
+    }
+    // And the store reopens whole.
+    let server = Server::start(&data, &[]);
+    let (origin, verifier) = server.log_key();
+    let cp = server.checkpoint(&origin, &verifier);
+    eprintln!("full disk: refused with 503, resumed at size {}", cp.size.0);
+    server.stop();
+}
