@@ -91,16 +91,14 @@ fn take_slot(counts: &Arc<Mutex<Counts>>, ip: IpAddr, limits: ConnectionLimits) 
 }
 
 /// Serves `app` on `listener` until `shutdown` completes, then lets open
-/// requests finish.
-///
-/// # Errors
-/// None in practice: accept errors are logged and retried.
+/// requests finish. Accept errors (out of descriptors, say) are logged and
+/// retried after a pause.
 pub async fn serve(
     listener: TcpListener,
     app: Router,
     limits: ConnectionLimits,
     shutdown: impl Future<Output = ()>,
-) -> std::io::Result<()> {
+) {
     let counts = Arc::new(Mutex::new(Counts::default()));
     let graceful = GracefulShutdown::new();
     let mut builder = Builder::new(TokioExecutor::new());
@@ -146,7 +144,6 @@ pub async fn serve(
     }
     drop(listener);
     graceful.shutdown().await;
-    Ok(())
 }
 
 /// Answers one request on a connection over a limit with `429`, then closes.
