@@ -4,7 +4,8 @@
 //! at 1M entries; store bytes per entry beyond the entry itself.
 //!
 //! Run: `cargo bench -p provenant-ledger --bench ledger`
-//! (`PROVENANT_BENCH_QUICK=1` for a short run.)
+//! (`PROVENANT_BENCH_QUICK=1` for a short run, `-- --proofs` for the
+//! proofs alone.)
 
 // Rates and averages are reported as floats; counts here are far below
 // 2^52 and the machine is 64-bit.
@@ -18,7 +19,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use ed25519_dalek::SigningKey;
-use provenant_ledger::hashes::StoredHashes;
+use provenant_ledger::hashes::{HashCache, StoredHashes};
 use provenant_ledger::store::{Batch, Store, Table};
 use provenant_ledger::{BatchConfig, Ledger, LedgerConfig, RocksOptions, RocksStore};
 use provenant_model::{Envelope, Kind, hash_content, identity_of};
@@ -112,7 +113,10 @@ fn raw_run(n: usize, size: usize, batch: usize) -> f64 {
     n as f64 / start.elapsed().as_secs_f64()
 }
 
-fn proofs_at(n: u64, queries: usize) -> f64 {
+/// Inclusion proofs per second at `n` entries on one thread: straight from
+/// RocksDB, then through the ledger's hash cache (a first pass warms it, the
+/// second is timed).
+fn proofs_at(n: u64, queries: usize) -> (f64, f64) {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = RocksStore::open(dir.path(), &RocksOptions::default()).expect("open");
     let mut size = 0u64;
@@ -136,17 +140,27 @@ fn proofs_at(n: u64, queries: usize) -> f64 {
     // Steady state: the hashes in table files and the block cache, not in
     // the memtables the writes just filled.
     store.compact().expect("compact");
-    let mut x = 0x9e37_79b9_7f4a_7c15u64;
-    let start = Instant::now();
-    for _ in 0..queries {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        let p =
-            prove_inclusion(LeafIndex(x % n), TreeSize(n), &StoredHashes(&store)).expect("proof");
-        std::hint::black_box(p);
-    }
-    queries as f64 / start.elapsed().as_secs_f64()
+    let run = |reader: &dyn Fn(u64) -> Vec<provenant_tlog::Hash>| {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let start = Instant::now();
+        for _ in 0..queries {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            std::hint::black_box(reader(x % n));
+        }
+        queries as f64 / start.elapsed().as_secs_f64()
+    };
+    let raw =
+        run(&|i| prove_inclusion(LeafIndex(i), TreeSize(n), &StoredHashes(&store)).expect("proof"));
+    let cache = HashCache::default();
+    cache.fit(TreeSize(n));
+    let cached = |i| {
+        prove_inclusion(LeafIndex(i), TreeSize(n), &cache.over(StoredHashes(&store)))
+            .expect("proof")
+    };
+    run(&cached);
+    (raw, run(&cached))
 }
 
 fn main() {
@@ -154,8 +168,20 @@ fn main() {
         return; // `cargo bench -- --list` probes harness-less benches.
     }
     let quick = std::env::var_os("PROVENANT_BENCH_QUICK").is_some();
+    let proofs_only = std::env::args().any(|a| a == "--proofs");
     let cores = std::thread::available_parallelism().map_or(0, usize::from);
     println!("ledger benchmark, {cores} cores");
+    if !proofs_only {
+        appends(quick);
+    }
+    let n = if quick { 100_000 } else { 1_000_000 };
+    let (raw, cached) = proofs_at(n, 500_000);
+    println!(
+        "\ninclusion proofs at {n} entries, one thread: {raw:.0}/s from RocksDB, {cached:.0}/s through the ledger's hash cache"
+    );
+}
+
+fn appends(quick: bool) {
     println!(
         "| batch | entries | sequencer appends/s | raw RocksDB synced writes/s (same bytes per entry, same batches) | ratio | store bytes/entry beyond the entry |"
     );
@@ -177,9 +203,4 @@ fn main() {
             rate / raw
         );
     }
-    let n = if quick { 100_000 } else { 1_000_000 };
-    println!(
-        "\ninclusion proofs at {n} entries (RocksDB, one thread): {:.0}/s",
-        proofs_at(n, 200_000)
-    );
 }

@@ -3,8 +3,9 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::RwLock;
+use std::sync::atomic::{AtomicU8, Ordering};
 
-use provenant_tlog::{Hash, HashReader, StoredIndex, split_stored_index};
+use provenant_tlog::{Hash, HashReader, StoredIndex, TreeSize, split_stored_index};
 
 use crate::keys::be;
 use crate::store::{Read, Table};
@@ -105,23 +106,25 @@ impl<R: HashReader> HashReader for Memo<R> {
     }
 }
 
-/// The most hashes [`HashCache`] keeps (32 bytes each, and the map's own).
-const CACHE_HASHES: usize = 1 << 18;
-
-/// The lowest level [`HashCache`] keeps: hashes of subtrees of at least 32
-/// leaves, one in 16 of the stored hashes (all of them for a log of 4M
-/// entries). Lower ones are each in few proofs, and would only churn it.
-const CACHE_LEVEL: u8 = 5;
+/// The most hashes [`HashCache`] keeps: 32 MiB of hashes, about twice
+/// that with the map's own memory. A bound, so the server's memory stays
+/// flat as the log grows.
+const CACHE_HASHES: u64 = 1 << 20;
 
 /// Stored hashes kept in memory, shared by every reader of the ledger.
 ///
 /// A stored hash never changes once written, so any one read from the
-/// store may be kept. The hashes of large subtrees are in many proofs (the
-/// top ones in every proof); those are kept. When the cache is full it is
-/// emptied, and the hottest come back first.
+/// store may be kept. A proof needs one hash per level, and the hashes of
+/// large subtrees are in many proofs (the top ones in every proof), so the
+/// cache keeps every level from the lowest one whose hashes, with all the
+/// levels above, fit in [`CACHE_HASHES`]: all levels but the leaves up to
+/// 1M entries, then one level fewer each time the log doubles. Lower
+/// levels would only churn it. When the cache is full it is emptied, and
+/// the hottest come back first.
 #[derive(Default)]
 pub struct HashCache {
     map: RwLock<HashMap<u64, Hash>>,
+    lowest: AtomicU8,
 }
 
 impl HashCache {
@@ -129,11 +132,28 @@ impl HashCache {
     pub fn over<H: HashReader>(&self, inner: H) -> Cached<'_, H> {
         Cached { inner, cache: self }
     }
+
+    /// Sizes the kept levels for a log of `size` entries.
+    pub fn fit(&self, size: TreeSize) {
+        self.lowest
+            .store(lowest_level(size.0, CACHE_HASHES), Ordering::Relaxed);
+    }
+
+    /// Whether the hash in slot `i` is one this cache keeps.
+    fn keeps(&self, i: StoredIndex) -> bool {
+        split_stored_index(i).0 >= self.lowest.load(Ordering::Relaxed).max(1)
+    }
 }
 
-/// Whether the hash in slot `i` is one [`HashCache`] keeps.
-fn cached(i: StoredIndex) -> bool {
-    split_stored_index(i).0 >= CACHE_LEVEL
+/// The lowest level `L` such that a tree of `n` leaves has at most `cap`
+/// stored hashes at levels `L` and up (about `2n / 2^L` of them), and at
+/// least 1: leaf hashes are each in few proofs.
+fn lowest_level(n: u64, cap: u64) -> u8 {
+    let mut level = 1u8;
+    while level < 63 && n.saturating_mul(2) >> level > cap {
+        level += 1;
+    }
+    level
 }
 
 /// A [`HashReader`] that asks its [`HashCache`] first.
@@ -153,7 +173,7 @@ impl<H: HashReader> HashReader for Cached<'_, H> {
             indexes
                 .iter()
                 .map(|i| {
-                    if cached(*i) {
+                    if self.cache.keeps(*i) {
                         map.get(&i.0).copied()
                     } else {
                         None
@@ -169,23 +189,28 @@ impl<H: HashReader> HashReader for Cached<'_, H> {
             .collect();
         if !unseen.is_empty() {
             let found = self.inner.read_hashes(&unseen)?;
-            let mut map = self
-                .cache
-                .map
-                .write()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            if map.len() + found.len() > CACHE_HASHES {
-                map.clear();
-            }
             let mut found = found.into_iter();
+            let mut keep = Vec::new();
             for (slot, i) in out.iter_mut().zip(indexes) {
                 if slot.is_none() {
                     let h = found.next().ok_or_else(|| missing(*i))?;
-                    if cached(*i) {
-                        map.insert(i.0, h);
+                    if self.cache.keeps(*i) {
+                        keep.push((i.0, h));
                     }
                     *slot = Some(h);
                 }
+            }
+            // Only a miss of a kept level takes the write lock.
+            if !keep.is_empty() {
+                let mut map = self
+                    .cache
+                    .map
+                    .write()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                if (map.len() + keep.len()) as u64 > CACHE_HASHES {
+                    map.clear();
+                }
+                map.extend(keep);
             }
         }
         indexes
@@ -193,5 +218,25 @@ impl<H: HashReader> HashReader for Cached<'_, H> {
             .zip(out)
             .map(|(i, h)| h.ok_or_else(|| missing(*i)))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lowest_level;
+
+    #[test]
+    fn kept_levels_fit_the_cache() {
+        let cap = 1 << 20;
+        assert_eq!(lowest_level(0, cap), 1);
+        assert_eq!(lowest_level(1_000_000, cap), 1);
+        assert_eq!(lowest_level(2_000_000, cap), 2);
+        assert_eq!(lowest_level(10_000_000, cap), 5);
+        assert_eq!(lowest_level(u64::MAX, cap), 44);
+        for n in [1u64, 999, 1 << 20, 3 << 20, 1 << 30, 1 << 40] {
+            let l = lowest_level(n, cap);
+            // At most `cap` hashes at levels l and up: n/2^l + n/2^(l+1) + ...
+            assert!((n >> l).saturating_mul(2) <= cap, "{n}: level {l}");
+        }
     }
 }

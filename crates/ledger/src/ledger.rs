@@ -149,6 +149,8 @@ impl<S: Store> Ledger<S> {
         let mut signer = LogSigner::new(&config.origin, key)?;
         let head = recover(&store, &mut signer)?;
         crate::migrate::migrate(&store)?;
+        let hashes = HashCache::default();
+        hashes.fit(head.size);
         let shared = Arc::new(Shared {
             store,
             head: RwLock::new(head),
@@ -158,7 +160,7 @@ impl<S: Store> Ledger<S> {
             closed: AtomicBool::new(false),
             bytes_written: AtomicU64::new(0),
             stats: Stats::default(),
-            hashes: HashCache::default(),
+            hashes,
         });
         let (queue, receiver) = sync_channel(config.batch.queue_capacity.max(1));
         let for_thread = Arc::clone(&shared);

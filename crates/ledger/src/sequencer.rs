@@ -375,6 +375,7 @@ fn commit<S: Store>(
     let bytes = writes.bytes() as u64;
     shared.store.write(writes)?;
     signer.published(size, root);
+    shared.hashes.fit(size);
     shared.stats.batch(accepted.len());
     shared
         .bytes_written

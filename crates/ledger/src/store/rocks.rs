@@ -5,8 +5,8 @@ use std::path::Path;
 
 use rocksdb::{
     BlockBasedOptions, Cache, ColumnFamily, ColumnFamilyDescriptor, DB, DBCompressionType,
-    Direction, IteratorMode, Options, ReadOptions, SnapshotWithThreadMode, WriteBatch,
-    WriteOptions,
+    DataBlockIndexType, Direction, IteratorMode, Options, ReadOptions, SnapshotWithThreadMode,
+    WriteBatch, WriteOptions,
 };
 
 use super::{Batch, Op, Read, Rows, Store, StoreError, Table};
@@ -18,6 +18,8 @@ pub struct RocksOptions {
     pub block_cache_bytes: usize,
     /// Memtable size per column family, in bytes.
     pub write_buffer_bytes: usize,
+    /// All memtables together, in bytes.
+    pub memtables_bytes: usize,
 }
 
 impl Default for RocksOptions {
@@ -25,6 +27,7 @@ impl Default for RocksOptions {
         Self {
             block_cache_bytes: 256 << 20,
             write_buffer_bytes: 64 << 20,
+            memtables_bytes: 256 << 20,
         }
     }
 }
@@ -44,8 +47,17 @@ fn cf_options(table: Table, cache: &Cache, opts: &RocksOptions) -> Options {
     o.set_write_buffer_size(opts.write_buffer_bytes);
     let mut block = BlockBasedOptions::default();
     block.set_block_cache(cache);
-    // Point lookups by hash or id dominate everywhere but in scans.
+    // Index and filter blocks live in the block cache, so memory is bounded
+    // by its size as the store grows (otherwise every table file keeps
+    // its own in memory); those of level 0, the hottest, stay pinned.
+    block.set_cache_index_and_filter_blocks(true);
+    block.set_cache_index_and_filter_blocks_with_high_priority(true);
+    block.set_pin_l0_filter_and_index_blocks_in_cache(true);
+    // Point lookups by hash or id dominate everywhere but in scans: a
+    // bloom filter per table, and a hash index inside each data block.
     block.set_bloom_filter(10.0, false);
+    block.set_data_block_index_type(DataBlockIndexType::BinaryAndHash);
+    block.set_data_block_hash_ratio(0.75);
     o.set_block_based_table_factory(&block);
     // The same for the memtable: most lookups on the write path are for
     // keys that do not exist yet (a new envelope, new content, a new leaf);
@@ -73,6 +85,9 @@ impl RocksStore {
         db_opts.create_if_missing(true);
         db_opts.create_missing_column_families(true);
         db_opts.set_max_background_jobs(2);
+        // All memtables together, across column families: a bound on
+        // memory however many tables are written to.
+        db_opts.set_db_write_buffer_size(opts.memtables_bytes);
         let cfs = Table::ALL
             .iter()
             .map(|t| ColumnFamilyDescriptor::new(t.name(), cf_options(*t, &cache, opts)));
