@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -49,6 +50,13 @@ impl Default for ConnectionLimits {
         }
     }
 }
+
+/// Connections over a limit answered `429` at once; beyond, they are closed.
+const MAX_REFUSING: usize = 1024;
+
+/// How long a connection over a limit has to send the request it is
+/// refused.
+const REFUSAL_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Open connections, in all and per client.
 #[derive(Default)]
@@ -100,6 +108,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) {
     let counts = Arc::new(Mutex::new(Counts::default()));
+    let refusing = Arc::new(AtomicUsize::new(0));
     let graceful = GracefulShutdown::new();
     let mut builder = Builder::new(TokioExecutor::new());
     builder
@@ -139,7 +148,13 @@ pub async fn serve(
                     }
                 });
             }
-            None => refuse(&builder, stream, peer),
+            // Past the limit, answering costs a task and a descriptor per
+            // connection, so only so many are answered at once; the rest
+            // are closed unanswered.
+            None if refusing.load(Ordering::Relaxed) < MAX_REFUSING => {
+                refuse(&builder, stream, peer, Arc::clone(&refusing));
+            }
+            None => drop(stream),
         }
     }
     drop(listener);
@@ -147,7 +162,12 @@ pub async fn serve(
 }
 
 /// Answers one request on a connection over a limit with `429`, then closes.
-fn refuse(builder: &Builder<TokioExecutor>, stream: TcpStream, peer: SocketAddr) {
+fn refuse(
+    builder: &Builder<TokioExecutor>,
+    stream: TcpStream,
+    peer: SocketAddr,
+    refusing: Arc<AtomicUsize>,
+) {
     tracing::info!(%peer, "connection refused: too many connections");
     let service = hyper::service::service_fn(|_req: Request<Incoming>| async {
         let mut response = Problem::new(
@@ -166,8 +186,10 @@ fn refuse(builder: &Builder<TokioExecutor>, stream: TcpStream, peer: SocketAddr)
     let conn = builder
         .serve_connection(TokioIo::new(stream), service)
         .into_owned();
+    refusing.fetch_add(1, Ordering::Relaxed);
     tokio::spawn(async move {
         // One request at most: the response says `Connection: close`.
-        let _ = tokio::time::timeout(Duration::from_secs(10), conn).await;
+        let _ = tokio::time::timeout(REFUSAL_TIMEOUT, conn).await;
+        refusing.fetch_sub(1, Ordering::Relaxed);
     });
 }
