@@ -168,7 +168,7 @@ fn refuse(
     peer: SocketAddr,
     refusing: Arc<AtomicUsize>,
 ) {
-    tracing::info!(%peer, "connection refused: too many connections");
+    tracing::debug!(%peer, "connection refused: too many connections");
     let service = hyper::service::service_fn(|_req: Request<Incoming>| async {
         let mut response = Problem::new(
             StatusCode::TOO_MANY_REQUESTS,
