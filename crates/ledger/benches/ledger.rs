@@ -58,9 +58,18 @@ fn dir_bytes(path: &Path) -> u64 {
     })
 }
 
-/// Appends `envs` through the sequencer with batches of `batch`; returns
-/// (appends/s, entry bytes, bytes written, store bytes after compaction).
-fn sequencer_run(envs: Vec<Envelope>, batch: usize) -> (f64, u64, u64, u64) {
+/// What one sequencer run measured.
+struct Run {
+    rate: f64,
+    entry_bytes: u64,
+    written: u64,
+    store_bytes: u64,
+    /// Each table's bytes on disk after compaction.
+    tables: Vec<(Table, u64)>,
+}
+
+/// Appends `envs` through the sequencer with batches of `batch`.
+fn sequencer_run(envs: Vec<Envelope>, batch: usize) -> Run {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = RocksStore::open(dir.path(), &RocksOptions::default()).expect("open");
     let config = LedgerConfig {
@@ -90,8 +99,17 @@ fn sequencer_run(envs: Vec<Envelope>, batch: usize) -> (f64, u64, u64, u64) {
     let written = ledger.bytes_written();
     ledger.close();
     ledger.store().compact().expect("compact");
-    let store_bytes = dir_bytes(dir.path());
-    (n as f64 / secs, entry_bytes, written, store_bytes)
+    let tables = Table::ALL
+        .iter()
+        .map(|t| (*t, ledger.store().table_bytes(*t).expect("table size")))
+        .collect();
+    Run {
+        rate: n as f64 / secs,
+        entry_bytes,
+        written,
+        store_bytes: dir_bytes(dir.path()),
+        tables,
+    }
 }
 
 /// Writes `n` values of `size` bytes with raw RocksDB, `batch` per synced
@@ -186,21 +204,35 @@ fn appends(quick: bool) {
         "| batch | entries | sequencer appends/s | raw RocksDB synced writes/s (same bytes per entry, same batches) | ratio | store bytes/entry beyond the entry |"
     );
     println!("|---|---|---|---|---|---|");
+    let mut last = None;
     for (batch, n) in [
         (1usize, if quick { 200 } else { 2_000 }),
         (64, if quick { 5_000 } else { 50_000 }),
         (1024, if quick { 10_000 } else { 200_000 }),
     ] {
         let envs = envelopes(n, &format!("b{batch}"));
-        let (rate, entry_bytes, written, store_bytes) = sequencer_run(envs, batch);
+        let run = sequencer_run(envs, batch);
         // The baseline writes as many bytes per entry as the sequencer did
         // (entry, hashes, indexes, state), minus its 8-byte key.
-        let size = (written / n as u64).saturating_sub(8) as usize;
+        let size = (run.written / n as u64).saturating_sub(8) as usize;
         let raw = raw_run(n, size, batch);
-        let overhead = (store_bytes as f64 - entry_bytes as f64) / n as f64;
+        let overhead = (run.store_bytes as f64 - run.entry_bytes as f64) / n as f64;
         println!(
-            "| {batch} | {n} | {rate:.0} | {raw:.0} | {:.2} | {overhead:.0} |",
-            rate / raw
+            "| {batch} | {n} | {:.0} | {raw:.0} | {:.2} | {overhead:.0} |",
+            run.rate,
+            run.rate / raw
+        );
+        last = Some((n, run));
+    }
+    if let Some((n, run)) = last {
+        println!("\nstore bytes per entry by table, {n} registrations, after compaction:");
+        println!("| table | bytes/entry |\n|---|---|");
+        for (table, bytes) in &run.tables {
+            println!("| {} | {:.1} |", table.name(), *bytes as f64 / n as f64);
+        }
+        println!(
+            "| (entry bytes themselves) | {:.1} |",
+            run.entry_bytes as f64 / n as f64
         );
     }
 }

@@ -111,6 +111,18 @@ impl RocksStore {
         Ok(())
     }
 
+    /// The bytes of `table`'s files on disk (after [`Self::compact`], its
+    /// settled size; used by the benchmark).
+    ///
+    /// # Errors
+    /// RocksDB's failure.
+    pub fn table_bytes(&self, table: Table) -> Result<u64, StoreError> {
+        self.db
+            .property_int_value_cf(self.cf(table)?, "rocksdb.total-sst-files-size")
+            .map(Option::unwrap_or_default)
+            .map_err(|e| err(&e))
+    }
+
     fn cf(&self, table: Table) -> Result<&ColumnFamily, StoreError> {
         self.db
             .cf_handle(table.name())
