@@ -17,8 +17,20 @@ fn missing(i: StoredIndex) -> provenant_tlog::Error {
     provenant_tlog::Error::Storage(format!("stored hash {i} is missing").into())
 }
 
+/// At least this many hashes, lying in a run of slots at most
+/// [`SCAN_SPAN`] times their number, are read with one range scan instead
+/// of a point lookup each: a level-0 tile's 256 hashes lie among 511
+/// consecutive slots, and a scan reads them block by block.
+const SCAN_MIN: usize = 32;
+
+/// See [`SCAN_MIN`].
+const SCAN_SPAN: u64 = 4;
+
 impl<R: Read + ?Sized> HashReader for StoredHashes<'_, R> {
     fn read_hashes(&self, indexes: &[StoredIndex]) -> Result<Vec<Hash>, provenant_tlog::Error> {
+        if let Some(hashes) = self.scan_run(indexes)? {
+            return Ok(hashes);
+        }
         let keys: Vec<Vec<u8>> = indexes.iter().map(|i| be(i.0).to_vec()).collect();
         let values = self
             .0
@@ -29,6 +41,51 @@ impl<R: Read + ?Sized> HashReader for StoredHashes<'_, R> {
             .zip(values)
             .map(|(i, v)| Hash::from_slice(&v.ok_or_else(|| missing(*i))?))
             .collect()
+    }
+}
+
+impl<R: Read + ?Sized> StoredHashes<'_, R> {
+    /// `indexes` read with one range scan, when they are many, ascending
+    /// and close together; `None` otherwise.
+    fn scan_run(
+        &self,
+        indexes: &[StoredIndex],
+    ) -> Result<Option<Vec<Hash>>, provenant_tlog::Error> {
+        let (Some(first), Some(last)) = (indexes.first(), indexes.last()) else {
+            return Ok(None);
+        };
+        let span = last.0.saturating_sub(first.0).saturating_add(1);
+        if indexes.len() < SCAN_MIN
+            || span > SCAN_SPAN.saturating_mul(indexes.len() as u64)
+            || !indexes.windows(2).all(|w| w[0].0 < w[1].0)
+        {
+            return Ok(None);
+        }
+        let after = first.0.checked_sub(1).map(be);
+        let limit = usize::try_from(span).unwrap_or(usize::MAX);
+        let rows = self
+            .0
+            .scan(
+                Table::Hashes,
+                &[],
+                after.as_ref().map(<[u8; 8]>::as_slice),
+                limit,
+            )
+            .map_err(|e| provenant_tlog::Error::Storage(Box::new(e)))?;
+        let mut rows = rows.into_iter();
+        let mut out = Vec::with_capacity(indexes.len());
+        for i in indexes {
+            let want = be(i.0);
+            let value = loop {
+                match rows.next() {
+                    Some((k, v)) if k.as_slice() == want.as_slice() => break v,
+                    Some((k, _)) if k.as_slice() < want.as_slice() => {}
+                    _ => return Err(missing(*i)),
+                }
+            };
+            out.push(Hash::from_slice(&value)?);
+        }
+        Ok(Some(out))
     }
 }
 
