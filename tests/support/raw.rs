@@ -37,6 +37,28 @@ pub fn request(
     content_type: Option<&str>,
     body: &[u8],
 ) -> RawResponse {
+    exchange(base, &request_bytes(base, method, path, content_type, body))
+}
+
+/// `GET path` from the local address `source` (any of 127.0.0.0/8 reaches
+/// a server on 127.0.0.1), as another client would.
+pub fn get_from(source: std::net::IpAddr, base: &str, path: &[u8]) -> RawResponse {
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    socket
+        .bind(&std::net::SocketAddr::new(source, 0).into())
+        .unwrap();
+    let server: std::net::SocketAddr = authority(base).parse().unwrap();
+    socket.connect(&server.into()).unwrap();
+    talk(socket.into(), &request_bytes(base, "GET", path, None, b""))
+}
+
+fn request_bytes(
+    base: &str,
+    method: &str,
+    path: &[u8],
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Vec<u8> {
     let mut head = Vec::new();
     head.extend_from_slice(method.as_bytes());
     head.push(b' ');
@@ -49,12 +71,18 @@ pub fn request(
     }
     head.extend_from_slice(format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes());
     head.extend_from_slice(body);
-    exchange(base, &head)
+    head
 }
 
 /// Writes `bytes` as they are and reads the whole answer.
 pub fn exchange(base: &str, bytes: &[u8]) -> RawResponse {
-    let mut stream = TcpStream::connect(authority(base)).expect("the server accepts");
+    talk(
+        TcpStream::connect(authority(base)).expect("the server accepts"),
+        bytes,
+    )
+}
+
+fn talk(mut stream: TcpStream, bytes: &[u8]) -> RawResponse {
     stream
         .set_read_timeout(Some(Duration::from_secs(30)))
         .unwrap();
