@@ -11,18 +11,14 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, header};
 use provenant_ledger::reads::Proven;
 use provenant_ledger::{Ledger, Store};
+use provenant_model::royalty::MAX_SALES_LINES;
 use provenant_model::{CsvError, RoyaltyPolicy, SaleLine, Statement, parse_sales_csv};
 use serde::Deserialize;
 
 use crate::Problem;
 use crate::body::RawBody;
 
-/// The most sales lines in one statement.
-pub use provenant_model::royalty::MAX_SALES_LINES as MAX_LINES;
-
-/// The CSV header every CSV statement starts with.
-pub use provenant_model::royalty::CSV_HEADER;
-
+/// Query of the statement route.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PolicyQuery {
@@ -40,15 +36,13 @@ fn bad(detail: impl Into<String>) -> Problem {
     Problem::bad_request("malformed", detail)
 }
 
-/// Parses CSV sales lines strictly (see [`parse_sales_csv`]).
-///
-/// # Errors
-/// A problem naming the line that is wrong.
-pub fn parse_csv(text: &str) -> Result<Vec<SaleLine>, Problem> {
-    parse_sales_csv(text).map_err(|e| match e {
-        CsvError::Line { line, what } => bad(what).field(format!("line {line}")),
+/// The problem for a sales CSV that [`parse_sales_csv`] refuses, and for
+/// a JSON statement over the same cap ([`CsvError::TooManyLines`]).
+fn csv_problem(e: &CsvError) -> Problem {
+    match e {
+        CsvError::Line { line, what } => bad(*what).field(format!("line {line}")),
         CsvError::TooManyLines => Problem::bad_request("too-many-items", e.to_string()),
-    })
+    }
 }
 
 /// `POST /v1/royalties/statement`.
@@ -68,14 +62,12 @@ pub async fn statement<S: Store>(
         .is_some_and(|v| v.starts_with("text/csv"));
     let (policy, sales) = if csv {
         let text = std::str::from_utf8(&body).map_err(|_| bad("the CSV is not UTF-8"))?;
-        (q.policy.unwrap_or(RoyaltyPolicy::Lap), parse_csv(text)?)
+        let sales = parse_sales_csv(text).map_err(|e| csv_problem(&e))?;
+        (q.policy.unwrap_or(RoyaltyPolicy::Lap), sales)
     } else {
         let s: JsonStatement = serde_json::from_slice(&body).map_err(|e| bad(e.to_string()))?;
-        if s.sales.len() > MAX_LINES {
-            return Err(Problem::bad_request(
-                "too-many-items",
-                format!("at most {MAX_LINES} sales lines"),
-            ));
+        if s.sales.len() > MAX_SALES_LINES {
+            return Err(csv_problem(&CsvError::TooManyLines));
         }
         (s.policy, s.sales)
     };
