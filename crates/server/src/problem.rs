@@ -106,14 +106,13 @@ impl Problem {
     /// A `503` with `Retry-After`; `code` tells a full queue
     /// (`overloaded`) from a ledger that cannot write (`unavailable`).
     fn unavailable_as(code: &'static str, detail: &str) -> Self {
-        let mut p = Self::new(
+        Self::new(
             StatusCode::SERVICE_UNAVAILABLE,
             code,
             "Service unavailable",
             detail,
-        );
-        p.retry_after = Some(1);
-        p
+        )
+        .retry_after(1)
     }
 }
 
