@@ -89,17 +89,9 @@ fn check_nothing_lost(server: &Server, acked: &[Acked], origin: &str, verifier: 
         .collect();
     seen.sort_by_key(|c| c.size);
     seen.dedup_by_key(|c| c.size);
+    let client = provenant_client::Client::new(&server.base).unwrap();
     for old in seen {
-        let (_, proof) = server.get(&format!(
-            "/v1/proofs/consistency?from={}&to={}",
-            old.size.0, now.size.0
-        ));
-        let proof: Vec<provenant_tlog::Hash> = proof["consistency_proof"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|h| provenant_tlog::Hash::from_hex(h.as_str().unwrap()).unwrap())
-            .collect();
+        let proof = client.consistency_proof(old.size, now.size).unwrap();
         verify_consistency(old.size, now.size, &old.root, &now.root, &proof)
             .unwrap_or_else(|e| panic!("checkpoint {} is not extended: {e}", old.size.0));
     }
