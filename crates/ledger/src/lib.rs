@@ -7,6 +7,7 @@
 //! | [`ledger`] | opening (and refusing an inconsistent store), submitting, closing |
 //! | [`sequencer`] | batching, parallel signature checks, ordered validation, one atomic write |
 //! | [`reads`] | entries, proofs, tiles, state, license checks and royalty splits with proofs |
+//! | [`records`] | the binary layout of design records |
 //! | [`keyfile`] | Ed25519 key files (PKCS#8 PEM, 0600) |
 //!
 //! The write path is the brief's: one sequencer owns appends; each batch's
@@ -22,6 +23,7 @@ pub mod ledger;
 mod log;
 pub mod migrate;
 pub mod reads;
+pub mod records;
 pub mod sequencer;
 pub mod store;
 mod view;

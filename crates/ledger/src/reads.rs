@@ -4,11 +4,12 @@
 
 use std::collections::BTreeSet;
 
+use provenant_model::payload::{AiDisclosure, Creator};
 use provenant_model::state::EntryRef;
 use provenant_model::{
-    DesignId, DesignState, Entry, GrantId, GrantState, Identity, LeafHash, LicenseAnswer,
-    LicenseQuery, Money, RoyaltyPolicy, RoyaltySplit, SaleLine, StateView, Statement,
-    check_license, royalty_split, royalty_statement,
+    ContentDescriptor, DesignId, DesignState, Entry, GrantId, GrantState, Identity, LeafHash,
+    LicenseAnswer, LicenseQuery, Money, Payload, RoyaltyPolicy, RoyaltySplit, SaleLine, StateView,
+    Statement, check_license, royalty_split, royalty_statement,
 };
 use provenant_tlog::tile::{Tile, encode_bundle};
 use provenant_tlog::{
@@ -54,12 +55,49 @@ pub struct Proven<T> {
     pub proofs: Vec<EntryProof>,
 }
 
+/// What a design's registration said about it, which no later entry
+/// changes: read from the registration entry, not kept as state.
+#[derive(Clone, Debug, Serialize)]
+pub struct DesignDetails {
+    /// The content descriptor.
+    pub content: ContentDescriptor,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// The creators as registered (ownership now is `owners`).
+    pub creators: Vec<Creator>,
+    /// AI disclosure.
+    pub ai: Option<AiDisclosure>,
+}
+
+impl DesignDetails {
+    /// The details in `entry`, the registration of `id`.
+    fn of(id: &DesignId, entry: &Entry) -> Result<Self, ReadError> {
+        match entry.envelope.payload() {
+            Payload::DesignRegister(p) if p.content.blake3 == *id => Ok(DesignDetails {
+                content: p.content.clone(),
+                title: p.title.clone(),
+                description: p.description.clone(),
+                creators: p.creators.clone(),
+                ai: p.ai.clone(),
+            }),
+            _ => Err(ReadError::Store(StoreError(format!(
+                "the registration entry of design {id} is not its design.register"
+            )))),
+        }
+    }
+}
+
 /// A design as a user sees it.
 #[derive(Clone, Debug, Serialize)]
 pub struct DesignReport {
     /// The design's state.
     #[serde(flatten)]
     pub state: DesignState,
+    /// What its registration said.
+    #[serde(flatten)]
+    pub details: DesignDetails,
     /// Designs that derive from it.
     pub children: Vec<DesignId>,
     /// Grants on it, with units used.
@@ -130,6 +168,15 @@ impl<R: Read> At<'_, R> {
     }
 }
 
+/// Entry `index` of `read`, parsed.
+fn read_entry(read: &impl Read, index: u64) -> Result<Entry, ReadError> {
+    let bytes = read
+        .get(Table::Entries, &be(index))?
+        .ok_or(ReadError::NotFound("entry"))?;
+    Entry::from_leaf_bytes(&bytes)
+        .map_err(|e| ReadError::Store(StoreError(format!("entry {index}: {e}"))))
+}
+
 impl<S: Store> Ledger<S> {
     fn at(&self) -> Result<At<'_, S::Snapshot<'_>>, ReadError> {
         let snap = self.store().snapshot();
@@ -161,9 +208,7 @@ impl<S: Store> Ledger<S> {
     /// # Errors
     /// As [`Ledger::entry_bytes`].
     pub fn entry(&self, index: u64) -> Result<Entry, ReadError> {
-        let bytes = self.entry_bytes(index)?;
-        Entry::from_leaf_bytes(&bytes)
-            .map_err(|e| ReadError::Store(StoreError(format!("entry {index}: {e}"))))
+        read_entry(self.store(), index)
     }
 
     /// The index of the entry with leaf hash `leaf`.
@@ -257,6 +302,8 @@ impl<S: Store> Ledger<S> {
         let at = self.at()?;
         let view = View::new(&at.snap);
         let state = view.design(id)?.ok_or(ReadError::NotFound("design"))?;
+        let registration = read_entry(&at.snap, state.registered.index)?;
+        let details = DesignDetails::of(id, &registration)?;
         let children = view.family(LinkFamily::ChildrenOf(*id), keys::second_design)?;
         let history = view.family(LinkFamily::HistoryOf(*id), keys::second_index)?;
         let mut grants = Vec::new();
@@ -267,6 +314,7 @@ impl<S: Store> Ledger<S> {
         at.proven(
             DesignReport {
                 state,
+                details,
                 children,
                 grants,
                 history,

@@ -17,6 +17,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::keys::{self, LinkFamily, be, link_key, read_32, read_be};
+use crate::records::{decode_design, encode_design};
 use crate::store::{Batch, Read, StoreError, Table};
 
 /// Changes applied in memory, not yet written.
@@ -67,7 +68,7 @@ impl Overlay {
     /// A [`StoreError`] if a record cannot be encoded.
     pub fn into_ops(self, batch: &mut Batch) -> Result<(), StoreError> {
         for (id, d) in self.designs {
-            batch.put(Table::Designs, id.as_bytes().to_vec(), encode(&d)?);
+            batch.put(Table::Designs, id.as_bytes().to_vec(), encode_design(&d)?);
         }
         for (id, g) in self.grants {
             batch.put(Table::Grants, id.as_bytes().to_vec(), encode(&g)?);
@@ -96,8 +97,9 @@ impl Overlay {
     }
 }
 
-/// Encodes a state record (JSON: readable with `ldb`, and the model's serde
-/// types are the schema).
+/// Encodes a grant or dispute record (JSON: readable with `ldb`, and the
+/// model's serde types are the schema). Design records, one per
+/// registration, have a compact binary layout instead ([`crate::records`]).
 pub(crate) fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
     serde_json::to_vec(value).map_err(|e| StoreError(format!("encoding a state record: {e}")))
 }
@@ -177,7 +179,10 @@ impl<R: Read + ?Sized> StateView for View<'_, R> {
         if let Some(d) = self.overlay.and_then(|o| o.designs.get(id)) {
             return Ok(Some(d.clone()));
         }
-        self.record(Table::Designs, id.as_bytes()).map_err(view_err)
+        self.read
+            .get(Table::Designs, id.as_bytes())
+            .and_then(|v| v.map(|bytes| decode_design(*id, &bytes)).transpose())
+            .map_err(view_err)
     }
 
     fn grant(&self, id: &GrantId) -> Result<Option<GrantState>, ViewError> {

@@ -12,9 +12,10 @@ use std::io::{BufRead as _, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use provenant_ledger::records::decode_design;
 use provenant_ledger::store::{Read, Table};
 use provenant_ledger::{BatchConfig, Ledger, RocksOptions, RocksStore};
-use provenant_model::{DesignState, GrantState, MemoryState};
+use provenant_model::{DesignId, DesignState, GrantState, MemoryState};
 use provenant_tlog::{Hash, TreeSize, hash_leaf, verify_consistency};
 use support::*;
 
@@ -180,7 +181,13 @@ fn sigkill_loses_nothing_acknowledged() {
             .collect();
         let replay = MemoryState::replay(leaves.iter().map(Vec::as_slice), &[id(&key(250))])
             .unwrap_or_else(|(i, e)| panic!("cycle {cycle}: entry {i} does not replay: {e}"));
-        let mut designs: Vec<DesignState> = records(ledger.store(), Table::Designs);
+        let mut designs: Vec<DesignState> = ledger
+            .store()
+            .scan(Table::Designs, &[], None, usize::MAX)
+            .unwrap()
+            .into_iter()
+            .map(|(k, v)| decode_design(DesignId(k.try_into().unwrap()), &v).unwrap())
+            .collect();
         let mut expected: Vec<DesignState> = replay.designs().cloned().collect();
         designs.sort_by_key(|d| d.id);
         expected.sort_by_key(|d| d.id);

@@ -10,10 +10,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::payload::{AiDisclosure, Creator, Outcome, ParentLink};
+use crate::payload::{Outcome, ParentLink};
 use crate::{
-    ContentDescriptor, DesignId, DisputeId, EntryId, EvidenceHash, GrantId, Identity, LeafHash,
-    LicenseTerms, Ppm, Timestamp, ViewError,
+    DesignId, DisputeId, EntryId, EvidenceHash, GrantId, Identity, LeafHash, LicenseTerms, Ppm,
+    Timestamp, ViewError,
 };
 
 /// Where an entry sits in the log: what a proof is asked for.
@@ -38,24 +38,20 @@ pub struct Owner {
     pub share_ppm: Ppm,
 }
 
-/// A registered design as it stands now.
+/// A registered design as it stands now: what the rules consult and what
+/// later entries change.
+///
+/// The registration's descriptive fields (content descriptor, title,
+/// description, creators as registered, AI disclosure) never change, so
+/// they are not state: they stay in the registration entry, which
+/// [`DesignState::registered`] points to and readers fetch with its proof.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DesignState {
     /// The design id (BLAKE3 of the content).
     pub id: DesignId,
-    /// The content descriptor.
-    pub content: ContentDescriptor,
-    /// Title.
-    pub title: String,
-    /// Description.
-    pub description: String,
-    /// The creators as registered (history; ownership is `owners`).
-    pub creators: Vec<Creator>,
     /// The parent links.
     pub parents: Vec<ParentLink>,
-    /// AI disclosure.
-    pub ai: Option<AiDisclosure>,
     /// Ownership needed to sign for the design.
     pub license_threshold_ppm: Ppm,
     /// Current owners, sorted by key, shares summing to `1_000_000`.

@@ -101,12 +101,7 @@ pub(super) fn register<V: StateView + ?Sized>(
     });
     changes.push(Change::Design(Box::new(DesignState {
         id,
-        content: p.content.clone(),
-        title: p.title.clone(),
-        description: p.description.clone(),
-        creators: p.creators.clone(),
         parents: p.parents.clone(),
-        ai: p.ai.clone(),
         license_threshold_ppm: p.license_threshold_ppm,
         owners,
         registered: here,
