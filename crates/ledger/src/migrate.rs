@@ -4,7 +4,7 @@
 //! |---|---|
 //! | 1 | the first format (no `format` key in `meta`) |
 //! | 2 | the links design -> exclusive, unrevoked grants, which a new grant checks for overlaps |
-//! | 3 | design records in the binary layout of [`crate::records`], without the registration's descriptive fields |
+//! | 3 | design records in the binary layout of [`crate::records`], without the registration's descriptive fields; no history link for a registration (the record names it) |
 
 use provenant_model::state::Link;
 use provenant_model::{DesignId, DesignState, GrantState};
@@ -89,8 +89,9 @@ fn exclusive_links<S: Store>(store: &S) -> Result<(), StoreError> {
 }
 
 /// Version 3: rewrites each JSON design record (they start with `{`) in
-/// the binary layout, a page per write; records already rewritten by an
-/// interrupted run are left as they are.
+/// the binary layout and drops the history link of its registration, a
+/// page per write; records already rewritten by an interrupted run are
+/// left as they are.
 fn binary_designs<S: Store>(store: &S) -> Result<(), StoreError> {
     let mut batch = Batch::default();
     let mut pending = 0;
@@ -100,6 +101,11 @@ fn binary_designs<S: Store>(store: &S) -> Result<(), StoreError> {
         }
         let design = legacy_design(key, value)?;
         batch.put(Table::Designs, key.to_vec(), encode_design(&design)?);
+        let registration = Link::History {
+            design: design.id,
+            index: design.registered.index,
+        };
+        batch.delete(Table::Links, link_key(&registration));
         pending += 1;
         if pending == PAGE {
             store.write(std::mem::take(&mut batch))?;
@@ -218,6 +224,16 @@ mod tests {
             .map(|id| {
                 let (state, json) = legacy(id, id + 10);
                 batch.put(Table::Designs, vec![id; 32], json);
+                // The earlier run below dropped design 1's registration link
+                // in the same write as its record.
+                let first = (id > 1).then_some(u64::from(id));
+                for index in first.into_iter().chain([100]) {
+                    let link = Link::History {
+                        design: state.id,
+                        index,
+                    };
+                    batch.put(Table::Links, link_key(&link), Vec::new());
+                }
                 state
             })
             .collect();
@@ -239,6 +255,19 @@ mod tests {
                 crate::records::decode_design(design.id, &bytes).unwrap(),
                 *design
             );
+            let history = store
+                .scan(
+                    Table::Links,
+                    &LinkFamily::HistoryOf(design.id).prefix(),
+                    None,
+                    10,
+                )
+                .unwrap();
+            let indexes: Vec<u64> = history
+                .iter()
+                .map(|(k, _)| crate::keys::second_index(k).unwrap())
+                .collect();
+            assert_eq!(indexes, [100], "the registration's own link is gone");
         }
         assert_eq!(
             store.get(Table::Meta, META_FORMAT).unwrap(),

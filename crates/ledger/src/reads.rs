@@ -305,7 +305,8 @@ impl<S: Store> Ledger<S> {
         let registration = read_entry(&at.snap, state.registered.index)?;
         let details = DesignDetails::of(id, &registration)?;
         let children = view.family(LinkFamily::ChildrenOf(*id), keys::second_design)?;
-        let history = view.family(LinkFamily::HistoryOf(*id), keys::second_index)?;
+        let mut history = vec![state.registered.index];
+        history.extend(view.family(LinkFamily::HistoryOf(*id), keys::second_index)?);
         let mut grants = Vec::new();
         for g in view.grants_of(id)? {
             grants.extend(view.grant(&g)?);

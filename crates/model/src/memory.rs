@@ -151,12 +151,18 @@ impl MemoryState {
             .collect()
     }
 
-    /// The indexes of the entries that concern `design`, in log order.
+    /// The indexes of the entries that concern `design`, in log order:
+    /// its registration, then every [`Link::History`] of it.
     #[must_use]
     pub fn history_of(&self, design: &DesignId) -> Vec<u64> {
-        self.history
-            .range((*design, 0)..=(*design, u64::MAX))
-            .map(|(_, i)| *i)
+        let registered = self.designs.get(design).map(|d| d.registered.index);
+        registered
+            .into_iter()
+            .chain(
+                self.history
+                    .range((*design, 0)..=(*design, u64::MAX))
+                    .map(|(_, i)| *i),
+            )
             .collect()
     }
 }

@@ -207,7 +207,10 @@ pub enum Link {
         /// The child.
         child: DesignId,
     },
-    /// The entry at `index` concerns `design` (its history).
+    /// The entry at `index`, after its registration, concerns `design`.
+    /// A design's history is its registration entry
+    /// ([`DesignState::registered`]) followed by these, so the most common
+    /// entry, a registration, needs no link of its own.
     History {
         /// The design.
         design: DesignId,

@@ -95,10 +95,6 @@ pub(super) fn register<V: StateView + ?Sized>(
             child: id,
         });
     }
-    changes.link(Link::History {
-        design: id,
-        index: ctx.index,
-    });
     changes.push(Change::Design(Box::new(DesignState {
         id,
         parents: p.parents.clone(),
