@@ -131,10 +131,22 @@ fn raw_run(n: usize, size: usize, batch: usize) -> f64 {
     n as f64 / start.elapsed().as_secs_f64()
 }
 
-/// Inclusion proofs per second at `n` entries on one thread: straight from
-/// RocksDB, then through the ledger's hash cache (a first pass warms it, the
-/// second is timed).
-fn proofs_at(n: u64, queries: usize) -> (f64, f64) {
+/// Inclusion proofs per second at `n` entries.
+struct ProofRates {
+    /// One thread, straight from RocksDB.
+    raw: f64,
+    /// One thread, through the ledger's hash cache.
+    cached: f64,
+    /// `threads` threads at once, straight from RocksDB.
+    raw_all: f64,
+    /// `threads` threads at once, through the hash cache.
+    cached_all: f64,
+}
+
+/// Inclusion proofs per second at `n` entries, `queries` random ones per
+/// measurement: on one thread and on `threads` threads at once, straight
+/// from RocksDB and through the ledger's hash cache (a first pass warms it).
+fn proofs_at(n: u64, queries: usize, threads: usize) -> ProofRates {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = RocksStore::open(dir.path(), &RocksOptions::default()).expect("open");
     let mut size = 0u64;
@@ -158,27 +170,39 @@ fn proofs_at(n: u64, queries: usize) -> (f64, f64) {
     // Steady state: the hashes in table files and the block cache, not in
     // the memtables the writes just filled.
     store.compact().expect("compact");
-    let run = |reader: &dyn Fn(u64) -> Vec<provenant_tlog::Hash>| {
-        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    // `threads` threads share `queries` random proofs; proofs per second.
+    let run = |threads: usize, reader: &(dyn Fn(u64) -> Vec<provenant_tlog::Hash> + Sync)| {
+        let each = queries / threads;
         let start = Instant::now();
-        for _ in 0..queries {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            std::hint::black_box(reader(x % n));
-        }
-        queries as f64 / start.elapsed().as_secs_f64()
+        std::thread::scope(|scope| {
+            for t in 0..threads {
+                scope.spawn(move || {
+                    let mut x = 0x9e37_79b9_7f4a_7c15u64 ^ (t as u64).wrapping_mul(0x2545_f491);
+                    for _ in 0..each {
+                        x ^= x << 13;
+                        x ^= x >> 7;
+                        x ^= x << 17;
+                        std::hint::black_box(reader(x % n));
+                    }
+                });
+            }
+        });
+        (each * threads) as f64 / start.elapsed().as_secs_f64()
     };
-    let raw =
-        run(&|i| prove_inclusion(LeafIndex(i), TreeSize(n), &StoredHashes(&store)).expect("proof"));
+    let raw = |i| prove_inclusion(LeafIndex(i), TreeSize(n), &StoredHashes(&store)).expect("proof");
     let cache = HashCache::default();
     cache.fit(TreeSize(n));
     let cached = |i| {
         prove_inclusion(LeafIndex(i), TreeSize(n), &cache.over(StoredHashes(&store)))
             .expect("proof")
     };
-    run(&cached);
-    (raw, run(&cached))
+    run(1, &cached);
+    ProofRates {
+        raw: run(1, &raw),
+        cached: run(1, &cached),
+        raw_all: run(threads, &raw),
+        cached_all: run(threads, &cached),
+    }
 }
 
 fn main() {
@@ -193,9 +217,11 @@ fn main() {
         appends(quick);
     }
     let n = if quick { 100_000 } else { 1_000_000 };
-    let (raw, cached) = proofs_at(n, 500_000);
+    let threads = cores.max(1);
+    let rates = proofs_at(n, 500_000, threads);
     println!(
-        "\ninclusion proofs at {n} entries, one thread: {raw:.0}/s from RocksDB, {cached:.0}/s through the ledger's hash cache"
+        "\ninclusion proofs at {n} entries, per second:\n| threads | from RocksDB | through the ledger's hash cache |\n|---|---|---|\n| 1 | {:.0} | {:.0} |\n| {threads} | {:.0} | {:.0} |",
+        rates.raw, rates.cached, rates.raw_all, rates.cached_all
     );
 }
 

@@ -2,8 +2,8 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::sync::RwLock;
 use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{PoisonError, RwLock};
 
 use provenant_tlog::{Hash, HashReader, StoredIndex, TreeSize, split_stored_index};
 
@@ -163,9 +163,9 @@ impl<R: HashReader> HashReader for Memo<R> {
     }
 }
 
-/// The most hashes [`HashCache`] keeps: 32 MiB of hashes, about twice
-/// that with the map's own memory. A bound, so the server's memory stays
-/// flat as the log grows.
+/// The most hashes [`HashCache`] keeps: 32 MiB of hashes, at most twice
+/// that with the vectors' spare capacity. A bound, so the server's memory
+/// stays flat as the log grows.
 const CACHE_HASHES: u64 = 1 << 20;
 
 /// Stored hashes kept in memory, shared by every reader of the ledger.
@@ -176,11 +176,12 @@ const CACHE_HASHES: u64 = 1 << 20;
 /// cache keeps every level from the lowest one whose hashes, with all the
 /// levels above, fit in [`CACHE_HASHES`]: all levels but the leaves up to
 /// 1M entries, then one level fewer each time the log doubles. Lower
-/// levels would only churn it. When the cache is full it is emptied, and
-/// the hottest come back first.
+/// levels would only churn it. Each kept level is a vector indexed by
+/// position, filled as hashes are read: a lookup is an index, not a hash.
 #[derive(Default)]
 pub struct HashCache {
-    map: RwLock<HashMap<u64, Hash>>,
+    /// `levels[l][n]`: the hash at level `l`, position `n`, once read.
+    levels: RwLock<Vec<Vec<Option<Hash>>>>,
     lowest: AtomicU8,
 }
 
@@ -190,15 +191,24 @@ impl HashCache {
         Cached { inner, cache: self }
     }
 
-    /// Sizes the kept levels for a log of `size` entries.
+    /// Sizes the kept levels for a log of `size` entries, dropping the
+    /// levels no longer kept.
     pub fn fit(&self, size: TreeSize) {
-        self.lowest
-            .store(lowest_level(size.0, CACHE_HASHES), Ordering::Relaxed);
+        let lowest = lowest_level(size.0, CACHE_HASHES);
+        if self.lowest.swap(lowest, Ordering::Relaxed) < lowest {
+            let mut levels = self.levels.write().unwrap_or_else(PoisonError::into_inner);
+            for level in levels.iter_mut().take(usize::from(lowest)) {
+                *level = Vec::new();
+            }
+        }
     }
 
-    /// Whether the hash in slot `i` is one this cache keeps.
-    fn keeps(&self, i: StoredIndex) -> bool {
-        split_stored_index(i).0 >= self.lowest.load(Ordering::Relaxed).max(1)
+    /// The level and position of slot `i` when it is one this cache keeps.
+    fn kept(&self, i: StoredIndex) -> Option<(usize, usize)> {
+        let (level, n) = split_stored_index(i);
+        (level >= self.lowest.load(Ordering::Relaxed).max(1))
+            .then(|| Some((usize::from(level), usize::try_from(n).ok()?)))
+            .flatten()
     }
 }
 
@@ -221,20 +231,19 @@ pub struct Cached<'a, H: HashReader> {
 
 impl<H: HashReader> HashReader for Cached<'_, H> {
     fn read_hashes(&self, indexes: &[StoredIndex]) -> Result<Vec<Hash>, provenant_tlog::Error> {
+        let places: Vec<Option<(usize, usize)>> =
+            indexes.iter().map(|i| self.cache.kept(*i)).collect();
         let mut out: Vec<Option<Hash>> = {
-            let map = self
+            let levels = self
                 .cache
-                .map
+                .levels
                 .read()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            indexes
+                .unwrap_or_else(PoisonError::into_inner);
+            places
                 .iter()
-                .map(|i| {
-                    if self.cache.keeps(*i) {
-                        map.get(&i.0).copied()
-                    } else {
-                        None
-                    }
+                .map(|place| {
+                    let (level, n) = (*place)?;
+                    *levels.get(level)?.get(n)?
                 })
                 .collect()
         };
@@ -244,30 +253,41 @@ impl<H: HashReader> HashReader for Cached<'_, H> {
             .filter(|(_, h)| h.is_none())
             .map(|(i, _)| *i)
             .collect();
-        if !unseen.is_empty() {
-            let found = self.inner.read_hashes(&unseen)?;
-            let mut found = found.into_iter();
-            let mut keep = Vec::new();
-            for (slot, i) in out.iter_mut().zip(indexes) {
-                if slot.is_none() {
-                    let h = found.next().ok_or_else(|| missing(*i))?;
-                    if self.cache.keeps(*i) {
-                        keep.push((i.0, h));
-                    }
-                    *slot = Some(h);
+        if unseen.is_empty() {
+            return Ok(out.into_iter().flatten().collect());
+        }
+        let mut found = self.inner.read_hashes(&unseen)?.into_iter();
+        let mut keep = Vec::new();
+        for ((slot, i), place) in out.iter_mut().zip(indexes).zip(&places) {
+            if slot.is_none() {
+                let h = found.next().ok_or_else(|| missing(*i))?;
+                if let Some(place) = place {
+                    keep.push((*place, h));
                 }
+                *slot = Some(h);
             }
-            // Only a miss of a kept level takes the write lock.
-            if !keep.is_empty() {
-                let mut map = self
-                    .cache
-                    .map
-                    .write()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner);
-                if (map.len() + keep.len()) as u64 > CACHE_HASHES {
-                    map.clear();
+        }
+        // Only a miss of a kept level takes the write lock.
+        if !keep.is_empty() {
+            let mut levels = self
+                .cache
+                .levels
+                .write()
+                .unwrap_or_else(PoisonError::into_inner);
+            let lowest = usize::from(self.cache.lowest.load(Ordering::Relaxed));
+            for ((level, n), h) in keep {
+                // `fit` may have dropped the level since the lookup.
+                if level < lowest {
+                    continue;
                 }
-                map.extend(keep);
+                if levels.len() <= level {
+                    levels.resize_with(level + 1, Vec::new);
+                }
+                let row = &mut levels[level];
+                if row.len() <= n {
+                    row.resize(n + 1, None);
+                }
+                row[n] = Some(h);
             }
         }
         indexes
@@ -280,7 +300,72 @@ impl<H: HashReader> HashReader for Cached<'_, H> {
 
 #[cfg(test)]
 mod tests {
-    use super::lowest_level;
+    use provenant_tlog::{LeafIndex, append, hash_leaf, prove_inclusion};
+
+    use super::*;
+    use crate::store::{Batch, MemoryStore, Store as _};
+
+    #[test]
+    fn proofs_through_the_cache_equal_proofs_from_the_store() {
+        let store = MemoryStore::new();
+        let n = 1_000u64;
+        let leaves: Vec<Hash> = (0..n).map(|i| hash_leaf(&i.to_be_bytes())).collect();
+        let hashes = append(TreeSize(0), &leaves, &StoredHashes(&store)).unwrap();
+        let mut batch = Batch::default();
+        for (i, h) in hashes.iter().enumerate() {
+            batch.put(Table::Hashes, be(i as u64).to_vec(), h.as_bytes().to_vec());
+        }
+        store.write(batch).unwrap();
+
+        let cache = HashCache::default();
+        cache.fit(TreeSize(n));
+        let check = |cache: &HashCache| {
+            for i in (0..n).step_by(7) {
+                for size in [i + 1, n / 2 + i / 2 + 1, n] {
+                    let direct =
+                        prove_inclusion(LeafIndex(i), TreeSize(size), &StoredHashes(&store));
+                    let cached = prove_inclusion(
+                        LeafIndex(i),
+                        TreeSize(size),
+                        &cache.over(StoredHashes(&store)),
+                    );
+                    assert_eq!(cached.unwrap(), direct.unwrap(), "leaf {i} at {size}");
+                }
+            }
+        };
+        check(&cache); // filling
+        check(&cache); // from memory
+        let levels = cache.levels.read().unwrap();
+        assert!(
+            levels.first().is_none_or(Vec::is_empty),
+            "leaves are not kept"
+        );
+        assert!(levels.iter().skip(1).any(|l| l.iter().any(Option::is_some)));
+        drop(levels);
+
+        // A log so large that only the upper levels are kept.
+        cache.fit(TreeSize(1 << 26));
+        let lowest = usize::from(lowest_level(1 << 26, CACHE_HASHES));
+        assert!(
+            cache
+                .levels
+                .read()
+                .unwrap()
+                .iter()
+                .take(lowest)
+                .all(Vec::is_empty)
+        );
+        check(&cache);
+        assert!(
+            cache
+                .levels
+                .read()
+                .unwrap()
+                .iter()
+                .take(lowest)
+                .all(Vec::is_empty)
+        );
+    }
 
     #[test]
     fn kept_levels_fit_the_cache() {

@@ -64,10 +64,12 @@ pub fn stored_index(level: u8, n: u64) -> StoredIndex {
 /// the inverse of [`stored_index`].
 #[must_use]
 pub fn split_stored_index(index: StoredIndex) -> (u8, u64) {
-    // Leaf `n` is stored at `2n - popcount(n)`, which lies in
-    // `[index / 2 - 63, index]` for the leaf we want: start below it and
-    // walk up, each leaf adding itself and the hashes it completes.
-    let mut n = (index.0 / 2).saturating_sub(64);
+    // Leaf `n` is stored at `2n - popcount(n)`. The hash was stored with
+    // the last leaf stored at or before `index`, which is at least
+    // `index / 2` (stored at or before `index`) and at most
+    // `index / 2 + 32` (`popcount <= 64`): start at `index / 2` and walk up,
+    // each leaf adding itself and the hashes it completes.
+    let mut n = index.0 / 2;
     let mut at = stored_index(0, n).0;
     loop {
         let next = at + 1 + u64::from((n + 1).trailing_zeros());
@@ -275,6 +277,16 @@ mod tests {
         }
         let far = stored_index(20, (1 << 30) + 7);
         assert_eq!(split_stored_index(far), (20, (1 << 30) + 7));
+        // Large positions, many bits set, at every level that fits.
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..2_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let level = u8::try_from(x % 40).unwrap();
+            let n = (x >> 8) & ((1u64 << (50 - u32::from(level))) - 1);
+            assert_eq!(split_stored_index(stored_index(level, n)), (level, n));
+        }
     }
 
     use super::*;
