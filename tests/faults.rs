@@ -245,12 +245,7 @@ fn a_full_disk_answers_503_keeps_reads_and_resumes() {
                 format!("still full {n}").as_bytes(),
                 &[(&key(3), 1_000_000)],
             );
-            let r = server
-                .client
-                .post(server.url("/v1/entries"))
-                .json(&env.to_value())
-                .send()
-                .unwrap();
+            let r = server.submit(&env);
             assert_eq!(r.status().as_u16(), 503);
             assert!(r.headers().contains_key("retry-after"));
         }

@@ -147,12 +147,7 @@ fn a_full_queue_answers_503_and_loses_nothing() {
                     let server = &server;
                     s.spawn(move || {
                         let env = register(&[round, w], &[(&key(1), 1_000_000)]);
-                        let r = server
-                            .client
-                            .post(server.url("/v1/entries"))
-                            .json(&env.to_value())
-                            .send()
-                            .unwrap();
+                        let r = server.submit(&env);
                         let retry = r
                             .headers()
                             .get("retry-after")

@@ -65,6 +65,16 @@ impl Server {
         (r.status().as_u16(), r.json().unwrap())
     }
 
+    /// POSTs `env` to `/v1/entries`: the whole response, for callers that
+    /// look at its headers.
+    pub fn submit(&self, env: &Envelope) -> reqwest::blocking::Response {
+        self.client
+            .post(self.url("/v1/entries"))
+            .json(&env.to_value())
+            .send()
+            .unwrap()
+    }
+
     /// Writes `env`, asserting it is accepted: the receipt.
     pub fn write(&self, env: &Envelope) -> Value {
         let (status, body) = self.post("/v1/entries", &env.to_value());
