@@ -206,9 +206,10 @@ impl HashCache {
     /// The level and position of slot `i` when it is one this cache keeps.
     fn kept(&self, i: StoredIndex) -> Option<(usize, usize)> {
         let (level, n) = split_stored_index(i);
-        (level >= self.lowest.load(Ordering::Relaxed).max(1))
-            .then(|| Some((usize::from(level), usize::try_from(n).ok()?)))
-            .flatten()
+        if level < self.lowest.load(Ordering::Relaxed).max(1) {
+            return None;
+        }
+        Some((usize::from(level), usize::try_from(n).ok()?))
     }
 }
 

@@ -126,10 +126,10 @@ fn legacy_design(key: &[u8], value: &[u8]) -> Result<DesignState, StoreError> {
     }
     let design: DesignState = serde_json::from_value(json.into())
         .map_err(|e| StoreError(format!("corrupt design record: {e}")))?;
-    if design.id != DesignId(read_32(key)?) {
+    let under = DesignId(read_32(key)?);
+    if design.id != under {
         return Err(StoreError(format!(
-            "the design record under {} is for {}",
-            DesignId(read_32(key)?),
+            "the design record under {under} is for {}",
             design.id
         )));
     }

@@ -168,11 +168,15 @@ impl<R: Read> At<'_, R> {
     }
 }
 
+/// The leaf bytes of entry `index` of `read`.
+fn read_entry_bytes(read: &impl Read, index: u64) -> Result<Vec<u8>, ReadError> {
+    read.get(Table::Entries, &be(index))?
+        .ok_or(ReadError::NotFound("entry"))
+}
+
 /// Entry `index` of `read`, parsed.
 fn read_entry(read: &impl Read, index: u64) -> Result<Entry, ReadError> {
-    let bytes = read
-        .get(Table::Entries, &be(index))?
-        .ok_or(ReadError::NotFound("entry"))?;
+    let bytes = read_entry_bytes(read, index)?;
     Entry::from_leaf_bytes(&bytes)
         .map_err(|e| ReadError::Store(StoreError(format!("entry {index}: {e}"))))
 }
@@ -198,9 +202,7 @@ impl<S: Store> Ledger<S> {
     /// # Errors
     /// [`ReadError::NotFound`] beyond the log; store errors.
     pub fn entry_bytes(&self, index: u64) -> Result<Vec<u8>, ReadError> {
-        self.store()
-            .get(Table::Entries, &be(index))?
-            .ok_or(ReadError::NotFound("entry"))
+        read_entry_bytes(self.store(), index)
     }
 
     /// Entry `index`, parsed.
