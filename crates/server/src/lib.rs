@@ -28,6 +28,7 @@ pub mod path;
 pub mod problem;
 pub mod queries;
 pub mod ratelimit;
+pub mod request_id;
 pub mod statement;
 
 use std::time::Duration;
@@ -38,7 +39,7 @@ use axum::http::StatusCode;
 use axum::http::{HeaderName, Request};
 use axum::routing::{get, post};
 use provenant_ledger::{Ledger, Store};
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 use tower_http::trace::TraceLayer;
 
@@ -142,7 +143,10 @@ pub fn app<S: Store>(ledger: Ledger<S>, limits: Limits) -> Router {
                 tracing::info_span!("request", id, method = %req.method(), path = %req.uri().path())
             }),
         )
-        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(SetRequestIdLayer::new(
+            REQUEST_ID,
+            request_id::Sequential::default(),
+        ))
 }
 
 /// The OpenAPI 3.1 description of every route, kept beside the router and

@@ -19,46 +19,45 @@ const LATENCY_BUCKETS: [f64; 10] = [
 ];
 
 #[derive(Default)]
-struct Histogram {
+struct Route {
+    /// Responses by status.
+    statuses: BTreeMap<u16, u64>,
+    /// Latency counts per bucket of [`LATENCY_BUCKETS`], then the overflow.
     counts: [u64; LATENCY_BUCKETS.len() + 1],
     sum: f64,
 }
 
-#[derive(Default)]
-struct Inner {
-    requests: BTreeMap<(String, u16), u64>,
-    latency: BTreeMap<String, Histogram>,
-}
-
-/// Request counters shared by the middleware and the `/metrics` route.
+/// Request counters shared by the middleware and the `/metrics` route,
+/// keyed by route pattern. A route's key is allocated once, the first time
+/// it is seen; every later request only looks it up.
 #[derive(Clone, Default)]
-pub struct Metrics(Arc<Mutex<Inner>>);
+pub struct Metrics(Arc<Mutex<BTreeMap<String, Route>>>);
 
 impl Metrics {
-    fn record(&self, route: String, status: u16, seconds: f64) {
-        let mut inner = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        *inner.requests.entry((route.clone(), status)).or_default() += 1;
-        let h = inner.latency.entry(route).or_default();
+    fn record(&self, route: &str, status: u16, seconds: f64) {
+        let mut routes = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let r = match routes.get_mut(route) {
+            Some(r) => r,
+            None => routes.entry(route.to_owned()).or_default(),
+        };
+        *r.statuses.entry(status).or_default() += 1;
         let bucket = LATENCY_BUCKETS
             .iter()
             .position(|b| seconds <= *b)
             .unwrap_or(LATENCY_BUCKETS.len());
-        h.counts[bucket] += 1;
-        h.sum += seconds;
+        r.counts[bucket] += 1;
+        r.sum += seconds;
     }
 }
 
 /// Middleware: counts every request by its route pattern (never the raw
 /// path, so ids do not explode the label set) and status.
 pub async fn track(State(metrics): State<Metrics>, req: Request, next: Next) -> Response {
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let route = req.extensions().get::<MatchedPath>().cloned();
     let start = Instant::now();
     let response = next.run(req).await;
     metrics.record(
-        route,
+        route.as_ref().map_or("unmatched", MatchedPath::as_str),
         response.status().as_u16(),
         start.elapsed().as_secs_f64(),
     );
@@ -86,22 +85,24 @@ impl<S: Store> Clone for MetricsState<S> {
 pub async fn render<S: Store>(State(state): State<MetricsState<S>>) -> Response {
     let mut out = String::new();
     {
-        let inner = state
+        let routes = state
             .metrics
             .0
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         out.push_str("# HELP provenant_http_requests_total HTTP requests by route and status.\n");
         out.push_str("# TYPE provenant_http_requests_total counter\n");
-        for ((route, status), n) in &inner.requests {
-            let _ = writeln!(
-                out,
-                "provenant_http_requests_total{{route=\"{route}\",status=\"{status}\"}} {n}"
-            );
+        for (route, r) in routes.iter() {
+            for (status, n) in &r.statuses {
+                let _ = writeln!(
+                    out,
+                    "provenant_http_requests_total{{route=\"{route}\",status=\"{status}\"}} {n}"
+                );
+            }
         }
         out.push_str("# HELP provenant_http_request_seconds Request latency by route.\n");
         out.push_str("# TYPE provenant_http_request_seconds histogram\n");
-        for (route, h) in &inner.latency {
+        for (route, h) in routes.iter() {
             let mut cumulative = 0;
             for (i, count) in h.counts.iter().enumerate() {
                 cumulative += count;
