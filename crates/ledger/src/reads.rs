@@ -8,7 +8,7 @@ use provenant_model::payload::{AiDisclosure, Creator};
 use provenant_model::state::EntryRef;
 use provenant_model::{
     ContentDescriptor, DesignId, DesignState, Entry, GrantId, GrantState, Identity, LeafHash,
-    LicenseAnswer, LicenseQuery, Money, Payload, RoyaltyPolicy, RoyaltySplit, SaleLine, StateView,
+    LicenseAnswer, LicenseQuery, Money, RoyaltyPolicy, RoyaltySplit, SaleLine, StateView,
     Statement, check_license, royalty_split, royalty_statement,
 };
 use provenant_tlog::tile::{Tile, encode_bundle};
@@ -72,15 +72,15 @@ pub struct DesignDetails {
 }
 
 impl DesignDetails {
-    /// The details in `entry`, the registration of `id`.
-    fn of(id: &DesignId, entry: &Entry) -> Result<Self, ReadError> {
-        match entry.envelope.payload() {
-            Payload::DesignRegister(p) if p.content.blake3 == *id => Ok(DesignDetails {
-                content: p.content.clone(),
-                title: p.title.clone(),
-                description: p.description.clone(),
-                creators: p.creators.clone(),
-                ai: p.ai.clone(),
+    /// The details in `bytes`, the leaf bytes of the registration of `id`.
+    fn of(id: &DesignId, bytes: &[u8]) -> Result<Self, ReadError> {
+        match Entry::registration_in(bytes) {
+            Ok(p) if p.content.blake3 == *id => Ok(DesignDetails {
+                content: p.content,
+                title: p.title,
+                description: p.description,
+                creators: p.creators,
+                ai: p.ai,
             }),
             _ => Err(ReadError::Store(StoreError(format!(
                 "the registration entry of design {id} is not its design.register"
@@ -187,6 +187,17 @@ impl<S: Store> Ledger<S> {
         let text = snap
             .get(Table::Meta, META_CHECKPOINT)?
             .ok_or(ReadError::NotFound("checkpoint"))?;
+        // Almost always the snapshot holds the head this process signed
+        // last: its size is known, and the note need not be parsed again.
+        let head = self.head();
+        if text == head.checkpoint.as_bytes() {
+            return Ok(At {
+                snap,
+                hashes: &self.shared.hashes,
+                size: head.size,
+                checkpoint: head.checkpoint.to_string(),
+            });
+        }
         let note = Note::parse(&text).map_err(tlog_err)?;
         let cp = Checkpoint::parse(note.text()).map_err(tlog_err)?;
         Ok(At {
@@ -304,7 +315,7 @@ impl<S: Store> Ledger<S> {
         let at = self.at()?;
         let view = View::new(&at.snap);
         let state = view.design(id)?.ok_or(ReadError::NotFound("design"))?;
-        let registration = read_entry(&at.snap, state.registered.index)?;
+        let registration = read_entry_bytes(&at.snap, state.registered.index)?;
         let details = DesignDetails::of(id, &registration)?;
         let children = view.family(LinkFamily::ChildrenOf(*id), keys::second_design)?;
         let mut history = vec![state.registered.index];

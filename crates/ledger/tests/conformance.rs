@@ -24,6 +24,13 @@ mod rocks {
     }
 
     #[test]
+    fn rocks_link_families_scan_alone_from_table_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = RocksStore::open(dir.path(), &RocksOptions::default()).unwrap();
+        conformance::link_families_scan_alone(&store, |s| s.compact().unwrap());
+    }
+
+    #[test]
     fn rocks_store_is_durable() {
         let dir = tempfile::tempdir().unwrap();
         conformance::run_durable(|| {

@@ -110,4 +110,36 @@ impl Entry {
             Err(RuleError::NonCanonicalEntry)
         }
     }
+
+    /// The `design.register` payload in leaf `bytes`, read alone.
+    ///
+    /// For reading back what the log accepted, where only the payload is
+    /// shown: unlike [`Entry::from_leaf_bytes`], it neither builds the
+    /// envelope nor checks the canonical form, which cost several times
+    /// more than this on every design read. Whoever doubts the bytes
+    /// checks them against the entry's inclusion proof.
+    ///
+    /// # Errors
+    /// [`RuleError::Malformed`] when `bytes` are not a registration entry.
+    pub fn registration_in(bytes: &[u8]) -> Result<crate::payload::DesignRegister, RuleError> {
+        #[derive(serde::Deserialize)]
+        struct Registration {
+            kind: Kind,
+            payload: crate::payload::DesignRegister,
+        }
+        let malformed = |detail: String| RuleError::Malformed {
+            field: "entry".to_owned(),
+            detail,
+        };
+        let r: Registration =
+            serde_json::from_slice(bytes).map_err(|e| malformed(e.to_string()))?;
+        if r.kind == Kind::DesignRegister {
+            Ok(r.payload)
+        } else {
+            Err(malformed(format!(
+                "a {} entry, not design.register",
+                r.kind.as_str()
+            )))
+        }
+    }
 }

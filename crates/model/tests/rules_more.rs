@@ -5,7 +5,7 @@
 
 mod support;
 
-use provenant_model::{Entry, Envelope, LeafHash, MemoryState, StateView};
+use provenant_model::{Entry, Envelope, LeafHash, MemoryState, Payload, StateView};
 use serde_json::json;
 use support::{World, arbiter, envelope, grant_json, id, idt, key, register_json, terms, with};
 
@@ -495,6 +495,29 @@ fn signatures_and_encodings() {
     );
     assert_eq!(
         Envelope::from_json(b"not json").unwrap_err().code(),
+        "malformed"
+    );
+}
+
+#[test]
+fn a_registration_is_read_back_alone_from_its_leaf_bytes() {
+    let (a, b, c) = (key(1), key(2), key(3));
+    let mut w = World::new();
+    let d = w.register(b"d", &[(&a, 600_000), (&b, 400_000)], &[]);
+    w.grant(d, &[&a, &b], &c, &terms());
+    let registration = Entry::from_leaf_bytes(&w.leaves[0]).unwrap();
+    let Payload::DesignRegister(full) = registration.envelope.payload() else {
+        panic!("the first leaf is the registration");
+    };
+    assert_eq!(&Entry::registration_in(&w.leaves[0]).unwrap(), full);
+    assert_eq!(full.content.blake3, d);
+    // Any other kind of entry, or bytes that are not an entry, are refused.
+    assert_eq!(
+        Entry::registration_in(&w.leaves[1]).unwrap_err().code(),
+        "malformed"
+    );
+    assert_eq!(
+        Entry::registration_in(b"{}").unwrap_err().code(),
         "malformed"
     );
 }

@@ -17,6 +17,68 @@ pub fn run<S: Store>(make: impl Fn() -> S) {
     scans_follow_byte_order(&make());
     snapshots_do_not_move(&make());
     multi_get_keeps_order(&make());
+    link_families_scan_alone(&make(), |_| {});
+}
+
+/// Scans of [`Table::Links`] families (a tag and a 32-byte id, the prefix
+/// a backend may index) return their own members and nothing of their
+/// neighbours, whether the rows were written before `settle` (which may
+/// move them to files, as `RocksStore::compact` does) or after it.
+///
+/// # Panics
+/// When the store returns anything else.
+pub fn link_families_scan_alone<S: Store>(s: &S, settle: impl Fn(&S)) {
+    let family = |tag: u8, last: u8| {
+        let mut p = vec![tag];
+        p.extend_from_slice(&[0xab; 31]);
+        p.push(last);
+        p
+    };
+    let member = |tag: u8, last: u8, n: u8| {
+        let mut k = family(tag, last);
+        k.extend_from_slice(&[n; 8]);
+        k
+    };
+    let write = |rows: &[(u8, u8, u8)]| {
+        let mut b = Batch::default();
+        for (tag, last, n) in rows {
+            b.put(Table::Links, member(*tag, *last, *n), Vec::new());
+        }
+        s.write(b).expect("write");
+    };
+    write(&[
+        (3, 7, 1),
+        (3, 7, 5),
+        (3, 6, 9),
+        (3, 8, 0),
+        (4, 7, 2),
+        (3, 0xff, 4),
+    ]);
+    settle(s);
+    write(&[(3, 7, 3), (2, 7, 1)]);
+    let keys = |prefix: &[u8], after: Option<&[u8]>| -> Vec<Vec<u8>> {
+        s.scan(Table::Links, prefix, after, 100)
+            .expect("scan")
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect()
+    };
+    assert_eq!(
+        keys(&family(3, 7), None),
+        [1, 3, 5].map(|n| member(3, 7, n))
+    );
+    assert_eq!(
+        keys(&family(3, 7), Some(&member(3, 7, 1))),
+        [3, 5].map(|n| member(3, 7, n))
+    );
+    assert_eq!(keys(&family(3, 0xff), None), [member(3, 0xff, 4)]);
+    assert!(keys(&family(3, 5), None).is_empty());
+    assert!(keys(&family(5, 7), None).is_empty());
+    assert_eq!(
+        keys(&[3], None).len(),
+        6,
+        "a shorter prefix sees every family"
+    );
 }
 
 /// Checks that what was written survives closing and reopening: `open`

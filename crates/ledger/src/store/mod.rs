@@ -15,6 +15,9 @@ pub use memory::MemoryStore;
 #[cfg(feature = "rocks")]
 pub use rocks::{RocksOptions, RocksStore};
 
+/// The length of a [`Table::Links`] family prefix: a tag and a 32-byte id.
+pub const LINK_PREFIX_LEN: usize = 33;
+
 /// The tables (RocksDB column families) of the store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Table {
@@ -57,6 +60,18 @@ impl Table {
         Table::Signers,
         Table::Meta,
     ];
+
+    /// The length of the prefix that this table's scans share, when they
+    /// share one: every [`Table::Links`] family is a tag byte and a 32-byte
+    /// id. A backend may index that prefix so that a scan of an empty
+    /// family skips files without reading them.
+    #[must_use]
+    pub fn scan_prefix_len(self) -> Option<usize> {
+        match self {
+            Table::Links => Some(LINK_PREFIX_LEN),
+            _ => None,
+        }
+    }
 
     /// The column family name.
     #[must_use]

@@ -5,8 +5,8 @@ use std::path::Path;
 
 use rocksdb::{
     BlockBasedOptions, Cache, ColumnFamily, ColumnFamilyDescriptor, DB, DBCompressionType,
-    DataBlockIndexType, Direction, IteratorMode, Options, ReadOptions, SnapshotWithThreadMode,
-    WriteBatch, WriteOptions,
+    DataBlockIndexType, Direction, IteratorMode, Options, ReadOptions, SliceTransform,
+    SnapshotWithThreadMode, WriteBatch, WriteOptions,
 };
 
 use super::{Batch, Op, Read, Rows, Store, StoreError, Table};
@@ -64,6 +64,13 @@ fn cf_options(table: Table, cache: &Cache, opts: &RocksOptions) -> Options {
     // without a filter each walks the skip list to find nothing.
     o.set_memtable_whole_key_filtering(true);
     o.set_memtable_prefix_bloom_ratio(0.1);
+    // A table whose scans share a fixed prefix gets a filter on it too, so
+    // that scanning a family with no members (most designs have no
+    // children, grants or later history) skips tables instead of seeking
+    // in each.
+    if let Some(len) = table.scan_prefix_len() {
+        o.set_prefix_extractor(SliceTransform::create_fixed_prefix(len));
+    }
     // Hashes and ids are random bytes: compressing them only costs time.
     // Entries and state records are JSON and compress well.
     o.set_compression_type(match table {
@@ -167,6 +174,16 @@ impl RocksStore {
         limit: usize,
     ) -> Result<Rows, StoreError> {
         let cf = self.cf(table)?;
+        let mut opts = opts;
+        if table.scan_prefix_len() == Some(prefix.len()) {
+            // Lets the prefix filter skip tables without the family.
+            opts.set_prefix_same_as_start(true);
+        } else {
+            opts.set_total_order_seek(true);
+        }
+        if let Some(end) = successor(prefix) {
+            opts.set_iterate_upper_bound(end);
+        }
         let start = after.unwrap_or(prefix);
         let iter = self
             .db
@@ -184,6 +201,15 @@ impl RocksStore {
         }
         Ok(out)
     }
+}
+
+/// The first key after every key that starts with `prefix`, or `None`
+/// when there is none (an empty prefix, or one of only `0xff` bytes).
+fn successor(prefix: &[u8]) -> Option<Vec<u8>> {
+    let last = prefix.iter().rposition(|b| *b != 0xff)?;
+    let mut end = prefix[..=last].to_vec();
+    end[last] += 1;
+    Some(end)
 }
 
 impl Read for RocksStore {
@@ -269,5 +295,18 @@ impl Store for RocksStore {
             }
         }
         self.db.write_opt(wb, &self.sync).map_err(|e| err(&e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::successor;
+
+    #[test]
+    fn successor_is_the_first_key_past_the_prefix() {
+        assert_eq!(successor(&[1, 2]), Some(vec![1, 3]));
+        assert_eq!(successor(&[1, 0xff]), Some(vec![2]));
+        assert_eq!(successor(&[0xff, 0xff]), None);
+        assert_eq!(successor(&[]), None);
     }
 }
