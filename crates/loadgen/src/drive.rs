@@ -2,14 +2,25 @@
 //! concurrency (closed loop) or a fixed rate (open loop). Latency in the
 //! open loop runs from the moment a request was due, not when it was sent,
 //! so a server that falls behind is not flattered (no coordinated omission).
+//!
+//! Each task keeps one HTTP/1.1 connection of its own and sends on it one
+//! request after another, as `wrk` does: the load tool shares the cores
+//! with the server, and a general client's pool, URL parsing and header
+//! maps cost it as much CPU per request as the server spends on a health
+//! check.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use hdrhistogram::Histogram;
-use reqwest::Method;
+use http_body_util::{BodyExt as _, Full};
+use hyper::client::conn::http1::SendRequest;
+use hyper::{Method, Request, header};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpStream;
 use tokio::sync::Mutex;
 
 /// One request to make.
@@ -17,7 +28,7 @@ use tokio::sync::Mutex;
 pub struct Call {
     pub method: Method,
     pub path: String,
-    pub body: Option<Arc<Vec<u8>>>,
+    pub body: Option<Bytes>,
 }
 
 /// How to pace the calls.
@@ -65,26 +76,25 @@ pub async fn run(
     pace: Pace,
     sample_every: u64,
 ) -> Outcome {
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(pace.concurrency)
-        .timeout(Duration::from_secs(30))
-        .build()
-        .unwrap_or_default();
+    let host: Arc<str> = base
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .into();
     let next = Arc::new(AtomicU64::new(0));
     let start = Instant::now();
     let deadline = pace.duration.map(|d| start + d);
     let merged = Arc::new(Mutex::new(Outcome::empty()));
     let mut tasks = Vec::new();
     for _ in 0..pace.concurrency.max(1) {
-        let (http, next, calls, merged, base) = (
-            http.clone(),
+        let (next, calls, merged, host) = (
             Arc::clone(&next),
             Arc::clone(&calls),
             Arc::clone(&merged),
-            base.to_owned(),
+            Arc::clone(&host),
         );
         tasks.push(tokio::spawn(async move {
             let mut mine = Outcome::empty();
+            let mut conn: Option<SendRequest<Full<Bytes>>> = None;
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(call) = calls(i) else { break };
@@ -100,27 +110,23 @@ pub async fn run(
                 if deadline.is_some_and(|d| due >= d) {
                     break;
                 }
-                let mut request = http.request(call.method, format!("{base}{}", call.path));
-                if let Some(body) = call.body {
-                    request = request
-                        .header("content-type", "application/json")
-                        .body(body.as_ref().clone());
-                }
                 mine.sent += 1;
-                match request.send().await {
-                    Ok(response) => {
-                        let status = response.status().as_u16();
-                        let body = response.bytes().await.map(|b| b.to_vec());
-                        let micros = u64::try_from(due.elapsed().as_micros()).unwrap_or(u64::MAX);
-                        *mine.statuses.entry(status).or_default() += 1;
-                        if status < 400 {
-                            let _ = mine.latency.record(micros.max(1));
-                            if sample_every > 0 && i % sample_every == 0 {
-                                mine.samples.push(body.unwrap_or_default());
-                            }
+                let answer =
+                    tokio::time::timeout(Duration::from_secs(30), send(&mut conn, &host, call))
+                        .await;
+                if let Ok(Ok((status, body))) = answer {
+                    let micros = u64::try_from(due.elapsed().as_micros()).unwrap_or(u64::MAX);
+                    *mine.statuses.entry(status).or_default() += 1;
+                    if status < 400 {
+                        let _ = mine.latency.record(micros.max(1));
+                        if sample_every > 0 && i % sample_every == 0 {
+                            mine.samples.push(body.to_vec());
                         }
                     }
-                    Err(_) => mine.transport_errors += 1,
+                } else {
+                    // The connection may be broken: the next call opens another.
+                    conn = None;
+                    mine.transport_errors += 1;
                 }
             }
             let mut all = merged.lock().await;
@@ -139,6 +145,43 @@ pub async fn run(
     let mut out = std::mem::replace(&mut *merged.lock().await, Outcome::empty());
     out.elapsed = start.elapsed();
     out
+}
+
+type Failure = Box<dyn std::error::Error + Send + Sync>;
+
+/// Sends `call` on the task's connection, opening one first when it has
+/// none, and returns the status and the whole body.
+async fn send(
+    conn: &mut Option<SendRequest<Full<Bytes>>>,
+    host: &str,
+    call: Call,
+) -> Result<(u16, Bytes), Failure> {
+    let sender = match conn {
+        Some(s) if !s.is_closed() => s,
+        _ => conn.insert(connect(host).await?),
+    };
+    sender.ready().await?;
+    let mut request = Request::builder()
+        .method(call.method)
+        .uri(call.path)
+        .header(header::HOST, host);
+    if call.body.is_some() {
+        request = request.header(header::CONTENT_TYPE, "application/json");
+    }
+    let request = request.body(Full::new(call.body.unwrap_or_default()))?;
+    let response = sender.send_request(request).await?;
+    let status = response.status().as_u16();
+    let body = response.into_body().collect().await?.to_bytes();
+    Ok((status, body))
+}
+
+async fn connect(host: &str) -> Result<SendRequest<Full<Bytes>>, Failure> {
+    let stream = TcpStream::connect(host).await?;
+    stream.set_nodelay(true)?;
+    let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+    // Drives the connection until the sender is dropped or it fails.
+    tokio::spawn(connection);
+    Ok(sender)
 }
 
 fn new_histogram() -> Histogram<u64> {

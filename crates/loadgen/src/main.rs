@@ -18,11 +18,12 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use bytes::Bytes;
 use clap::{Args, Parser, Subcommand};
+use hyper::Method;
 use provenant_client::LogInfo;
 use provenant_model::Envelope;
 use provenant_tlog::NoteVerifier;
-use reqwest::Method;
 
 use drive::{Call, Pace};
 
@@ -151,13 +152,13 @@ fn all_answered(name: &str, o: &drive::Outcome, expected: u16) -> Result<(), Str
 
 /// Calls that POST each prepared body once, in order.
 fn posts(bodies: Vec<Vec<u8>>) -> Arc<dyn Fn(u64) -> Option<Call> + Send + Sync> {
-    let bodies: Vec<Arc<Vec<u8>>> = bodies.into_iter().map(Arc::new).collect();
+    let bodies: Vec<Bytes> = bodies.into_iter().map(Bytes::from).collect();
     Arc::new(move |i| {
         let body = bodies.get(usize::try_from(i).ok()?)?;
         Some(Call {
             method: Method::POST,
             path: "/v1/entries".to_owned(),
-            body: Some(Arc::clone(body)),
+            body: Some(body.clone()),
         })
     })
 }

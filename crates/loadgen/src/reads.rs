@@ -4,8 +4,9 @@
 
 use std::sync::Arc;
 
+use bytes::Bytes;
+use hyper::Method;
 use provenant_tlog::tile::Tile;
-use reqwest::Method;
 
 use crate::drive::Call;
 use crate::prepare;
@@ -51,7 +52,7 @@ pub fn calls(
     let ids: Vec<String> = (0..POOL.min(designs))
         .map(|k| prepare::design_id(tag, mix(k) % designs))
         .collect();
-    let checks: Vec<Arc<Vec<u8>>> = ids
+    let checks: Vec<Bytes> = ids
         .iter()
         .enumerate()
         .map(|(k, id)| {
@@ -59,12 +60,11 @@ pub fn calls(
             let licensee = provenant_model::identity_of(&brand)
                 .map(|i| i.to_string())
                 .unwrap_or_default();
-            Arc::new(
+            Bytes::from(
                 serde_json::json!({"design": id, "licensee": licensee, "action": "commercial",
                     "territory": "FR", "channel": "retail", "category": "accessories",
                     "date": "2026-06-01T00:00:00Z", "quantity": 1})
-                .to_string()
-                .into_bytes(),
+                .to_string(),
             )
         })
         .collect();
@@ -88,7 +88,7 @@ pub fn calls(
             Kind::Checks => Call {
                 method: Method::POST,
                 path: "/v1/licenses/check".to_owned(),
-                body: Some(Arc::clone(&checks[pick])),
+                body: Some(checks[pick].clone()),
             },
             Kind::Designs => get(format!("/v1/designs/{}", ids[pick])),
             Kind::Proofs => get(format!(
