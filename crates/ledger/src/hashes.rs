@@ -203,6 +203,13 @@ impl HashCache {
         }
     }
 
+    /// The bytes its vectors hold, spare capacity included.
+    pub fn bytes(&self) -> u64 {
+        let levels = self.levels.read().unwrap_or_else(PoisonError::into_inner);
+        let slots: usize = levels.iter().map(Vec::capacity).sum();
+        (slots * std::mem::size_of::<Option<Hash>>()) as u64
+    }
+
     /// The level and position of slot `i` when it is one this cache keeps.
     fn kept(&self, i: StoredIndex) -> Option<(usize, usize)> {
         let (level, n) = split_stored_index(i);

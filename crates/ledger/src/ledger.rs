@@ -277,6 +277,15 @@ impl<S: Store> Ledger<S> {
         self.shared.bytes_written.load(Ordering::Relaxed)
     }
 
+    /// What the ledger holds in memory, by part, in bytes: the store's
+    /// parts and the hash cache.
+    #[must_use]
+    pub fn memory(&self) -> Vec<(&'static str, u64)> {
+        let mut parts = self.shared.store.memory();
+        parts.push(("hash_cache", self.shared.hashes.bytes()));
+        parts
+    }
+
     /// The ledger's counters, for metrics.
     #[must_use]
     pub fn stats(&self) -> LedgerStats {

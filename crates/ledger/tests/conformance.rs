@@ -31,6 +31,32 @@ mod rocks {
     }
 
     #[test]
+    fn rocks_reports_its_memory_by_part() {
+        use provenant_ledger::store::{Batch, Store, Table};
+        let dir = tempfile::tempdir().unwrap();
+        let store = RocksStore::open(dir.path(), &RocksOptions::default()).unwrap();
+        let mut b = Batch::default();
+        for i in 0..1000u32 {
+            b.put(Table::Entries, i.to_be_bytes().to_vec(), vec![7; 100]);
+        }
+        store.write(b).unwrap();
+        let parts = store.memory();
+        let names: Vec<&str> = parts.iter().map(|(name, _)| *name).collect();
+        assert_eq!(
+            names,
+            [
+                "rocksdb_block_cache",
+                "rocksdb_memtables",
+                "rocksdb_table_readers"
+            ]
+        );
+        assert!(
+            parts[1].1 >= 1000 * 100,
+            "the memtables hold what was written"
+        );
+    }
+
+    #[test]
     fn rocks_store_is_durable() {
         let dir = tempfile::tempdir().unwrap();
         conformance::run_durable(|| {

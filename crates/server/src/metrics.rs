@@ -167,6 +167,11 @@ pub async fn render<S: Store>(State(state): State<MetricsState<S>>) -> Response 
             "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}"
         );
     }
+    out.push_str("# HELP provenant_memory_bytes What the ledger holds in memory, by part.\n");
+    out.push_str("# TYPE provenant_memory_bytes gauge\n");
+    for (part, bytes) in state.ledger.memory() {
+        let _ = writeln!(out, "provenant_memory_bytes{{part=\"{part}\"}} {bytes}");
+    }
     let mut r = out.into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,

@@ -105,6 +105,7 @@ async fn metrics_count_requests_by_route_and_status() {
         "provenant_tree_size 0",
         "provenant_queue_depth 0",
         "provenant_batch_size_count 0",
+        "provenant_memory_bytes{part=\"hash_cache\"} 0",
     ] {
         assert!(
             text.lines().any(|l| l == line),

@@ -191,4 +191,10 @@ pub trait Store: Read + Send + Sync + 'static {
     /// # Errors
     /// The backend's failure; then nothing of the batch is applied.
     fn write(&self, batch: Batch) -> Result<(), StoreError>;
+
+    /// What the backend holds in memory, by part, in bytes: for operators
+    /// watching the server's resident size. Empty when it does not say.
+    fn memory(&self) -> Vec<(&'static str, u64)> {
+        Vec::new()
+    }
 }

@@ -286,6 +286,38 @@ impl Store for RocksStore {
         }
     }
 
+    /// The block cache (data blocks, and index and filter blocks, which
+    /// live there), the memtables of every table, and what table readers
+    /// hold outside the cache. The first two are bounded by
+    /// [`RocksOptions`]; the third grows with the number of table files.
+    fn memory(&self) -> Vec<(&'static str, u64)> {
+        // Every table shares one block cache: any table tells its usage.
+        let shared = |name: &str| {
+            self.cf(Table::Entries)
+                .ok()
+                .and_then(|cf| self.db.property_int_value_cf(cf, name).ok().flatten())
+                .unwrap_or_default()
+        };
+        let per_table = |name: &str| -> u64 {
+            Table::ALL
+                .iter()
+                .filter_map(|t| self.cf(*t).ok())
+                .filter_map(|cf| self.db.property_int_value_cf(cf, name).ok().flatten())
+                .sum()
+        };
+        vec![
+            ("rocksdb_block_cache", shared("rocksdb.block-cache-usage")),
+            (
+                "rocksdb_memtables",
+                per_table("rocksdb.cur-size-all-mem-tables"),
+            ),
+            (
+                "rocksdb_table_readers",
+                per_table("rocksdb.estimate-table-readers-mem"),
+            ),
+        ]
+    }
+
     fn write(&self, batch: Batch) -> Result<(), StoreError> {
         let mut wb = WriteBatch::default();
         for op in &batch.ops {
