@@ -124,8 +124,6 @@ pub async fn run(
                         }
                     }
                 } else {
-                    // The connection may be broken: the next call opens another.
-                    conn = None;
                     mine.transport_errors += 1;
                 }
             }
@@ -150,17 +148,20 @@ pub async fn run(
 type Failure = Box<dyn std::error::Error + Send + Sync>;
 
 /// Sends `call` on the task's connection, opening one first when it has
-/// none, and returns the status and the whole body.
+/// none or the server closed it, and returns the status and the whole body.
+/// After a failure the task has no connection, and the next call opens one.
 async fn send(
     conn: &mut Option<SendRequest<Full<Bytes>>>,
     host: &str,
     call: Call,
 ) -> Result<(u16, Bytes), Failure> {
-    let sender = match conn {
-        Some(s) if !s.is_closed() => s,
-        _ => conn.insert(connect(host).await?),
+    let mut sender = match conn.take() {
+        Some(mut s) => match s.ready().await {
+            Ok(()) => s,
+            Err(_) => connect(host).await?,
+        },
+        None => connect(host).await?,
     };
-    sender.ready().await?;
     let mut request = Request::builder()
         .method(call.method)
         .uri(call.path)
@@ -172,15 +173,18 @@ async fn send(
     let response = sender.send_request(request).await?;
     let status = response.status().as_u16();
     let body = response.into_body().collect().await?.to_bytes();
+    *conn = Some(sender);
     Ok((status, body))
 }
 
 async fn connect(host: &str) -> Result<SendRequest<Full<Bytes>>, Failure> {
     let stream = TcpStream::connect(host).await?;
     stream.set_nodelay(true)?;
-    let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+    let (mut sender, connection) =
+        hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
     // Drives the connection until the sender is dropped or it fails.
     tokio::spawn(connection);
+    sender.ready().await?;
     Ok(sender)
 }
 
@@ -188,4 +192,112 @@ fn new_histogram() -> Histogram<u64> {
     // 1 µs to 100 s, three significant figures.
     Histogram::new_with_bounds(1, 100_000_000, 3)
         .unwrap_or_else(|_| Histogram::new(3).unwrap_or_else(|_| unreachable!()))
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::Router;
+    use axum::http::{StatusCode, header};
+    use axum::response::IntoResponse;
+    use axum::routing::{get, post};
+
+    use super::*;
+
+    /// A server on a free loopback port: `/ok` answers 200, `/echo` echoes
+    /// its body, `/busy` answers 503, and `/close` answers 200 and closes
+    /// the connection.
+    async fn server() -> String {
+        let app = Router::new()
+            .route("/ok", get(|| async { "ok" }))
+            .route("/echo", post(|body: Bytes| async move { body }))
+            .route("/busy", get(|| async { StatusCode::SERVICE_UNAVAILABLE }))
+            .route(
+                "/close",
+                get(|| async { ([(header::CONNECTION, "close")], "bye").into_response() }),
+            );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        format!("http://{addr}")
+    }
+
+    fn calls(count: u64, call: Call) -> Arc<dyn Fn(u64) -> Option<Call> + Send + Sync> {
+        Arc::new(move |i| (i < count).then(|| call.clone()))
+    }
+
+    fn closed_loop(concurrency: usize) -> Pace {
+        Pace {
+            concurrency,
+            rate: None,
+            duration: None,
+        }
+    }
+
+    fn get_call(path: &str) -> Call {
+        Call {
+            method: Method::GET,
+            path: path.to_owned(),
+            body: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn counts_every_call_and_keeps_sampled_bodies() {
+        let base = server().await;
+        let echo = Call {
+            method: Method::POST,
+            path: "/echo".to_owned(),
+            body: Some(Bytes::from_static(b"{\"n\":1}")),
+        };
+        let out = run(&base, calls(200, echo), closed_loop(8), 50).await;
+        assert_eq!(out.sent, 200);
+        assert_eq!(out.statuses.get(&200), Some(&200));
+        assert_eq!(out.transport_errors, 0);
+        assert_eq!(out.latency.len(), 200);
+        assert_eq!(out.samples, vec![b"{\"n\":1}".to_vec(); 4]);
+
+        let busy = run(&base, calls(30, get_call("/busy")), closed_loop(3), 1).await;
+        assert_eq!(busy.statuses.get(&503), Some(&30));
+        assert_eq!(busy.latency.len(), 0, "latency counts successes only");
+        assert!(busy.samples.is_empty());
+    }
+
+    #[tokio::test]
+    async fn reconnects_when_the_server_closes_the_connection() {
+        let base = server().await;
+        let out = run(&base, calls(50, get_call("/close")), closed_loop(2), 0).await;
+        assert_eq!(out.sent, 50);
+        assert_eq!(
+            out.statuses.get(&200),
+            Some(&50),
+            "{out:?}",
+            out = out.statuses
+        );
+        assert_eq!(out.transport_errors, 0);
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_server_is_counted_as_transport_errors() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        drop(listener);
+        let out = run(&base, calls(5, get_call("/ok")), closed_loop(1), 0).await;
+        assert_eq!((out.sent, out.transport_errors), (5, 5));
+    }
+
+    #[tokio::test]
+    async fn a_duration_stops_the_run() {
+        let base = server().await;
+        let pace = Pace {
+            concurrency: 2,
+            rate: Some(100.0),
+            duration: Some(Duration::from_millis(300)),
+        };
+        let out = run(&base, calls(u64::MAX, get_call("/ok")), pace, 0).await;
+        assert!(
+            (20..=40).contains(&out.sent),
+            "about 30 calls at 100/s in 0.3 s, sent {}",
+            out.sent
+        );
+    }
 }
