@@ -144,6 +144,15 @@ fn dispatch(cli: Cli) -> Result<Output, String> {
     }
 }
 
+/// jemalloc for the whole process, RocksDB's C++ included: with the
+/// system allocator the server's resident size crept up by about 140 MiB
+/// from 1M to 2M entries while everything the ledger holds (block cache,
+/// memtables, hash cache) stayed within its bounds, freed memory that its
+/// per-thread arenas kept. jemalloc returns freed pages to the system
+/// after a few seconds (docs/BENCHMARKS.md, issue 7).
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
