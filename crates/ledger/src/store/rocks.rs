@@ -66,8 +66,8 @@ fn cf_options(table: Table, cache: &Cache, opts: &RocksOptions) -> Options {
     o.set_memtable_prefix_bloom_ratio(0.1);
     // A table whose scans share a fixed prefix gets a filter on it too, so
     // that scanning a family with no members (most designs have no
-    // children, grants or later history) skips tables instead of seeking
-    // in each.
+    // children, grants or later history) skips table files instead of
+    // seeking in each.
     if let Some(len) = table.scan_prefix_len() {
         o.set_prefix_extractor(SliceTransform::create_fixed_prefix(len));
     }
@@ -176,7 +176,7 @@ impl RocksStore {
         let cf = self.cf(table)?;
         let mut opts = opts;
         if table.scan_prefix_len() == Some(prefix.len()) {
-            // Lets the prefix filter skip tables without the family.
+            // Lets the prefix filter skip table files without the family.
             opts.set_prefix_same_as_start(true);
         } else {
             opts.set_total_order_seek(true);
