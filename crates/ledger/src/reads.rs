@@ -174,13 +174,6 @@ fn read_entry_bytes(read: &impl Read, index: u64) -> Result<Vec<u8>, ReadError> 
         .ok_or(ReadError::NotFound("entry"))
 }
 
-/// Entry `index` of `read`, parsed.
-fn read_entry(read: &impl Read, index: u64) -> Result<Entry, ReadError> {
-    let bytes = read_entry_bytes(read, index)?;
-    Entry::from_leaf_bytes(&bytes)
-        .map_err(|e| ReadError::Store(StoreError(format!("entry {index}: {e}"))))
-}
-
 impl<S: Store> Ledger<S> {
     fn at(&self) -> Result<At<'_, S::Snapshot<'_>>, ReadError> {
         let snap = self.store().snapshot();
@@ -221,7 +214,9 @@ impl<S: Store> Ledger<S> {
     /// # Errors
     /// As [`Ledger::entry_bytes`].
     pub fn entry(&self, index: u64) -> Result<Entry, ReadError> {
-        read_entry(self.store(), index)
+        let bytes = self.entry_bytes(index)?;
+        Entry::from_leaf_bytes(&bytes)
+            .map_err(|e| ReadError::Store(StoreError(format!("entry {index}: {e}"))))
     }
 
     /// The index of the entry with leaf hash `leaf`.

@@ -29,7 +29,8 @@ pub enum Table {
     Leaves,
     /// Envelope id (32 bytes) -> leaf index (u64 BE): idempotency.
     Logged,
-    /// Design id (32 bytes) -> design state (JSON).
+    /// Design id (32 bytes) -> design state (the binary layout of
+    /// `crate::records`).
     Designs,
     /// Grant id (32 bytes) -> grant state (JSON).
     Grants,

@@ -72,7 +72,9 @@ fn cf_options(table: Table, cache: &Cache, opts: &RocksOptions) -> Options {
         o.set_prefix_extractor(SliceTransform::create_fixed_prefix(len));
     }
     // Hashes and ids are random bytes: compressing them only costs time.
-    // Entries and state records are JSON and compress well.
+    // Entries and grant and dispute records are JSON and compress well;
+    // design records, binary now and mostly keys and hashes, keep the
+    // setting they had as JSON.
     o.set_compression_type(match table {
         Table::Entries | Table::Designs | Table::Grants | Table::Disputes => DBCompressionType::Lz4,
         _ => DBCompressionType::None,
