@@ -389,7 +389,7 @@ fn a_flood_of_disputes_is_bounded_and_the_answers_stay_small() {
     {
         // The same proofs with one dispute or sixteen, and nearly the same
         // bytes (the count, longer paths in a larger tree, the history).
-        let grown = after.0 - before.0;
+        let grown = after.0.saturating_sub(before.0);
         assert_eq!(after.1, before.1, "{what}: proofs");
         assert!(
             grown < 2048,
