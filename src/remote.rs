@@ -183,7 +183,7 @@ impl DesignShowArgs {
                 parent["grant"].as_str().unwrap_or_default()
             );
         }
-        let disputes = d["blocking_disputes"].as_array().map_or(0, Vec::len);
+        let disputes = d["blocked_by"]["disputes"].as_u64().unwrap_or_default();
         let _ = write!(
             text,
             "  grants    {}\n  disputes  {disputes} blocking\n  latest ownership entry {}\n  history   {}",
@@ -270,8 +270,20 @@ impl CheckArgs {
                 .flatten()
                 .filter_map(Value::as_str)
                 .collect();
+            let blocked = &a["blocked_by"];
+            let cited = match blocked["dispute"].as_str() {
+                Some(dispute) => format!(
+                    "; dispute {dispute} on design {}, {} blocking it",
+                    blocked["design"].as_str().unwrap_or_default(),
+                    blocked["disputes"]
+                ),
+                None => String::new(),
+            };
             Ok(Output::new(
-                format!("denied: {} (verified at size {size})", reasons.join(", ")),
+                format!(
+                    "denied: {}{cited} (verified at size {size})",
+                    reasons.join(", ")
+                ),
                 a,
             )
             .denied())

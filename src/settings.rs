@@ -37,7 +37,9 @@ pub struct Given {
     /// absent [default: log-key.pem in the data directory].
     #[arg(long, env = "PROVENANT_KEY_FILE")]
     pub key_file: Option<PathBuf>,
-    /// Keys allowed to resolve disputes (repeat the flag, or separate with commas).
+    /// Keys allowed to resolve disputes (repeat the flag, or separate with
+    /// commas). Without any, the ledger accepts no dispute at all: nobody
+    /// could resolve one, so it would block the design for good.
     #[arg(long = "arbiter", env = "PROVENANT_ARBITERS", value_delimiter = ',')]
     #[serde(default)]
     pub arbiters: Vec<Identity>,

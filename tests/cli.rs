@@ -268,3 +268,72 @@ fn dispute_and_dismiss(
     let (_, shown) = cli(server, &["design", "show", design]);
     assert!(shown.contains("disputes  0 blocking"), "{shown}");
 }
+
+/// A licensed design shown, checked, and checked again once an ancestor is
+/// disputed: every answer the CLI gets proves each entry it names (the
+/// grants of `design show`, the ancestor's dispute of `license check`), or
+/// the CLI would refuse it.
+#[test]
+fn a_licensed_design_and_its_disputed_ancestor_through_the_command_line() {
+    use provenant_model::Kind;
+    use provenant_model::testkit::{envelope, terms};
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), &[]);
+    let (alice, bob, brand, rival) = (key(1), key(2), key(3), key(4));
+    // Alice's sketch; Bob derives a charm from it under Alice's grant, and
+    // licenses the charm to a brand.
+    server.write(&register(b"sketch", &[(&alice, 1_000_000)]));
+    let sketch = design_of(b"sketch");
+    let to_bob = provenant_model::testkit::grant(sketch, &bob, &[&alice], &terms());
+    server.write(&to_bob);
+    let mut charm = register(b"charm", &[(&bob, 1_000_000)])
+        .payload_json()
+        .clone();
+    charm["parents"] = serde_json::json!([{"design": sketch, "grant": grant_id(&to_bob)}]);
+    server.write(&envelope(Kind::DesignRegister, charm, &[&bob]));
+    let charm = design_of(b"charm").to_string();
+    let to_brand = provenant_model::testkit::grant(design_of(b"charm"), &brand, &[&bob], &terms());
+    server.write(&to_brand);
+
+    let (code, shown) = cli(&server, &["design", "show", &charm]);
+    assert_eq!(code, 0, "{shown}");
+    assert!(shown.contains("grants    1"), "{shown}");
+    assert!(shown.contains("disputes  0 blocking"), "{shown}");
+    let brand_id = id(&brand).to_string();
+    let check = [
+        "license",
+        "check",
+        "--design",
+        &charm,
+        "--licensee",
+        &brand_id,
+        "--territory",
+        "FR",
+        "--channel",
+        "online",
+        "--category",
+        "footwear",
+        "--date",
+        "2025-07-01T00:00:00Z",
+    ];
+    let (code, allowed) = cli(&server, &check);
+    assert_eq!(code, 0, "{allowed}");
+    assert!(allowed.starts_with("allowed under grant"), "{allowed}");
+
+    // A rival disputes Alice's sketch: the charm's check is denied, and the
+    // answer names (and proves) the sketch's dispute.
+    let raise = envelope(
+        Kind::DisputeRaise,
+        serde_json::json!({"design": sketch, "claim": "copied", "evidence": "ab".repeat(32)}),
+        &[&rival],
+    );
+    server.write(&raise);
+    let (code, denied) = cli(&server, &check);
+    assert_eq!(code, 1, "{denied}");
+    let cited = format!("dispute {} on design {sketch}, 1 blocking it", raise.id());
+    assert!(denied.starts_with("denied: ancestor-disputed"), "{denied}");
+    assert!(denied.contains(&cited), "{denied}");
+    let (code, shown) = cli(&server, &["design", "show", &sketch.to_string()]);
+    assert_eq!(code, 0, "{shown}");
+    assert!(shown.contains("disputes  1 blocking"), "{shown}");
+}

@@ -772,6 +772,17 @@ fn rules(a: &mut Attacks, w: &World) {
         403,
         "not-arbiter",
     );
+    a.envelope(
+        "a second open dispute from the same key, with a new claim",
+        &envelope(
+            Kind::DisputeRaise,
+            json!({"design": w.disputed, "claim": "and the colours too", "evidence": "cd".repeat(32)}),
+            &[&w.outsider],
+        )
+        .to_value(),
+        409,
+        "dispute-already-open",
+    );
     let rotate = |signers: &[&SigningKey]| {
         envelope(
             Kind::KeyRotate,

@@ -292,3 +292,127 @@ fn key_rotation_keeps_the_new_keys_rights() {
     let (_, old) = server.post("/v1/licenses/check", &question(design, &brand, &json!({})));
     assert_eq!(old["allowed"], json!(false), "{old}");
 }
+
+/// The bytes of an answer and its number of proofs, after checking it
+/// proves every entry it names.
+fn proven_size(server: &Server, answer: &Value) -> (usize, usize) {
+    let (_, verifier) = server.log_key();
+    provenant_client::verify_answer(answer, &verifier).unwrap();
+    (
+        answer.to_string().len(),
+        answer["proofs"].as_array().unwrap().len(),
+    )
+}
+
+/// A dispute of `design` by `by` with its own `claim`.
+fn claim(design: DesignId, by: &SigningKey, claim: &str) -> Envelope {
+    envelope(
+        Kind::DisputeRaise,
+        json!({"design": design, "claim": claim, "evidence": "ab".repeat(32)}),
+        &[by],
+    )
+}
+
+/// Throwaway keys raise dispute after dispute against one design: only
+/// `MAX_OPEN_DISPUTES` are accepted, the rest get a `409`, and the license
+/// checks on the design and on a descendant, and the design read, stay
+/// the size they had with one dispute, each proving what it names.
+#[test]
+fn a_flood_of_disputes_is_bounded_and_the_answers_stay_small() {
+    use provenant_model::MAX_OPEN_DISPUTES;
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let (alice, brand, fan, fan_brand) = (key(1), key(20), key(33), key(34));
+    let design = design_of(b"charm");
+    server.write(&register(b"charm", &[(&alice, 1_000_000)]));
+    server.write(&provenant_model::testkit::grant(
+        design,
+        &brand,
+        &[&alice],
+        &terms(),
+    ));
+    let to_fan = provenant_model::testkit::grant(design, &fan, &[&alice], &terms());
+    server.write(&to_fan);
+    let mut remix = register(b"remix", &[(&fan, 1_000_000)])
+        .payload_json()
+        .clone();
+    remix["parents"] = json!([{"design": design, "grant": grant_id(&to_fan)}]);
+    server.write(&envelope(Kind::DesignRegister, remix, &[&fan]));
+    let child = design_of(b"remix");
+    server.write(&provenant_model::testkit::grant(
+        child,
+        &fan_brand,
+        &[&fan],
+        &terms(),
+    ));
+
+    let sizes = || {
+        let (_, on_design) =
+            server.post("/v1/licenses/check", &question(design, &brand, &json!({})));
+        let (_, on_child) = server.post(
+            "/v1/licenses/check",
+            &question(child, &fan_brand, &json!({})),
+        );
+        let (_, read) = server.get(&format!("/v1/designs/{design}"));
+        [on_design, on_child, read].map(|a| proven_size(&server, &a))
+    };
+    server.write(&dispute(design, &key(9)));
+    let one = sizes();
+
+    // Four times the bound, each from a fresh key with its own claim.
+    let flood = 4 * MAX_OPEN_DISPUTES;
+    let mut accepted = 1;
+    for i in 0..flood {
+        let throwaway = SigningKey::from_bytes(
+            &[[7, 7], u16::try_from(i).unwrap().to_be_bytes()]
+                .concat()
+                .repeat(8)
+                .try_into()
+                .unwrap(),
+        );
+        let raise = claim(design, &throwaway, &format!("bogus claim {i}"));
+        let (status, body) = server.post("/v1/entries", &raise.to_value());
+        match status {
+            201 => accepted += 1,
+            409 => assert_eq!(
+                problem_type(&body),
+                "https://provenant.dev/problems/too-many-disputes"
+            ),
+            other => panic!("{other}: {body}"),
+        }
+    }
+    assert_eq!(accepted, MAX_OPEN_DISPUTES);
+    let full = sizes();
+    for (what, (before, after)) in ["check", "descendant check", "design read"]
+        .iter()
+        .zip(one.iter().zip(&full))
+    {
+        // The same proofs with one dispute or sixteen, and nearly the same
+        // bytes (the count, longer paths in a larger tree, the history).
+        let grown = after.0.saturating_sub(before.0);
+        assert_eq!(after.1, before.1, "{what}: proofs");
+        assert!(
+            grown < 2048,
+            "{what}: {before:?} with one dispute, {after:?} with {accepted}"
+        );
+    }
+    let (_, read) = server.get(&format!("/v1/designs/{design}"));
+    assert_eq!(
+        read["blocked_by"]["disputes"],
+        json!(MAX_OPEN_DISPUTES),
+        "{read}"
+    );
+
+    // A claimant kept out by the flood gets in once an arbiter dismisses
+    // one bogus dispute.
+    let real = claim(design, &key(10), "my 2019 sketch, with its file");
+    let (status, body) = server.post("/v1/entries", &real.to_value());
+    assert_eq!(status, 409, "{body}");
+    let bogus = read["blocked_by"]["dispute"].clone();
+    server.write(&envelope(
+        Kind::DisputeResolve,
+        json!({"dispute": bogus, "outcome": "dismissed", "note": "a throwaway key"}),
+        &[&key(250)],
+    ));
+    server.write(&real);
+}

@@ -4,12 +4,12 @@
 
 use std::collections::BTreeSet;
 
-use provenant_model::payload::{AiDisclosure, Creator};
+use provenant_model::payload::{AiDisclosure, Creator, ParentLink};
 use provenant_model::state::EntryRef;
 use provenant_model::{
-    ContentDescriptor, DesignId, DesignState, Entry, GrantId, GrantState, Identity, LeafHash,
-    LicenseAnswer, LicenseQuery, Money, RoyaltyPolicy, RoyaltySplit, SaleLine, StateView,
-    Statement, check_license, royalty_split, royalty_statement,
+    Blocked, ContentDescriptor, DesignId, Entry, GrantId, GrantState, Identity, LeafHash,
+    LicenseAnswer, LicenseQuery, Money, Owner, Ppm, RoyaltyPolicy, RoyaltySplit, SaleLine,
+    StateView, Statement, blocked_by, check_license, royalty_split, royalty_statement,
 };
 use provenant_tlog::tile::{Tile, encode_bundle};
 use provenant_tlog::{
@@ -89,12 +89,34 @@ impl DesignDetails {
     }
 }
 
+/// A design's state as a reader sees it: the record without the list of
+/// blocking disputes, which a stranger's disputes could make long; one of
+/// them is cited instead, with their number ([`Blocked`]).
+#[derive(Clone, Debug, Serialize)]
+pub struct DesignSummary {
+    /// The design id (BLAKE3 of the content).
+    pub id: DesignId,
+    /// The parent links.
+    pub parents: Vec<ParentLink>,
+    /// Ownership needed to sign for the design.
+    pub license_threshold_ppm: Ppm,
+    /// Current owners, sorted by key.
+    pub owners: Vec<Owner>,
+    /// The registration entry.
+    pub registered: EntryRef,
+    /// The latest entry that changed ownership.
+    pub ownership: EntryRef,
+    /// The first dispute blocking the design and their number; `None`
+    /// when the design itself is clear.
+    pub blocked_by: Option<Blocked>,
+}
+
 /// A design as a user sees it.
 #[derive(Clone, Debug, Serialize)]
 pub struct DesignReport {
     /// The design's state.
     #[serde(flatten)]
-    pub state: DesignState,
+    pub state: DesignSummary,
     /// What its registration said.
     #[serde(flatten)]
     pub details: DesignDetails,
@@ -319,10 +341,26 @@ impl<S: Store> Ledger<S> {
         for g in view.grants_of(id)? {
             grants.extend(view.grant(&g)?);
         }
-        let refs = [state.registered, state.ownership];
+        let blocked = blocked_by(&view, &state)?;
+        // Every entry the answer names: the registration, the ownership
+        // entry, the cited dispute's raise, each grant and its revocation.
+        let mut refs = vec![state.registered, state.ownership];
+        refs.extend(blocked.as_ref().map(|b| b.raised));
+        for g in &grants {
+            refs.push(g.granted);
+            refs.extend(g.revoked.as_ref().map(|r| r.entry));
+        }
         at.proven(
             DesignReport {
-                state,
+                state: DesignSummary {
+                    id: state.id,
+                    parents: state.parents,
+                    license_threshold_ppm: state.license_threshold_ppm,
+                    owners: state.owners,
+                    registered: state.registered,
+                    ownership: state.ownership,
+                    blocked_by: blocked,
+                },
                 details,
                 children,
                 grants,
@@ -452,7 +490,11 @@ impl<S: Store> Ledger<S> {
     }
 
     /// The brand's question, answered at the latest checkpoint with the
-    /// proofs of the grant, design and usage entries it rests on.
+    /// proofs of the entries it names: the design's registration, the
+    /// grant (and its revocation), and the one dispute it cites when the
+    /// design or an ancestor is blocked. `units_remaining` is the grant's
+    /// counter as the ledger keeps it: the answer names no usage entry, as
+    /// proving the sum would take every production run on the grant.
     ///
     /// # Errors
     /// Store errors; rule errors for a malformed query.

@@ -7,6 +7,12 @@
 //! reasons come from the best of the licensee's grants on the design: an
 //! allowing grant if there is one, else the grant with the fewest reasons
 //! (ties: the earliest). With no grant at all the reason is `no-grant`.
+//!
+//! A blocked design is proven with one dispute, not all of them: the
+//! answer cites the first dispute (in id order) blocking the design or the
+//! blocked ancestor, rests on its raising entry, and counts the others
+//! ([`Blocked`]). Every dispute that blocks a design blocks it alike, so
+//! one suffices, and the answer stays the same size however many there are.
 
 use std::collections::BTreeSet;
 
@@ -14,9 +20,46 @@ use serde::{Deserialize, Serialize};
 
 use crate::state::EntryRef;
 use crate::{
-    Blocker, CountryCode, DesignId, GrantId, GrantState, Identity, Label, RuleError, StateView,
-    Timestamp, blocker,
+    Blocker, CountryCode, DesignId, DesignState, DisputeId, GrantId, GrantState, Identity, Label,
+    RuleError, StateView, Timestamp, blocker,
 };
+
+/// One dispute that blocks a design, and how many do: what an answer says
+/// about a blocked design, whatever the number of disputes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Blocked {
+    /// The blocked design: the one asked about, or its blocked ancestor.
+    pub design: DesignId,
+    /// The first dispute (in id order) that blocks it.
+    pub dispute: DisputeId,
+    /// The entry that raised that dispute; the answer carries its proof.
+    pub raised: EntryRef,
+    /// How many disputes block the design (open and upheld).
+    pub disputes: usize,
+}
+
+/// What blocks `design` itself: its first blocking dispute and their
+/// number, `None` when no dispute blocks it.
+///
+/// # Errors
+/// A failure of the state view, or a blocking dispute that does not exist.
+pub fn blocked_by<V: StateView + ?Sized>(
+    view: &V,
+    design: &DesignState,
+) -> Result<Option<Blocked>, RuleError> {
+    let Some(first) = design.blocking_disputes.first() else {
+        return Ok(None);
+    };
+    let dispute = view.dispute(first)?.ok_or(RuleError::Invariant {
+        detail: "a design names a dispute that does not exist",
+    })?;
+    Ok(Some(Blocked {
+        design: design.id,
+        dispute: dispute.id,
+        raised: dispute.raised,
+        disputes: design.blocking_disputes.len(),
+    }))
+}
 
 /// A design with at most this many grants has each one read; past it, the
 /// design's and the licensee's grant ids are intersected first.
@@ -138,8 +181,10 @@ pub struct LicenseAnswer {
     /// The grant the answer rests on (the best candidate when denied).
     pub grant: Option<GrantId>,
     /// Units left on that grant before this quantity; `None` = unlimited
-    /// or no grant.
+    /// or no grant. The grant's counter: no usage entry is named for it.
     pub units_remaining: Option<u64>,
+    /// With `disputed` or `ancestor-disputed`: the dispute that proves it.
+    pub blocked_by: Option<Blocked>,
     /// The entries the answer rests on, for inclusion proofs.
     pub rests_on: Vec<EntryRef>,
 }
@@ -211,23 +256,27 @@ pub fn check_license<V: StateView + ?Sized>(
             reasons: vec![Reason::UnknownDesign],
             grant: None,
             units_remaining: None,
+            blocked_by: None,
             rests_on: Vec::new(),
         });
     };
     let mut reasons = Vec::new();
     let mut rests_on = vec![design.registered];
-    match blocker(view, &design)? {
+    let blocked = match blocker(view, &design)? {
         Some(Blocker::Design) => {
             reasons.push(Reason::Disputed);
-            for id in &design.blocking_disputes {
-                if let Some(d) = view.dispute(id)? {
-                    rests_on.push(d.raised);
-                }
-            }
+            blocked_by(view, &design)?
         }
-        Some(Blocker::Ancestor(_)) => reasons.push(Reason::AncestorDisputed),
-        None => {}
-    }
+        Some(Blocker::Ancestor(id)) => {
+            reasons.push(Reason::AncestorDisputed);
+            let ancestor = view
+                .design(&id)?
+                .ok_or(RuleError::ParentNotFound { design: id })?;
+            blocked_by(view, &ancestor)?
+        }
+        None => None,
+    };
+    rests_on.extend(blocked.as_ref().map(|b| b.raised));
     let use_ = GrantUse {
         action: Some(q.action),
         territory: q.territory,
@@ -271,6 +320,7 @@ pub fn check_license<V: StateView + ?Sized>(
         reasons,
         grant,
         units_remaining,
+        blocked_by: blocked,
         rests_on,
     })
 }

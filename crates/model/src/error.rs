@@ -366,6 +366,29 @@ pub enum RuleError {
         /// The dispute.
         dispute: DisputeId,
     },
+    /// The ledger has no arbiter, so nobody could resolve a dispute: one
+    /// would freeze the design for ever.
+    #[error("this ledger has no arbiter to resolve disputes, so it accepts none")]
+    NoArbiters,
+    /// The design already has the most open disputes a design may have.
+    #[error(
+        "design {design} already has {max} open disputes, the most it may have; \
+         an arbiter must resolve one first"
+    )]
+    TooManyDisputes {
+        /// The design.
+        design: DesignId,
+        /// The bound, [`crate::MAX_OPEN_DISPUTES`].
+        max: usize,
+    },
+    /// A signer already has an open dispute against the design.
+    #[error("{key} already has open dispute {dispute} against this design")]
+    DisputeAlreadyOpen {
+        /// The signer.
+        key: Identity,
+        /// Its open dispute.
+        dispute: DisputeId,
+    },
     /// A rotation from a key to itself.
     #[error("cannot rotate {key} to itself")]
     RotationSameKey {
@@ -451,6 +474,9 @@ impl RuleError {
             Self::SelfTransfer { .. } => "self-transfer",
             Self::DisputeNotFound { .. } => "dispute-not-found",
             Self::DisputeResolved { .. } => "dispute-resolved",
+            Self::NoArbiters => "no-arbiters",
+            Self::TooManyDisputes { .. } => "too-many-disputes",
+            Self::DisputeAlreadyOpen { .. } => "dispute-already-open",
             Self::RotationSameKey { .. } => "rotation-same-key",
             Self::RotationTargetInUse { .. } => "rotation-target-in-use",
             Self::AmountOverflow => "amount-overflow",
@@ -478,7 +504,8 @@ impl RuleError {
             | Self::UnexpectedSigner { .. }
             | Self::ThresholdNotMet { .. }
             | Self::KeyRetired { .. }
-            | Self::NotArbiter { .. } => "signatures",
+            | Self::NotArbiter { .. }
+            | Self::DisputeAlreadyOpen { .. } => "signatures",
             Self::SharesSum { .. } | Self::DuplicateCreator { .. } => "creators",
             Self::ThresholdRange => "license_threshold_ppm",
             Self::DuplicateContent { .. } => "content.blake3",
@@ -501,6 +528,7 @@ impl RuleError {
             Self::CategoryNotLicensed { .. } => "category",
             Self::UnitsExceeded { .. } | Self::QuantityZero => "quantity",
             Self::DesignNotFound { .. }
+            | Self::TooManyDisputes { .. }
             | Self::DesignDisputed { .. }
             | Self::AncestorDisputed { .. } => "design",
             Self::StalePrev { .. } => "prev",
@@ -509,6 +537,7 @@ impl RuleError {
             Self::DisputeNotFound { .. } | Self::DisputeResolved { .. } => "dispute",
             Self::RotationSameKey { .. } | Self::RotationTargetInUse { .. } => "new",
             Self::NonCanonicalEntry
+            | Self::NoArbiters
             | Self::DuplicateEntry { .. }
             | Self::GrantNotYetValid { .. }
             | Self::GrantExpired { .. }

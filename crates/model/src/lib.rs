@@ -67,7 +67,7 @@ pub mod testkit;
 pub mod values;
 pub mod vocab;
 
-pub use check::{Action, LicenseAnswer, LicenseQuery, Reason, check_license};
+pub use check::{Action, Blocked, LicenseAnswer, LicenseQuery, Reason, blocked_by, check_license};
 pub use codec::{MAX_SAFE_INTEGER, check_text};
 pub use content::{ContentDescriptor, ContentHasher, ContentHashes, hash_content};
 pub use entry::Entry;
@@ -81,7 +81,7 @@ pub use receipt::{Receipt, ReceiptError};
 pub use royalty::{
     CsvError, RoyaltySplit, SaleLine, Statement, parse_sales_csv, royalty_split, royalty_statement,
 };
-pub use rules::{Context, apply};
+pub use rules::{Context, MAX_OPEN_DISPUTES, apply};
 pub use signing::{SignatureBytes, Verified, identity_of, verify_batch};
 pub use state::{Changes, DesignState, DisputeState, EntryRef, GrantState, Owner, StateView};
 pub use terms::{LicenseTerms, Royalty, RoyaltyPolicy};

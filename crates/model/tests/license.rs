@@ -13,6 +13,12 @@ struct Expected {
     allowed: bool,
     reasons: Vec<Reason>,
     units_remaining: Option<u64>,
+    /// With a dispute: how many disputes block the design the answer cites.
+    #[serde(default)]
+    blocking_disputes: Option<usize>,
+    /// How many entries the answer rests on (and so proves).
+    #[serde(default)]
+    rests_on: Option<usize>,
 }
 
 #[derive(Deserialize)]
@@ -24,6 +30,9 @@ struct Setup {
     revoked: bool,
     #[serde(default)]
     dispute: Option<String>,
+    /// How many claimants (distinct keys) raise a dispute; default one.
+    #[serde(default)]
+    claimants: Option<u8>,
     #[serde(default)]
     design: Option<String>,
 }
@@ -78,12 +87,22 @@ fn run(case: &Case, name: &str) {
     }
     if let Some(target) = &case.setup.dispute {
         let design = if target == "design" { d } else { p };
-        w.submit(
-            "dispute.raise",
-            json!({"design": design, "claim": "copied", "evidence": "ab".repeat(32)}),
-            &[&claimant],
-        )
-        .unwrap();
+        let others: Vec<_> = (1..case.setup.claimants.unwrap_or(1))
+            .map(|i| key(100 + i))
+            .collect();
+        for (n, by) in std::iter::once(&claimant).chain(&others).enumerate() {
+            let claim = if n == 0 {
+                "copied".to_owned()
+            } else {
+                format!("copied {n}")
+            };
+            w.submit(
+                "dispute.raise",
+                json!({"design": design, "claim": claim, "evidence": "ab".repeat(32)}),
+                &[by],
+            )
+            .unwrap();
+        }
     }
     let design = match case.setup.design.as_deref() {
         Some("unregistered") => support::design_of(b"unregistered"),
@@ -101,6 +120,25 @@ fn run(case: &Case, name: &str) {
         "{name}"
     );
     assert_eq!(answer.grant, grant.filter(|_| design == d), "{name}");
+    assert_eq!(
+        answer.blocked_by.as_ref().map(|b| b.disputes),
+        case.expected.blocking_disputes,
+        "{name}"
+    );
+    if let Some(n) = case.expected.rests_on {
+        assert_eq!(answer.rests_on.len(), n, "{name}");
+    }
+    if let Some(b) = &answer.blocked_by {
+        // The cited dispute blocks the design it names, and the answer
+        // rests on (so proves) the entry that raised it.
+        let dispute = w.state.dispute(&b.dispute).unwrap().unwrap();
+        assert_eq!(
+            (dispute.design, dispute.raised),
+            (b.design, b.raised),
+            "{name}"
+        );
+        assert!(answer.rests_on.contains(&b.raised), "{name}");
+    }
     if let Some(g) = answer.grant {
         let granted = w.state.grant(&g).unwrap().unwrap().granted;
         assert!(answer.rests_on.contains(&granted), "{name}");

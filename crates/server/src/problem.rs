@@ -134,10 +134,14 @@ fn rule_status(code: &str) -> StatusCode {
         | "unexpected-signer"
         | "threshold-not-met"
         | "key-retired"
-        | "not-arbiter" => StatusCode::FORBIDDEN,
-        "duplicate-content" | "exclusive-conflict" | "stale-prev" | "dispute-resolved" => {
-            StatusCode::CONFLICT
-        }
+        | "not-arbiter"
+        | "no-arbiters" => StatusCode::FORBIDDEN,
+        "duplicate-content"
+        | "exclusive-conflict"
+        | "stale-prev"
+        | "dispute-resolved"
+        | "too-many-disputes"
+        | "dispute-already-open" => StatusCode::CONFLICT,
         "state-unavailable" => StatusCode::SERVICE_UNAVAILABLE,
         "internal" => StatusCode::INTERNAL_SERVER_ERROR,
         _ => StatusCode::UNPROCESSABLE_ENTITY,

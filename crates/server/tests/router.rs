@@ -151,3 +151,59 @@ async fn every_route_of_the_openapi_document_is_served() {
     let (status, ct, _) = get("/v1/openapi.json").await;
     assert_eq!((status, ct.as_str()), (StatusCode::OK, "application/json"));
 }
+
+/// POSTs `body` to `path` on `app`: the status and the JSON answer.
+async fn post(
+    app: &axum::Router,
+    path: &str,
+    body: &serde_json::Value,
+) -> (StatusCode, serde_json::Value) {
+    let r = app
+        .clone()
+        .oneshot(
+            Request::post(path)
+                .header("content-type", "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let status = r.status();
+    let body = to_bytes(r.into_body(), 1 << 20).await.unwrap();
+    (status, serde_json::from_slice(&body).unwrap())
+}
+
+/// The default configuration has no arbiter: nobody could resolve a
+/// dispute, so a stranger's would freeze the design for good. The raise is
+/// refused with a `403` naming the rule, and nothing is written.
+#[tokio::test]
+async fn a_ledger_without_arbiters_refuses_disputes() {
+    use provenant_model::Kind;
+    use provenant_model::testkit::{design_of, envelope, key, register};
+    let app = router();
+    let (status, body) = post(
+        &app,
+        "/v1/entries",
+        &register(b"charm", &[(&key(1), 1_000_000)]).to_value(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let raise = envelope(
+        Kind::DisputeRaise,
+        serde_json::json!({"design": design_of(b"charm"), "claim": "copied",
+                           "evidence": "ab".repeat(32)}),
+        &[&key(9)],
+    );
+    let (status, body) = post(&app, "/v1/entries", &raise.to_value()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(
+        body["type"], "https://provenant.dev/problems/no-arbiters",
+        "{body}"
+    );
+    let r = app
+        .oneshot(Request::get("/checkpoint").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let text = to_bytes(r.into_body(), 1 << 20).await.unwrap();
+    assert!(text.starts_with(b"test.example/log\n1\n"), "{text:?}");
+}

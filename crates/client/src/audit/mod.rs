@@ -11,10 +11,12 @@
 //! (signatures included), reporting the first bad entry by index and rule,
 //! and checks that the log's clock (`logged_at`) never goes backwards.
 //!
-//! The arbiters a full audit replays `dispute.resolve` with are the ones
-//! recorded on the first run (or given): the log does not record changes
-//! to the server's arbiter list, so after one the auditor must be given the
-//! new list, or it reports the resolution as `not-arbiter`.
+//! The arbiters a full audit replays `dispute.raise` and `dispute.resolve`
+//! with are the ones recorded on the first run (or given): the log does not
+//! record changes to the server's arbiter list, so after one the auditor
+//! must be given the new list, or it reports the resolution as
+//! `not-arbiter` (or, replaying with none, a raise as `no-arbiters`: a
+//! ledger without arbiters accepts no dispute).
 
 mod full;
 mod state;
