@@ -90,8 +90,7 @@ fn an_entry_over_the_size_limit_is_refused_before_its_signatures() {
     let creators = keys(MAX_SIGNATURES);
     let shares: Vec<(&SigningKey, u32)> = creators
         .iter()
-        .enumerate()
-        .map(|(i, k)| (k, if i == 0 { 1_000_000 - 319 * 3125 } else { 3125 }))
+        .map(|k| (k, 3125)) // 320 equal shares of 1,000,000
         .collect();
     let mut payload = register_json(b"big", &shares, &[]);
     payload["description"] = json!("d".repeat(4000));
