@@ -155,6 +155,12 @@ pub async fn render<S: Store>(State(state): State<MetricsState<S>>) -> Response 
             state.ledger.head().size.0,
         ),
         (
+            "provenant_signatures_checked_total",
+            "counter",
+            "Signature lines handed to Ed25519 verification.",
+            counters.signatures_checked,
+        ),
+        (
             "provenant_bytes_written_total",
             "counter",
             "Key and value bytes the sequencer wrote.",

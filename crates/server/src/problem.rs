@@ -138,6 +138,7 @@ fn rule_status(code: &str) -> StatusCode {
         "duplicate-content" | "exclusive-conflict" | "stale-prev" | "dispute-resolved" => {
             StatusCode::CONFLICT
         }
+        "entry-too-large" => StatusCode::PAYLOAD_TOO_LARGE,
         "state-unavailable" => StatusCode::SERVICE_UNAVAILABLE,
         "internal" => StatusCode::INTERNAL_SERVER_ERROR,
         _ => StatusCode::UNPROCESSABLE_ENTITY,
