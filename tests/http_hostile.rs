@@ -598,6 +598,67 @@ fn signatures(a: &mut Attacks, w: &World) {
         400,
         "malformed",
     );
+    // Issue 15's flood: 2,000 signatures that all verify. Refused while
+    // parsing, before one is verified (crates/server/tests/router.rs counts).
+    let many: Vec<Value> = (0..2000u32).map(|i| sig(&numbered(i), &input)).collect();
+    a.envelope(
+        "2,000 valid signatures",
+        &both(&many),
+        400,
+        "too-many-items",
+    );
+    let creators: Vec<(String, Value)> = (0..320u32)
+        .map(|i| {
+            let share = 3125; // 320 equal shares of 1,000,000
+            (id(&numbered(i)).to_string(), json!(share))
+        })
+        .collect();
+    let mut big = reg_payload(b"big", &creators);
+    big["description"] = json!("d".repeat(4000));
+    let garbage: Vec<Value> = creators
+        .iter()
+        .map(|(k, _)| json!({"key": k, "sig": b64(&[7; 64])}))
+        .collect();
+    a.envelope(
+        "an entry over 65,535 bytes whose signatures are garbage",
+        &raw("design.register", &big, &garbage),
+        413,
+        "entry-too-large",
+    );
+    a.envelope(
+        "a usage record signed by two keys",
+        &usage_signed(w, &[&w.brand, &w.outsider]).to_value(),
+        400,
+        "too-many-items",
+    );
+    let two_raisers = envelope(
+        Kind::DisputeRaise,
+        json!({"design": w.design, "claim": "ours", "evidence": "cd".repeat(32)}),
+        &[&w.outsider, &w.carol],
+    );
+    a.envelope(
+        "a dispute raised by two keys",
+        &two_raisers.to_value(),
+        400,
+        "too-many-items",
+    );
+}
+
+/// A key from a number, apart from the seed keys.
+fn numbered(i: u32) -> SigningKey {
+    let mut seed = [0x77u8; 32];
+    seed[..4].copy_from_slice(&i.to_be_bytes());
+    SigningKey::from_bytes(&seed)
+}
+
+/// A one-unit usage record under the world's grant, signed by `signers`.
+fn usage_signed(w: &World, signers: &[&SigningKey]) -> Envelope {
+    envelope(
+        Kind::UsageRecord,
+        json!({"grant": grant_id(&w.grant), "quantity": 1, "territory": "FR",
+               "channel": "retail", "category": "accessories", "batch_ref": "two"}),
+        signers,
+    )
 }
 
 fn rules(a: &mut Attacks, w: &World) {

@@ -54,6 +54,7 @@ pub(crate) struct Stats {
     pub(crate) queued: AtomicU64,
     pub(crate) batches: AtomicU64,
     pub(crate) appended: AtomicU64,
+    pub(crate) signatures_checked: AtomicU64,
     pub(crate) batch_sizes: [AtomicU64; BATCH_BUCKETS.len() + 1],
 }
 
@@ -79,6 +80,10 @@ pub struct LedgerStats {
     pub batches: u64,
     /// Entries appended.
     pub appended: u64,
+    /// Signature lines handed to Ed25519 verification (an envelope's
+    /// lines are checked until the first that fails): what the bounds of
+    /// [`Envelope::precheck`] keep small.
+    pub signatures_checked: u64,
     /// Batches by size: counts per bucket of [`BATCH_BUCKETS`], then the
     /// batches larger than the last bound.
     pub batch_sizes: Vec<u64>,
@@ -176,15 +181,21 @@ impl<S: Store> Ledger<S> {
         })
     }
 
-    /// Queues `envelope` and returns where its answer will arrive.
+    /// Checks the bounds that need no state and no signature check
+    /// ([`Envelope::precheck`]: entry size, signature lines, duplicate and
+    /// role-less signers), then queues `envelope` and returns where its
+    /// answer will arrive. An envelope out of bounds never reaches the
+    /// queue, so it costs no signature verification.
     ///
     /// # Errors
+    /// [`SubmitError::Rejected`] for an envelope out of bounds,
     /// [`SubmitError::Overloaded`] when the queue is full,
     /// [`SubmitError::ShuttingDown`] once closed.
     pub fn enqueue(&self, envelope: Envelope) -> Result<oneshot::Receiver<Reply>, SubmitError> {
         if self.shared.is_closed() {
             return Err(SubmitError::ShuttingDown);
         }
+        envelope.precheck(&self.shared.arbiters)?;
         let (reply, answer) = oneshot::channel();
         // Counted before sending, so the sequencer never takes one uncounted.
         self.shared.stats.queued.fetch_add(1, Ordering::Relaxed);
@@ -294,6 +305,7 @@ impl<S: Store> Ledger<S> {
             queued: s.queued.load(Ordering::Relaxed),
             batches: s.batches.load(Ordering::Relaxed),
             appended: s.appended.load(Ordering::Relaxed),
+            signatures_checked: s.signatures_checked.load(Ordering::Relaxed),
             batch_sizes: s
                 .batch_sizes
                 .iter()

@@ -27,7 +27,7 @@ use crate::store::{Batch, Store, Table};
 use crate::view::{Overlay, View};
 
 /// The largest entry: it must fit a C2SP entry bundle's `u16` length.
-pub const MAX_ENTRY_BYTES: usize = u16::MAX as usize;
+pub const MAX_ENTRY_BYTES: usize = provenant_model::MAX_ENTRY_BYTES;
 
 /// Whether a receipt is for a new entry or one logged before.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -96,6 +96,11 @@ pub(crate) fn run<S: Store>(
                 while let Some(batch) = next_batch(&shared, &queue, &config) {
                     let (envelopes, replies): (Vec<Envelope>, Vec<_>) =
                         batch.into_iter().map(|s| (s.envelope, s.reply)).unzip();
+                    let lines: usize = envelopes.iter().map(|e| e.signatures().len()).sum();
+                    shared
+                        .stats
+                        .signatures_checked
+                        .fetch_add(lines as u64, std::sync::atomic::Ordering::Relaxed);
                     let verified = verify_parallel(&envelopes, config.verify_threads);
                     if checked_tx
                         .send(replies.into_iter().zip(verified).collect())

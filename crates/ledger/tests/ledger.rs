@@ -437,3 +437,71 @@ fn tiles_and_bundles_serve_the_log() {
         );
     }
 }
+
+/// A design reaches the most owners one transfer at a time; in the next
+/// batch, the transfer that would pass the cap is refused with its own
+/// rule (it once failed the whole batch with `503` when the design record
+/// could not be stored) and the batch's other writes are logged.
+#[test]
+fn a_transfer_past_the_owner_cap_is_refused_alone() {
+    use provenant_model::{Kind, MAX_OWNERS};
+    use serde_json::json;
+    let newcomer = |i: usize| {
+        let mut seed = [0x3cu8; 32];
+        seed[..8].copy_from_slice(&(i as u64).to_be_bytes());
+        ed25519_dalek::SigningKey::from_bytes(&seed)
+    };
+    let founder = key(1);
+    let design = design_of(b"crowd");
+    let transfer = |to: &ed25519_dalek::SigningKey, prev: provenant_model::LeafHash| {
+        envelope(
+            Kind::OwnershipTransfer,
+            json!({"design": design, "from": [{"key": id(&founder).to_string(), "share_ppm": 1}],
+                   "to": id(to).to_string(), "prev": prev}),
+            &[&founder, to],
+        )
+    };
+    let store = Shared::default();
+    let ledger = open(store.clone());
+    let (r, _) = ledger
+        .submit_blocking(register(b"crowd", &[(&founder, 1_000_000)]))
+        .unwrap();
+    let mut prev = r.leaf_hash;
+    for i in 1..MAX_OWNERS {
+        prev = ledger
+            .submit_blocking(transfer(&newcomer(i), prev))
+            .unwrap()
+            .0
+            .leaf_hash;
+    }
+    ledger.close();
+    drop(ledger);
+
+    let config = config(provenant_ledger::BatchConfig {
+        batch_budget: std::time::Duration::from_millis(200),
+        ..Default::default()
+    });
+    let ledger = Ledger::open(store.clone(), log_key(), config).unwrap();
+    let before = ledger.design(&design).unwrap().answer.state;
+    assert_eq!(before.owners.len(), MAX_OWNERS);
+    let other = ledger
+        .enqueue(register(b"bystander", &[(&key(2), 1_000_000)]))
+        .unwrap();
+    let past = ledger
+        .enqueue(transfer(&newcomer(MAX_OWNERS), prev))
+        .unwrap();
+    let third = ledger
+        .enqueue(register(b"another", &[(&key(3), 1_000_000)]))
+        .unwrap();
+    let (r1, _) = other.blocking_recv().unwrap().unwrap();
+    let refused = past.blocking_recv().unwrap().unwrap_err();
+    let (r3, _) = third.blocking_recv().unwrap().unwrap();
+    assert!(
+        matches!(&refused, SubmitError::Rejected(e) if e.code() == "too-many-owners"),
+        "{refused}"
+    );
+    assert_eq!(r1.checkpoint, r3.checkpoint, "one batch");
+    verify(&ledger, &r1);
+    verify(&ledger, &r3);
+    assert_eq!(ledger.design(&design).unwrap().answer.state, before);
+}

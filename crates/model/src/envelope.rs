@@ -206,8 +206,11 @@ impl Envelope {
     /// Parses an envelope from a JSON value.
     ///
     /// # Errors
-    /// [`RuleError::Malformed`] for anything but a well-formed envelope.
+    /// [`RuleError::Malformed`] for anything but a well-formed envelope;
+    /// [`RuleError::TooManyItems`] for more than [`crate::MAX_SIGNATURES`]
+    /// signature lines, before any of them is decoded.
     pub fn from_value(value: Value) -> Result<Envelope, RuleError> {
+        crate::bounds::check_signature_lines(&value)?;
         let raw = RawEnvelope::deserialize(value).map_err(|e| RuleError::Malformed {
             field: "envelope".to_owned(),
             detail: e.to_string(),

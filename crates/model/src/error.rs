@@ -56,6 +56,14 @@ pub enum RuleError {
         /// The bound.
         max: usize,
     },
+    /// The entry, as it would be logged, is over [`crate::MAX_ENTRY_BYTES`].
+    #[error("the entry is {size} bytes; the most is {max}")]
+    EntryTooLarge {
+        /// The entry's size in leaf bytes.
+        size: usize,
+        /// The bound.
+        max: usize,
+    },
     /// A list that must not be empty is empty.
     #[error("{field} must not be empty")]
     EmptyList {
@@ -346,6 +354,14 @@ pub enum RuleError {
         /// What it tries to move.
         moving_ppm: u32,
     },
+    /// The transfer would give the design more than [`crate::MAX_OWNERS`] owners.
+    #[error("{design} would have more than {max} owners")]
+    TooManyOwners {
+        /// The design.
+        design: DesignId,
+        /// The bound.
+        max: usize,
+    },
     /// The receiver is also a giver.
     #[error("{key} cannot transfer to itself")]
     SelfTransfer {
@@ -427,6 +443,7 @@ impl RuleError {
             Self::NumberOutOfRange { .. } => "number-out-of-range",
             Self::TextLength { .. } => "text-length",
             Self::TooManyItems { .. } => "too-many-items",
+            Self::EntryTooLarge { .. } => "entry-too-large",
             Self::EmptyList { .. } => "empty-list",
             Self::DuplicateItem { .. } => "duplicate-item",
             Self::TermsInconsistent { .. } => "terms-inconsistent",
@@ -471,6 +488,7 @@ impl RuleError {
             Self::AncestorDisputed { .. } => "ancestor-disputed",
             Self::StalePrev { .. } => "stale-prev",
             Self::InsufficientShares { .. } => "insufficient-shares",
+            Self::TooManyOwners { .. } => "too-many-owners",
             Self::SelfTransfer { .. } => "self-transfer",
             Self::DisputeNotFound { .. } => "dispute-not-found",
             Self::DisputeResolved { .. } => "dispute-resolved",
@@ -533,11 +551,12 @@ impl RuleError {
             | Self::AncestorDisputed { .. } => "design",
             Self::StalePrev { .. } => "prev",
             Self::InsufficientShares { .. } => "from",
-            Self::SelfTransfer { .. } => "to",
+            Self::SelfTransfer { .. } | Self::TooManyOwners { .. } => "to",
             Self::DisputeNotFound { .. } | Self::DisputeResolved { .. } => "dispute",
             Self::RotationSameKey { .. } | Self::RotationTargetInUse { .. } => "new",
             Self::NonCanonicalEntry
             | Self::NoArbiters
+            | Self::EntryTooLarge { .. }
             | Self::DuplicateEntry { .. }
             | Self::GrantNotYetValid { .. }
             | Self::GrantExpired { .. }

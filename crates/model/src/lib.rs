@@ -38,6 +38,7 @@
 //! | [`content`] | BLAKE3 + SHA-256 of a design file in one pass |
 //! | [`terms`], [`payload`] | license terms and the payload of each kind |
 //! | [`envelope`], [`signing`], [`entry`] | envelopes, signing input, signatures, ledger entries and leaf bytes |
+//! | [`bounds`] | [`Envelope::precheck`]: every bound checked before a signature is, and [`MAX_OWNERS`] |
 //! | [`state`], [`memory`] | state records, the [`StateView`] trait, [`Changes`], [`MemoryState`] |
 //! | [`rules`] | [`apply`]: validation and application of an entry, one code path |
 //! | [`check`] | the license check with every reason |
@@ -46,6 +47,7 @@
 //! | [`strict_json`] | JSON text with no repeated member names, for envelopes |
 //! | [`error`] | [`RuleError`], each variant with a stable [`RuleError::code`] |
 
+pub mod bounds;
 pub mod check;
 mod codec;
 pub mod content;
@@ -67,6 +69,7 @@ pub mod testkit;
 pub mod values;
 pub mod vocab;
 
+pub use bounds::{MAX_ENTRY_BYTES, MAX_OWNERS, MAX_SIGNATURES};
 pub use check::{Action, Blocked, LicenseAnswer, LicenseQuery, Reason, blocked_by, check_license};
 pub use codec::{MAX_SAFE_INTEGER, check_text};
 pub use content::{ContentDescriptor, ContentHasher, ContentHashes, hash_content};

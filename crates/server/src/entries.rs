@@ -14,6 +14,12 @@ use crate::path::PathText;
 /// `POST /v1/entries`: any signed envelope. `201` with the receipt for a
 /// new entry, `200` with the original receipt for one already logged.
 ///
+/// Every bound that needs neither the state nor a signature check (entry
+/// size, signature lines, duplicate and role-less signers, see
+/// `provenant_model::bounds`) is checked here, before the envelope
+/// queues: one refused envelope can be sent again and again, so it must
+/// never cost the verifier anything.
+///
 /// # Errors
 /// A problem naming the rule the envelope breaks; nothing is written.
 pub async fn submit<S: Store>(
@@ -21,6 +27,7 @@ pub async fn submit<S: Store>(
     RawBody(body): RawBody,
 ) -> Result<(StatusCode, Json<Receipt>), Problem> {
     let envelope = Envelope::from_json(&body)?;
+    envelope.precheck(ledger.arbiters())?;
     let (receipt, outcome) = ledger.submit(envelope).await?;
     let status = match outcome {
         Outcome::Appended => StatusCode::CREATED,

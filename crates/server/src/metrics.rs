@@ -125,7 +125,19 @@ pub async fn render<S: Store>(State(state): State<MetricsState<S>>) -> Response 
             );
         }
     }
-    let counters = state.ledger.stats();
+    ledger_metrics(&mut out, &state.ledger);
+    let mut r = out.into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; version=0.0.4"),
+    );
+    r
+}
+
+/// The ledger's own metrics: batch sizes, queue, tree, verification,
+/// bytes written and memory.
+fn ledger_metrics<S: Store>(out: &mut String, ledger: &Ledger<S>) {
+    let counters = ledger.stats();
     out.push_str("# HELP provenant_batch_size Entries appended per sequencer batch.\n");
     out.push_str("# TYPE provenant_batch_size histogram\n");
     let mut cumulative = 0;
@@ -152,7 +164,13 @@ pub async fn render<S: Store>(State(state): State<MetricsState<S>>) -> Response 
             "provenant_tree_size",
             "gauge",
             "Entries in the log.",
-            state.ledger.head().size.0,
+            ledger.head().size.0,
+        ),
+        (
+            "provenant_signatures_checked_total",
+            "counter",
+            "Signature lines handed to Ed25519 verification.",
+            counters.signatures_checked,
         ),
         (
             "provenant_bytes_written_total",
@@ -169,13 +187,7 @@ pub async fn render<S: Store>(State(state): State<MetricsState<S>>) -> Response 
     }
     out.push_str("# HELP provenant_memory_bytes What the ledger holds in memory, by part.\n");
     out.push_str("# TYPE provenant_memory_bytes gauge\n");
-    for (part, bytes) in state.ledger.memory() {
+    for (part, bytes) in ledger.memory() {
         let _ = writeln!(out, "provenant_memory_bytes{{part=\"{part}\"}} {bytes}");
     }
-    let mut r = out.into_response();
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; version=0.0.4"),
-    );
-    r
 }

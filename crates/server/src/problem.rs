@@ -142,6 +142,7 @@ fn rule_status(code: &str) -> StatusCode {
         | "dispute-resolved"
         | "too-many-disputes"
         | "dispute-already-open" => StatusCode::CONFLICT,
+        "entry-too-large" => StatusCode::PAYLOAD_TOO_LARGE,
         "state-unavailable" => StatusCode::SERVICE_UNAVAILABLE,
         "internal" => StatusCode::INTERNAL_SERVER_ERROR,
         _ => StatusCode::UNPROCESSABLE_ENTITY,

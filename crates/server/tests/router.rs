@@ -164,6 +164,28 @@ async fn post(
             Request::post(path)
                 .header("content-type", "application/json")
                 .body(Body::from(body.to_string()))
+/// A router and the ledger behind it.
+fn router_and_ledger() -> (axum::Router, Ledger<MemoryStore>) {
+    let ledger = Ledger::open(
+        MemoryStore::new(),
+        SigningKey::from_bytes(&[7; 32]),
+        LedgerConfig {
+            origin: "test.example/log".into(),
+            arbiters: Vec::new(),
+            batch: BatchConfig::default(),
+        },
+    )
+    .unwrap();
+    (app(ledger.clone(), Limits::default()), ledger)
+}
+
+async fn post_entry(app: &axum::Router, body: String) -> (StatusCode, String) {
+    let r = app
+        .clone()
+        .oneshot(
+            Request::post("/v1/entries")
+                .header("content-type", "application/json")
+                .body(Body::from(body))
                 .unwrap(),
         )
         .await
@@ -206,4 +228,88 @@ async fn a_ledger_without_arbiters_refuses_disputes() {
         .unwrap();
     let text = to_bytes(r.into_body(), 1 << 20).await.unwrap();
     assert!(text.starts_with(b"test.example/log\n1\n"), "{text:?}");
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+/// A key from a number, distinct from the seed keys above.
+fn numbered_key(i: u32) -> SigningKey {
+    let mut seed = [0x5au8; 32];
+    seed[..4].copy_from_slice(&i.to_be_bytes());
+    SigningKey::from_bytes(&seed)
+}
+
+/// Issue 15's flood: a usage record carrying `n` signatures that all
+/// verify. Signed once, it could be sent for ever, since it is never logged.
+fn flood(n: u32) -> String {
+    use ed25519_dalek::Signer as _;
+    let env = provenant_model::testkit::envelope(
+        provenant_model::Kind::UsageRecord,
+        serde_json::json!({"grant": "cd".repeat(32), "quantity": 1, "territory": "FR",
+               "channel": "retail", "category": "accessories", "batch_ref": "flood"}),
+        &[],
+    );
+    let input = env.signing_input();
+    let mut v = env.to_value();
+    v["signatures"] = (0..n)
+        .map(|i| {
+            let k = numbered_key(i);
+            let sig = provenant_model::SignatureBytes(k.sign(&input).to_bytes());
+            serde_json::json!({"key": provenant_model::testkit::id(&k).to_string(), "sig": sig.to_string()})
+        })
+        .collect();
+    v.to_string()
+}
+
+/// An envelope over the entry limit whose 320 signatures are garbage.
+fn oversized_with_garbage_signatures() -> String {
+    let creators: Vec<serde_json::Value> = (0..320u32)
+        .map(|i| {
+            let share = 3125; // 320 equal shares of 1,000,000
+            serde_json::json!({"key": provenant_model::testkit::id(&numbered_key(i)).to_string(),
+                               "share_ppm": share, "role": "designer"})
+        })
+        .collect();
+    let mut v =
+        provenant_model::testkit::register(b"big", &[(&numbered_key(0), 1_000_000)]).to_value();
+    v["payload"]["creators"] = serde_json::Value::Array(creators.clone());
+    v["payload"]["description"] = serde_json::json!("d".repeat(4000));
+    v["signatures"] = creators
+        .iter()
+        .map(|c| serde_json::json!({"key": c["key"], "sig": format!("{}==", "A".repeat(86))}))
+        .collect();
+    v.to_string()
+}
+
+/// The floods are refused in the handler, before the queue: not one of
+/// their signatures is verified (counted, not timed), and an honest write
+/// sent among them is logged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signature_floods_are_refused_before_any_signature_is_verified() {
+    let (app, ledger) = router_and_ledger();
+    let flood = flood(2000);
+    assert!(flood.len() > 300_000, "{}", flood.len());
+    let (status, body) = post_entry(&app, flood.clone()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains("problems/too-many-items\""), "{body}");
+    let (status, body) = post_entry(&app, oversized_with_garbage_signatures()).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+    assert!(body.contains("problems/entry-too-large\""), "{body}");
+    assert_eq!(ledger.stats().signatures_checked, 0);
+
+    let honest = provenant_model::testkit::register(b"honest", &[(&numbered_key(7), 1_000_000)]);
+    let floods: Vec<_> = (0..4)
+        .map(|_| {
+            let (app, flood) = (app.clone(), flood.clone());
+            tokio::spawn(async move { post_entry(&app, flood).await })
+        })
+        .collect();
+    let (status, body) = post_entry(&app, honest.to_value().to_string()).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    for f in floods {
+        let (status, body) = f.await.unwrap();
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    }
+    // The honest registration's one signature, and nothing else.
+    assert_eq!(ledger.stats().signatures_checked, 1);
+    assert_eq!(ledger.head().size.0, 1);
 }

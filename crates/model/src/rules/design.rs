@@ -1,16 +1,18 @@
 //! `design.register`.
 //!
 //! In order: the payload's own limits and shares; the content is new (else
-//! [`RuleError::DuplicateContent`] naming the first entry); every parent
+//! [`RuleError::DuplicateContent`] naming the first entry); who signed:
+//! every creator, and, for each parent grant with `derivatives_approval`,
+//! that parent's owners at its license threshold, and no other key (this
+//! reads each parent and its grant but no further ancestor, so a
+//! registration nobody can accept never costs the ancestry walk); every parent
 //! exists, is not disputed (nor are its ancestors), and is linked through a
 //! grant on it that one of the creators holds, that is in force at
 //! `logged_at`, not revoked, and allows derivatives; reciprocal parent
 //! grants agree on their terms (the derivative must be licensed on exactly
 //! those terms, so two different ones could never both hold); the ancestry
 //! has at most 1024 designs and no cycle; the LAP royalty stack is at most
-//! 100% (which bounds LRP too); every creator signed, and, for each parent
-//! grant with `derivatives_approval`, that parent's owners signed at its
-//! license threshold. No other key may sign.
+//! 100% (which bounds LRP too).
 
 use std::collections::BTreeSet;
 
@@ -39,11 +41,16 @@ pub(super) fn register<V: StateView + ?Sized>(
         });
     }
     let creators: BTreeSet<Identity> = p.creators.iter().map(|c| c.key).collect();
-    let mut approvers = BTreeSet::new();
-    let mut approving_parents = Vec::new();
-    let mut reciprocal: Option<(GrantId, LicenseTerms)> = None;
+    // Each parent and its grant, read once; their ancestors only once the
+    // signers check out.
+    let mut links = Vec::with_capacity(p.parents.len());
     for link in &p.parents {
-        let (parent, grant) = check_parent(view, ctx, id, &creators, link)?;
+        links.push((link, view.design(&link.design)?, view.grant(&link.grant)?));
+    }
+    check_signatories(entry, &creators, &links)?;
+    let mut reciprocal: Option<(GrantId, LicenseTerms)> = None;
+    for (link, parent, grant) in links {
+        let grant = check_parent(view, ctx, id, &creators, link, parent, grant)?;
         let terms = &grant.terms;
         if terms.derivatives_reciprocal {
             match &reciprocal {
@@ -54,10 +61,6 @@ pub(super) fn register<V: StateView + ?Sized>(
                 None => reciprocal = Some((grant.id, terms.clone())),
             }
         }
-        if terms.derivatives_approval {
-            approvers.extend(owner_keys(&parent));
-            approving_parents.push(parent);
-        }
     }
 
     let owners: Vec<(Identity, Ppm)> = p.creators.iter().map(|c| (c.key, c.share_ppm)).collect();
@@ -65,11 +68,6 @@ pub(super) fn register<V: StateView + ?Sized>(
     let stack = graph.lap_stack(&id)?;
     if stack > u64::from(Ppm::SCALE) {
         return Err(RuleError::RoyaltyStack { stack_ppm: stack });
-    }
-
-    check_signers(entry, &creators, &approvers)?;
-    for parent in &approving_parents {
-        check_threshold(parent, entry.signers())?;
     }
 
     let here = ctx.entry_ref();
@@ -107,6 +105,36 @@ pub(super) fn register<V: StateView + ?Sized>(
     Ok(changes)
 }
 
+/// Who signed, checked before any ancestor is read: every creator, and
+/// besides them only owners of a parent whose grant asks for approval,
+/// reaching that parent's threshold.
+fn check_signatories(
+    entry: &Verified,
+    creators: &BTreeSet<Identity>,
+    links: &[Loaded<'_>],
+) -> Result<(), RuleError> {
+    let mut approvers = BTreeSet::new();
+    let mut approving = Vec::new();
+    for (link, parent, grant) in links {
+        // A link that does not hold is refused with its rule by `check_parent`.
+        if let (Some(parent), Some(grant)) = (parent, grant)
+            && grant.design == link.design
+            && grant.terms.derivatives_approval
+        {
+            approvers.extend(owner_keys(parent));
+            approving.push(parent);
+        }
+    }
+    check_signers(entry, creators, &approvers)?;
+    for parent in approving {
+        check_threshold(parent, entry.signers())?;
+    }
+    Ok(())
+}
+
+/// A parent link with its parent design and grant as read.
+type Loaded<'a> = (&'a ParentLink, Option<DesignState>, Option<GrantState>);
+
 /// One parent link: the parent exists and is clear of disputes, and the
 /// grant is on it, held by a creator, in force and allows derivatives.
 fn check_parent<V: StateView + ?Sized>(
@@ -115,15 +143,15 @@ fn check_parent<V: StateView + ?Sized>(
     id: DesignId,
     creators: &BTreeSet<Identity>,
     link: &ParentLink,
-) -> Result<(DesignState, GrantState), RuleError> {
+    parent: Option<DesignState>,
+    grant: Option<GrantState>,
+) -> Result<GrantState, RuleError> {
     if link.design == id {
         return Err(RuleError::Cycle { design: id });
     }
-    let parent = view
-        .design(&link.design)?
-        .ok_or(RuleError::ParentNotFound {
-            design: link.design,
-        })?;
+    let parent = parent.ok_or(RuleError::ParentNotFound {
+        design: link.design,
+    })?;
     match blocker(view, &parent)? {
         Some(Blocker::Design) => {
             return Err(RuleError::ParentDisputed { design: parent.id });
@@ -131,9 +159,7 @@ fn check_parent<V: StateView + ?Sized>(
         Some(b @ Blocker::Ancestor(_)) => return Err(b.into_error(parent.id)),
         None => {}
     }
-    let grant = view
-        .grant(&link.grant)?
-        .ok_or(RuleError::GrantNotFound { grant: link.grant })?;
+    let grant = grant.ok_or(RuleError::GrantNotFound { grant: link.grant })?;
     if grant.design != link.design {
         return Err(RuleError::GrantDesignMismatch {
             grant: grant.id,
@@ -162,5 +188,5 @@ fn check_parent<V: StateView + ?Sized>(
     if !terms.derivatives_allowed {
         return Err(RuleError::DerivativesNotAllowed { grant: grant.id });
     }
-    Ok((parent, grant))
+    Ok(grant)
 }

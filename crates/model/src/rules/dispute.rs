@@ -1,7 +1,9 @@
 //! `dispute.raise` and `dispute.resolve`.
 //!
 //! Any identity (at least one signature) may raise a dispute against a
-//! registered design; the dispute's id is the envelope's id. From then on
+//! registered design; the dispute's id is the envelope's id. A submission
+//! carries exactly one raiser ([`crate::Envelope::precheck`]); the rule
+//! itself, as an auditor replays it, accepts any number. From then on
 //! the design and every descendant fail license checks, usage records,
 //! grants, transfers and registrations under them.
 //!

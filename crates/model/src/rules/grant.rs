@@ -1,8 +1,9 @@
 //! `license.grant` and `license.revoke`.
 //!
-//! A grant: the terms are consistent on their own; the design exists and is
-//! not disputed (nor its ancestors); the licensee signed and the signing
-//! owners reach the design's license threshold (no other key signs); if the
+//! A grant: the terms are consistent on their own; the design exists; the
+//! licensee signed and the signing owners reach the design's license
+//! threshold (no other key signs), checked before the design's ancestors
+//! are walked; the design is not disputed (nor its ancestors); if the
 //! design derives under a reciprocal grant, the terms equal that grant's
 //! terms; and when either grant is exclusive, the new grant overlaps no
 //! unrevoked grant on the design in territory x channel x category x time.
@@ -29,9 +30,9 @@ pub(super) fn grant<V: StateView + ?Sized>(
     let design = view
         .design(&p.design)?
         .ok_or(RuleError::DesignNotFound { design: p.design })?;
-    require_clear(view, &design)?;
     check_signers(entry, [&p.licensee], &owner_keys(&design))?;
     check_threshold(&design, entry.signers())?;
+    require_clear(view, &design)?;
     for link in &design.parents {
         let parent_grant = view
             .grant(&link.grant)?

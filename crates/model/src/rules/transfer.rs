@@ -1,13 +1,15 @@
 //! `ownership.transfer`.
 //!
-//! The design exists and is not disputed (nor its ancestors: a design under
+//! Every giver and the receiver signed, and no one else (checked first,
+//! before any state is read). The design exists and is not disputed (nor its ancestors: a design under
 //! dispute is frozen, except for revocations, resolutions and rotations);
 //! `prev` is the leaf hash of the latest entry that changed its ownership
 //! (registration, transfer or a rotation touching it), which stops replays
-//! and races; every giver holds at least what it moves; every giver and the
-//! receiver signed, and no one else. Givers left with nothing stop being
-//! owners; the receiver's shares merge with any it already held, so the
-//! shares still sum to exactly `1_000_000`.
+//! and races; every giver holds at least what it moves. Givers left with
+//! nothing stop being owners; the receiver's shares merge with any it
+//! already held, so the shares still sum to exactly `1_000_000`; a design
+//! never has more than [`crate::MAX_OWNERS`] owners
+//! ([`RuleError::TooManyOwners`]).
 
 use std::collections::BTreeSet;
 
@@ -15,7 +17,7 @@ use super::Context;
 use super::common::{add_shares, check_signers, require_clear};
 use crate::payload::OwnershipTransfer;
 use crate::state::{Change, Link, Owner, owner_map};
-use crate::{Changes, Identity, Ppm, RuleError, StateView, Verified};
+use crate::{Changes, Identity, MAX_OWNERS, Ppm, RuleError, StateView, Verified};
 
 pub(super) fn transfer<V: StateView + ?Sized>(
     view: &V,
@@ -24,6 +26,9 @@ pub(super) fn transfer<V: StateView + ?Sized>(
     p: &OwnershipTransfer,
 ) -> Result<Changes, RuleError> {
     p.validate()?;
+    let mut required: BTreeSet<Identity> = p.from.iter().map(|m| m.key).collect();
+    required.insert(p.to);
+    check_signers(entry, &required, &BTreeSet::new())?;
     let mut design = view
         .design(&p.design)?
         .ok_or(RuleError::DesignNotFound { design: p.design })?;
@@ -33,10 +38,6 @@ pub(super) fn transfer<V: StateView + ?Sized>(
             current: design.ownership.leaf_hash,
         });
     }
-    let givers: BTreeSet<Identity> = p.from.iter().map(|m| m.key).collect();
-    let mut required = givers.clone();
-    required.insert(p.to);
-    check_signers(entry, &required, &BTreeSet::new())?;
 
     let mut shares = owner_map(&design.owners);
     let mut moved: u32 = 0;
@@ -63,6 +64,12 @@ pub(super) fn transfer<V: StateView + ?Sized>(
     }
     let receiver = shares.get(&p.to).copied().unwrap_or(0);
     shares.insert(p.to, add_shares(receiver, moved)?.get());
+    if shares.len() > MAX_OWNERS {
+        return Err(RuleError::TooManyOwners {
+            design: design.id,
+            max: MAX_OWNERS,
+        });
+    }
     if receiver == 0 {
         changes.link(Link::OwnedBy {
             key: p.to,
