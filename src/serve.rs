@@ -10,8 +10,11 @@ use std::io::Write as _;
 use std::path::PathBuf;
 
 use clap::Args;
-use provenant_ledger::{BatchConfig, Ledger, LedgerConfig, RocksOptions, RocksStore, keyfile};
+use provenant_ledger::{
+    BatchConfig, Ledger, LedgerConfig, LedgerError, RocksOptions, RocksStore, SignerRecord, keyfile,
+};
 use provenant_server::{Limits, app};
+use provenant_tlog::TreeSize;
 
 use crate::settings::{Given, Settings};
 
@@ -21,6 +24,13 @@ pub struct ServeArgs {
     /// A TOML file of settings; flags and environment variables win over it.
     #[arg(long, env = "PROVENANT_CONFIG")]
     config: Option<PathBuf>,
+    /// Start on a store that is behind what the log's key last published
+    /// (a restored backup, a wiped store), naming the store's size. The log
+    /// is then served as it is and takes no writes: the key never signs a
+    /// checkpoint that does not extend the one it published. A flag only
+    /// (no variable, no file key), refused when the store is not behind.
+    #[arg(long, value_name = "SIZE")]
+    accept_rollback: Option<u64>,
     #[command(flatten)]
     given: Given,
 }
@@ -39,6 +49,9 @@ pub fn run(args: ServeArgs) -> Result<String, String> {
         keyfile::generate(&settings.key_file)
     }
     .map_err(|e| e.to_string())?;
+    // Locked before the store is opened: a second server on this key file
+    // stops here.
+    let record = SignerRecord::open(&settings.signer_record).map_err(|e| e.to_string())?;
     let store = RocksStore::open(&settings.data_dir.join("rocksdb"), &RocksOptions::default())
         .map_err(|e| format!("opening the store: {e}"))?;
     let config = LedgerConfig {
@@ -51,7 +64,29 @@ pub fn run(args: ServeArgs) -> Result<String, String> {
             ..BatchConfig::default()
         },
     };
-    let ledger = Ledger::open(store, key, config).map_err(|e| e.to_string())?;
+    let accept = args.accept_rollback.map(TreeSize);
+    let ledger =
+        Ledger::open_with_record(store, key, config, record, accept).map_err(|e| match &e {
+            LedgerError::Rollback { store_size, .. } => format!(
+                "{e}; to serve this store read-only anyway, start with \
+                 --accept-rollback {store_size} (docs/LEDGER.md, \"Rollbacks\")"
+            ),
+            _ => e.to_string(),
+        })?;
+    if accept.is_some() {
+        tracing::warn!(
+            size = ledger.head().size.0,
+            "rollback accepted: serving the store as it is; writes are refused"
+        );
+    }
+    if settings.signer_record.starts_with(&settings.data_dir) {
+        tracing::warn!(
+            record = %settings.signer_record.display(),
+            "the signer record is inside the data directory: restoring the whole directory \
+             from a backup would roll the record back too; keep the key file elsewhere \
+             (--key-file) or never restore the record"
+        );
+    }
     let limits = Limits {
         body_bytes: settings.body_limit,
         timeout: settings.request_timeout,

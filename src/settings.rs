@@ -37,6 +37,12 @@ pub struct Given {
     /// absent [default: log-key.pem in the data directory].
     #[arg(long, env = "PROVENANT_KEY_FILE")]
     pub key_file: Option<PathBuf>,
+    /// The signer's record of the last checkpoint it published, kept apart
+    /// from the store so that a restored or wiped store cannot make the
+    /// log sign a fork; locked while the server runs [default: the key
+    /// file's path with `.signed` appended].
+    #[arg(long, env = "PROVENANT_SIGNER_RECORD")]
+    pub signer_record: Option<PathBuf>,
     /// Keys allowed to resolve disputes (repeat the flag, or separate with
     /// commas). Without any, the ledger accepts no dispute at all: nobody
     /// could resolve one, so it would block the design for good.
@@ -91,6 +97,7 @@ pub struct Settings {
     pub data_dir: PathBuf,
     pub origin: String,
     pub key_file: PathBuf,
+    pub signer_record: PathBuf,
     pub arbiters: Vec<Identity>,
     pub body_limit: usize,
     pub upload_limit: u64,
@@ -142,6 +149,10 @@ impl Settings {
             .key_file
             .or(from_file.key_file)
             .unwrap_or_else(|| data_dir.join("log-key.pem"));
+        let signer_record = flags
+            .signer_record
+            .or(from_file.signer_record)
+            .unwrap_or_else(|| provenant_ledger::SignerRecord::beside(&key_file));
         let origin = flags
             .origin
             .or(from_file.origin)
@@ -164,6 +175,7 @@ impl Settings {
             data_dir,
             origin,
             key_file,
+            signer_record,
             arbiters,
             body_limit: within(
                 "body_limit",
@@ -292,6 +304,7 @@ mod tests {
         let s = Settings::resolve(Given::default(), None).unwrap();
         assert_eq!(s.listen.to_string(), "127.0.0.1:8080");
         assert_eq!(s.key_file, PathBuf::from("./data/log-key.pem"));
+        assert_eq!(s.signer_record, PathBuf::from("./data/log-key.pem.signed"));
 
         let f = file("origin = \"ledger.example/p\"\nmax_batch = 64\ndata_dir = \"/srv/p\"\n");
         let s = Settings::resolve(Given::default(), Some(f.path())).unwrap();

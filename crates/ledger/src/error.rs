@@ -1,7 +1,7 @@
 //! Errors of the ledger, one type per kind of operation.
 
 use provenant_model::RuleError;
-use provenant_tlog::TreeSize;
+use provenant_tlog::{Hash, TreeSize};
 
 use crate::store::StoreError;
 
@@ -22,12 +22,51 @@ pub enum LedgerError {
     #[error(transparent)]
     Key(#[from] crate::keyfile::KeyFileError),
     /// Signing would fork the log.
-    #[error("refusing to sign a checkpoint of size {asked} after one of size {last}")]
+    #[error(
+        "refusing to sign a checkpoint of size {asked} built on size {from}: \
+         the last checkpoint published is of size {last}"
+    )]
     Fork {
-        /// The size of the last checkpoint signed.
+        /// The size of the last checkpoint published.
         last: TreeSize,
+        /// The size of the tree the new one was built on.
+        from: TreeSize,
         /// The size asked for.
         asked: TreeSize,
+    },
+    /// The signer's record could not be locked, read or written.
+    #[error(transparent)]
+    Record(#[from] crate::signed::RecordError),
+    /// The store is behind what the key last published: signing on it
+    /// would fork the log.
+    #[error(
+        "the store (size {store_size}, root {store_b64}) does not extend the last checkpoint \
+         this key published (size {record_size}, root {record_b64}, recorded in {path}): \
+         a restored backup, a wiped store or another server's store; refusing to sign a fork",
+        store_b64 = .store_root.to_base64(),
+        record_b64 = .record_root.to_base64(),
+        path = .record.display()
+    )]
+    Rollback {
+        /// The record's file.
+        record: std::path::PathBuf,
+        /// The recorded size.
+        record_size: TreeSize,
+        /// The recorded root.
+        record_root: Hash,
+        /// The store's size.
+        store_size: TreeSize,
+        /// The store's root.
+        store_root: Hash,
+    },
+    /// A rollback was accepted for a size the store is not at, or when the
+    /// store is not behind.
+    #[error("accepting a rollback to size {accepted}: {reason}")]
+    AcceptRollback {
+        /// The size the operator accepted.
+        accepted: TreeSize,
+        /// Why it does not apply.
+        reason: String,
     },
 }
 

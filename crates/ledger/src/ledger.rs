@@ -16,6 +16,7 @@ use crate::hashes::{HashCache, StoredHashes};
 use crate::keys::{META_CHECKPOINT, META_SIZE, be, read_be};
 use crate::log::{Head, LogSigner};
 use crate::sequencer::{self, BatchConfig, Reply, Submission};
+use crate::signed::SignerRecord;
 use crate::store::{Batch, Store, StoreError, Table};
 
 /// What the ledger needs besides its store and key.
@@ -147,12 +148,60 @@ impl<S: Store> Ledger<S> {
     /// does not grow with the log (but for a one-time upgrade of a store
     /// written in an older format, see [`crate::migrate`]).
     ///
+    /// This keeps no record of what the key signed apart from the store, so
+    /// it is only as safe against forks as the store is against being
+    /// restored or replaced: the server uses [`Self::open_with_record`].
+    ///
     /// # Errors
     /// [`LedgerError::Corrupt`] naming what does not check out; store and
     /// configuration errors.
     pub fn open(store: S, key: SigningKey, config: LedgerConfig) -> Result<Self, LedgerError> {
-        let mut signer = LogSigner::new(&config.origin, key)?;
-        let head = recover(&store, &mut signer)?;
+        Self::start(
+            store,
+            LogSigner::new(&config.origin, key, None)?,
+            None,
+            config,
+        )
+    }
+
+    /// Opens the ledger as [`Self::open`] does, with the signer's own record
+    /// of the last checkpoint it published ([`crate::signed`]), held locked
+    /// while the ledger is open.
+    ///
+    /// The store must extend that record: a store behind it (smaller, or as
+    /// large with another root: a restored backup, a wiped store, another
+    /// server's store) is refused with [`LedgerError::Rollback`]. A store
+    /// ahead of it on the same tree (a crash after a batch was stored and
+    /// before it was recorded) moves the record up. With no record yet, the
+    /// record is created from the store's head.
+    ///
+    /// `accept_rollback`, the store's size, opens a store that is behind
+    /// anyway, to serve what it holds: the signer still refuses every
+    /// checkpoint that does not extend the recorded one, so the log takes
+    /// no writes (`docs/LEDGER.md`, "Rollbacks").
+    ///
+    /// # Errors
+    /// As [`Self::open`]; [`LedgerError::Rollback`];
+    /// [`LedgerError::AcceptRollback`] when `accept_rollback` is not the
+    /// size of a store that is behind; [`LedgerError::Record`].
+    pub fn open_with_record(
+        store: S,
+        key: SigningKey,
+        config: LedgerConfig,
+        record: SignerRecord,
+        accept_rollback: Option<TreeSize>,
+    ) -> Result<Self, LedgerError> {
+        let signer = LogSigner::new(&config.origin, key, Some(record))?;
+        Self::start(store, signer, accept_rollback, config)
+    }
+
+    fn start(
+        store: S,
+        mut signer: LogSigner,
+        accept_rollback: Option<TreeSize>,
+        config: LedgerConfig,
+    ) -> Result<Self, LedgerError> {
+        let head = recover(&store, &mut signer, accept_rollback)?;
         crate::migrate::migrate(&store)?;
         let hashes = HashCache::default();
         hashes.fit(head.size);
@@ -327,14 +376,19 @@ fn corrupt(msg: impl Into<String>) -> LedgerError {
 }
 
 /// Checks the stored log (or initialises an empty one) and returns its head.
-fn recover<S: Store>(store: &S, signer: &mut LogSigner) -> Result<Head, LedgerError> {
+fn recover<S: Store>(
+    store: &S,
+    signer: &mut LogSigner,
+    accept_rollback: Option<TreeSize>,
+) -> Result<Head, LedgerError> {
     let Some(size) = store.get(Table::Meta, META_SIZE)? else {
         if !store.scan(Table::Entries, &[], None, 1)?.is_empty()
             || !store.scan(Table::Hashes, &[], None, 1)?.is_empty()
         {
             return Err(corrupt("the store holds entries but no tree size"));
         }
-        let head = signer.sign(TreeSize(0), Hash::EMPTY)?;
+        signer.settle(store, TreeSize(0), Hash::EMPTY, accept_rollback)?;
+        let head = signer.sign((TreeSize(0), Hash::EMPTY), TreeSize(0), Hash::EMPTY)?;
         let mut b = Batch::default();
         b.put(Table::Meta, META_SIZE.to_vec(), be(0).to_vec());
         // A fresh store starts in the current format.
@@ -349,7 +403,6 @@ fn recover<S: Store>(store: &S, signer: &mut LogSigner) -> Result<Head, LedgerEr
             head.checkpoint.as_bytes().to_vec(),
         );
         store.write(b)?;
-        signer.published(TreeSize(0), Hash::EMPTY);
         return Ok(head);
     };
     let size = TreeSize(read_be(&size)?);
@@ -402,7 +455,7 @@ fn recover<S: Store>(store: &S, signer: &mut LogSigner) -> Result<Head, LedgerEr
             "an entry exists beyond the checkpoint, at {size}"
         )));
     }
-    signer.published(size, root);
+    signer.settle(store, size, root, accept_rollback)?;
     Ok(Head {
         size,
         root,

@@ -9,6 +9,7 @@
 //! | [`reads`] | entries, proofs, tiles, state, license checks and royalty splits with proofs |
 //! | [`records`] | the binary layout of design records |
 //! | [`keyfile`] | Ed25519 key files (PKCS#8 PEM, 0600) |
+//! | [`signed`] | the signer's own record of what it published, apart from the store, and its lock |
 //!
 //! The write path is the brief's: one sequencer owns appends; each batch's
 //! entries, tree hashes, leaf-hash index, state changes, per-key indexes and
@@ -25,6 +26,7 @@ pub mod migrate;
 pub mod reads;
 pub mod records;
 pub mod sequencer;
+pub mod signed;
 pub mod store;
 mod view;
 
@@ -32,6 +34,7 @@ pub use error::{LedgerError, ReadError, SubmitError};
 pub use ledger::{BATCH_BUCKETS, Ledger, LedgerConfig, LedgerStats};
 pub use log::Head;
 pub use sequencer::{BatchConfig, Outcome};
+pub use signed::{RecordError, SignerRecord};
 pub use store::{MemoryStore, Store};
 #[cfg(feature = "rocks")]
 pub use store::{RocksOptions, RocksStore};

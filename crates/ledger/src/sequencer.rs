@@ -22,7 +22,7 @@ use crate::error::{LedgerError, SubmitError};
 use crate::hashes::{Memo, StoredHashes, WithPending};
 use crate::keys::{META_CHECKPOINT, META_SIZE, be, signer_key};
 use crate::ledger::Shared;
-use crate::log::LogSigner;
+use crate::log::{Head, LogSigner};
 use crate::store::{Batch, Store, Table};
 use crate::view::{Overlay, View};
 
@@ -118,9 +118,16 @@ pub(crate) fn run<S: Store>(
         return;
     };
     let mut clock = Clock::resume(shared);
+    let mut unrecorded = None;
     while let Ok(batch) = checked_rx.recv() {
+        if !catch_up(shared, &mut signer, &mut unrecorded) {
+            for (reply, _) in batch {
+                let _ = reply.send(Err(SubmitError::Unavailable));
+            }
+            continue;
+        }
         let logged_at = clock.tick();
-        process(shared, &mut signer, batch, logged_at);
+        process(shared, &mut signer, &mut unrecorded, batch, logged_at);
     }
     let _ = verifier.join();
 }
@@ -236,6 +243,7 @@ fn now() -> Timestamp {
 fn process<S: Store>(
     shared: &Arc<Shared<S>>,
     signer: &mut LogSigner,
+    unrecorded: &mut Option<Head>,
     batch: Checked,
     logged_at: Timestamp,
 ) {
@@ -302,7 +310,9 @@ fn process<S: Store>(
 
     let mut new_hashes = Vec::new();
     if !accepted.is_empty() {
-        match commit(shared, signer, &head, &accepted, overlay, writes) {
+        match commit(
+            shared, signer, unrecorded, &head, &accepted, overlay, writes,
+        ) {
             Ok(hashes) => new_hashes = hashes,
             Err(e) => {
                 shared.report(&e);
@@ -340,11 +350,42 @@ fn process<S: Store>(
     }
 }
 
-/// Appends the accepted entries' hashes, signs the new checkpoint and
-/// writes everything in one batch. Returns the tree hashes it stored.
+/// Publishes a batch that was stored but not recorded, if there is one:
+/// the store holds it, and the next batch extends it. False while the
+/// record still cannot be written.
+fn catch_up<S: Store>(
+    shared: &Shared<S>,
+    signer: &mut LogSigner,
+    unrecorded: &mut Option<Head>,
+) -> bool {
+    let Some(stored) = unrecorded.take() else {
+        return true;
+    };
+    if let Err(e) = signer.publish(stored.size, stored.root) {
+        shared.report(&e);
+        *unrecorded = Some(stored);
+        return false;
+    }
+    shared.hashes.fit(stored.size);
+    *shared.head.write().unwrap_or_else(PoisonError::into_inner) = stored;
+    true
+}
+
+/// Appends the accepted entries' hashes, signs the new checkpoint, writes
+/// everything in one batch, then records the checkpoint as published.
+/// Returns the tree hashes it stored.
+///
+/// The order is the one that lets start-up tell a crash from a rollback
+/// (`docs/LEDGER.md`, "Rollbacks"): the store first, then the signer's
+/// record, then the answers. A crash between the two writes leaves the
+/// store one batch ahead of the record, never behind it; a record that
+/// fails to be written leaves the batch stored but `unrecorded`, to be
+/// recorded before the next batch, and this batch's callers are told it
+/// failed (a retry of the same envelope then gets its original receipt).
 fn commit<S: Store>(
     shared: &Arc<Shared<S>>,
     signer: &mut LogSigner,
+    unrecorded: &mut Option<Head>,
     head: &crate::Head,
     accepted: &[Accepted],
     overlay: Overlay,
@@ -361,7 +402,7 @@ fn commit<S: Store>(
         pending: &new_hashes,
     };
     let root = tree_hash(size, &with_new).map_err(corrupt)?;
-    let new_head = signer.sign(size, root)?;
+    let new_head = signer.sign((head.size, head.root), size, root)?;
 
     for (i, h) in new_hashes.iter().enumerate() {
         writes.put(
@@ -379,7 +420,10 @@ fn commit<S: Store>(
     );
     let bytes = writes.bytes() as u64;
     shared.store.write(writes)?;
-    signer.published(size, root);
+    if let Err(e) = signer.publish(size, root) {
+        *unrecorded = Some(new_head);
+        return Err(e);
+    }
     shared.hashes.fit(size);
     shared.stats.batch(accepted.len());
     shared
