@@ -88,6 +88,21 @@ pub struct Given {
     /// Connections open at once per client IP address [default: 512].
     #[arg(long, env = "PROVENANT_MAX_CLIENT_CONNECTIONS")]
     pub max_client_connections: Option<usize>,
+    /// Longest time a connection may stay open with no request in
+    /// progress, in seconds [default: 60].
+    #[arg(long, env = "PROVENANT_IDLE_TIMEOUT")]
+    pub idle_timeout: Option<u64>,
+    /// Longest time an answer may make no progress because the client does
+    /// not read it, before the connection is closed, in seconds [default: 30].
+    #[arg(long, env = "PROVENANT_WRITE_TIMEOUT")]
+    pub write_timeout: Option<u64>,
+    /// Seconds between HTTP/2 keep-alive pings; a peer that does not answer
+    /// one within 20 seconds is disconnected [default: 30].
+    #[arg(long, env = "PROVENANT_KEEPALIVE_INTERVAL")]
+    pub keepalive_interval: Option<u64>,
+    /// Concurrent requests (streams) per HTTP/2 connection, 1 to 1024 [default: 32].
+    #[arg(long, env = "PROVENANT_MAX_STREAMS")]
+    pub max_streams: Option<u32>,
 }
 
 /// The checked settings the server runs with.
@@ -238,8 +253,10 @@ struct Abuse {
 
 impl Abuse {
     fn resolve(flags: &Given, file: &Given) -> Result<Self, String> {
-        let secs = |name, flag: Option<u64>, file: Option<u64>| {
-            within(name, flag.or(file).unwrap_or(10), 1, 3600).map(Duration::from_secs)
+        let d = ConnectionLimits::default();
+        let secs = |name, flag: Option<u64>, file: Option<u64>, default: Duration| {
+            within(name, flag.or(file).unwrap_or(default.as_secs()), 1, 3600)
+                .map(Duration::from_secs)
         };
         let per_second = within(
             "rate_limit",
@@ -264,7 +281,7 @@ impl Abuse {
             flags
                 .max_connections
                 .or(file.max_connections)
-                .unwrap_or(4096),
+                .unwrap_or(d.total),
             1,
             1_000_000,
         )?;
@@ -273,17 +290,54 @@ impl Abuse {
             flags
                 .max_client_connections
                 .or(file.max_client_connections)
-                .unwrap_or(512),
+                .unwrap_or(d.per_client),
             1,
             total,
         )?;
         Ok(Self {
-            body_timeout: secs("body_timeout", flags.body_timeout, file.body_timeout)?,
+            body_timeout: secs(
+                "body_timeout",
+                flags.body_timeout,
+                file.body_timeout,
+                Duration::from_secs(10),
+            )?,
             rate,
             connections: ConnectionLimits {
                 total,
                 per_client,
-                header_timeout: secs("header_timeout", flags.header_timeout, file.header_timeout)?,
+                header_timeout: secs(
+                    "header_timeout",
+                    flags.header_timeout,
+                    file.header_timeout,
+                    d.header_timeout,
+                )?,
+                idle_timeout: secs(
+                    "idle_timeout",
+                    flags.idle_timeout,
+                    file.idle_timeout,
+                    d.idle_timeout,
+                )?,
+                write_timeout: secs(
+                    "write_timeout",
+                    flags.write_timeout,
+                    file.write_timeout,
+                    d.write_timeout,
+                )?,
+                keepalive_interval: secs(
+                    "keepalive_interval",
+                    flags.keepalive_interval,
+                    file.keepalive_interval,
+                    d.keepalive_interval,
+                )?,
+                max_streams: within(
+                    "max_streams",
+                    flags
+                        .max_streams
+                        .or(file.max_streams)
+                        .unwrap_or(d.max_streams),
+                    1,
+                    1024,
+                )?,
             },
         })
     }
@@ -330,6 +384,9 @@ mod tests {
             ("listen = \"nowhere\"", "listen"),
             ("arbiters = [\"ed25519:nope\"]", "arbiters"),
             ("body_timeout = 0", "body_timeout"),
+            ("idle_timeout = 0", "idle_timeout"),
+            ("write_timeout = 4000", "write_timeout"),
+            ("max_streams = 0", "max_streams"),
             ("rate_limit = 10\nrate_burst = 0", "rate_burst"),
             (
                 "max_connections = 10\nmax_client_connections = 11",

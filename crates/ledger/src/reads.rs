@@ -24,6 +24,50 @@ use crate::ledger::Ledger;
 use crate::store::{Read, Store, StoreError, Table};
 use crate::view::View;
 
+/// Entries per chunk of an entry bundle read by [`Ledger::entry_bundle`]:
+/// a chunk is at most 8 x (2 + 65,535) bytes, about 512 KiB.
+pub const BUNDLE_CHUNK: u64 = 8;
+
+/// The chunks of one entry bundle, each the C2SP encoding (a big-endian
+/// `u16` length, then the entry) of up to [`BUNDLE_CHUNK`] consecutive
+/// entries. Entries never change once logged, so reading them chunk by
+/// chunk gives the same bytes as reading them at once.
+pub struct BundleChunks<S: Store> {
+    ledger: Ledger<S>,
+    next: u64,
+    end: u64,
+}
+
+impl<S: Store> Iterator for BundleChunks<S> {
+    type Item = Result<Vec<u8>, ReadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.next >= self.end {
+            return None;
+        }
+        let last = self.end.min(self.next + BUNDLE_CHUNK);
+        let keys: Vec<Vec<u8>> = (self.next..last).map(|i| be(i).to_vec()).collect();
+        self.next = last;
+        let chunk = self
+            .ledger
+            .store()
+            .multi_get(Table::Entries, &keys)
+            .map_err(ReadError::from)
+            .and_then(|entries| {
+                let entries = entries
+                    .into_iter()
+                    .map(|e| e.ok_or_else(|| StoreError("an entry of a bundle is missing".into())))
+                    .collect::<Result<Vec<_>, _>>()?;
+                encode_bundle(&entries).map_err(tlog_err)
+            });
+        if chunk.is_err() {
+            // One error ends the bundle: its later chunks would not line up.
+            self.next = self.end;
+        }
+        Some(chunk)
+    }
+}
+
 /// An entry's inclusion proof at an answer's checkpoint.
 #[derive(Clone, Debug, Serialize)]
 pub struct EntryProof {
@@ -302,26 +346,48 @@ impl<S: Store> Ledger<S> {
     /// # Errors
     /// [`ReadError::NotFound`] for a tile the log does not have (yet).
     pub fn tile(&self, tile: &Tile) -> Result<Vec<u8>, ReadError> {
+        if tile.level.is_some() {
+            self.check_tile(tile)?;
+            return tile.read(&StoredHashes(self.store())).map_err(tlog_err);
+        }
+        let mut out = Vec::new();
+        for chunk in self.entry_bundle(tile)? {
+            out.extend_from_slice(&chunk?);
+        }
+        Ok(out)
+    }
+
+    /// An entry bundle (a level-less `tile`) as chunks of at most
+    /// [`BUNDLE_CHUNK`] entries each, read from the store one at a time as
+    /// the iterator is advanced: a bundle of 256 entries of up to 64 KiB is
+    /// up to 16 MiB, which an answer should not hold whole while a slow
+    /// client reads it. The chunks, concatenated, are the bundle.
+    ///
+    /// # Errors
+    /// [`ReadError::NotFound`] for a bundle the log does not have (yet), or
+    /// for a hash tile.
+    pub fn entry_bundle(&self, tile: &Tile) -> Result<BundleChunks<S>, ReadError> {
+        if tile.level.is_some() {
+            return Err(ReadError::NotFound("entry bundle"));
+        }
+        self.check_tile(tile)?;
+        let next = tile.index * provenant_tlog::tile::TILE_WIDTH;
+        Ok(BundleChunks {
+            ledger: self.clone(),
+            next,
+            end: next + u64::from(tile.width),
+        })
+    }
+
+    /// Whether the log is large enough for `tile`.
+    fn check_tile(&self, tile: &Tile) -> Result<(), ReadError> {
         let size = self.head().size;
         let available =
             Tile::width_at(tile.level, tile.index, size).ok_or(ReadError::NotFound("tile"))?;
         if tile.width > available {
             return Err(ReadError::NotFound("tile"));
         }
-        if tile.level.is_some() {
-            return tile.read(&StoredHashes(self.store())).map_err(tlog_err);
-        }
-        let first = tile.index * provenant_tlog::tile::TILE_WIDTH;
-        let keys: Vec<Vec<u8>> = (first..first + u64::from(tile.width))
-            .map(|i| be(i).to_vec())
-            .collect();
-        let entries = self
-            .store()
-            .multi_get(Table::Entries, &keys)?
-            .into_iter()
-            .map(|e| e.ok_or_else(|| StoreError("an entry of a bundle is missing".into())))
-            .collect::<Result<Vec<_>, _>>()?;
-        encode_bundle(&entries).map_err(tlog_err)
+        Ok(())
     }
 
     /// A design with its children, grants and history, proven.

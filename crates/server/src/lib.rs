@@ -10,9 +10,10 @@
 //! | [`problem`] | RFC 9457 problems with a stable type per rule |
 //!
 //! Abuse limits: request bodies ([`body`]: size, idle timeout), a request
-//! timeout, a request rate per client ([`ratelimit`]), and connections per
-//! client and in all with a deadline for headers ([`listen`], which serves
-//! the router).
+//! timeout, a request rate per client ([`ratelimit`]), connections per
+//! client and in all ([`listen`], which serves the router), and deadlines
+//! on every connection for its first request, for idleness and for answers
+//! the client does not read ([`watch`]).
 //!
 //! Plus `GET /healthz`, `GET /readyz`, `GET /metrics` ([`metrics`]) and
 //! `GET /v1/openapi.json` ([`OPENAPI`]). The router is a plain function of
@@ -30,6 +31,7 @@ pub mod queries;
 pub mod ratelimit;
 pub mod request_id;
 pub mod statement;
+pub mod watch;
 
 use std::time::Duration;
 

@@ -1,5 +1,7 @@
 //! Accepting connections: limits on how many each client and all clients
-//! may hold open, a deadline for a request's headers, and graceful
+//! may hold open, deadlines for a connection's first request, for idleness
+//! and for answers the client does not read ([`crate::watch`]), HTTP/2
+//! keep-alive pings and a cap on its concurrent streams, and graceful
 //! shutdown.
 //!
 //! `axum::serve` has none of the limits, so connections are served here
@@ -29,6 +31,29 @@ use tokio::net::{TcpListener, TcpStream};
 use tower::ServiceExt as _;
 
 use crate::Problem;
+use crate::watch::{Activity, Deadlines, Watched};
+
+/// Default of [`ConnectionLimits::total`].
+pub const DEFAULT_MAX_CONNECTIONS: usize = 4096;
+/// Default of [`ConnectionLimits::per_client`].
+pub const DEFAULT_MAX_CLIENT_CONNECTIONS: usize = 512;
+/// Default of [`ConnectionLimits::header_timeout`].
+pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default of [`ConnectionLimits::idle_timeout`]: longer than the default
+/// request timeout, so a client that waits for one answer and then asks
+/// again is not cut off.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default of [`ConnectionLimits::write_timeout`].
+pub const DEFAULT_WRITE_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default of [`ConnectionLimits::keepalive_interval`].
+pub const DEFAULT_KEEPALIVE_INTERVAL: Duration = Duration::from_secs(30);
+/// Default of [`ConnectionLimits::max_streams`]: each stream may hold an
+/// answer's chunk (up to about 512 KiB of an entry bundle) and hyper's send
+/// buffer, so this bounds an HTTP/2 connection's memory.
+pub const DEFAULT_MAX_STREAMS: u32 = 32;
+/// How long an HTTP/2 keep-alive ping may go unanswered before the
+/// connection is closed.
+const KEEPALIVE_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// Connection limits.
 #[derive(Clone, Copy, Debug)]
@@ -37,16 +62,41 @@ pub struct ConnectionLimits {
     pub total: usize,
     /// Connections open at once from one IP address.
     pub per_client: usize,
-    /// How long a client may take to send a request's headers.
+    /// How long a client may take to send a request's headers; also how
+    /// long a new connection (HTTP/1 or HTTP/2) may take to send its first
+    /// request.
     pub header_timeout: Duration,
+    /// How long a connection may stay open with no request in progress.
+    pub idle_timeout: Duration,
+    /// How long an answer may make no progress (the client not reading it)
+    /// before its connection is closed.
+    pub write_timeout: Duration,
+    /// How often an HTTP/2 connection is pinged, to find dead peers.
+    pub keepalive_interval: Duration,
+    /// Concurrent streams (requests) per HTTP/2 connection.
+    pub max_streams: u32,
 }
 
 impl Default for ConnectionLimits {
     fn default() -> Self {
         Self {
-            total: 4096,
-            per_client: 512,
-            header_timeout: Duration::from_secs(10),
+            total: DEFAULT_MAX_CONNECTIONS,
+            per_client: DEFAULT_MAX_CLIENT_CONNECTIONS,
+            header_timeout: DEFAULT_HEADER_TIMEOUT,
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            write_timeout: DEFAULT_WRITE_TIMEOUT,
+            keepalive_interval: DEFAULT_KEEPALIVE_INTERVAL,
+            max_streams: DEFAULT_MAX_STREAMS,
+        }
+    }
+}
+
+impl ConnectionLimits {
+    fn deadlines(&self) -> Deadlines {
+        Deadlines {
+            first: self.header_timeout,
+            idle: self.idle_timeout,
+            write: self.write_timeout,
         }
     }
 }
@@ -115,7 +165,13 @@ pub async fn serve(
         .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_timeout);
-    builder.http2().timer(TokioTimer::new());
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .keep_alive_interval(limits.keepalive_interval)
+        .keep_alive_timeout(KEEPALIVE_TIMEOUT)
+        .max_concurrent_streams(limits.max_streams);
+    let deadlines = limits.deadlines();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {
@@ -134,17 +190,32 @@ pub async fn serve(
         match take_slot(&counts, peer.ip(), limits) {
             Some(slot) => {
                 let app = app.clone();
+                let activity = Activity::new();
+                let watched = Arc::clone(&activity);
                 let service = hyper::service::service_fn(move |req: Request<Incoming>| {
+                    let open = watched.request();
                     let mut req = req.map(Body::new);
                     req.extensions_mut().insert(ConnectInfo(peer));
-                    app.clone().oneshot(req)
+                    let answer = app.clone().oneshot(req);
+                    async move {
+                        let response = answer.await?;
+                        Ok::<_, Infallible>(response.map(|body| open.answer(body)))
+                    }
                 });
-                let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+                let io = TokioIo::new(Watched::new(stream, Arc::clone(&activity)));
+                let conn = builder.serve_connection_with_upgrades(io, service);
                 let conn = graceful.watch(conn.into_owned());
                 tokio::spawn(async move {
                     let _slot = slot;
-                    if let Err(e) = conn.await {
-                        tracing::debug!(error = %e, %peer, "connection ended");
+                    tokio::select! {
+                        ended = conn => {
+                            if let Err(e) = ended {
+                                tracing::debug!(error = %e, %peer, "connection ended");
+                            }
+                        }
+                        why = activity.expired(deadlines) => {
+                            tracing::debug!(%peer, deadline = why.as_str(), "connection closed: deadline passed");
+                        }
                     }
                 });
             }

@@ -5,6 +5,7 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
+use provenant_ledger::reads::BUNDLE_CHUNK;
 use provenant_ledger::{Ledger, Store};
 use provenant_model::LeafHash;
 use provenant_tlog::Hash;
@@ -81,9 +82,38 @@ pub async fn tile<S: Store>(
 ) -> Result<Response, Problem> {
     let tile = Tile::parse(&format!("tile/{path}"))
         .map_err(|e| Problem::bad_request("invalid-tile-path", e.to_string()).field("path"))?;
-    let bytes = ledger.tile(&tile)?;
     let cache = if tile.is_full() { IMMUTABLE } else { FRESH };
-    Ok(text(bytes, "application/octet-stream", cache))
+    if tile.level.is_some() {
+        return Ok(text(ledger.tile(&tile)?, "application/octet-stream", cache));
+    }
+    Ok(text(
+        bundle(&ledger, &tile)?,
+        "application/octet-stream",
+        cache,
+    ))
+}
+
+/// An entry bundle's body. One that fits one chunk is sent whole, with its
+/// length; a longer one is streamed, each chunk read from the store only
+/// when the connection has sent the one before, so a client that does not
+/// read holds one chunk (about 512 KiB at most) and not the whole bundle
+/// (up to 16 MiB).
+fn bundle<S: Store>(ledger: &Ledger<S>, tile: &Tile) -> Result<axum::body::Body, Problem> {
+    let mut chunks = ledger.entry_bundle(tile)?;
+    // The first chunk is read here, so that a store error is a problem
+    // answer rather than a torn body.
+    let first = chunks.next().transpose()?.unwrap_or_default();
+    if u64::from(tile.width) <= BUNDLE_CHUNK {
+        return Ok(first.into());
+    }
+    let chunks = std::iter::once(Ok(first)).chain(chunks);
+    Ok(axum::body::Body::from_stream(futures_util::stream::iter(
+        chunks.inspect(|chunk| {
+            if let Err(e) = chunk {
+                tracing::error!(error = %e, "an entry bundle ended early");
+            }
+        }),
+    )))
 }
 
 /// Query of `GET /v1/proofs/inclusion`.
