@@ -80,6 +80,35 @@ fn a_receipt_altered_in_any_byte_fails_verify() {
 }
 
 #[test]
+fn a_receipt_with_a_repeated_payload_fails_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let (_, verifier) = server.log_key();
+    let receipt = server.write(&register(b"dial", &[(&key(1), 1_000_000)]));
+    // A fake payload first, the real one second: a reader that keeps the
+    // last member checks the real entry, a reader that keeps the first
+    // shows the fake one.
+    let text = serde_json::to_string(&receipt).unwrap();
+    let fake = r#"{"title":"made by someone else"}"#;
+    let forged = text.replacen("\"payload\":", &format!("\"payload\":{fake},\"payload\":"), 1);
+    assert_ne!(forged, text);
+    let path = dir.path().join("forged.json");
+    std::fs::write(&path, &forged).unwrap();
+    let out = provenant()
+        .arg("verify")
+        .arg(&path)
+        .args(["--log-key", &verifier.to_text()])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("INVALID: not a receipt: the member \"payload\" appears twice"),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn an_exported_proof_bundle_verifies_offline() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path(), &[]);

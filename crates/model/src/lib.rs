@@ -43,7 +43,7 @@
 //! | [`check`] | the license check with every reason |
 //! | [`receipt`] | the receipt of a write and its offline verification |
 //! | [`royalty`] | LAP and LRP splits and statements, exact to the minor unit |
-//! | [`strict_json`] | JSON text with no repeated member names, for envelopes |
+//! | [`strict_json`] | JSON text with no repeated member names, for envelopes, receipts and answers |
 //! | [`error`] | [`RuleError`], each variant with a stable [`RuleError::code`] |
 
 pub mod check;
