@@ -28,6 +28,17 @@ pub enum RuleError {
         /// What the parser said.
         detail: String,
     },
+    /// A channel or category that is not in its closed vocabulary
+    /// ([`crate::scope`]).
+    #[error("{field}: {value:?} is not a known {kind}; allowed: {allowed}", kind = label_kind(field))]
+    UnknownLabel {
+        /// The JSON path (`channel`, `terms.categories[1]`).
+        field: String,
+        /// The label given (at most 64 characters of it).
+        value: String,
+        /// The vocabulary's labels, comma separated.
+        allowed: String,
+    },
     /// A number that is not an integer in `0..=2^53-1` (RFC 8785, I-JSON).
     #[error("{field}: numbers must be integers between 0 and 2^53-1")]
     NumberOutOfRange {
@@ -394,6 +405,15 @@ pub enum RuleError {
     },
 }
 
+/// "channel" or "category", from an [`RuleError::UnknownLabel`] path.
+fn label_kind(field: &str) -> &'static str {
+    if field.contains("channel") {
+        "channel"
+    } else {
+        "category"
+    }
+}
+
 impl RuleError {
     /// The stable, kebab-case name of the rule, for
     /// `https://provenant.dev/problems/<code>`.
@@ -401,6 +421,7 @@ impl RuleError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::Malformed { .. } => "malformed",
+            Self::UnknownLabel { .. } => "unknown-label",
             Self::NumberOutOfRange { .. } => "number-out-of-range",
             Self::TextLength { .. } => "text-length",
             Self::TooManyItems { .. } => "too-many-items",
@@ -465,6 +486,7 @@ impl RuleError {
     pub fn field(&self) -> Option<&str> {
         Some(match self {
             Self::Malformed { field, .. }
+            | Self::UnknownLabel { field, .. }
             | Self::NumberOutOfRange { field }
             | Self::TextLength { field, .. }
             | Self::TooManyItems { field, .. }
