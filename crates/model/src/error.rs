@@ -30,10 +30,12 @@ pub enum RuleError {
     },
     /// A channel or category that is not in its closed vocabulary
     /// ([`crate::scope`]).
-    #[error("{field}: {value:?} is not a known {kind}; allowed: {allowed}", kind = label_kind(field))]
+    #[error("{field}: {value:?} is not a known {vocabulary}; allowed: {allowed}")]
     UnknownLabel {
         /// The JSON path (`channel`, `terms.categories[1]`).
         field: String,
+        /// Which vocabulary: `channel` or `category`.
+        vocabulary: &'static str,
         /// The label given (at most 64 characters of it).
         value: String,
         /// The vocabulary's labels, comma separated.
@@ -403,15 +405,6 @@ pub enum RuleError {
         /// Which invariant.
         detail: &'static str,
     },
-}
-
-/// "channel" or "category", from an [`RuleError::UnknownLabel`] path.
-fn label_kind(field: &str) -> &'static str {
-    if field.contains("channel") {
-        "channel"
-    } else {
-        "category"
-    }
 }
 
 impl RuleError {

@@ -149,9 +149,10 @@ fn allowed(table: &[Term]) -> String {
     table.iter().map(|t| t.label).collect::<Vec<_>>().join(", ")
 }
 
-fn unknown(field: &str, value: &str, table: &[Term]) -> RuleError {
+fn unknown(vocabulary: &'static str, field: &str, value: &str, table: &[Term]) -> RuleError {
     RuleError::UnknownLabel {
         field: field.to_owned(),
+        vocabulary,
         value: value.chars().take(64).collect(),
         allowed: allowed(table),
     }
@@ -193,7 +194,7 @@ macro_rules! vocabulary {
             pub fn parse_at(text: &str, field: &str) -> Result<Self, RuleError> {
                 find($table, text)
                     .map($name)
-                    .ok_or_else(|| unknown(field, text, $table))
+                    .ok_or_else(|| unknown($field, field, text, $table))
             }
         }
 
