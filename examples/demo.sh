@@ -49,8 +49,8 @@ design=$("$P" design hash "$work/charm.png" --json | field blake3)
     --creator "$alice=60%" --creator "$bob=40%" \
     --ai-source http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia \
     --ai-agent "an image model" --out "$work/charm.json"
-"$P" sign "$work/charm.json" --key "$work/alice.pem"
-"$P" sign "$work/charm.json" --key "$work/bob.pem"
+"$P" sign "$work/charm.json" --key "$work/alice.pem" --yes
+"$P" sign "$work/charm.json" --key "$work/bob.pem" --yes
 "$P" submit "$work/charm.json"
 
 step "Anyone verifies the receipt offline, with only the log's key"
@@ -61,9 +61,9 @@ log_key=$("$P" log)
 step "The brand is granted a commercial license for France, retail, 500 units"
 "$P" license grant --design "$design" --licensee "$brand" --preset commercial-use \
     --territory FR --channel retail --max-units 500 --out "$work/grant.json"
-"$P" sign "$work/grant.json" --key "$work/alice.pem"
-"$P" sign "$work/grant.json" --key "$work/bob.pem"
-"$P" license accept "$work/grant.json" --key "$work/brand.pem"
+"$P" sign "$work/grant.json" --key "$work/alice.pem" --yes
+"$P" sign "$work/grant.json" --key "$work/bob.pem" --yes
+"$P" license accept "$work/grant.json" --key "$work/brand.pem" --yes
 grant=$("$P" submit "$work/grant.json" --json | field id)
 
 step "The brand checks before manufacturing"
@@ -79,7 +79,7 @@ fi
 step "The brand records a production run of 100"
 "$P" usage record --grant "$grant" --quantity 100 --territory FR --channel retail \
     --category accessories --batch-ref run-2026-001 --out "$work/run.json"
-"$P" sign "$work/run.json" --key "$work/brand.pem"
+"$P" sign "$work/run.json" --key "$work/brand.pem" --yes
 "$P" submit "$work/run.json"
 
 step "EUR 100.00 of revenue splits 60/40"

@@ -221,12 +221,12 @@ pub struct CheckArgs {
     /// Country (ISO 3166-1 alpha-2).
     #[arg(long)]
     territory: String,
-    /// Sales channel.
+    /// Sales channel: retail, online, marketplace, wholesale or events.
     #[arg(long)]
-    channel: String,
-    /// Product category.
+    channel: provenant_model::Channel,
+    /// Product category, such as apparel, footwear or accessories.
     #[arg(long)]
-    category: String,
+    category: provenant_model::Category,
     /// When (RFC 3339) [default: now].
     #[arg(long)]
     date: Option<String>,

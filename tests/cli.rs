@@ -80,6 +80,39 @@ fn a_receipt_altered_in_any_byte_fails_verify() {
 }
 
 #[test]
+fn a_receipt_with_a_repeated_payload_fails_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let (_, verifier) = server.log_key();
+    let receipt = server.write(&register(b"dial", &[(&key(1), 1_000_000)]));
+    // A fake payload first, the real one second: a reader that keeps the
+    // last member checks the real entry, a reader that keeps the first
+    // shows the fake one.
+    let text = serde_json::to_string(&receipt).unwrap();
+    let fake = r#"{"title":"made by someone else"}"#;
+    let forged = text.replacen(
+        "\"payload\":",
+        &format!("\"payload\":{fake},\"payload\":"),
+        1,
+    );
+    assert_ne!(forged, text);
+    let path = dir.path().join("forged.json");
+    std::fs::write(&path, &forged).unwrap();
+    let out = provenant()
+        .arg("verify")
+        .arg(&path)
+        .args(["--log-key", &verifier.to_text()])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("INVALID: not a receipt: the member \"payload\" appears twice"),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn an_exported_proof_bundle_verifies_offline() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path(), &[]);
@@ -157,7 +190,7 @@ fn transfers_disputes_and_rotations_through_the_command_line() {
     let draft = |name: &str| d.join(name).to_string_lossy().into_owned();
     let submit = |file: &str, signers: &[&String]| {
         for key in signers {
-            assert_eq!(cli(&server, &["sign", file, "--key", key]).0, 0);
+            assert_eq!(cli(&server, &["sign", file, "--key", key, "--yes"]).0, 0);
         }
         cli(&server, &["submit", file, "--json"])
     };
@@ -207,7 +240,7 @@ fn dispute_and_dismiss(
 ) {
     let draft = |name: &str| d.join(name).to_string_lossy().into_owned();
     let submit = |file: &str, key: &str| {
-        assert_eq!(cli(server, &["sign", file, "--key", key]).0, 0);
+        assert_eq!(cli(server, &["sign", file, "--key", key, "--yes"]).0, 0);
         cli(server, &["submit", file, "--json"])
     };
     // A rival disputes it: checks are denied; the arbiter dismisses it.
@@ -256,7 +289,10 @@ fn dispute_and_dismiss(
     // Signed by the rival instead of an arbiter: refused, naming the rule.
     let forged = draft("forged.json");
     std::fs::copy(&resolve, &forged).unwrap();
-    assert_eq!(cli(server, &["sign", &forged, "--key", rival_f]).0, 0);
+    assert_eq!(
+        cli(server, &["sign", &forged, "--key", rival_f, "--yes"]).0,
+        0
+    );
     let refused = provenant()
         .args(["submit", &forged, "--server", &server.base])
         .output()
@@ -336,4 +372,70 @@ fn a_licensed_design_and_its_disputed_ancestor_through_the_command_line() {
     let (code, shown) = cli(&server, &["design", "show", &sketch.to_string()]);
     assert_eq!(code, 0, "{shown}");
     assert!(shown.contains("disputes  1 blocking"), "{shown}");
+}
+
+/// `sign` shows what it approves and does not sign blind: with no terminal
+/// to answer on and no `--yes` it refuses and leaves the file as it was.
+#[test]
+fn sign_shows_the_shares_and_refuses_without_a_terminal_or_yes() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (alice, bob) = (key(1), key(2));
+    let alice_f = key_file(d, "alice.pem", &alice);
+    let art = d.join("charm.png");
+    std::fs::write(&art, b"a shoe charm").unwrap();
+    let draft = d.join("charm.json");
+    let made = provenant()
+        .args(["design", "draft"])
+        .arg(&art)
+        .args(["--title", "Shoe charm", "--creator"])
+        .arg(format!("{}=60%", id(&alice)))
+        .arg("--creator")
+        .arg(format!("{}=40%", id(&bob)))
+        .arg("--out")
+        .arg(&draft)
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{made:?}");
+    let unsigned = std::fs::read(&draft).unwrap();
+    let sign = |extra: &[&str]| {
+        provenant()
+            .arg("sign")
+            .arg(&draft)
+            .args(["--key", &alice_f])
+            .args(extra)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    };
+
+    let refused = sign(&[]);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("not signed: standard input is not a terminal") && stderr.contains("--yes"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read(&draft).unwrap(),
+        unsigned,
+        "the draft changed"
+    );
+
+    let signed = sign(&["--yes"]);
+    let stderr = String::from_utf8_lossy(&signed.stderr);
+    assert_eq!(signed.status.code(), Some(0), "{stderr}");
+    for part in [
+        format!("You are about to sign as {}", id(&alice)),
+        "design.register".to_owned(),
+        "title         Shoe charm".to_owned(),
+        format!("creator       {} 60% (", id(&alice)),
+        format!("creator       {} 40% (", id(&bob)),
+        "threshold     100% of the ownership".to_owned(),
+    ] {
+        assert!(stderr.contains(&part), "{part:?} in\n{stderr}");
+    }
+    let env = provenant_model::Envelope::from_json(&std::fs::read(&draft).unwrap()).unwrap();
+    assert_eq!(env.signatures().len(), 1);
+    assert_eq!(env.signatures()[0].key, id(&alice));
 }

@@ -730,6 +730,23 @@ fn rules(a: &mut Attacks, w: &World) {
         400,
         "duplicate-item",
     );
+    terms = provenant_model::testkit::terms();
+    terms["channels"] = json!(["retail-stores"]);
+    a.envelope(
+        "a grant for a channel outside the vocabulary",
+        &bad_terms(&terms),
+        400,
+        "unknown-label",
+    );
+    terms = provenant_model::testkit::terms();
+    terms["categories"] = json!(["foot-wear"]);
+    a.envelope(
+        "a grant for a category outside the vocabulary",
+        &bad_terms(&terms),
+        400,
+        "unknown-label",
+    );
+    a.envelope("usage under a category outside the vocabulary", &raw("usage.record", &json!({"grant": grant_id(&w.grant), "quantity": 1, "territory": "FR", "channel": "retail", "category": "foot-wear", "batch_ref": "z"}), &[]), 400, "unknown-label");
 
     a.envelope(
         "usage beyond the cap by one unit",
@@ -1037,6 +1054,14 @@ fn reads(a: &mut Attacks, w: &World) {
     ] {
         a.add(name, "POST", "/v1/licenses/check", body, 400, "malformed");
     }
+    a.add(
+        "a check for a channel outside the vocabulary",
+        "POST",
+        "/v1/licenses/check",
+        check(&|q| q["channel"] = json!("retail-stores")),
+        400,
+        "unknown-label",
+    );
     let split = |amount: Value, currency: &str| {
         json!({"design": w.design, "amount": {"amount_minor": amount, "currency": currency}, "policy": "LAP"}).to_string()
     };

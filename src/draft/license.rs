@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 use provenant_client::draft::{self, Preset, TermsOverrides};
-use provenant_model::{CountryCode, DesignId, GrantId, Label, Ppm, RoyaltyPolicy, Timestamp};
+use provenant_model::{
+    Category, Channel, CountryCode, DesignId, GrantId, Ppm, RoyaltyPolicy, Timestamp,
+};
 use serde_json::Value;
 
 use super::io::{built, emit, identity, io_error, now};
@@ -104,13 +106,15 @@ pub struct GrantArgs {
     /// [default: the terms' list; empty = worldwide].
     #[arg(long = "territory", value_name = "CODE")]
     territories: Vec<CountryCode>,
-    /// An allowed sales channel, such as retail. Repeatable [default: any].
-    #[arg(long = "channel", value_name = "LABEL")]
-    channels: Vec<Label>,
-    /// An allowed product category, such as footwear. Repeatable [default:
-    /// any].
-    #[arg(long = "category", value_name = "LABEL")]
-    categories: Vec<Label>,
+    /// An allowed sales channel: retail, online, marketplace, wholesale or
+    /// events. Repeatable [default: any].
+    #[arg(long = "channel", value_name = "CHANNEL")]
+    channels: Vec<Channel>,
+    /// An allowed product category, such as apparel or footwear (a Google
+    /// product taxonomy top level, or a part of apparel; a category covers
+    /// its subcategories). Repeatable [default: any].
+    #[arg(long = "category", value_name = "CATEGORY")]
+    categories: Vec<Category>,
     /// When the license starts, RFC 3339 [default: now].
     #[arg(long, value_name = "RFC3339")]
     starts_at: Option<Timestamp>,
@@ -212,12 +216,13 @@ pub struct UsageArgs {
     /// Where they are sold: ISO 3166-1 alpha-2, such as FR.
     #[arg(long, value_name = "CODE")]
     territory: CountryCode,
-    /// Through which channel, such as retail.
-    #[arg(long, value_name = "LABEL")]
-    channel: Label,
+    /// Through which channel: retail, online, marketplace, wholesale or
+    /// events.
+    #[arg(long, value_name = "CHANNEL")]
+    channel: Channel,
     /// As which product category, such as accessories.
-    #[arg(long, value_name = "LABEL")]
-    category: Label,
+    #[arg(long, value_name = "CATEGORY")]
+    category: Category,
     /// The brand's batch reference, 1 to 200 characters.
     #[arg(long, value_name = "REF")]
     batch_ref: String,
@@ -233,8 +238,8 @@ impl UsageArgs {
             self.grant,
             self.quantity,
             self.territory,
-            self.channel.clone(),
-            self.category.clone(),
+            self.channel,
+            self.category,
             &self.batch_ref,
         ))?;
         emit(&envelope, self.out.as_deref())

@@ -1,5 +1,12 @@
-//! `sign` and `license accept`: a signature added to an envelope file.
+//! `sign` and `license accept`: a signature added to an envelope file,
+//! after the signer has seen what it approves.
+//!
+//! The summary of the shares, threshold, terms or transfer goes to standard
+//! error; on a terminal the signer answers `y` to sign. Without a terminal
+//! (a script, a pipe) nobody can answer, so `--yes` is required: signing
+//! blind has to be asked for.
 
+use std::io::{BufRead as _, IsTerminal as _, Write as _};
 use std::path::PathBuf;
 
 use clap::Args;
@@ -22,6 +29,10 @@ pub struct SignArgs {
     /// Write the signed envelope here [default: replace ENVELOPE, atomically].
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+    /// Sign without asking, after printing the summary (required when
+    /// standard input is not a terminal).
+    #[arg(long, short = 'y')]
+    yes: bool,
 }
 
 impl SignArgs {
@@ -43,7 +54,11 @@ impl SignArgs {
         let mut envelope =
             Envelope::from_json(&bytes).map_err(|e| format!("{}: {e}", self.envelope.display()))?;
         let (key, signer) = load_key(&self.key)?;
+        // Signed first, so that a draft the signer may not sign fails
+        // before anyone is asked; written only once confirmed.
+        let shown = envelope.clone();
         sign(&mut envelope, &key).map_err(|e| e.to_string())?;
+        confirm(&shown, &signer, self.yes)?;
         let path = self.out.as_deref().unwrap_or(&self.envelope);
         write_atomic(path, &pretty(&envelope.to_value())?)?;
 
@@ -70,6 +85,45 @@ impl SignArgs {
             "also_required": draft::other_signers(envelope.kind()),
         });
         Ok(Output::new(text, value))
+    }
+}
+
+/// Shows what signing `envelope` approves on standard error, then asks on a
+/// terminal unless `yes`; refuses without a terminal and without `yes`.
+fn confirm(envelope: &Envelope, signer: &Identity, yes: bool) -> Result<(), String> {
+    let mut err = std::io::stderr().lock();
+    let shown = write!(
+        err,
+        "You are about to sign as {signer}:\n{}",
+        draft::summary(envelope)
+    );
+    shown.map_err(|e| format!("standard error: {e}"))?;
+    if yes {
+        return Ok(());
+    }
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        return Err(format!(
+            "not signed: standard input is not a terminal, so nobody can confirm the {} above; \
+             read it and pass --yes to sign",
+            envelope.kind()
+        ));
+    }
+    write!(err, "Sign this {}? [y/N] ", envelope.kind())
+        .and_then(|()| err.flush())
+        .map_err(|e| format!("standard error: {e}"))?;
+    let mut answer = String::new();
+    stdin
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| format!("standard input: {e}"))?;
+    if matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+        Ok(())
+    } else {
+        Err(format!(
+            "not signed: the {} was not confirmed",
+            envelope.kind()
+        ))
     }
 }
 

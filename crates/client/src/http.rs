@@ -48,6 +48,13 @@ pub struct Submitted {
     pub created: bool,
 }
 
+/// An answer's JSON, refusing repeated member names at any depth (RFC 7493
+/// section 2.3): an answer with two `allowed` or two `payload` members
+/// would mean one thing to this client and another to the next reader.
+fn decode_strict<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, serde_json::Error> {
+    serde_json::from_value(provenant_model::strict_json::parse(bytes)?)
+}
+
 /// A ledger's HTTP API at one base URL.
 #[derive(Debug, Clone)]
 pub struct Client {
@@ -125,7 +132,7 @@ impl Client {
             url: url.to_owned(),
             source,
         })?;
-        serde_json::from_slice(&bytes).map_err(|e| ClientError::Decode {
+        decode_strict(&bytes).map_err(|e| ClientError::Decode {
             url: url.to_owned(),
             detail: e.to_string(),
         })
@@ -248,5 +255,24 @@ impl Client {
                 url: self.url(path),
                 detail: e.to_string(),
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_with_a_repeated_member_are_refused() {
+        let honest = br#"{"allowed":false,"checkpoint":"c","tree_size":1}"#;
+        assert_eq!(decode_strict::<Value>(honest).unwrap()["allowed"], false);
+        let forged = br#"{"allowed":true,"allowed":false,"checkpoint":"c","tree_size":1}"#;
+        let err = decode_strict::<Value>(forged).unwrap_err();
+        assert!(
+            err.to_string().contains("\"allowed\" appears twice"),
+            "{err}"
+        );
+        let nested = br#"{"proofs":[{"index":1,"index":2}]}"#;
+        assert!(decode_strict::<Value>(nested).is_err());
     }
 }

@@ -20,8 +20,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::state::EntryRef;
 use crate::{
-    Blocker, CountryCode, DesignId, DesignState, DisputeId, GrantId, GrantState, Identity, Label,
-    RuleError, StateView, Timestamp, blocker,
+    Blocker, Category, Channel, CountryCode, DesignId, DesignState, DisputeId, GrantId, GrantState,
+    Identity, RuleError, StateView, Timestamp, blocker,
 };
 
 /// One dispute that blocks a design, and how many do: what an answer says
@@ -162,13 +162,29 @@ pub struct LicenseQuery {
     /// Where the units are sold.
     pub territory: CountryCode,
     /// Through which channel.
-    pub channel: Label,
+    pub channel: Channel,
     /// As which product category.
-    pub category: Label,
+    pub category: Category,
     /// When.
     pub date: Timestamp,
     /// How many units (0 for a use that makes none).
     pub quantity: u64,
+}
+
+impl LicenseQuery {
+    /// Parses a query, naming an unknown channel or category and the
+    /// allowed values ([`crate::scope`]) rather than only failing to parse.
+    ///
+    /// # Errors
+    /// [`RuleError::UnknownLabel`], or [`RuleError::Malformed`] for any
+    /// other shape.
+    pub fn from_value(value: &serde_json::Value) -> Result<LicenseQuery, RuleError> {
+        crate::scope::check_use(value)?;
+        LicenseQuery::deserialize(value).map_err(|e| RuleError::Malformed {
+            field: "query".to_owned(),
+            detail: e.to_string(),
+        })
+    }
 }
 
 /// The answer.
@@ -190,17 +206,17 @@ pub struct LicenseAnswer {
 }
 
 /// One use of a grant, as checked by queries and usage records.
-pub(crate) struct GrantUse<'a> {
+pub(crate) struct GrantUse {
     pub action: Option<Action>,
     pub territory: CountryCode,
-    pub channel: &'a Label,
-    pub category: &'a Label,
+    pub channel: Channel,
+    pub category: Category,
     pub date: Timestamp,
     pub quantity: u64,
 }
 
 /// Every reason the grant does not cover the use, in [`Reason`] order.
-pub(crate) fn grant_reasons(grant: &GrantState, q: &GrantUse<'_>) -> Vec<Reason> {
+pub(crate) fn grant_reasons(grant: &GrantState, q: &GrantUse) -> Vec<Reason> {
     let t = &grant.terms;
     let mut reasons = Vec::new();
     if grant.revoked.is_some() {
@@ -215,10 +231,11 @@ pub(crate) fn grant_reasons(grant: &GrantState, q: &GrantUse<'_>) -> Vec<Reason>
     if !t.territories.is_empty() && !t.territories.contains(&q.territory) {
         reasons.push(Reason::Territory);
     }
-    if !t.channels.is_empty() && !t.channels.contains(q.channel) {
+    if !t.channels.is_empty() && !t.channels.contains(&q.channel) {
         reasons.push(Reason::Channel);
     }
-    if !t.categories.is_empty() && !t.categories.contains(q.category) {
+    // A grant for a category covers its subcategories.
+    if !t.categories.is_empty() && !t.categories.iter().any(|c| c.covers(q.category)) {
         reasons.push(Reason::Category);
     }
     if let Some(max) = t.max_units {
@@ -280,8 +297,8 @@ pub fn check_license<V: StateView + ?Sized>(
     let use_ = GrantUse {
         action: Some(q.action),
         territory: q.territory,
-        channel: &q.channel,
-        category: &q.category,
+        channel: q.channel,
+        category: q.category,
         date: q.date,
         quantity: q.quantity,
     };

@@ -79,6 +79,7 @@ macro_rules! kinds {
             /// [`RuleError::Malformed`] or [`RuleError::NumberOutOfRange`].
             pub fn from_value(kind: Kind, value: &Value) -> Result<Payload, RuleError> {
                 check_numbers(value, "payload")?;
+                crate::scope::check_payload(kind, value)?;
                 let malformed = |e: serde_json::Error| RuleError::Malformed {
                     field: "payload".to_owned(),
                     detail: e.to_string(),

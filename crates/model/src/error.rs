@@ -28,6 +28,19 @@ pub enum RuleError {
         /// What the parser said.
         detail: String,
     },
+    /// A channel or category that is not in its closed vocabulary
+    /// ([`crate::scope`]).
+    #[error("{field}: {value:?} is not a known {vocabulary}; allowed: {allowed}")]
+    UnknownLabel {
+        /// The JSON path (`channel`, `terms.categories[1]`).
+        field: String,
+        /// Which vocabulary: `channel` or `category`.
+        vocabulary: &'static str,
+        /// The label given (at most 64 characters of it).
+        value: String,
+        /// The vocabulary's labels, comma separated.
+        allowed: String,
+    },
     /// A number that is not an integer in `0..=2^53-1` (RFC 8785, I-JSON).
     #[error("{field}: numbers must be integers between 0 and 2^53-1")]
     NumberOutOfRange {
@@ -440,6 +453,7 @@ impl RuleError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::Malformed { .. } => "malformed",
+            Self::UnknownLabel { .. } => "unknown-label",
             Self::NumberOutOfRange { .. } => "number-out-of-range",
             Self::TextLength { .. } => "text-length",
             Self::TooManyItems { .. } => "too-many-items",
@@ -509,6 +523,7 @@ impl RuleError {
     pub fn field(&self) -> Option<&str> {
         Some(match self {
             Self::Malformed { field, .. }
+            | Self::UnknownLabel { field, .. }
             | Self::NumberOutOfRange { field }
             | Self::TextLength { field, .. }
             | Self::TooManyItems { field, .. }

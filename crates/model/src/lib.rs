@@ -44,7 +44,8 @@
 //! | [`check`] | the license check with every reason |
 //! | [`receipt`] | the receipt of a write and its offline verification |
 //! | [`royalty`] | LAP and LRP splits and statements, exact to the minor unit |
-//! | [`strict_json`] | JSON text with no repeated member names, for envelopes |
+//! | [`scope`] | the closed channel and category vocabularies, and category coverage |
+//! | [`strict_json`] | JSON text with no repeated member names, for envelopes, receipts and answers |
 //! | [`error`] | [`RuleError`], each variant with a stable [`RuleError::code`] |
 
 pub mod bounds;
@@ -60,6 +61,7 @@ pub mod payload;
 pub mod receipt;
 pub mod royalty;
 pub mod rules;
+pub mod scope;
 pub mod signing;
 pub mod state;
 pub mod strict_json;
@@ -85,6 +87,7 @@ pub use royalty::{
     CsvError, RoyaltySplit, SaleLine, Statement, parse_sales_csv, royalty_split, royalty_statement,
 };
 pub use rules::{Context, MAX_OPEN_DISPUTES, apply};
+pub use scope::{Category, Channel};
 pub use signing::{SignatureBytes, Verified, identity_of, verify_batch};
 pub use state::{Changes, DesignState, DisputeState, EntryRef, GrantState, Owner, StateView};
 pub use terms::{LicenseTerms, Royalty, RoyaltyPolicy};

@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::codec::{check_count, check_text};
 use crate::{
-    ContentDescriptor, CountryCode, DesignId, DigitalSourceType, DisputeId, EvidenceHash, GrantId,
-    Identity, Label, LeafHash, LicenseTerms, Ppm, RuleError,
+    Category, Channel, ContentDescriptor, CountryCode, DesignId, DigitalSourceType, DisputeId,
+    EvidenceHash, GrantId, Identity, Label, LeafHash, LicenseTerms, Ppm, RuleError,
 };
 
 /// Most creators of one design.
@@ -179,9 +179,9 @@ pub struct UsageRecord {
     /// Where they are sold.
     pub territory: CountryCode,
     /// Through which channel.
-    pub channel: Label,
+    pub channel: Channel,
     /// As which product category.
-    pub category: Label,
+    pub category: Category,
     /// The brand's batch reference, 1 to 200 characters.
     pub batch_ref: String,
 }

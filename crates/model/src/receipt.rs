@@ -24,7 +24,11 @@ use crate::{Entry, LeafHash, RuleError};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Receipt {
-    /// The ledger entry `{kind, payload, signatures, logged_at}`.
+    /// The ledger entry `{kind, payload, signatures, logged_at}`, read
+    /// with no repeated member names (see [`crate::strict_json`]): with
+    /// two `payload` members one reader would check one and another reader
+    /// show the other.
+    #[serde(deserialize_with = "crate::strict_json::deserialize")]
     pub entry: Value,
     /// Its leaf index.
     pub index: u64,
@@ -185,5 +189,52 @@ mod tests {
             bad.verify(ORIGIN, log.verifier()),
             Err(ReceiptError::Entry(_))
         ));
+    }
+
+    /// The receipt's JSON with a fake `payload` member written before the
+    /// real one: a reader keeping the last member verifies the real entry,
+    /// a reader keeping the first shows the fake.
+    fn forged_text(r: &Receipt) -> String {
+        let text = serde_json::to_string(r).unwrap();
+        let fake = r#"{"claim":"someone else made it"}"#;
+        let forged = text.replacen(
+            "\"payload\":",
+            &format!("\"payload\":{fake},\"payload\":"),
+            1,
+        );
+        assert_ne!(forged, text);
+        forged
+    }
+
+    #[test]
+    fn a_receipt_with_a_repeated_member_is_refused() {
+        let log = NoteSigner::new(ORIGIN, SigningKey::from_bytes(&[9; 32])).unwrap();
+        let r = receipt(&log);
+        let forged = forged_text(&r);
+        // The lenient reading would verify: the last `payload` is the real one.
+        let lenient: Value = serde_json::from_str(&forged).unwrap();
+        assert_eq!(lenient["entry"], r.entry);
+        let err = serde_json::from_str::<Receipt>(&forged).unwrap_err();
+        assert!(
+            err.to_string().contains("\"payload\" appears twice"),
+            "{err}"
+        );
+        // A repeated field of the receipt itself is refused by serde's derive.
+        let text = serde_json::to_string(&r).unwrap();
+        let twice = text.replacen(",\"checkpoint\":", ",\"index\":0,\"checkpoint\":", 1);
+        assert_ne!(twice, text);
+        assert!(serde_json::from_str::<Receipt>(&twice).is_err());
+    }
+
+    #[test]
+    fn an_entry_bundle_leaf_with_a_repeated_member_is_refused() {
+        // What an auditor reads from `/tile/entries/N`: leaf bytes only count
+        // when they are the canonical encoding, which never repeats a name.
+        let bytes = entry(1).leaf_bytes();
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        let forged = text.replacen("\"payload\":", "\"payload\":{},\"payload\":", 1);
+        assert_ne!(forged, text);
+        assert!(Entry::from_leaf_bytes(&bytes).is_ok());
+        assert!(Entry::from_leaf_bytes(forged.as_bytes()).is_err());
     }
 }

@@ -24,6 +24,18 @@ pub fn parse(bytes: &[u8]) -> Result<Value, serde_json::Error> {
     Ok(value)
 }
 
+/// Deserializes one [`Value`] from any serde deserializer, refusing
+/// repeated member names inside it: for `#[serde(deserialize_with)]` on a
+/// `Value` field of a typed struct (serde's derive already refuses a
+/// repeated field of the struct itself, but a `Value` keeps the last of
+/// two members silently).
+///
+/// # Errors
+/// The deserializer's error, naming the repeated member.
+pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Value, D::Error> {
+    Strict.deserialize(d)
+}
+
 /// A seed that builds a [`Value`], checking each object's names.
 #[derive(Clone, Copy)]
 struct Strict;
@@ -111,6 +123,19 @@ mod tests {
             let err = parse(text.as_bytes()).unwrap_err();
             assert!(err.to_string().contains("appears twice"), "{text}: {err}");
         }
+    }
+
+    #[test]
+    fn a_value_field_refuses_repeated_names_through_any_entry_point() {
+        #[derive(Debug, serde::Deserialize)]
+        struct Holder {
+            #[serde(deserialize_with = "deserialize")]
+            #[allow(dead_code)]
+            v: Value,
+        }
+        assert!(serde_json::from_str::<Holder>(r#"{"v":{"a":1}}"#).is_ok());
+        let err = serde_json::from_str::<Holder>(r#"{"v":{"a":1,"a":2}}"#).unwrap_err();
+        assert!(err.to_string().contains("appears twice"), "{err}");
     }
 
     #[test]

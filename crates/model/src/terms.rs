@@ -6,10 +6,10 @@
 //! | `derivatives_reciprocal` | every grant on a derivative registered under this grant must carry the very same terms |
 //! | `derivatives_approval` | registering a derivative under this grant also needs the parent's owners at its threshold |
 //! | `royalty` | the royalty split over the derivative graph ([`crate::royalty`]) and the royalty stack rule |
-//! | `territories`, `channels`, `categories` | license checks and usage records; an empty list allows any value |
+//! | `territories`, `channels`, `categories` | license checks and usage records; an empty list allows any value; channels and categories come from closed vocabularies ([`crate::scope`]) and a category covers its subcategories |
 //! | `starts_at`, `ends_at` | the half-open window `[starts_at, ends_at)`; no `ends_at` = no end |
 //! | `max_units` | the cumulative cap over usage records |
-//! | `exclusive` | no other grant on the design may overlap it in territory x channel x category x time |
+//! | `exclusive` | no other grant on the design may overlap it in territory x channel x category x time (a category overlaps its ancestors and descendants) |
 //! | `attribution`, `minting_fee`, `sublicensable`, `transferable` | recorded and reported; payment and sublicensing happen off the ledger, and key rotation (succession) moves grants whatever `transferable` says |
 
 use std::collections::BTreeSet;
@@ -17,7 +17,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use crate::codec::check_count;
-use crate::{CountryCode, Label, Money, Ppm, RuleError, Timestamp};
+use crate::{Category, Channel, CountryCode, Money, Ppm, RuleError, Timestamp};
 
 /// Most territories, channels or categories in one grant.
 pub const MAX_TERM_LIST: usize = 256;
@@ -68,12 +68,13 @@ pub struct LicenseTerms {
     /// Allowed territories; empty = worldwide.
     #[serde(default)]
     pub territories: Vec<CountryCode>,
-    /// Allowed channels; empty = any.
+    /// Allowed channels ([`crate::scope`]); empty = any.
     #[serde(default)]
-    pub channels: Vec<Label>,
-    /// Allowed product categories; empty = any.
+    pub channels: Vec<Channel>,
+    /// Allowed product categories, each covering its subcategories
+    /// ([`crate::scope`]); empty = any.
     #[serde(default)]
-    pub categories: Vec<Label>,
+    pub categories: Vec<Category>,
     /// Start of the license window (inclusive).
     pub starts_at: Timestamp,
     /// End of the license window (exclusive); none = open-ended.
@@ -159,11 +160,12 @@ impl LicenseTerms {
     }
 
     /// Whether the two grants' scopes intersect: some territory, channel,
-    /// category and instant allowed by both.
+    /// category and instant allowed by both (a category and its
+    /// subcategory share the subcategory's products).
     #[must_use]
     pub fn overlaps(&self, other: &LicenseTerms) -> bool {
-        fn lists_meet<T: PartialEq>(a: &[T], b: &[T]) -> bool {
-            a.is_empty() || b.is_empty() || a.iter().any(|x| b.contains(x))
+        fn lists_meet<T: Copy>(a: &[T], b: &[T], meet: impl Fn(T, T) -> bool) -> bool {
+            a.is_empty() || b.is_empty() || a.iter().any(|&x| b.iter().any(|&y| meet(x, y)))
         }
         let starts = self.starts_at.max(other.starts_at);
         let time_meets = match (self.ends_at, other.ends_at) {
@@ -172,9 +174,9 @@ impl LicenseTerms {
             (Some(a), Some(b)) => starts < a.min(b),
         };
         time_meets
-            && lists_meet(&self.territories, &other.territories)
-            && lists_meet(&self.channels, &other.channels)
-            && lists_meet(&self.categories, &other.categories)
+            && lists_meet(&self.territories, &other.territories, |a, b| a == b)
+            && lists_meet(&self.channels, &other.channels, |a, b| a == b)
+            && lists_meet(&self.categories, &other.categories, Category::meets)
     }
 }
 
@@ -218,6 +220,18 @@ mod tests {
         assert!(fr_online.overlaps(&anywhere));
         assert!(!later.overlaps(&early));
         assert!(later.overlaps(&anywhere));
+    }
+
+    #[test]
+    fn categories_overlap_along_the_hierarchy() {
+        let apparel = terms(&json!({"categories": ["apparel"]}));
+        let footwear = terms(&json!({"categories": ["footwear"]}));
+        let watches = terms(&json!({"categories": ["watches"]}));
+        let bags = terms(&json!({"categories": ["bags"]}));
+        assert!(apparel.overlaps(&footwear) && footwear.overlaps(&apparel));
+        assert!(apparel.overlaps(&watches));
+        assert!(!footwear.overlaps(&watches));
+        assert!(!apparel.overlaps(&bags));
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! Controlled vocabularies: territories (ISO 3166-1 alpha-2), channel and
-//! category labels, media types and IPTC digital source types.
+//! Controlled vocabularies: territories (ISO 3166-1 alpha-2), labels (a
+//! creator's role), media types and IPTC digital source types. Channels and
+//! categories are closed lists of their own ([`crate::scope`]).
 
 use std::fmt;
 use std::str::FromStr;
@@ -69,7 +70,7 @@ impl fmt::Debug for CountryCode {
 
 serde_via_str!(CountryCode);
 
-/// A channel or category label (`online`, `retail`, `footwear`): 1 to 64
+/// A label, such as a creator's role (`designer`, `ai-operator`): 1 to 64
 /// characters from `a-z`, `0-9`, `-`, `_` and `.`, starting with a letter or
 /// digit. One spelling per label, so matching is exact.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]

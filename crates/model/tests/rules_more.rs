@@ -50,7 +50,8 @@ fn grant_rules() {
         (json!({"commercial_use": false}), "terms-inconsistent"),
         (json!({"territories": ["FR", "FR"]}), "duplicate-item"),
         (json!({"territories": ["XX"]}), "malformed"),
-        (json!({"channels": ["Online"]}), "malformed"),
+        (json!({"channels": ["Online"]}), "unknown-label"),
+        (json!({"categories": ["shoes-and-boots"]}), "unknown-label"),
         (
             json!({"max_units": 9_007_199_254_740_992_u64}),
             "number-out-of-range",
@@ -148,6 +149,141 @@ fn a_revoked_exclusive_grant_no_longer_blocks() {
     .unwrap();
     assert!(w.state.exclusive_grants_of(&d).unwrap().is_empty());
     w.grant(d, &[&a], &c, &terms());
+}
+
+/// The attack: an exclusive grant for `retail`/`footwear`, then a second
+/// grant to someone else for `retail-stores`/`foot-wear`, which compared
+/// unequal as free-form labels and so did not overlap.
+#[test]
+fn respelled_channels_and_categories_are_refused_not_treated_as_new_scope() {
+    let (a, b, c) = (key(1), key(2), key(3));
+    let mut w = World::new();
+    let d = w.register(b"d", &[(&a, 1_000_000)], &[]);
+    let scope = json!({"exclusive": true, "channels": ["retail"], "categories": ["footwear"]});
+    w.grant(d, &[&a], &b, &with(&terms(), &scope));
+    for (respelled, field) in [
+        (
+            json!({"channels": ["retail-stores"], "categories": ["footwear"]}),
+            "terms.channels[0]",
+        ),
+        (
+            json!({"channels": ["retail"], "categories": ["foot-wear"]}),
+            "terms.categories[0]",
+        ),
+    ] {
+        let e = w.refuse(
+            "license.grant",
+            grant_json(d, &c, &with(&terms(), &respelled)),
+            &[&a, &c],
+            "unknown-label",
+        );
+        assert_eq!(e.field(), Some(field));
+        assert!(e.to_string().contains("allowed: "), "{e}");
+    }
+    // Usage records are held to the same vocabulary.
+    let e = w.register(b"e", &[(&a, 1_000_000)], &[]);
+    let g = w.grant(e, &[&a], &b, &terms());
+    let e = w.refuse(
+        "usage.record",
+        with(&usage(g, 1), &json!({"category": "foot-wear"})),
+        &[&b],
+        "unknown-label",
+    );
+    assert_eq!(e.field(), Some("category"));
+}
+
+#[test]
+fn exclusive_overlap_follows_the_category_hierarchy() {
+    let (a, b, c) = (key(1), key(2), key(3));
+    let mut w = World::new();
+    let d = w.register(b"d", &[(&a, 1_000_000)], &[]);
+    w.grant(
+        d,
+        &[&a],
+        &b,
+        &with(
+            &terms(),
+            &json!({"exclusive": true, "categories": ["apparel"]}),
+        ),
+    );
+    // A child category of the exclusive parent overlaps it, and so does
+    // a grant to all categories.
+    for categories in [json!(["footwear"]), json!(["watches"]), json!([])] {
+        w.refuse(
+            "license.grant",
+            grant_json(d, &c, &with(&terms(), &json!({"categories": categories}))),
+            &[&a, &c],
+            "exclusive-conflict",
+        );
+    }
+    // Another top level does not.
+    w.grant(
+        d,
+        &[&a],
+        &c,
+        &with(&terms(), &json!({"categories": ["bags"]})),
+    );
+
+    // The other way round: an exclusive child blocks its parent.
+    let d2 = w.register(b"d2", &[(&a, 1_000_000)], &[]);
+    w.grant(
+        d2,
+        &[&a],
+        &b,
+        &with(
+            &terms(),
+            &json!({"exclusive": true, "categories": ["footwear"]}),
+        ),
+    );
+    w.refuse(
+        "license.grant",
+        grant_json(d2, &c, &with(&terms(), &json!({"categories": ["apparel"]}))),
+        &[&a, &c],
+        "exclusive-conflict",
+    );
+    w.grant(
+        d2,
+        &[&a],
+        &c,
+        &with(&terms(), &json!({"categories": ["jewelry"]})),
+    );
+}
+
+#[test]
+fn a_parent_category_grant_covers_usage_under_its_children() {
+    let (a, b) = (key(1), key(2));
+    let mut w = World::new();
+    let d = w.register(b"d", &[(&a, 1_000_000)], &[]);
+    let g = w.grant(
+        d,
+        &[&a],
+        &b,
+        &with(&terms(), &json!({"categories": ["apparel"]})),
+    );
+    for (i, category) in ["apparel", "footwear", "watches"].iter().enumerate() {
+        let run = json!({"category": category, "batch_ref": format!("B-{i}")});
+        w.submit("usage.record", with(&usage(g, 1), &run), &[&b])
+            .unwrap();
+    }
+    w.refuse(
+        "usage.record",
+        with(&usage(g, 1), &json!({"category": "bags"})),
+        &[&b],
+        "category-not-licensed",
+    );
+    // A child's grant does not cover its parent.
+    let g2 = w.grant(
+        d,
+        &[&a],
+        &b,
+        &with(&terms(), &json!({"categories": ["footwear"]})),
+    );
+    w.refuse(
+        "usage.record",
+        with(&usage(g2, 1), &json!({"category": "apparel"})),
+        &[&b],
+        "category-not-licensed",
+    );
 }
 
 #[test]

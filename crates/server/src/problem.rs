@@ -120,6 +120,7 @@ impl Problem {
 fn rule_status(code: &str) -> StatusCode {
     match code {
         "malformed"
+        | "unknown-label"
         | "number-out-of-range"
         | "text-length"
         | "too-many-items"

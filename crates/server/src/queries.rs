@@ -56,11 +56,12 @@ pub async fn grant<S: Store>(
 /// many times?
 ///
 /// # Errors
-/// `400` for a malformed question.
+/// `400` for a malformed question or an unknown channel or category.
 pub async fn license_check<S: Store>(
     State(ledger): State<Ledger<S>>,
-    JsonBody(query): JsonBody<LicenseQuery>,
+    JsonBody(query): JsonBody<serde_json::Value>,
 ) -> Result<Json<Proven<LicenseAnswer>>, Problem> {
+    let query = LicenseQuery::from_value(&query)?;
     Ok(Json(ledger.license_check(&query)?))
 }
 

@@ -121,6 +121,28 @@ async fn metrics_count_requests_by_route_and_status() {
     }
 }
 
+#[test]
+fn the_openapi_channels_and_categories_are_the_vocabularies() {
+    let doc: serde_json::Value = serde_json::from_str(provenant_server::OPENAPI).unwrap();
+    let query = &doc["components"]["schemas"]["LicenseQuery"]["properties"];
+    let listed = |name: &str| -> Vec<String> {
+        query[name]["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect()
+    };
+    let channels: Vec<String> = provenant_model::Channel::all()
+        .map(|c| c.as_str().to_owned())
+        .collect();
+    let categories: Vec<String> = provenant_model::Category::all()
+        .map(|c| c.as_str().to_owned())
+        .collect();
+    assert_eq!(listed("channel"), channels);
+    assert_eq!(listed("category"), categories);
+}
+
 #[tokio::test]
 async fn every_route_of_the_openapi_document_is_served() {
     let doc: serde_json::Value = serde_json::from_str(provenant_server::OPENAPI).unwrap();

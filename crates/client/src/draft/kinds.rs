@@ -8,8 +8,8 @@ use provenant_model::payload::{
     LicenseRevoke, MAX_TEXT, Outcome, OwnershipTransfer, ParentLink, ShareMove, UsageRecord,
 };
 use provenant_model::{
-    ContentHashes, CountryCode, DesignId, DisputeId, Envelope, EvidenceHash, GrantId, Identity,
-    Label, LeafHash, LicenseTerms, MediaType, Payload, Ppm, RuleError, check_text,
+    Category, Channel, ContentHashes, CountryCode, DesignId, DisputeId, Envelope, EvidenceHash,
+    GrantId, Identity, LeafHash, LicenseTerms, MediaType, Payload, Ppm, RuleError, check_text,
 };
 use sha2::{Digest as _, Sha256};
 
@@ -93,8 +93,8 @@ pub fn usage_draft(
     grant: GrantId,
     quantity: u64,
     territory: CountryCode,
-    channel: Label,
-    category: Label,
+    channel: Channel,
+    category: Category,
     batch_ref: &str,
 ) -> Result<Envelope, DraftError> {
     envelope(&Payload::UsageRecord(UsageRecord {

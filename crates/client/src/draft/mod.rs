@@ -18,6 +18,7 @@
 mod kinds;
 mod parse;
 mod sign;
+mod summary;
 mod terms;
 #[cfg(test)]
 mod test_support;
@@ -34,6 +35,7 @@ pub use parse::{
     split_creator, split_key_share,
 };
 pub use sign::{expected_signers, other_signers, pending_signers, sign, sign_as_licensee};
+pub use summary::{percent, summary};
 pub use terms::{Preset, TermsOverrides, terms_from};
 
 /// Why a draft could not be built or signed.

@@ -1,7 +1,9 @@
 //! License terms for a grant: the presets, a terms file merged over them,
 //! and the command line's overrides.
 
-use provenant_model::{CountryCode, Label, LicenseTerms, Ppm, Royalty, RoyaltyPolicy, Timestamp};
+use provenant_model::{
+    Category, Channel, CountryCode, LicenseTerms, Ppm, Royalty, RoyaltyPolicy, Timestamp,
+};
 use serde_json::Value;
 
 use super::DraftError;
@@ -68,9 +70,9 @@ pub struct TermsOverrides {
     /// Allowed territories (replace the list when not empty).
     pub territories: Vec<CountryCode>,
     /// Allowed channels (replace the list when not empty).
-    pub channels: Vec<Label>,
+    pub channels: Vec<Channel>,
     /// Allowed product categories (replace the list when not empty).
-    pub categories: Vec<Label>,
+    pub categories: Vec<Category>,
     /// Start of the license window.
     pub starts_at: Option<Timestamp>,
     /// End of the license window (exclusive).

@@ -2,8 +2,8 @@
 //!
 //! Signed by the licensee alone. The run must fit the grant at the entry's
 //! `logged_at`: not revoked, inside the window, an allowed territory,
-//! channel and category, and within the cumulative unit cap (checked add);
-//! and neither the design nor an ancestor may be disputed. The first reason
+//! channel and category (a category granted covers its subcategories),
+//! and within the cumulative unit cap (checked add); and neither the design nor an ancestor may be disputed. The first reason
 //! in the order of [`crate::Reason`] is the error.
 
 use super::Context;
@@ -35,8 +35,8 @@ pub(super) fn record<V: StateView + ?Sized>(
     let query = GrantUse {
         action: None::<Action>,
         territory: p.territory,
-        channel: &p.channel,
-        category: &p.category,
+        channel: p.channel,
+        category: p.category,
         date: ctx.logged_at,
         quantity: p.quantity,
     };
