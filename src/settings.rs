@@ -17,7 +17,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use provenant_model::Identity;
-use provenant_server::{ConnectionLimits, RateLimit};
+use provenant_server::compute::{DEFAULT_COMPUTE_QUEUE, DEFAULT_COMPUTE_THREADS};
+use provenant_server::{ComputeLimits, ConnectionLimits, RateLimit};
 use serde::Deserialize;
 
 /// Settings as given by flags or a file: each may be absent.
@@ -80,6 +81,14 @@ pub struct Given {
     /// Connections open at once per client IP address [default: 512].
     #[arg(long, env = "PROVENANT_MAX_CLIENT_CONNECTIONS")]
     pub max_client_connections: Option<usize>,
+    /// Threads computing royalty splits, statements and license checks,
+    /// 1 to 256 [default: 2].
+    #[arg(long, env = "PROVENANT_COMPUTE_THREADS")]
+    pub compute_threads: Option<usize>,
+    /// Royalty and license reads that may wait for a compute thread before
+    /// clients get 503, 0 to 100000 [default: 32].
+    #[arg(long, env = "PROVENANT_COMPUTE_QUEUE")]
+    pub compute_queue: Option<usize>,
 }
 
 /// The checked settings the server runs with.
@@ -99,6 +108,7 @@ pub struct Settings {
     pub body_timeout: Duration,
     pub rate: Option<RateLimit>,
     pub connections: ConnectionLimits,
+    pub compute: ComputeLimits,
 }
 
 fn within<T: PartialOrd + std::fmt::Display + Copy>(
@@ -211,6 +221,26 @@ impl Settings {
             body_timeout: abuse.body_timeout,
             rate: abuse.rate,
             connections: abuse.connections,
+            compute: ComputeLimits {
+                threads: within(
+                    "compute_threads",
+                    flags
+                        .compute_threads
+                        .or(from_file.compute_threads)
+                        .unwrap_or(DEFAULT_COMPUTE_THREADS),
+                    1,
+                    256,
+                )?,
+                queue: within(
+                    "compute_queue",
+                    flags
+                        .compute_queue
+                        .or(from_file.compute_queue)
+                        .unwrap_or(DEFAULT_COMPUTE_QUEUE),
+                    0,
+                    100_000,
+                )?,
+            },
         })
     }
 }
@@ -315,6 +345,8 @@ mod tests {
             ("listen = \"nowhere\"", "listen"),
             ("arbiters = [\"ed25519:nope\"]", "arbiters"),
             ("body_timeout = 0", "body_timeout"),
+            ("compute_threads = 0", "compute_threads"),
+            ("compute_queue = 100001", "compute_queue"),
             ("rate_limit = 10\nrate_burst = 0", "rate_burst"),
             (
                 "max_connections = 10\nmax_client_connections = 11",

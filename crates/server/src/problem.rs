@@ -139,6 +139,7 @@ fn rule_status(code: &str) -> StatusCode {
             StatusCode::CONFLICT
         }
         "state-unavailable" => StatusCode::SERVICE_UNAVAILABLE,
+        "request-timeout" => StatusCode::REQUEST_TIMEOUT,
         "internal" => StatusCode::INTERNAL_SERVER_ERROR,
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     }
