@@ -142,6 +142,7 @@ impl Settings {
             None => Given::default(),
         };
         let abuse = Abuse::resolve(&flags, &from_file)?;
+        let compute = compute_limits(&flags, &from_file)?;
         let data_dir = flags
             .data_dir
             .or(from_file.data_dir)
@@ -221,28 +222,33 @@ impl Settings {
             body_timeout: abuse.body_timeout,
             rate: abuse.rate,
             connections: abuse.connections,
-            compute: ComputeLimits {
-                threads: within(
-                    "compute_threads",
-                    flags
-                        .compute_threads
-                        .or(from_file.compute_threads)
-                        .unwrap_or(DEFAULT_COMPUTE_THREADS),
-                    1,
-                    256,
-                )?,
-                queue: within(
-                    "compute_queue",
-                    flags
-                        .compute_queue
-                        .or(from_file.compute_queue)
-                        .unwrap_or(DEFAULT_COMPUTE_QUEUE),
-                    0,
-                    100_000,
-                )?,
-            },
+            compute,
         })
     }
+}
+
+/// The compute pool's size.
+fn compute_limits(flags: &Given, file: &Given) -> Result<ComputeLimits, String> {
+    Ok(ComputeLimits {
+        threads: within(
+            "compute_threads",
+            flags
+                .compute_threads
+                .or(file.compute_threads)
+                .unwrap_or(DEFAULT_COMPUTE_THREADS),
+            1,
+            256,
+        )?,
+        queue: within(
+            "compute_queue",
+            flags
+                .compute_queue
+                .or(file.compute_queue)
+                .unwrap_or(DEFAULT_COMPUTE_QUEUE),
+            0,
+            100_000,
+        )?,
+    })
 }
 
 /// The abuse limits, resolved.

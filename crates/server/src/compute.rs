@@ -236,7 +236,7 @@ mod tests {
         for _ in 0..10 {
             tokio::task::yield_now().await;
         }
-        let refused = tokio::time::timeout(std::time::Duration::from_secs(60), pool.run(|_| 2))
+        let refused = tokio::time::timeout(std::time::Duration::from_mins(1), pool.run(|_| 2))
             .await
             .expect("a full queue answers at once")
             .unwrap_err();

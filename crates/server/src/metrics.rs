@@ -133,7 +133,6 @@ pub async fn render<S: Store>(State(state): State<MetricsState<S>>) -> Response 
         }
     }
     let counters = state.ledger.stats();
-    let compute = state.compute.stats();
     out.push_str("# HELP provenant_batch_size Entries appended per sequencer batch.\n");
     out.push_str("# TYPE provenant_batch_size histogram\n");
     let mut cumulative = 0;
@@ -168,6 +167,30 @@ pub async fn render<S: Store>(State(state): State<MetricsState<S>>) -> Response 
             "Key and value bytes the sequencer wrote.",
             counters.bytes_written,
         ),
+    ];
+    for (name, kind, help, value) in gauges {
+        let _ = writeln!(
+            out,
+            "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}"
+        );
+    }
+    write_compute(&mut out, state.compute.stats());
+    out.push_str("# HELP provenant_memory_bytes What the ledger holds in memory, by part.\n");
+    out.push_str("# TYPE provenant_memory_bytes gauge\n");
+    for (part, bytes) in state.ledger.memory() {
+        let _ = writeln!(out, "provenant_memory_bytes{{part=\"{part}\"}} {bytes}");
+    }
+    let mut r = out.into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; version=0.0.4"),
+    );
+    r
+}
+
+/// The compute pool's gauge and counters.
+fn write_compute(out: &mut String, compute: &crate::compute::ComputeStats) {
+    let lines = [
         (
             "provenant_compute_running",
             "gauge",
@@ -193,21 +216,10 @@ pub async fn render<S: Store>(State(state): State<MetricsState<S>>) -> Response 
             compute.steps.load(Relaxed),
         ),
     ];
-    for (name, kind, help, value) in gauges {
+    for (name, kind, help, value) in lines {
         let _ = writeln!(
             out,
             "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}"
         );
     }
-    out.push_str("# HELP provenant_memory_bytes What the ledger holds in memory, by part.\n");
-    out.push_str("# TYPE provenant_memory_bytes gauge\n");
-    for (part, bytes) in state.ledger.memory() {
-        let _ = writeln!(out, "provenant_memory_bytes{{part=\"{part}\"}} {bytes}");
-    }
-    let mut r = out.into_response();
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; version=0.0.4"),
-    );
-    r
 }
