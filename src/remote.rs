@@ -306,22 +306,50 @@ pub struct SplitArgs {
     /// LAP or LRP.
     #[arg(long, default_value = "LAP")]
     policy: String,
+    /// Also list why each payee is paid (designs, fractions, paths), a
+    /// page of holdings at a time, following every page.
+    #[arg(long)]
+    detail: bool,
     /// The log's verifier key (text or file) to check the answer with [default: the server's].
     #[arg(long, env = "PROVENANT_LOG_KEY")]
     log_key: Option<String>,
 }
 
+/// Most detail pages `royalty split --detail` follows.
+const MAX_DETAIL_PAGES: usize = 10_000;
+
 impl SplitArgs {
     pub fn run(&self, server: &ServerArg) -> Result<Output, String> {
         let client = server.client()?;
-        let answer = client
-            .post(
-                "/v1/royalties/split",
-                &json!({"design": self.design, "policy": self.policy,
-                    "revenue": {"amount_minor": self.amount, "currency": self.currency}}),
-            )
-            .map_err(|e| e.to_string())?;
-        let (split, size) = proven(&client, self.log_key.as_deref(), answer)?;
+        let ask = |after: Option<&str>| -> Result<(Value, u64), String> {
+            let mut body = json!({"design": self.design, "policy": self.policy,
+                "revenue": {"amount_minor": self.amount, "currency": self.currency}});
+            if self.detail {
+                body["detail"] = json!({"after": after, "limit": 100});
+            }
+            let answer = client
+                .post("/v1/royalties/split", &body)
+                .map_err(|e| e.to_string())?;
+            proven(&client, self.log_key.as_deref(), answer)
+        };
+        let (mut split, size) = ask(None)?;
+        if self.detail {
+            let mut holdings = split["detail"]["holdings"].take();
+            let mut next = split["detail"]["next"].as_str().map(str::to_owned);
+            for _ in 0..MAX_DETAIL_PAGES {
+                let Some(after) = next.take() else { break };
+                let (mut page, _) = ask(Some(&after))?;
+                if let (Some(all), Some(more)) = (
+                    holdings.as_array_mut(),
+                    page["detail"]["holdings"].as_array_mut(),
+                ) {
+                    all.append(more);
+                }
+                next = page["detail"]["next"].as_str().map(str::to_owned);
+            }
+            split["detail"]["holdings"] = holdings;
+            split["detail"]["next"] = Value::Null;
+        }
         let mut text = format!(
             "{} {} under {} (verified at size {size}):",
             self.amount, self.currency, self.policy
@@ -332,6 +360,22 @@ impl SplitArgs {
                 "\n  {} {}",
                 p["payee"].as_str().unwrap_or_default(),
                 p["amount_minor"]
+            );
+        }
+        for h in split["detail"]["holdings"].as_array().into_iter().flatten() {
+            let _ = write!(
+                text,
+                "\n  {} holds {} ppm of {}, paid {}/{} of the revenue over {} path(s)",
+                h["payee"].as_str().unwrap_or_default(),
+                h["share_ppm"],
+                h["design"].as_str().unwrap_or_default(),
+                h["design_fraction"]["numerator"]
+                    .as_str()
+                    .unwrap_or_default(),
+                h["design_fraction"]["denominator"]
+                    .as_str()
+                    .unwrap_or_default(),
+                h["paths_total"]
             );
         }
         Ok(Output::new(text, split))

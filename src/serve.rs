@@ -93,6 +93,7 @@ pub fn run(args: ServeArgs) -> Result<String, String> {
         body_timeout: settings.body_timeout,
         rate: settings.rate,
         upload_bytes: settings.upload_limit,
+        compute: settings.compute,
     };
     let runtime =
         tokio::runtime::Runtime::new().map_err(|e| format!("starting the runtime: {e}"))?;

@@ -17,7 +17,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use provenant_model::Identity;
-use provenant_server::{ConnectionLimits, RateLimit};
+use provenant_server::compute::{DEFAULT_COMPUTE_QUEUE, DEFAULT_COMPUTE_THREADS};
+use provenant_server::{ComputeLimits, ConnectionLimits, RateLimit};
 use serde::Deserialize;
 
 /// Settings as given by flags or a file: each may be absent.
@@ -103,6 +104,14 @@ pub struct Given {
     /// Concurrent requests (streams) per HTTP/2 connection, 1 to 1024 [default: 32].
     #[arg(long, env = "PROVENANT_MAX_STREAMS")]
     pub max_streams: Option<u32>,
+    /// Threads computing royalty splits, statements and license checks,
+    /// 1 to 256 [default: 2].
+    #[arg(long, env = "PROVENANT_COMPUTE_THREADS")]
+    pub compute_threads: Option<usize>,
+    /// Royalty and license reads that may wait for a compute thread before
+    /// clients get 503, 0 to 100000 [default: 32].
+    #[arg(long, env = "PROVENANT_COMPUTE_QUEUE")]
+    pub compute_queue: Option<usize>,
 }
 
 /// The checked settings the server runs with.
@@ -123,6 +132,7 @@ pub struct Settings {
     pub body_timeout: Duration,
     pub rate: Option<RateLimit>,
     pub connections: ConnectionLimits,
+    pub compute: ComputeLimits,
 }
 
 fn within<T: PartialOrd + std::fmt::Display + Copy>(
@@ -156,6 +166,7 @@ impl Settings {
             None => Given::default(),
         };
         let abuse = Abuse::resolve(&flags, &from_file)?;
+        let compute = compute_limits(&flags, &from_file)?;
         let data_dir = flags
             .data_dir
             .or(from_file.data_dir)
@@ -240,8 +251,33 @@ impl Settings {
             body_timeout: abuse.body_timeout,
             rate: abuse.rate,
             connections: abuse.connections,
+            compute,
         })
     }
+}
+
+/// The compute pool's size.
+fn compute_limits(flags: &Given, file: &Given) -> Result<ComputeLimits, String> {
+    Ok(ComputeLimits {
+        threads: within(
+            "compute_threads",
+            flags
+                .compute_threads
+                .or(file.compute_threads)
+                .unwrap_or(DEFAULT_COMPUTE_THREADS),
+            1,
+            256,
+        )?,
+        queue: within(
+            "compute_queue",
+            flags
+                .compute_queue
+                .or(file.compute_queue)
+                .unwrap_or(DEFAULT_COMPUTE_QUEUE),
+            0,
+            100_000,
+        )?,
+    })
 }
 
 /// The abuse limits, resolved.
@@ -387,6 +423,8 @@ mod tests {
             ("idle_timeout = 0", "idle_timeout"),
             ("write_timeout = 4000", "write_timeout"),
             ("max_streams = 0", "max_streams"),
+            ("compute_threads = 0", "compute_threads"),
+            ("compute_queue = 100001", "compute_queue"),
             ("rate_limit = 10\nrate_burst = 0", "rate_burst"),
             (
                 "max_connections = 10\nmax_client_connections = 11",

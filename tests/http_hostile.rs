@@ -1085,6 +1085,27 @@ fn reads(a: &mut Attacks, w: &World) {
         400,
         "malformed",
     );
+    let detail = |detail: Value| {
+        json!({"design": w.design, "revenue": {"amount_minor": 100, "currency": "EUR"},
+            "policy": "LAP", "detail": detail})
+        .to_string()
+    };
+    a.add(
+        "a split detail page after a forged cursor",
+        "POST",
+        "/v1/royalties/split",
+        detail(json!({"after": "../../etc"})),
+        400,
+        "invalid-cursor",
+    );
+    a.add(
+        "a split detail with an unknown field",
+        "POST",
+        "/v1/royalties/split",
+        detail(json!({"offset": 5})),
+        400,
+        "malformed",
+    );
     let csv = |text: String| (text, "text/csv");
     let d = w.design;
     for (name, (body, ct), code) in [

@@ -7,9 +7,10 @@ use std::collections::BTreeSet;
 use provenant_model::payload::{AiDisclosure, Creator, ParentLink};
 use provenant_model::state::EntryRef;
 use provenant_model::{
-    Blocked, ContentDescriptor, DesignId, Entry, GrantId, GrantState, Identity, LeafHash,
-    LicenseAnswer, LicenseQuery, Money, Owner, Ppm, RoyaltyPolicy, RoyaltySplit, SaleLine,
-    StateView, Statement, blocked_by, check_license, royalty_split, royalty_statement,
+    Blocked, Cancel, ContentDescriptor, DesignId, DesignState, DetailPage, Entry, GrantId,
+    GrantState, Identity, LeafHash, LicenseAnswer, LicenseQuery, Money, Owner, Ppm, RoyaltyPolicy,
+    RoyaltySplit, SaleLine, StateView, Statement, blocked_by, check_license, royalty_split,
+    royalty_statement,
 };
 use provenant_tlog::tile::{Tile, encode_bundle};
 use provenant_tlog::{
@@ -572,25 +573,28 @@ impl<S: Store> Ledger<S> {
     }
 
     /// A royalty split at the latest checkpoint, with the proofs of the
-    /// registrations and grants of every design it pays.
+    /// registrations, ownership and grants of every design it pays; with
+    /// `detail`, one page of the holdings behind the payouts. Stops with
+    /// [`provenant_model::RuleError::Cancelled`] once `cancel` is raised.
     ///
     /// # Errors
-    /// Store errors; rule errors (unknown design, overflow).
+    /// Store errors; rule errors (unknown design, overflow, cancelled).
     pub fn royalty_split(
         &self,
         design: DesignId,
         revenue: Money,
         policy: RoyaltyPolicy,
+        detail: Option<DetailPage>,
+        cancel: &Cancel,
     ) -> Result<Proven<RoyaltySplit>, ReadError> {
         let at = self.at()?;
         let view = View::new(&at.snap);
-        let split = royalty_split(&view, design, revenue, policy)?;
+        let split = royalty_split(&view, design, revenue, policy, detail, cancel)?;
         let mut designs: BTreeSet<DesignId> = BTreeSet::from([design]);
-        for p in &split.payouts {
-            designs.extend(p.holdings.iter().map(|h| h.design));
-        }
+        designs.extend(split.paid.iter().copied());
         let mut refs = Vec::new();
         for d in designs {
+            cancel.check()?;
             if let Some(state) = view.design(&d)? {
                 refs.push(state.registered);
                 refs.push(state.ownership);
@@ -606,18 +610,19 @@ impl<S: Store> Ledger<S> {
 
     /// A royalty statement over many sales at the latest checkpoint, with
     /// the proofs of the registration and ownership entries of every design
-    /// sold.
+    /// sold. Stops once `cancel` is raised.
     ///
     /// # Errors
-    /// Store errors; rule errors (unknown design, overflow).
+    /// Store errors; rule errors (unknown design, overflow, cancelled).
     pub fn royalty_statement(
         &self,
         sales: &[SaleLine],
         policy: RoyaltyPolicy,
+        cancel: &Cancel,
     ) -> Result<Proven<Statement>, ReadError> {
         let at = self.at()?;
         let view = View::new(&at.snap);
-        let statement = royalty_statement(&view, sales, policy)?;
+        let statement = royalty_statement(&view, sales, policy, cancel)?;
         let sold: BTreeSet<DesignId> = sales.iter().map(|s| s.design).collect();
         let mut refs = Vec::new();
         for d in sold {

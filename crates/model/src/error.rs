@@ -435,6 +435,9 @@ pub enum RuleError {
     /// A money total does not fit in 64 bits.
     #[error("amount overflows 64 bits")]
     AmountOverflow,
+    /// The computation was stopped before it finished (its deadline passed).
+    #[error("the computation was cancelled: it outlived the request's deadline")]
+    Cancelled,
     /// The state view failed.
     #[error(transparent)]
     View(#[from] ViewError),
@@ -512,6 +515,7 @@ impl RuleError {
             Self::RotationSameKey { .. } => "rotation-same-key",
             Self::RotationTargetInUse { .. } => "rotation-target-in-use",
             Self::AmountOverflow => "amount-overflow",
+            Self::Cancelled => "request-timeout",
             Self::View(_) => "state-unavailable",
             Self::Invariant { .. } => "internal",
         }
@@ -576,6 +580,7 @@ impl RuleError {
             | Self::GrantNotYetValid { .. }
             | Self::GrantExpired { .. }
             | Self::AmountOverflow
+            | Self::Cancelled
             | Self::View(_)
             | Self::Invariant { .. } => return None,
         })

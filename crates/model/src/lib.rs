@@ -84,7 +84,8 @@ pub use ids::{
 pub use memory::MemoryState;
 pub use receipt::{Receipt, ReceiptError};
 pub use royalty::{
-    CsvError, RoyaltySplit, SaleLine, Statement, parse_sales_csv, royalty_split, royalty_statement,
+    Cancel, CsvError, DetailPage, RoyaltySplit, SaleLine, Statement, parse_sales_csv,
+    royalty_split, royalty_statement,
 };
 pub use rules::{Context, MAX_OPEN_DISPUTES, apply};
 pub use scope::{Category, Channel};

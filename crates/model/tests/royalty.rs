@@ -8,9 +8,11 @@ mod support;
 
 use std::collections::BTreeMap;
 
-use provenant_model::royalty::{GraphNode, RoyaltyGraph};
+use proptest::prelude::*;
+use provenant_model::royalty::{GraphNode, MAX_DETAIL_PATH_DESIGNS, RoyaltyGraph};
 use provenant_model::{
-    Money, Ppm, RoyaltyPolicy, SaleLine, StateView, royalty_split, royalty_statement,
+    Cancel, DetailPage, Money, Ppm, RoyaltyPolicy, SaleLine, StateView, royalty_split,
+    royalty_statement,
 };
 use serde::Deserialize;
 use serde_json::json;
@@ -75,6 +77,26 @@ fn every_royalty_fixture_holds() {
                 assert_eq!(&got, expected, "{}", path.display());
                 let total: u128 = payouts.iter().map(|p| u128::from(p.amount_minor)).sum();
                 assert_eq!(total, u128::from(case.revenue), "{}", path.display());
+                // The plan, computed once, rounds every revenue as the
+                // reference does.
+                let g = graph(&case);
+                let (plan, _) = g
+                    .plan(&case.design, case.policy, &Cancel::default())
+                    .unwrap();
+                for revenue in [case.revenue, 0, 1, 7, 999, 1_000_003, u64::MAX] {
+                    let reference: Vec<(String, u64)> = g
+                        .split(&case.design, revenue, case.policy)
+                        .unwrap()
+                        .into_iter()
+                        .map(|p| (p.payee, p.amount_minor))
+                        .collect();
+                    let planned: Vec<(String, u64)> = plan
+                        .payees()
+                        .cloned()
+                        .zip(plan.apply(revenue).unwrap())
+                        .collect();
+                    assert_eq!(planned, reference, "{} at {revenue}", path.display());
+                }
             }
             (None, Some(code)) => {
                 assert_eq!(result.unwrap_err().code(), code, "{}", path.display());
@@ -139,7 +161,7 @@ fn split_through_the_state_matches_the_brief() {
         (RoyaltyPolicy::Lap, [50, 100, 850]),
         (RoyaltyPolicy::Lrp, [5, 95, 900]),
     ] {
-        let split = royalty_split(&w.state, dc, money, policy).unwrap();
+        let split = royalty_split(&w.state, dc, money, policy, None, &Cancel::default()).unwrap();
         for (seed, amount) in [1u8, 2, 3].into_iter().zip(expected) {
             let line = split
                 .payouts
@@ -188,7 +210,7 @@ fn statements_aggregate_per_payee_and_currency() {
             },
         },
     ];
-    let st = royalty_statement(&w.state, &sales, RoyaltyPolicy::Lap).unwrap();
+    let st = royalty_statement(&w.state, &sales, RoyaltyPolicy::Lap, &Cancel::default()).unwrap();
     let get = |seed: u8, cur| {
         st.lines
             .iter()
@@ -214,7 +236,7 @@ fn statements_aggregate_per_payee_and_currency() {
         amount: sales[0].amount,
     }];
     assert_eq!(
-        royalty_statement(&w.state, &bad, RoyaltyPolicy::Lap)
+        royalty_statement(&w.state, &bad, RoyaltyPolicy::Lap, &Cancel::default())
             .unwrap_err()
             .code(),
         "design-not-found"
@@ -235,9 +257,184 @@ fn statements_aggregate_per_payee_and_currency() {
         },
     ];
     assert_eq!(
-        royalty_statement(&w.state, &over, RoyaltyPolicy::Lap)
+        royalty_statement(&w.state, &over, RoyaltyPolicy::Lap, &Cancel::default())
             .unwrap_err()
             .code(),
         "amount-overflow"
     );
+}
+
+/// A chain of `depth` designs, each with one owner or two, plus diamonds
+/// (a design also deriving from the one two above it) every twelfth design, registered through real entries. Returns the designs from the
+/// oldest to the newest.
+fn deep_world(depth: usize, policy: &str, rate: u32) -> (World, Vec<provenant_model::DesignId>) {
+    let t = with(
+        &terms(),
+        &json!({"royalty": {"policy": policy, "rev_share_ppm": rate}}),
+    );
+    let mut w = World::new();
+    let mut designs: Vec<provenant_model::DesignId> = Vec::new();
+    let mut owners = Vec::new();
+    for i in 0..depth {
+        let a = key(u8::try_from(i % 200).unwrap() + 1);
+        let b = key(u8::try_from((i * 7 + 3) % 200).unwrap() + 1);
+        let creators: Vec<(&ed25519_dalek::SigningKey, u32)> = if i % 2 == 0 || a == b {
+            vec![(&a, 1_000_000)]
+        } else {
+            vec![(&a, 333_333), (&b, 666_667)]
+        };
+        let mut parents = Vec::new();
+        let mut links = vec![i.checked_sub(1)];
+        if i % 12 == 6 {
+            links.push(i.checked_sub(2));
+        }
+        let me = creators[0].0.clone();
+        for parent in links.into_iter().flatten() {
+            let (p, p_owners): (provenant_model::DesignId, &Vec<ed25519_dalek::SigningKey>) =
+                (designs[parent], &owners[parent]);
+            let signers: Vec<&ed25519_dalek::SigningKey> = p_owners.iter().collect();
+            let g = w.grant(p, &signers, &me, &t);
+            parents.push((p, g));
+        }
+        let d = w.register(format!("deep {i}").as_bytes(), &creators, &parents);
+        owners.push(
+            creators
+                .iter()
+                .map(|(k, _)| (*k).clone())
+                .collect::<Vec<_>>(),
+        );
+        designs.push(d);
+    }
+    (w, designs)
+}
+
+/// The statement's totals per payee are the sums of every line split on
+/// its own by the reference [`RoyaltyGraph::split`], over a deep graph
+/// with diamonds, under both policies, for random lines.
+#[test]
+fn statements_equal_the_sum_of_naive_per_line_splits() {
+    let eur: provenant_model::Currency = "EUR".parse().unwrap();
+    for (policy, name, rate) in [
+        (RoyaltyPolicy::Lap, "LAP", 3_001),
+        (RoyaltyPolicy::Lrp, "LRP", 5_917),
+    ] {
+        let (w, designs) = deep_world(40, name, rate);
+        let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::with_cases(8));
+        let lines = proptest::collection::vec((0..designs.len(), 0u64..=10_000_000_000), 1..60);
+        runner
+            .run(&lines, |lines| {
+                let sales: Vec<SaleLine> = lines
+                    .iter()
+                    .map(|&(d, amount_minor)| SaleLine {
+                        design: designs[d],
+                        amount: Money {
+                            amount_minor,
+                            currency: eur,
+                        },
+                    })
+                    .collect();
+                let st = royalty_statement(&w.state, &sales, policy, &Cancel::default()).unwrap();
+                let mut naive: BTreeMap<provenant_model::Identity, u64> = BTreeMap::new();
+                for sale in &sales {
+                    let g =
+                        provenant_model::royalty::load_graph(&w.state, sale.design, None).unwrap();
+                    for p in g
+                        .split(&sale.design, sale.amount.amount_minor, policy)
+                        .unwrap()
+                    {
+                        *naive.entry(p.payee).or_default() += p.amount_minor;
+                    }
+                }
+                let got: BTreeMap<provenant_model::Identity, u64> =
+                    st.lines.iter().map(|l| (l.payee, l.amount_minor)).collect();
+                prop_assert_eq!(got, naive);
+                let revenue: u64 = sales.iter().map(|s| s.amount.amount_minor).sum();
+                prop_assert_eq!(st.totals[0].amount_minor, revenue);
+                Ok(())
+            })
+            .unwrap();
+    }
+}
+
+#[test]
+fn a_cancelled_statement_stops() {
+    let (w, designs) = deep_world(5, "LAP", 10_000);
+    let sales = [SaleLine {
+        design: designs[4],
+        amount: Money {
+            amount_minor: 100,
+            currency: "EUR".parse().unwrap(),
+        },
+    }];
+    let cancel = Cancel::default();
+    cancel.cancel();
+    assert_eq!(
+        royalty_statement(&w.state, &sales, RoyaltyPolicy::Lap, &cancel)
+            .unwrap_err()
+            .code(),
+        "request-timeout"
+    );
+}
+
+/// The split answer lists one line per payee; the per-path detail comes
+/// only when asked for, in pages bounded by count and by path designs,
+/// which together list every holding exactly once.
+#[test]
+fn split_detail_is_paged_and_bounded() {
+    let (w, designs) = deep_world(60, "LAP", 1_000);
+    let top = *designs.last().unwrap();
+    let money = Money {
+        amount_minor: 1_000_000,
+        currency: "EUR".parse().unwrap(),
+    };
+    let never = Cancel::default();
+    let plain = royalty_split(&w.state, top, money, RoyaltyPolicy::Lap, None, &never).unwrap();
+    assert!(plain.detail.is_none());
+    assert_eq!(plain.paid.len(), 60);
+    let text = serde_json::to_string(&plain).unwrap();
+    assert!(!text.contains("paths"), "{text}");
+    let reference = provenant_model::royalty::load_graph(&w.state, top, None)
+        .unwrap()
+        .split(&top, money.amount_minor, RoyaltyPolicy::Lap)
+        .unwrap();
+    let amounts: Vec<u64> = plain.payouts.iter().map(|p| p.amount_minor).collect();
+    let expected: Vec<u64> = reference.iter().map(|p| p.amount_minor).collect();
+    assert_eq!(amounts, expected);
+    let every: usize = reference.iter().map(|p| p.holdings.len()).sum();
+
+    let mut after = 0;
+    let mut seen = Vec::new();
+    for _ in 0..1000 {
+        let page = DetailPage { after, limit: 1000 };
+        let split =
+            royalty_split(&w.state, top, money, RoyaltyPolicy::Lap, Some(page), &never).unwrap();
+        let detail = split.detail.unwrap();
+        assert_eq!(detail.total, every);
+        assert!(!detail.holdings.is_empty());
+        assert!(detail.holdings.len() <= provenant_model::royalty::MAX_DETAIL_LIMIT);
+        let named: usize = detail
+            .holdings
+            .iter()
+            .flat_map(|h| &h.holding.paths)
+            .map(|p| p.designs.len())
+            .sum();
+        assert!(detail.holdings.len() == 1 || named <= MAX_DETAIL_PATH_DESIGNS);
+        seen.extend(
+            detail
+                .holdings
+                .into_iter()
+                .map(|h| (h.payee, h.holding.design)),
+        );
+        match detail.next {
+            Some(next) => after = next.parse().unwrap(),
+            None => break,
+        }
+    }
+    let expected: Vec<_> = reference
+        .iter()
+        .flat_map(|p| p.holdings.iter().map(|h| (p.payee, h.design)))
+        .collect();
+    let mut sorted = expected.clone();
+    sorted.sort();
+    assert_eq!(seen, sorted);
 }

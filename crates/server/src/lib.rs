@@ -11,15 +11,18 @@
 //!
 //! Abuse limits: request bodies ([`body`]: size, idle timeout), a request
 //! timeout, a request rate per client ([`ratelimit`]), connections per
-//! client and in all ([`listen`], which serves the router), and deadlines
+//! client and in all ([`listen`], which serves the router), deadlines
 //! on every connection for its first request, for idleness and for answers
-//! the client does not read ([`watch`]).
+//! the client does not read ([`watch`]), and a bounded pool of threads for
+//! the reads that burn CPU (royalties and license checks, [`compute`]),
+//! cancelled at the timeout.
 //!
 //! Plus `GET /healthz`, `GET /readyz`, `GET /metrics` ([`metrics`]) and
 //! `GET /v1/openapi.json` ([`OPENAPI`]). The router is a plain function of
 //! its state, [`app`], so tests can drive it without a socket.
 
 pub mod body;
+pub mod compute;
 pub mod entries;
 pub mod identify;
 pub mod listen;
@@ -48,6 +51,7 @@ use tower_http::trace::TraceLayer;
 /// The header carrying each request's id.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+pub use compute::{ComputeLimits, ComputePool};
 pub use listen::{ConnectionLimits, serve};
 pub use problem::Problem;
 pub use ratelimit::RateLimit;
@@ -66,6 +70,8 @@ pub struct Limits {
     pub rate: Option<RateLimit>,
     /// The largest file `POST /v1/designs/identify` hashes, in bytes.
     pub upload_bytes: u64,
+    /// The pool computing royalties and license checks.
+    pub compute: ComputeLimits,
 }
 
 impl Default for Limits {
@@ -76,6 +82,7 @@ impl Default for Limits {
             body_timeout: Duration::from_secs(10),
             rate: None,
             upload_bytes: 256 << 20,
+            compute: ComputeLimits::default(),
         }
     }
 }
@@ -83,11 +90,13 @@ impl Default for Limits {
 /// The router: every route of the service over `ledger`.
 pub fn app<S: Store>(ledger: Ledger<S>, limits: Limits) -> Router {
     let metrics = metrics::Metrics::default();
+    let compute = ComputePool::new(limits.compute);
     let metrics_route = Router::new()
         .route("/metrics", get(metrics::render::<S>))
         .with_state(metrics::MetricsState {
             metrics: metrics.clone(),
             ledger: ledger.clone(),
+            compute: compute.clone(),
         });
     let router = Router::new()
         .route("/v1/entries", post(entries::submit::<S>))
@@ -112,6 +121,7 @@ pub fn app<S: Store>(ledger: Ledger<S>, limits: Limits) -> Router {
         .merge(metrics_route)
         .fallback(|| async { Problem::not_found("route") })
         .layer(axum::Extension(identify::UploadLimit(limits.upload_bytes)))
+        .layer(axum::Extension(compute))
         .layer(axum::middleware::from_fn_with_state(
             metrics,
             metrics::track,

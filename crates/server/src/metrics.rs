@@ -1,9 +1,11 @@
 //! `GET /metrics`: Prometheus text exposition of requests by route and
 //! status, request latencies, the sequencer's batch sizes and queue depth,
-//! and the tree size.
+//! the tree size, and the compute pool's reads (running, refused,
+//! cancelled, work done).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::sync::atomic::Ordering::Relaxed;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
@@ -12,6 +14,8 @@ use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use provenant_ledger::{BATCH_BUCKETS, Ledger, Store};
+
+use crate::ComputePool;
 
 /// Upper bounds of the latency histogram, in seconds.
 const LATENCY_BUCKETS: [f64; 10] = [
@@ -70,6 +74,8 @@ pub struct MetricsState<S: Store> {
     pub metrics: Metrics,
     /// The ledger.
     pub ledger: Ledger<S>,
+    /// The pool computing royalty and license reads.
+    pub compute: ComputePool,
 }
 
 impl<S: Store> Clone for MetricsState<S> {
@@ -77,6 +83,7 @@ impl<S: Store> Clone for MetricsState<S> {
         Self {
             metrics: self.metrics.clone(),
             ledger: self.ledger.clone(),
+            compute: self.compute.clone(),
         }
     }
 }
@@ -185,9 +192,46 @@ fn ledger_metrics<S: Store>(out: &mut String, ledger: &Ledger<S>) {
             "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}"
         );
     }
+    write_compute(&mut out, state.compute.stats());
     out.push_str("# HELP provenant_memory_bytes What the ledger holds in memory, by part.\n");
     out.push_str("# TYPE provenant_memory_bytes gauge\n");
     for (part, bytes) in ledger.memory() {
         let _ = writeln!(out, "provenant_memory_bytes{{part=\"{part}\"}} {bytes}");
+    }
+}
+
+/// The compute pool's gauge and counters.
+fn write_compute(out: &mut String, compute: &crate::compute::ComputeStats) {
+    let lines = [
+        (
+            "provenant_compute_running",
+            "gauge",
+            "Royalty and license reads computing now.",
+            compute.running.load(Relaxed),
+        ),
+        (
+            "provenant_compute_refused_total",
+            "counter",
+            "Royalty and license reads refused with 503 compute-busy.",
+            compute.refused.load(Relaxed),
+        ),
+        (
+            "provenant_compute_cancelled_total",
+            "counter",
+            "Royalty and license reads stopped or skipped because their request timed out or was dropped.",
+            compute.cancelled.load(Relaxed),
+        ),
+        (
+            "provenant_compute_steps_total",
+            "counter",
+            "Units of work (designs, payees, sales lines) the compute threads did.",
+            compute.steps.load(Relaxed),
+        ),
+    ];
+    for (name, kind, help, value) in lines {
+        let _ = writeln!(
+            out,
+            "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}"
+        );
     }
 }

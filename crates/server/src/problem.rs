@@ -145,6 +145,7 @@ fn rule_status(code: &str) -> StatusCode {
         | "dispute-already-open" => StatusCode::CONFLICT,
         "entry-too-large" => StatusCode::PAYLOAD_TOO_LARGE,
         "state-unavailable" => StatusCode::SERVICE_UNAVAILABLE,
+        "request-timeout" => StatusCode::REQUEST_TIMEOUT,
         "internal" => StatusCode::INTERNAL_SERVER_ERROR,
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     }

@@ -1,21 +1,22 @@
 //! The questions users ask of the state, answered at the latest checkpoint
 //! with the inclusion proofs of the entries each answer rests on.
 
-use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse as _, Response};
+use axum::{Extension, Json};
 use provenant_ledger::reads::{DesignReport, Page, Proven};
 use provenant_ledger::{Ledger, Store};
+use provenant_model::royalty::{DEFAULT_DETAIL_LIMIT, MAX_DETAIL_LIMIT};
 use provenant_model::{
-    DesignId, GrantId, GrantState, Identity, LicenseAnswer, LicenseQuery, Money, RoyaltyPolicy,
-    RoyaltySplit,
+    DesignId, DetailPage, GrantId, GrantState, Identity, LicenseAnswer, LicenseQuery, Money,
+    RoyaltyPolicy, RoyaltySplit,
 };
 use serde::{Deserialize, Serialize};
 
-use crate::Problem;
 use crate::body::JsonBody;
 use crate::path::PathText;
+use crate::{ComputePool, Problem};
 
 fn id<T: std::str::FromStr>(text: &str, what: &'static str) -> Result<T, Problem> {
     text.parse().map_err(|_| {
@@ -53,16 +54,20 @@ pub async fn grant<S: Store>(
 }
 
 /// `POST /v1/licenses/check`: may this licensee do this, here, now, this
-/// many times?
+/// many times? Computed on the [`ComputePool`]: the check walks the
+/// design's ancestors for disputes.
 ///
 /// # Errors
-/// `400` for a malformed question or an unknown channel or category.
+/// `400` for a malformed question or an unknown channel or category,
+/// `503 compute-busy` when the pool is full.
 pub async fn license_check<S: Store>(
     State(ledger): State<Ledger<S>>,
+    Extension(pool): Extension<ComputePool>,
     JsonBody(query): JsonBody<serde_json::Value>,
 ) -> Result<Json<Proven<LicenseAnswer>>, Problem> {
     let query = LicenseQuery::from_value(&query)?;
-    Ok(Json(ledger.license_check(&query)?))
+    let answer = pool.run(move |_| ledger.license_check(&query)).await??;
+    Ok(Json(answer))
 }
 
 /// Body of `POST /v1/royalties/split`.
@@ -72,21 +77,58 @@ pub struct SplitRequest {
     design: DesignId,
     revenue: Money,
     policy: RoyaltyPolicy,
+    /// Present to ask for a page of the holdings behind the payouts.
+    detail: Option<DetailQuery>,
 }
 
-/// `POST /v1/royalties/split`: who gets what of this revenue.
+/// Which page of a split's detail: `after` a previous page's `next`,
+/// `limit` holdings (default [`DEFAULT_DETAIL_LIMIT`], at most
+/// [`MAX_DETAIL_LIMIT`]).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DetailQuery {
+    after: Option<String>,
+    limit: Option<usize>,
+}
+
+impl DetailQuery {
+    fn page(&self) -> Result<DetailPage, Problem> {
+        let after = match &self.after {
+            None => 0,
+            Some(text) => text.parse().map_err(|_| {
+                Problem::bad_request("invalid-cursor", "not a cursor this route gave")
+                    .field("detail.after")
+            })?,
+        };
+        Ok(DetailPage {
+            after,
+            limit: self
+                .limit
+                .unwrap_or(DEFAULT_DETAIL_LIMIT)
+                .clamp(1, MAX_DETAIL_LIMIT),
+        })
+    }
+}
+
+/// `POST /v1/royalties/split`: who gets what of this revenue, one line per
+/// payee; with `detail`, a page of the designs, fractions and paths behind
+/// them. Computed on the [`ComputePool`], cancelled at the request timeout.
 ///
 /// # Errors
-/// `400` for a malformed request, `422` for an unknown design.
+/// `400` for a malformed request, `422` for an unknown design, `503
+/// compute-busy` when the pool is full.
 pub async fn royalty_split<S: Store>(
     State(ledger): State<Ledger<S>>,
+    Extension(pool): Extension<ComputePool>,
     JsonBody(req): JsonBody<SplitRequest>,
 ) -> Result<Json<Proven<RoyaltySplit>>, Problem> {
-    Ok(Json(ledger.royalty_split(
-        req.design,
-        req.revenue,
-        req.policy,
-    )?))
+    let detail = req.detail.as_ref().map(DetailQuery::page).transpose()?;
+    let answer = pool
+        .run(move |cancel| {
+            ledger.royalty_split(req.design, req.revenue, req.policy, detail, cancel)
+        })
+        .await??;
+    Ok(Json(answer))
 }
 
 /// Query of `GET /v1/designs`.

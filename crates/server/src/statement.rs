@@ -6,17 +6,17 @@
 //! with the header `design,amount_minor,currency` and the policy in the
 //! query (`?policy=LRP`; LAP by default).
 
-use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, header};
+use axum::{Extension, Json};
 use provenant_ledger::reads::Proven;
 use provenant_ledger::{Ledger, Store};
 use provenant_model::royalty::MAX_SALES_LINES;
 use provenant_model::{CsvError, RoyaltyPolicy, SaleLine, Statement, parse_sales_csv};
 use serde::Deserialize;
 
-use crate::Problem;
 use crate::body::RawBody;
+use crate::{ComputePool, Problem};
 
 /// Query of the statement route.
 #[derive(Deserialize)]
@@ -45,12 +45,15 @@ fn csv_problem(e: &CsvError) -> Problem {
     }
 }
 
-/// `POST /v1/royalties/statement`.
+/// `POST /v1/royalties/statement`, computed on the [`ComputePool`] and
+/// cancelled at the request timeout.
 ///
 /// # Errors
-/// `400` for a malformed body, `422` for an unknown design or an overflow.
+/// `400` for a malformed body, `422` for an unknown design or an overflow,
+/// `503 compute-busy` when the pool is full.
 pub async fn statement<S: Store>(
     State(ledger): State<Ledger<S>>,
+    Extension(pool): Extension<ComputePool>,
     headers: HeaderMap,
     query: Result<Query<PolicyQuery>, axum::extract::rejection::QueryRejection>,
     RawBody(body): RawBody,
@@ -71,5 +74,8 @@ pub async fn statement<S: Store>(
         }
         (s.policy, s.sales)
     };
-    Ok(Json(ledger.royalty_statement(&sales, policy)?))
+    let answer = pool
+        .run(move |cancel| ledger.royalty_statement(&sales, policy, cancel))
+        .await??;
+    Ok(Json(answer))
 }

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use super::bignum::Big;
+use super::plan::{Cancel, SplitPlan};
 use crate::{Ppm, RoyaltyPolicy, RuleError};
 
 /// Most example paths listed per holding in an explanation.
@@ -137,19 +138,9 @@ impl<N: Ord + Clone + std::fmt::Display, P: Ord + Clone> RoyaltyGraph<N, P> {
         Ok(u64::try_from(stack).unwrap_or(u64::MAX))
     }
 
-    /// Splits `revenue` earned by `root` under `policy`.
-    ///
-    /// # Errors
-    /// [`RuleError::RoyaltyStack`] when upstream rates exceed 100%,
-    /// [`RuleError::SharesSum`] when a design's owners do not hold exactly
-    /// `1_000_000`, and [`RuleError::Malformed`] for a design missing from the
-    /// graph.
-    pub fn split(
-        &self,
-        root: &N,
-        revenue: u64,
-        policy: RoyaltyPolicy,
-    ) -> Result<Vec<Payout<N, P>>, RuleError> {
+    /// The designs reachable from `root` in topological order, after
+    /// checking each design's shares and outgoing rates.
+    fn checked_order(&self, root: &N) -> Result<Vec<N>, RuleError> {
         let order = self.topo_order(root)?;
         let scale = u64::from(Ppm::SCALE);
         for id in &order {
@@ -163,21 +154,135 @@ impl<N: Ord + Clone + std::fmt::Display, P: Ord + Clone> RoyaltyGraph<N, P> {
                 return Err(RuleError::RoyaltyStack { stack_ppm: out });
             }
         }
-        let (fractions, exponent) = match policy {
-            RoyaltyPolicy::Lap => self.lap_fractions(root, &order)?,
-            RoyaltyPolicy::Lrp => self.lrp_fractions(root, &order)?,
-        };
-        let paths = self.explain_paths(root, &order);
+        Ok(order)
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn fractions(
+        &self,
+        root: &N,
+        order: &[N],
+        policy: RoyaltyPolicy,
+        cancel: &Cancel,
+    ) -> Result<(BTreeMap<N, Big>, u32), RuleError> {
+        match policy {
+            RoyaltyPolicy::Lap => self.lap_fractions(root, order, cancel),
+            RoyaltyPolicy::Lrp => self.lrp_fractions(root, order, cancel),
+        }
+    }
+
+    /// Splits `revenue` earned by `root` under `policy`, with the designs
+    /// and paths behind each payee. This is the reference the faster
+    /// [`RoyaltyGraph::plan`] is tested against.
+    ///
+    /// # Errors
+    /// [`RuleError::RoyaltyStack`] when upstream rates exceed 100%,
+    /// [`RuleError::SharesSum`] when a design's owners do not hold exactly
+    /// `1_000_000`, and [`RuleError::Malformed`] for a design missing from the
+    /// graph.
+    pub fn split(
+        &self,
+        root: &N,
+        revenue: u64,
+        policy: RoyaltyPolicy,
+    ) -> Result<Vec<Payout<N, P>>, RuleError> {
+        let never = Cancel::default();
+        let order = self.checked_order(root)?;
+        let (fractions, exponent) = self.fractions(root, &order, policy, &never)?;
+        let paths = self.explain_paths(root, &order, &never)?;
         distribute(self, root, revenue, &fractions, exponent, &paths)
+    }
+
+    /// The split of any revenue earned by `root` under `policy`, computed
+    /// once: [`SplitPlan::apply`] then rounds each revenue exactly as
+    /// [`RoyaltyGraph::split`] does. Also the designs it pays (the earning
+    /// design and every ancestor with a non-zero fraction), ascending.
+    ///
+    /// # Errors
+    /// What [`RoyaltyGraph::split`] refuses, and [`RuleError::Cancelled`].
+    pub fn plan(
+        &self,
+        root: &N,
+        policy: RoyaltyPolicy,
+        cancel: &Cancel,
+    ) -> Result<(SplitPlan<P>, Vec<N>), RuleError> {
+        let order = self.checked_order(root)?;
+        let (fractions, exponent) = self.fractions(root, &order, policy, cancel)?;
+        let mut coefficients: BTreeMap<P, Big> = BTreeMap::new();
+        let mut paid = Vec::new();
+        for (design, fraction) in &fractions {
+            cancel.check()?;
+            if fraction.is_zero() && design != root {
+                continue;
+            }
+            paid.push(design.clone());
+            for (payee, share) in &self.node(design)?.owners {
+                coefficients
+                    .entry(payee.clone())
+                    .or_default()
+                    .add_assign(&fraction.mul_small(u64::from(share.get())));
+            }
+        }
+        let places = usize::try_from(exponent).map_or(usize::MAX, |e| e.saturating_add(1));
+        Ok((SplitPlan::new(coefficients, places, cancel)?, paid))
+    }
+
+    /// Why each payee is paid: one [`Holding`] per payee and paid design,
+    /// by payee then design, with the design's fraction and up to
+    /// [`MAX_EXPLAINED_PATHS`] example paths.
+    ///
+    /// # Errors
+    /// What [`RoyaltyGraph::plan`] refuses.
+    pub fn holdings(
+        &self,
+        root: &N,
+        policy: RoyaltyPolicy,
+        cancel: &Cancel,
+    ) -> Result<Vec<(P, Holding<N>)>, RuleError> {
+        let order = self.checked_order(root)?;
+        let (fractions, exponent) = self.fractions(root, &order, policy, cancel)?;
+        let paths = self.explain_paths(root, &order, cancel)?;
+        let denominator = power_of_scale(exponent).to_decimal();
+        let mut out: BTreeMap<(P, N), Holding<N>> = BTreeMap::new();
+        for (design, fraction) in &fractions {
+            cancel.check()?;
+            if fraction.is_zero() && design != root {
+                continue;
+            }
+            let (paths_total, examples) = paths.get(design).cloned().unwrap_or_default();
+            let numerator = fraction.to_decimal();
+            for (payee, share) in &self.node(design)?.owners {
+                out.insert(
+                    (payee.clone(), design.clone()),
+                    Holding {
+                        design: design.clone(),
+                        share_ppm: *share,
+                        design_fraction: Fraction {
+                            numerator: numerator.clone(),
+                            denominator: denominator.clone(),
+                        },
+                        paths_total,
+                        paths: examples.clone(),
+                    },
+                );
+            }
+        }
+        Ok(out.into_iter().map(|((p, _), h)| (p, h)).collect())
     }
 
     /// LAP: fractions over 10^6.
     #[allow(clippy::type_complexity)]
-    fn lap_fractions(&self, root: &N, order: &[N]) -> Result<(BTreeMap<N, Big>, u32), RuleError> {
+    fn lap_fractions(
+        &self,
+        root: &N,
+        order: &[N],
+        cancel: &Cancel,
+    ) -> Result<(BTreeMap<N, Big>, u32), RuleError> {
         let mut paths: BTreeMap<N, Big> = BTreeMap::new();
         paths.insert(root.clone(), Big::from_u128(1));
         let mut got: BTreeMap<N, Big> = BTreeMap::new();
         for id in order {
+            cancel.check()?;
             let here = paths.get(id).cloned().unwrap_or_default();
             for (parent, rate) in &self.node(id)?.parents {
                 paths.entry(parent.clone()).or_default().add_assign(&here);
@@ -196,7 +301,12 @@ impl<N: Ord + Clone + std::fmt::Display, P: Ord + Clone> RoyaltyGraph<N, P> {
 
     /// LRP: fractions over 10^(6 (L + 1)), L the longest path from `root`.
     #[allow(clippy::type_complexity)]
-    fn lrp_fractions(&self, root: &N, order: &[N]) -> Result<(BTreeMap<N, Big>, u32), RuleError> {
+    fn lrp_fractions(
+        &self,
+        root: &N,
+        order: &[N],
+        cancel: &Cancel,
+    ) -> Result<(BTreeMap<N, Big>, u32), RuleError> {
         let mut depth: BTreeMap<&N, u32> = BTreeMap::new();
         depth.insert(root, 0);
         let mut longest = 0u32;
@@ -216,6 +326,7 @@ impl<N: Ord + Clone + std::fmt::Display, P: Ord + Clone> RoyaltyGraph<N, P> {
         incoming.insert(root.clone(), one);
         let mut keep = BTreeMap::new();
         for id in order {
+            cancel.check()?;
             let node = self.node(id)?;
             let here = incoming.get(id).cloned().unwrap_or_default();
             let mut out_rate = 0u64;
@@ -243,7 +354,13 @@ impl<N: Ord + Clone + std::fmt::Display, P: Ord + Clone> RoyaltyGraph<N, P> {
     }
 
     /// Path counts and example paths from `root` to every design.
-    fn explain_paths(&self, root: &N, order: &[N]) -> BTreeMap<N, (u64, Vec<RoyaltyPath<N>>)> {
+    #[allow(clippy::type_complexity)]
+    fn explain_paths(
+        &self,
+        root: &N,
+        order: &[N],
+        cancel: &Cancel,
+    ) -> Result<BTreeMap<N, (u64, Vec<RoyaltyPath<N>>)>, RuleError> {
         let mut out: BTreeMap<N, (u64, Vec<RoyaltyPath<N>>)> = BTreeMap::new();
         out.insert(
             root.clone(),
@@ -256,6 +373,7 @@ impl<N: Ord + Clone + std::fmt::Display, P: Ord + Clone> RoyaltyGraph<N, P> {
             ),
         );
         for id in order {
+            cancel.check()?;
             let Some((count, examples)) = out.get(id).cloned() else {
                 continue;
             };
@@ -274,8 +392,17 @@ impl<N: Ord + Clone + std::fmt::Display, P: Ord + Clone> RoyaltyGraph<N, P> {
                 }
             }
         }
-        out
+        Ok(out)
     }
+}
+
+/// `10^(6 exponent)`.
+fn power_of_scale(exponent: u32) -> Big {
+    let mut out = Big::from_u128(1);
+    for _ in 0..exponent {
+        out = out.mul_small(u64::from(Ppm::SCALE));
+    }
+    out
 }
 
 /// Floors every payee's exact amount and hands out the remainder by largest
@@ -288,11 +415,7 @@ fn distribute<N: Ord + Clone + std::fmt::Display, P: Ord + Clone>(
     exponent: u32,
     paths: &BTreeMap<N, (u64, Vec<RoyaltyPath<N>>)>,
 ) -> Result<Vec<Payout<N, P>>, RuleError> {
-    let mut denominator = Big::from_u128(1);
-    for _ in 0..exponent {
-        denominator = denominator.mul_small(u64::from(Ppm::SCALE));
-    }
-    let denominator_text = denominator.to_decimal();
+    let denominator_text = power_of_scale(exponent).to_decimal();
     // Exact amount numerators over 10^(6 (exponent + 1)), per payee.
     let mut numerators: BTreeMap<P, Big> = BTreeMap::new();
     let mut holdings: BTreeMap<P, Vec<Holding<N>>> = BTreeMap::new();
