@@ -22,7 +22,7 @@ const PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 /// An empty SETTINGS frame (type 4) on stream 0.
 const SETTINGS: &[u8] = &[0, 0, 0, 4, 0, 0, 0, 0, 0];
 
-/// A HEADERS frame (END_STREAM | END_HEADERS) on stream 1 for
+/// A HEADERS frame (`END_STREAM | END_HEADERS`) on stream 1 for
 /// `GET http://x/healthz`, HPACK-coded with the static table and literals.
 fn h2_get_healthz() -> Vec<u8> {
     let mut block = vec![0x82, 0x86]; // :method GET, :scheme http

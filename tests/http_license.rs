@@ -405,8 +405,8 @@ fn a_flood_of_disputes_is_bounded_and_the_answers_stay_small() {
 
     // A claimant kept out by the flood gets in once an arbiter dismisses
     // one bogus dispute.
-    let real = claim(design, &key(10), "my 2019 sketch, with its file");
-    let (status, body) = server.post("/v1/entries", &real.to_value());
+    let claimant = claim(design, &key(10), "my 2019 sketch, with its file");
+    let (status, body) = server.post("/v1/entries", &claimant.to_value());
     assert_eq!(status, 409, "{body}");
     let bogus = read["blocked_by"]["dispute"].clone();
     server.write(&envelope(
@@ -414,5 +414,5 @@ fn a_flood_of_disputes_is_bounded_and_the_answers_stay_small() {
         json!({"dispute": bogus, "outcome": "dismissed", "note": "a throwaway key"}),
         &[&key(250)],
     ));
-    server.write(&real);
+    server.write(&claimant);
 }

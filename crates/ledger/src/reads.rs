@@ -7,10 +7,9 @@ use std::collections::BTreeSet;
 use provenant_model::payload::{AiDisclosure, Creator, ParentLink};
 use provenant_model::state::EntryRef;
 use provenant_model::{
-    Blocked, Cancel, ContentDescriptor, DesignId, DesignState, DetailPage, Entry, GrantId,
-    GrantState, Identity, LeafHash, LicenseAnswer, LicenseQuery, Money, Owner, Ppm, RoyaltyPolicy,
-    RoyaltySplit, SaleLine, StateView, Statement, blocked_by, check_license, royalty_split,
-    royalty_statement,
+    Blocked, Cancel, ContentDescriptor, DesignId, DetailPage, Entry, GrantId, GrantState, Identity,
+    LeafHash, LicenseAnswer, LicenseQuery, Money, Owner, Ppm, RoyaltyPolicy, RoyaltySplit,
+    SaleLine, StateView, Statement, blocked_by, check_license, royalty_split, royalty_statement,
 };
 use provenant_tlog::tile::{Tile, encode_bundle};
 use provenant_tlog::{
@@ -137,7 +136,7 @@ impl DesignDetails {
 /// A design's state as a reader sees it: the record without the list of
 /// blocking disputes, which a stranger's disputes could make long; one of
 /// them is cited instead, with their number ([`Blocked`]).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct DesignSummary {
     /// The design id (BLAKE3 of the content).
     pub id: DesignId,

@@ -21,8 +21,12 @@ fn other_ledger() -> Ledger<MemoryStore> {
         origin: OTHER_ORIGIN.to_owned(),
         ..config(BatchConfig::default())
     };
-    Ledger::open(MemoryStore::new(), SigningKey::from_bytes(&[201; 32]), config)
-        .expect("the second log opens")
+    Ledger::open(
+        MemoryStore::new(),
+        SigningKey::from_bytes(&[201; 32]),
+        config,
+    )
+    .expect("the second log opens")
 }
 
 fn verifies_under(receipt: &Receipt, ledger: &Ledger<MemoryStore>) -> bool {
@@ -65,7 +69,9 @@ fn entries_that_rest_on_state_are_judged_by_the_receiving_log() {
     );
 
     for env in [registration.clone(), granted, revoke.clone()] {
-        first.submit_blocking(env).expect("the first log takes its story");
+        first
+            .submit_blocking(env)
+            .expect("the first log takes its story");
     }
 
     // The second log holds the design but not the grant: the revocation,

@@ -42,7 +42,7 @@ pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default of [`ConnectionLimits::idle_timeout`]: longer than the default
 /// request timeout, so a client that waits for one answer and then asks
 /// again is not cut off.
-pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_mins(1);
 /// Default of [`ConnectionLimits::write_timeout`].
 pub const DEFAULT_WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default of [`ConnectionLimits::keepalive_interval`].

@@ -133,6 +133,7 @@ pub async fn render<S: Store>(State(state): State<MetricsState<S>>) -> Response 
         }
     }
     ledger_metrics(&mut out, &state.ledger);
+    write_compute(&mut out, state.compute.stats());
     let mut r = out.into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -192,7 +193,6 @@ fn ledger_metrics<S: Store>(out: &mut String, ledger: &Ledger<S>) {
             "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}"
         );
     }
-    write_compute(&mut out, state.compute.stats());
     out.push_str("# HELP provenant_memory_bytes What the ledger holds in memory, by part.\n");
     out.push_str("# TYPE provenant_memory_bytes gauge\n");
     for (part, bytes) in ledger.memory() {

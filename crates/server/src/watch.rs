@@ -185,7 +185,6 @@ pub struct OpenRequest {
 impl OpenRequest {
     /// The answer's body, which keeps the request open until it has been
     /// sent (or dropped) and records each chunk taken from it as progress.
-    #[must_use]
     pub fn answer(mut self, body: Body) -> Body {
         {
             let mut s = self.activity.state();
@@ -323,7 +322,7 @@ mod tests {
         let t = Instant::now();
         tokio::select! {
             why = activity.expired(D) => Some((t.elapsed().as_secs(), why)),
-            () = tokio::time::sleep(Duration::from_secs(60)) => None,
+            () = tokio::time::sleep(Duration::from_mins(1)) => None,
         }
     }
 

@@ -186,28 +186,6 @@ async fn post(
             Request::post(path)
                 .header("content-type", "application/json")
                 .body(Body::from(body.to_string()))
-/// A router and the ledger behind it.
-fn router_and_ledger() -> (axum::Router, Ledger<MemoryStore>) {
-    let ledger = Ledger::open(
-        MemoryStore::new(),
-        SigningKey::from_bytes(&[7; 32]),
-        LedgerConfig {
-            origin: "test.example/log".into(),
-            arbiters: Vec::new(),
-            batch: BatchConfig::default(),
-        },
-    )
-    .unwrap();
-    (app(ledger.clone(), Limits::default()), ledger)
-}
-
-async fn post_entry(app: &axum::Router, body: String) -> (StatusCode, String) {
-    let r = app
-        .clone()
-        .oneshot(
-            Request::post("/v1/entries")
-                .header("content-type", "application/json")
-                .body(Body::from(body))
                 .unwrap(),
         )
         .await
@@ -250,6 +228,37 @@ async fn a_ledger_without_arbiters_refuses_disputes() {
         .unwrap();
     let text = to_bytes(r.into_body(), 1 << 20).await.unwrap();
     assert!(text.starts_with(b"test.example/log\n1\n"), "{text:?}");
+}
+
+/// A router and the ledger behind it.
+fn router_and_ledger() -> (axum::Router, Ledger<MemoryStore>) {
+    let ledger = Ledger::open(
+        MemoryStore::new(),
+        SigningKey::from_bytes(&[7; 32]),
+        LedgerConfig {
+            origin: "test.example/log".into(),
+            arbiters: Vec::new(),
+            batch: BatchConfig::default(),
+        },
+    )
+    .unwrap();
+    (app(ledger.clone(), Limits::default()), ledger)
+}
+
+/// POSTs `body` to `/v1/entries`: the status and the answer as text.
+async fn post_entry(app: &axum::Router, body: String) -> (StatusCode, String) {
+    let r = app
+        .clone()
+        .oneshot(
+            Request::post("/v1/entries")
+                .header("content-type", "application/json")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let status = r.status();
+    let body = to_bytes(r.into_body(), 1 << 20).await.unwrap();
     (status, String::from_utf8_lossy(&body).into_owned())
 }
 
