@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use provenant_model::Identity;
-use provenant_server::compute::{DEFAULT_COMPUTE_QUEUE, DEFAULT_COMPUTE_THREADS};
+use provenant_server::compute::{DEFAULT_COMPUTE_QUEUE, default_compute_threads};
 use provenant_server::{ComputeLimits, ConnectionLimits, RateLimit};
 use serde::Deserialize;
 
@@ -105,11 +105,11 @@ pub struct Given {
     #[arg(long, env = "PROVENANT_MAX_STREAMS")]
     pub max_streams: Option<u32>,
     /// Threads computing royalty splits, statements and license checks,
-    /// 1 to 256 [default: 2].
+    /// 1 to 256 [default: one per core].
     #[arg(long, env = "PROVENANT_COMPUTE_THREADS")]
     pub compute_threads: Option<usize>,
     /// Royalty and license reads that may wait for a compute thread before
-    /// clients get 503, 0 to 100000 [default: 32].
+    /// clients get 503, 0 to 100000 [default: 1024].
     #[arg(long, env = "PROVENANT_COMPUTE_QUEUE")]
     pub compute_queue: Option<usize>,
 }
@@ -264,7 +264,7 @@ fn compute_limits(flags: &Given, file: &Given) -> Result<ComputeLimits, String> 
             flags
                 .compute_threads
                 .or(file.compute_threads)
-                .unwrap_or(DEFAULT_COMPUTE_THREADS),
+                .unwrap_or_else(default_compute_threads),
             1,
             256,
         )?,

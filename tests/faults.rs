@@ -264,8 +264,13 @@ fn a_full_disk_answers_503_keeps_reads_and_resumes() {
         assert_eq!(r.status().as_u16(), 200);
 
         // Space returns: RocksDB clears its error by itself once enough is
-        // free, and the refused envelope is then logged right after the
-        // last acknowledged entry.
+        // free, and the refused envelope is then logged after the last
+        // acknowledged entry. Not always right after it: RocksDB's WAL is
+        // preallocated, so the batch that first found the disk full may
+        // have been stored while the signer's record (a new file) could
+        // not be written. That batch was answered 503 and never published;
+        // it is published before the next one (`docs/LEDGER.md`,
+        // "Rollbacks"), so its envelopes, sent again, get their receipts.
         std::fs::remove_file(&filler).unwrap();
         let deadline = Instant::now() + Duration::from_mins(1);
         let receipt = loop {
@@ -280,7 +285,13 @@ fn a_full_disk_answers_503_keeps_reads_and_resumes() {
             );
             std::thread::sleep(Duration::from_millis(500));
         };
-        assert_eq!(receipt["index"], size.0);
+        let index = receipt["index"].as_u64().unwrap();
+        assert!(index >= size.0, "{index} < {}", size.0);
+        assert!(
+            index <= size.0 + 1024,
+            "at most one batch (1,024) stored unpublished, not {}",
+            index - size.0
+        );
         check_nothing_lost(&server, &acked, &origin, &verifier);
         server.stop();
     }

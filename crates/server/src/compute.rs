@@ -26,12 +26,18 @@ use provenant_model::Cancel;
 
 use crate::Problem;
 
-/// Threads computing CPU-heavy reads, unless configured.
-pub const DEFAULT_COMPUTE_THREADS: usize = 2;
+/// Threads computing CPU-heavy reads, unless configured: one per core, as
+/// the async workers, so the pool can use the whole machine.
+#[must_use]
+pub fn default_compute_threads() -> usize {
+    std::thread::available_parallelism().map_or(2, usize::from)
+}
 
 /// CPU-heavy reads that may wait for a thread before clients get `503`,
-/// unless configured.
-pub const DEFAULT_COMPUTE_QUEUE: usize = 32;
+/// unless configured. Large enough that a brand's burst of license checks
+/// (which also run here) waits rather than fails; a waiting read holds
+/// only its request, and the request timeout cancels it.
+pub const DEFAULT_COMPUTE_QUEUE: usize = 1024;
 
 /// The size of the pool.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,7 +51,7 @@ pub struct ComputeLimits {
 impl Default for ComputeLimits {
     fn default() -> Self {
         Self {
-            threads: DEFAULT_COMPUTE_THREADS,
+            threads: default_compute_threads(),
             queue: DEFAULT_COMPUTE_QUEUE,
         }
     }

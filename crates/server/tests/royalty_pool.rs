@@ -212,11 +212,13 @@ async fn a_statement_past_the_timeout_is_408_and_stops() {
     assert_eq!(status, StatusCode::OK, "{body}");
     let full_steps = metric(&full, "provenant_compute_steps_total").await;
 
+    // A queue of one: with none, a read that comes before the new
+    // thread first waits would be refused `503` instead.
     let limits = Limits {
         timeout: Duration::from_millis(50),
         compute: ComputeLimits {
             threads: 1,
-            queue: 0,
+            queue: 1,
         },
         ..Limits::default()
     };
