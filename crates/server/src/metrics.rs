@@ -187,16 +187,22 @@ fn ledger_metrics<S: Store>(out: &mut String, ledger: &Ledger<S>) {
             counters.bytes_written,
         ),
     ];
-    for (name, kind, help, value) in gauges {
-        let _ = writeln!(
-            out,
-            "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}"
-        );
-    }
+    write_plain(out, &gauges);
     out.push_str("# HELP provenant_memory_bytes What the ledger holds in memory, by part.\n");
     out.push_str("# TYPE provenant_memory_bytes gauge\n");
     for (part, bytes) in ledger.memory() {
         let _ = writeln!(out, "provenant_memory_bytes{{part=\"{part}\"}} {bytes}");
+    }
+}
+
+/// Metrics without labels, each with its help and type:
+/// `(name, type, help, value)`.
+fn write_plain(out: &mut String, metrics: &[(&str, &str, &str, u64)]) {
+    for (name, kind, help, value) in metrics {
+        let _ = writeln!(
+            out,
+            "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}"
+        );
     }
 }
 
@@ -228,10 +234,5 @@ fn write_compute(out: &mut String, compute: &crate::compute::ComputeStats) {
             compute.steps.load(Relaxed),
         ),
     ];
-    for (name, kind, help, value) in lines {
-        let _ = writeln!(
-            out,
-            "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}"
-        );
-    }
+    write_plain(out, &lines);
 }

@@ -7,7 +7,8 @@ use provenant_ledger::{BatchConfig, Ledger, LedgerConfig, MemoryStore};
 use provenant_server::{Limits, app};
 use tower::ServiceExt as _;
 
-fn router() -> axum::Router {
+/// A router and the ledger behind it.
+fn router_and_ledger() -> (axum::Router, Ledger<MemoryStore>) {
     let ledger = Ledger::open(
         MemoryStore::new(),
         SigningKey::from_bytes(&[7; 32]),
@@ -18,7 +19,12 @@ fn router() -> axum::Router {
         },
     )
     .unwrap();
-    app(ledger, Limits::default())
+    (app(ledger.clone(), Limits::default()), ledger)
+}
+
+/// A router over an empty ledger with no arbiters.
+fn router() -> axum::Router {
+    router_and_ledger().0
 }
 
 async fn get(path: &str) -> (StatusCode, String, String) {
@@ -228,21 +234,6 @@ async fn a_ledger_without_arbiters_refuses_disputes() {
         .unwrap();
     let text = to_bytes(r.into_body(), 1 << 20).await.unwrap();
     assert!(text.starts_with(b"test.example/log\n1\n"), "{text:?}");
-}
-
-/// A router and the ledger behind it.
-fn router_and_ledger() -> (axum::Router, Ledger<MemoryStore>) {
-    let ledger = Ledger::open(
-        MemoryStore::new(),
-        SigningKey::from_bytes(&[7; 32]),
-        LedgerConfig {
-            origin: "test.example/log".into(),
-            arbiters: Vec::new(),
-            batch: BatchConfig::default(),
-        },
-    )
-    .unwrap();
-    (app(ledger.clone(), Limits::default()), ledger)
 }
 
 /// POSTs `body` to `/v1/entries`: the status and the answer as text.
