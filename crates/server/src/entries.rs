@@ -16,9 +16,9 @@ use crate::path::PathText;
 ///
 /// Every bound that needs neither the state nor a signature check (entry
 /// size, signature lines, duplicate and role-less signers, see
-/// `provenant_model::bounds`) is checked here, before the envelope
-/// queues: one refused envelope can be sent again and again, so it must
-/// never cost the verifier anything.
+/// `provenant_model::bounds`) is checked by [`Ledger::submit`] before the
+/// envelope queues: one refused envelope can be sent again and again, so
+/// it must never cost the verifier anything.
 ///
 /// # Errors
 /// A problem naming the rule the envelope breaks; nothing is written.
@@ -27,7 +27,6 @@ pub async fn submit<S: Store>(
     RawBody(body): RawBody,
 ) -> Result<(StatusCode, Json<Receipt>), Problem> {
     let envelope = Envelope::from_json(&body)?;
-    envelope.precheck(ledger.arbiters())?;
     let (receipt, outcome) = ledger.submit(envelope).await?;
     let status = match outcome {
         Outcome::Appended => StatusCode::CREATED,
