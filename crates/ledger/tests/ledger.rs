@@ -309,39 +309,9 @@ fn the_last_entry_must_match_its_leaf_hash() {
     assert!(err.to_string().contains("leaf hash"), "{err}");
 }
 
-/// A store whose writes fail while `full` is set, like a full disk.
-#[derive(Default)]
-struct Broken {
-    store: MemoryStore,
-    full: std::sync::atomic::AtomicBool,
-}
-
-impl Read for Broken {
-    fn get(&self, t: Table, k: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
-        self.store.get(t, k)
-    }
-    fn scan(&self, t: Table, p: &[u8], a: Option<&[u8]>, l: usize) -> Result<Rows, StoreError> {
-        self.store.scan(t, p, a, l)
-    }
-}
-
-impl Store for Broken {
-    type Snapshot<'a> = <MemoryStore as Store>::Snapshot<'a>;
-    fn snapshot(&self) -> Self::Snapshot<'_> {
-        self.store.snapshot()
-    }
-    fn write(&self, b: Batch) -> Result<(), StoreError> {
-        if self.full.load(std::sync::atomic::Ordering::SeqCst) {
-            Err(StoreError("disk full".into()))
-        } else {
-            self.store.write(b)
-        }
-    }
-}
-
 #[test]
 fn a_failed_write_acknowledges_nothing_and_the_log_resumes() {
-    let ledger = open(Broken::default());
+    let ledger = open(Disk::default());
     let first = register(b"first", &[(&key(1), 1_000_000)]);
     ledger.submit_blocking(first.clone()).unwrap();
     ledger

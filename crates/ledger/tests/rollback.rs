@@ -5,69 +5,16 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use provenant_ledger::signed::SignerState;
-use provenant_ledger::store::{Batch, MemoryStore, Read, Rows, Store, StoreError, Table};
+use provenant_ledger::store::{Read, Table};
 use provenant_ledger::{
     BatchConfig, Ledger, LedgerError, Outcome, RecordError, SignerRecord, SubmitError,
 };
 use provenant_tlog::{TreeSize, verify_consistency};
 use support::*;
-
-/// A store on a "disk" that can be copied (a backup) and whose writes fail
-/// while `full` is set.
-#[derive(Clone, Default)]
-struct Disk {
-    store: Arc<MemoryStore>,
-    full: Arc<AtomicBool>,
-}
-
-impl Disk {
-    /// A copy of everything stored, as a backup of the data directory.
-    fn backup(&self) -> Disk {
-        let mut all = Batch::default();
-        for table in Table::ALL {
-            for (k, v) in self.store.scan(table, &[], None, usize::MAX).unwrap() {
-                all.put(table, k, v);
-            }
-        }
-        let copy = Disk::default();
-        copy.store.write(all).unwrap();
-        copy
-    }
-
-    fn is_empty(&self) -> bool {
-        Table::ALL
-            .iter()
-            .all(|t| self.store.scan(*t, &[], None, 1).unwrap().is_empty())
-    }
-}
-
-impl Read for Disk {
-    fn get(&self, t: Table, k: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
-        self.store.get(t, k)
-    }
-    fn scan(&self, t: Table, p: &[u8], a: Option<&[u8]>, l: usize) -> Result<Rows, StoreError> {
-        self.store.scan(t, p, a, l)
-    }
-}
-
-impl Store for Disk {
-    type Snapshot<'a> = <MemoryStore as Store>::Snapshot<'a>;
-    fn snapshot(&self) -> Self::Snapshot<'_> {
-        self.store.snapshot()
-    }
-    fn write(&self, b: Batch) -> Result<(), StoreError> {
-        if self.full.load(Ordering::SeqCst) {
-            Err(StoreError("disk full".into()))
-        } else {
-            self.store.write(b)
-        }
-    }
-}
 
 fn record_path(dir: &Path) -> PathBuf {
     SignerRecord::beside(&dir.join("log-key.pem"))

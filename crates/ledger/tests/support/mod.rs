@@ -1,7 +1,11 @@
 //! Test helpers: the ledger's configuration, over the model's testkit.
 #![allow(dead_code, unused_imports)]
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use ed25519_dalek::SigningKey;
+use provenant_ledger::store::{Batch, Read, Rows, StoreError, Table};
 use provenant_ledger::{BatchConfig, Ledger, LedgerConfig, MemoryStore, Store};
 use provenant_model::DesignId;
 pub use provenant_model::testkit::{design_of, envelope, grant_id, id, key, register};
@@ -47,4 +51,56 @@ pub fn grant(
         terms["max_units"] = json!(m);
     }
     provenant_model::testkit::grant(design, licensee, owners, &terms)
+}
+
+/// A store on a "disk" that can be copied (a backup) and whose writes fail
+/// while `full` is set.
+#[derive(Clone, Default)]
+pub struct Disk {
+    pub store: Arc<MemoryStore>,
+    pub full: Arc<AtomicBool>,
+}
+
+impl Disk {
+    /// A copy of everything stored, as a backup of the data directory.
+    pub fn backup(&self) -> Disk {
+        let mut all = Batch::default();
+        for table in Table::ALL {
+            for (k, v) in self.store.scan(table, &[], None, usize::MAX).unwrap() {
+                all.put(table, k, v);
+            }
+        }
+        let copy = Disk::default();
+        copy.store.write(all).unwrap();
+        copy
+    }
+
+    pub fn is_empty(&self) -> bool {
+        Table::ALL
+            .iter()
+            .all(|t| self.store.scan(*t, &[], None, 1).unwrap().is_empty())
+    }
+}
+
+impl Read for Disk {
+    fn get(&self, t: Table, k: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        self.store.get(t, k)
+    }
+    fn scan(&self, t: Table, p: &[u8], a: Option<&[u8]>, l: usize) -> Result<Rows, StoreError> {
+        self.store.scan(t, p, a, l)
+    }
+}
+
+impl Store for Disk {
+    type Snapshot<'a> = <MemoryStore as Store>::Snapshot<'a>;
+    fn snapshot(&self) -> Self::Snapshot<'_> {
+        self.store.snapshot()
+    }
+    fn write(&self, b: Batch) -> Result<(), StoreError> {
+        if self.full.load(Ordering::SeqCst) {
+            Err(StoreError("disk full".into()))
+        } else {
+            self.store.write(b)
+        }
+    }
 }
