@@ -8,7 +8,6 @@
 //! | [`sequencer`] | batching, parallel signature checks, ordered validation, one atomic write |
 //! | [`reads`] | entries, proofs, tiles, state, license checks and royalty splits with proofs |
 //! | [`records`] | the binary layout of design records |
-//! | [`keyfile`] | Ed25519 key files (PKCS#8 PEM, 0600) |
 //! | [`signed`] | the signer's own record of what it published, apart from the store, and its lock |
 //!
 //! The write path is the brief's: one sequencer owns appends; each batch's
@@ -18,7 +17,6 @@
 
 pub mod error;
 pub mod hashes;
-pub mod keyfile;
 pub mod keys;
 pub mod ledger;
 mod log;
