@@ -17,7 +17,7 @@ use crate::keys::{META_CHECKPOINT, META_SIZE, be, read_be};
 use crate::log::{Head, LogSigner};
 use crate::sequencer::{self, BatchConfig, Reply, Submission};
 use crate::signed::SignerRecord;
-use crate::store::{Batch, Store, StoreError, Table};
+use crate::store::{AnyStore, Batch, Read as _, Store, StoreError, Table};
 
 /// What the ledger needs besides its store and key.
 #[derive(Clone, Debug)]
@@ -31,8 +31,8 @@ pub struct LedgerConfig {
 }
 
 /// State shared by the sequencer and readers.
-pub(crate) struct Shared<S> {
-    pub(crate) store: S,
+pub(crate) struct Shared {
+    pub(crate) store: AnyStore,
     pub(crate) head: RwLock<Head>,
     pub(crate) arbiters: Vec<Identity>,
     pub(crate) origin: String,
@@ -92,7 +92,7 @@ pub struct LedgerStats {
     pub bytes_written: u64,
 }
 
-impl<S: Store> Shared<S> {
+impl Shared {
     pub(crate) fn head(&self) -> Head {
         self.head
             .read()
@@ -120,13 +120,13 @@ impl<S: Store> Shared<S> {
 }
 
 /// A handle on an open ledger; clones share it.
-pub struct Ledger<S: Store> {
-    pub(crate) shared: Arc<Shared<S>>,
+pub struct Ledger {
+    pub(crate) shared: Arc<Shared>,
     queue: SyncSender<Submission>,
     sequencer: Arc<Mutex<Option<JoinHandle<()>>>>,
 }
 
-impl<S: Store> Clone for Ledger<S> {
+impl Clone for Ledger {
     fn clone(&self) -> Self {
         Self {
             shared: Arc::clone(&self.shared),
@@ -136,7 +136,7 @@ impl<S: Store> Clone for Ledger<S> {
     }
 }
 
-impl<S: Store> Ledger<S> {
+impl Ledger {
     /// Opens the ledger on `store`, signing with `key`, and starts its
     /// sequencer.
     ///
@@ -155,9 +155,13 @@ impl<S: Store> Ledger<S> {
     /// # Errors
     /// [`LedgerError::Corrupt`] naming what does not check out; store and
     /// configuration errors.
-    pub fn open(store: S, key: SigningKey, config: LedgerConfig) -> Result<Self, LedgerError> {
+    pub fn open(
+        store: impl Into<AnyStore>,
+        key: SigningKey,
+        config: LedgerConfig,
+    ) -> Result<Self, LedgerError> {
         Self::start(
-            store,
+            store.into(),
             LogSigner::new(&config.origin, key, None)?,
             None,
             config,
@@ -185,18 +189,18 @@ impl<S: Store> Ledger<S> {
     /// [`LedgerError::AcceptRollback`] when `accept_rollback` is not the
     /// size of a store that is behind; [`LedgerError::Record`].
     pub fn open_with_record(
-        store: S,
+        store: impl Into<AnyStore>,
         key: SigningKey,
         config: LedgerConfig,
         record: SignerRecord,
         accept_rollback: Option<TreeSize>,
     ) -> Result<Self, LedgerError> {
         let signer = LogSigner::new(&config.origin, key, Some(record))?;
-        Self::start(store, signer, accept_rollback, config)
+        Self::start(store.into(), signer, accept_rollback, config)
     }
 
     fn start(
-        store: S,
+        store: AnyStore,
         mut signer: LogSigner,
         accept_rollback: Option<TreeSize>,
         config: LedgerConfig,
@@ -366,7 +370,7 @@ impl<S: Store> Ledger<S> {
 
     /// The store, for reads.
     #[must_use]
-    pub fn store(&self) -> &S {
+    pub fn store(&self) -> &AnyStore {
         &self.shared.store
     }
 }

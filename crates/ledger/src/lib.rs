@@ -33,6 +33,6 @@ pub use ledger::{BATCH_BUCKETS, Ledger, LedgerConfig, LedgerStats};
 pub use log::Head;
 pub use sequencer::{BatchConfig, Outcome};
 pub use signed::{RecordError, SignerRecord};
-pub use store::{MemoryStore, Store};
+pub use store::{AnyStore, MemoryStore, Store};
 #[cfg(feature = "rocks")]
 pub use store::{RocksOptions, RocksStore};

@@ -23,7 +23,7 @@ use crate::hashes::{Memo, StoredHashes, WithPending};
 use crate::keys::{META_CHECKPOINT, META_SIZE, be, signer_key};
 use crate::ledger::Shared;
 use crate::log::{Head, LogSigner};
-use crate::store::{Batch, Store, Table};
+use crate::store::{Batch, Read as _, Store as _, Table};
 use crate::view::{Overlay, View};
 
 /// The largest entry: it must fit a C2SP entry bundle's `u16` length.
@@ -80,8 +80,8 @@ type Checked = Vec<(oneshot::Sender<Reply>, Result<Verified, RuleError>)>;
 /// signatures on `verify_threads` threads while this thread validates and
 /// writes the batch before. Order is kept: batches are written in the
 /// order they were formed.
-pub(crate) fn run<S: Store>(
-    shared: &Arc<Shared<S>>,
+pub(crate) fn run(
+    shared: &Arc<Shared>,
     mut signer: LogSigner,
     queue: Receiver<Submission>,
     config: &BatchConfig,
@@ -135,8 +135,8 @@ pub(crate) fn run<S: Store>(
 /// Waits for the next envelope, then gathers a batch: up to `max_batch`,
 /// or what arrives within `batch_budget`. `None` once the ledger is closed
 /// and the queue is empty.
-fn next_batch<S: Store>(
-    shared: &Shared<S>,
+fn next_batch(
+    shared: &Shared,
     queue: &Receiver<Submission>,
     config: &BatchConfig,
 ) -> Option<Vec<Submission>> {
@@ -209,7 +209,7 @@ struct Clock {
 
 impl Clock {
     /// Resumes after the log's last entry.
-    fn resume<S: Store>(shared: &Shared<S>) -> Clock {
+    fn resume(shared: &Shared) -> Clock {
         let size = shared.head().size.0;
         let last = size
             .checked_sub(1)
@@ -240,8 +240,8 @@ fn now() -> Timestamp {
         .expect("the epoch is a valid timestamp")
 }
 
-fn process<S: Store>(
-    shared: &Arc<Shared<S>>,
+fn process(
+    shared: &Arc<Shared>,
     signer: &mut LogSigner,
     unrecorded: &mut Option<Head>,
     batch: Checked,
@@ -353,11 +353,7 @@ fn process<S: Store>(
 /// Publishes a batch that was stored but not recorded, if there is one:
 /// the store holds it, and the next batch extends it. False while the
 /// record still cannot be written.
-fn catch_up<S: Store>(
-    shared: &Shared<S>,
-    signer: &mut LogSigner,
-    unrecorded: &mut Option<Head>,
-) -> bool {
+fn catch_up(shared: &Shared, signer: &mut LogSigner, unrecorded: &mut Option<Head>) -> bool {
     let Some(stored) = unrecorded.take() else {
         return true;
     };
@@ -382,8 +378,8 @@ fn catch_up<S: Store>(
 /// fails to be written leaves the batch stored but `unrecorded`, to be
 /// recorded before the next batch, and this batch's callers are told it
 /// failed (a retry of the same envelope then gets its original receipt).
-fn commit<S: Store>(
-    shared: &Arc<Shared<S>>,
+fn commit(
+    shared: &Arc<Shared>,
     signer: &mut LogSigner,
     unrecorded: &mut Option<Head>,
     head: &crate::Head,
@@ -438,8 +434,8 @@ fn corrupt(e: provenant_tlog::Error) -> LedgerError {
     LedgerError::Corrupt(e.to_string())
 }
 
-fn receipt<S: Store>(
-    shared: &Shared<S>,
+fn receipt(
+    shared: &Shared,
     reader: &impl HashReader,
     head: &crate::Head,
     index: u64,

@@ -43,7 +43,7 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::http::{HeaderName, Request};
 use axum::routing::{get, post};
-use provenant_ledger::{Ledger, Store};
+use provenant_ledger::Ledger;
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 use tower_http::trace::TraceLayer;
@@ -88,35 +88,35 @@ impl Default for Limits {
 }
 
 /// The router: every route of the service over `ledger`.
-pub fn app<S: Store>(ledger: Ledger<S>, limits: Limits) -> Router {
+pub fn app(ledger: Ledger, limits: Limits) -> Router {
     let metrics = metrics::Metrics::default();
     let compute = ComputePool::new(limits.compute);
     let metrics_route = Router::new()
-        .route("/metrics", get(metrics::render::<S>))
+        .route("/metrics", get(metrics::render))
         .with_state(metrics::MetricsState {
             metrics: metrics.clone(),
             ledger: ledger.clone(),
             compute: compute.clone(),
         });
     let router = Router::new()
-        .route("/v1/entries", post(entries::submit::<S>))
-        .route("/v1/entries/{index}", get(entries::entry::<S>))
-        .route("/v1/log", get(log::info::<S>))
-        .route("/v1/checkpoint", get(log::checkpoint::<S>))
-        .route("/checkpoint", get(log::checkpoint::<S>))
-        .route("/tile/{*path}", get(log::tile::<S>))
-        .route("/v1/proofs/inclusion", get(log::inclusion::<S>))
-        .route("/v1/proofs/consistency", get(log::consistency::<S>))
-        .route("/v1/designs", get(queries::list::<S>))
-        .route("/v1/designs/identify", post(identify::identify::<S>))
-        .route("/v1/designs/{id}", get(queries::design::<S>))
-        .route("/v1/grants/{id}", get(queries::grant::<S>))
-        .route("/v1/licenses/check", post(queries::license_check::<S>))
-        .route("/v1/royalties/split", post(queries::royalty_split::<S>))
-        .route("/v1/royalties/statement", post(statement::statement::<S>))
+        .route("/v1/entries", post(entries::submit))
+        .route("/v1/entries/{index}", get(entries::entry))
+        .route("/v1/log", get(log::info))
+        .route("/v1/checkpoint", get(log::checkpoint))
+        .route("/checkpoint", get(log::checkpoint))
+        .route("/tile/{*path}", get(log::tile))
+        .route("/v1/proofs/inclusion", get(log::inclusion))
+        .route("/v1/proofs/consistency", get(log::consistency))
+        .route("/v1/designs", get(queries::list))
+        .route("/v1/designs/identify", post(identify::identify))
+        .route("/v1/designs/{id}", get(queries::design))
+        .route("/v1/grants/{id}", get(queries::grant))
+        .route("/v1/licenses/check", post(queries::license_check))
+        .route("/v1/royalties/split", post(queries::royalty_split))
+        .route("/v1/royalties/statement", post(statement::statement))
         .route("/v1/openapi.json", get(openapi))
         .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(ready::<S>))
+        .route("/readyz", get(ready))
         .with_state(ledger)
         .merge(metrics_route)
         .fallback(|| async { Problem::not_found("route") })
@@ -172,7 +172,7 @@ async fn openapi() -> impl axum::response::IntoResponse {
     )
 }
 
-async fn ready<S: Store>(State(ledger): State<Ledger<S>>) -> Result<&'static str, Problem> {
+async fn ready(State(ledger): State<Ledger>) -> Result<&'static str, Problem> {
     match ledger.ready() {
         Ok(true) => Ok("ready"),
         Ok(false) => Err(Problem::from(provenant_ledger::SubmitError::ShuttingDown)),
