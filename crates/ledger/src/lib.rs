@@ -5,6 +5,7 @@
 //! |---|---|
 //! | [`store`] | the storage trait, its RocksDB and in-memory backends, the conformance suite |
 //! | [`ledger`] | opening (and refusing an inconsistent store), submitting, closing |
+//! | `shared` | the core the sequencer and readers share, and the one step that moves the head |
 //! | [`sequencer`] | batching, parallel signature checks, ordered validation, one atomic write |
 //! | [`reads`] | entries, proofs, tiles, state, license checks and royalty splits with proofs |
 //! | [`records`] | the binary layout of design records |
@@ -24,6 +25,7 @@ pub mod migrate;
 pub mod reads;
 pub mod records;
 pub mod sequencer;
+mod shared;
 pub mod signed;
 pub mod store;
 mod view;

@@ -252,7 +252,7 @@ impl Ledger {
         if text == head.checkpoint.as_bytes() {
             return Ok(At {
                 snap,
-                hashes: &self.shared.hashes,
+                hashes: self.shared.hashes(),
                 size: head.size,
                 checkpoint: head.checkpoint.to_string(),
             });
@@ -261,7 +261,7 @@ impl Ledger {
         let cp = Checkpoint::parse(note.text()).map_err(tlog_err)?;
         Ok(At {
             snap,
-            hashes: &self.shared.hashes,
+            hashes: self.shared.hashes(),
             size: cp.size,
             checkpoint: note.to_text(),
         })
@@ -320,7 +320,7 @@ impl Ledger {
         size: Option<u64>,
     ) -> Result<(TreeSize, Vec<Hash>), ReadError> {
         let size = self.check_size(size)?;
-        let reader = self.shared.hashes.over(StoredHashes(self.store()));
+        let reader = self.shared.hashes().over(StoredHashes(self.store()));
         let proof = prove_inclusion(LeafIndex(index), size, &reader).map_err(tlog_err)?;
         Ok((size, proof))
     }
@@ -336,7 +336,7 @@ impl Ledger {
         to: Option<u64>,
     ) -> Result<(TreeSize, Vec<Hash>), ReadError> {
         let to = self.check_size(to)?;
-        let reader = self.shared.hashes.over(StoredHashes(self.store()));
+        let reader = self.shared.hashes().over(StoredHashes(self.store()));
         let proof = prove_consistency(TreeSize(from), to, &reader).map_err(tlog_err)?;
         Ok((to, proof))
     }
