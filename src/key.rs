@@ -7,7 +7,7 @@ use base64::engine::general_purpose::STANDARD;
 use clap::{Args, Subcommand};
 use ed25519_dalek::VerifyingKey;
 
-use provenant_ledger::keyfile::{self, KeyFileError};
+use provenant_keyfile::{self as keyfile, KeyFileError};
 use serde_json::json;
 
 use crate::output::Output;

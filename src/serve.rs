@@ -10,8 +10,9 @@ use std::io::Write as _;
 use std::path::PathBuf;
 
 use clap::Args;
+use provenant_keyfile as keyfile;
 use provenant_ledger::{
-    BatchConfig, Ledger, LedgerConfig, LedgerError, RocksOptions, RocksStore, SignerRecord, keyfile,
+    BatchConfig, Ledger, LedgerConfig, LedgerError, RocksOptions, RocksStore, SignerRecord,
 };
 use provenant_server::{Limits, app};
 use provenant_tlog::TreeSize;

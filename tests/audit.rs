@@ -116,7 +116,7 @@ fn a_checkpoint_signed_with_another_key_is_refused() {
     // With its key file replaced too, it starts: the auditor, which trusts
     // the original key, catches it.
     std::fs::remove_file(data.path().join("log-key.pem")).unwrap();
-    let forger = provenant_ledger::keyfile::generate(&data.path().join("log-key.pem")).unwrap();
+    let forger = provenant_keyfile::generate(&data.path().join("log-key.pem")).unwrap();
     alter(data.path(), resign(forger));
     let server = Server::start(data.path(), &[]);
     let out = audit(&server, state.path(), false);

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use ed25519_dalek::SigningKey;
 use provenant_client::draft;
-use provenant_ledger::keyfile;
+use provenant_keyfile as keyfile;
 use provenant_model::ids::IDENTITY_PREFIX;
 use provenant_model::{Envelope, Identity, Payload, Timestamp, identity_of};
 use serde_json::Value;

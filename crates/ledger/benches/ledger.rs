@@ -98,10 +98,11 @@ fn sequencer_run(envs: Vec<Envelope>, batch: usize) -> Run {
         .sum();
     let written = ledger.bytes_written();
     ledger.close();
-    ledger.store().compact().expect("compact");
+    let store = ledger.store().as_rocks().expect("a RocksDB ledger");
+    store.compact().expect("compact");
     let tables = Table::ALL
         .iter()
-        .map(|t| (*t, ledger.store().table_bytes(*t).expect("table size")))
+        .map(|t| (*t, store.table_bytes(*t).expect("table size")))
         .collect();
     Run {
         rate: n as f64 / secs,

@@ -18,9 +18,6 @@ pub enum LedgerError {
     /// The stored log does not check out; the server refuses to start.
     #[error("the stored log is inconsistent: {0}")]
     Corrupt(String),
-    /// The log's key file could not be used.
-    #[error(transparent)]
-    Key(#[from] crate::keyfile::KeyFileError),
     /// Signing would fork the log.
     #[error(
         "refusing to sign a checkpoint of size {asked} built on size {from}: \

@@ -1,23 +1,24 @@
 //! The ledger: opening (and refusing a store that does not check out),
 //! submitting envelopes to the sequencer, and every read.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{SyncSender, TrySendError, sync_channel};
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 
 use ed25519_dalek::SigningKey;
-use provenant_model::{Entry, Envelope, Identity};
+use provenant_model::{Envelope, Identity};
 use provenant_tlog::{Checkpoint, Hash, Note, NoteVerifier, TreeSize, hash_leaf, stored_index};
 use tokio::sync::oneshot;
 
 use crate::error::{LedgerError, SubmitError};
-use crate::hashes::{HashCache, StoredHashes};
+use crate::hashes::StoredHashes;
 use crate::keys::{META_CHECKPOINT, META_SIZE, be, read_be};
 use crate::log::{Head, LogSigner};
 use crate::sequencer::{self, BatchConfig, Reply, Submission};
+pub use crate::shared::{BATCH_BUCKETS, LedgerStats};
+use crate::shared::{Publisher, Shared};
 use crate::signed::SignerRecord;
-use crate::store::{Batch, Store, StoreError, Table};
+use crate::store::{AnyStore, Batch, Read as _, Store, StoreError, Table};
 
 /// What the ledger needs besides its store and key.
 #[derive(Clone, Debug)]
@@ -30,103 +31,14 @@ pub struct LedgerConfig {
     pub batch: BatchConfig,
 }
 
-/// State shared by the sequencer and readers.
-pub(crate) struct Shared<S> {
-    pub(crate) store: S,
-    pub(crate) head: RwLock<Head>,
-    pub(crate) arbiters: Vec<Identity>,
-    pub(crate) origin: String,
-    pub(crate) verifier: NoteVerifier,
-    closed: AtomicBool,
-    /// Key and value bytes written by the sequencer, for metrics.
-    pub(crate) bytes_written: AtomicU64,
-    /// Counters for operators.
-    pub(crate) stats: Stats,
-    /// Stored hashes kept in memory for proofs.
-    pub(crate) hashes: HashCache,
-}
-
-/// The upper bounds of the batch-size histogram's buckets.
-pub const BATCH_BUCKETS: [u64; 6] = [1, 8, 64, 256, 1024, 8192];
-
-/// Counters the sequencer keeps, read by [`Ledger::stats`].
-#[derive(Default)]
-pub(crate) struct Stats {
-    pub(crate) queued: AtomicU64,
-    pub(crate) batches: AtomicU64,
-    pub(crate) appended: AtomicU64,
-    pub(crate) signatures_checked: AtomicU64,
-    pub(crate) batch_sizes: [AtomicU64; BATCH_BUCKETS.len() + 1],
-}
-
-impl Stats {
-    pub(crate) fn batch(&self, size: usize) {
-        let size = size as u64;
-        self.batches.fetch_add(1, Ordering::Relaxed);
-        self.appended.fetch_add(size, Ordering::Relaxed);
-        let bucket = BATCH_BUCKETS
-            .iter()
-            .position(|b| size <= *b)
-            .unwrap_or(BATCH_BUCKETS.len());
-        self.batch_sizes[bucket].fetch_add(1, Ordering::Relaxed);
-    }
-}
-
-/// A snapshot of the ledger's counters.
-#[derive(Clone, Debug, Default)]
-pub struct LedgerStats {
-    /// Envelopes waiting for the sequencer.
-    pub queued: u64,
-    /// Batches written.
-    pub batches: u64,
-    /// Entries appended.
-    pub appended: u64,
-    /// Signature lines handed to Ed25519 verification (an envelope's
-    /// lines are checked until the first that fails): what the bounds of
-    /// [`Envelope::precheck`] keep small.
-    pub signatures_checked: u64,
-    /// Batches by size: counts per bucket of [`BATCH_BUCKETS`], then the
-    /// batches larger than the last bound.
-    pub batch_sizes: Vec<u64>,
-    /// Key and value bytes written.
-    pub bytes_written: u64,
-}
-
-impl<S: Store> Shared<S> {
-    pub(crate) fn head(&self) -> Head {
-        self.head
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-
-    pub(crate) fn is_closed(&self) -> bool {
-        self.closed.load(Ordering::Acquire)
-    }
-
-    /// Logs a failure for operators (clients only hear "unavailable").
-    #[allow(clippy::unused_self)]
-    pub(crate) fn report(&self, e: &LedgerError) {
-        eprintln!("provenant-ledger: {e}");
-    }
-
-    pub(crate) fn entry(&self, index: u64) -> Result<Entry, StoreError> {
-        let bytes = self
-            .store
-            .get(Table::Entries, &be(index))?
-            .ok_or_else(|| StoreError(format!("entry {index} is missing")))?;
-        Entry::from_leaf_bytes(&bytes).map_err(|e| StoreError(format!("entry {index}: {e}")))
-    }
-}
-
 /// A handle on an open ledger; clones share it.
-pub struct Ledger<S: Store> {
-    pub(crate) shared: Arc<Shared<S>>,
+pub struct Ledger {
+    pub(crate) shared: Arc<Shared>,
     queue: SyncSender<Submission>,
     sequencer: Arc<Mutex<Option<JoinHandle<()>>>>,
 }
 
-impl<S: Store> Clone for Ledger<S> {
+impl Clone for Ledger {
     fn clone(&self) -> Self {
         Self {
             shared: Arc::clone(&self.shared),
@@ -136,7 +48,7 @@ impl<S: Store> Clone for Ledger<S> {
     }
 }
 
-impl<S: Store> Ledger<S> {
+impl Ledger {
     /// Opens the ledger on `store`, signing with `key`, and starts its
     /// sequencer.
     ///
@@ -155,9 +67,13 @@ impl<S: Store> Ledger<S> {
     /// # Errors
     /// [`LedgerError::Corrupt`] naming what does not check out; store and
     /// configuration errors.
-    pub fn open(store: S, key: SigningKey, config: LedgerConfig) -> Result<Self, LedgerError> {
+    pub fn open(
+        store: impl Into<AnyStore>,
+        key: SigningKey,
+        config: LedgerConfig,
+    ) -> Result<Self, LedgerError> {
         Self::start(
-            store,
+            store.into(),
             LogSigner::new(&config.origin, key, None)?,
             None,
             config,
@@ -185,43 +101,37 @@ impl<S: Store> Ledger<S> {
     /// [`LedgerError::AcceptRollback`] when `accept_rollback` is not the
     /// size of a store that is behind; [`LedgerError::Record`].
     pub fn open_with_record(
-        store: S,
+        store: impl Into<AnyStore>,
         key: SigningKey,
         config: LedgerConfig,
         record: SignerRecord,
         accept_rollback: Option<TreeSize>,
     ) -> Result<Self, LedgerError> {
         let signer = LogSigner::new(&config.origin, key, Some(record))?;
-        Self::start(store, signer, accept_rollback, config)
+        Self::start(store.into(), signer, accept_rollback, config)
     }
 
     fn start(
-        store: S,
+        store: AnyStore,
         mut signer: LogSigner,
         accept_rollback: Option<TreeSize>,
         config: LedgerConfig,
     ) -> Result<Self, LedgerError> {
         let head = recover(&store, &mut signer, accept_rollback)?;
         crate::migrate::migrate(&store)?;
-        let hashes = HashCache::default();
-        hashes.fit(head.size);
-        let shared = Arc::new(Shared {
+        let shared = Arc::new(Shared::new(
             store,
-            head: RwLock::new(head),
-            arbiters: config.arbiters,
-            origin: config.origin,
-            verifier: signer.verifier().clone(),
-            closed: AtomicBool::new(false),
-            bytes_written: AtomicU64::new(0),
-            stats: Stats::default(),
-            hashes,
-        });
+            head,
+            config.origin,
+            config.arbiters,
+            signer.verifier().clone(),
+        ));
         let (queue, receiver) = sync_channel(config.batch.queue_capacity.max(1));
-        let for_thread = Arc::clone(&shared);
+        let publisher = Publisher::new(Arc::clone(&shared), signer);
         let batch = config.batch;
         let handle = std::thread::Builder::new()
             .name("provenant-sequencer".into())
-            .spawn(move || sequencer::run(&for_thread, signer, receiver, &batch))
+            .spawn(move || sequencer::run(publisher, receiver, &batch))
             .map_err(|e| LedgerError::Config(format!("starting the sequencer: {e}")))?;
         Ok(Self {
             shared,
@@ -244,13 +154,13 @@ impl<S: Store> Ledger<S> {
         if self.shared.is_closed() {
             return Err(SubmitError::ShuttingDown);
         }
-        envelope.precheck(&self.shared.arbiters)?;
+        envelope.precheck(self.shared.arbiters())?;
         let (reply, answer) = oneshot::channel();
         // Counted before sending, so the sequencer never takes one uncounted.
-        self.shared.stats.queued.fetch_add(1, Ordering::Relaxed);
+        self.shared.stats().queued(1);
         let sent = self.queue.try_send(Submission { envelope, reply });
         if sent.is_err() {
-            self.shared.stats.queued.fetch_sub(1, Ordering::Relaxed);
+            self.shared.stats().dequeued(1);
         }
         match sent {
             Ok(()) => Ok(answer),
@@ -282,7 +192,7 @@ impl<S: Store> Ledger<S> {
     /// Stops accepting envelopes, lets the sequencer finish what is queued
     /// (every batch is written before it is answered), and waits for it.
     pub fn close(&self) {
-        self.shared.closed.store(true, Ordering::Release);
+        self.shared.close();
         let handle = self
             .sequencer
             .lock()
@@ -302,7 +212,7 @@ impl<S: Store> Ledger<S> {
         Ok(!self.shared.is_closed()
             && self
                 .shared
-                .store
+                .store()
                 .get(Table::Meta, META_CHECKPOINT)?
                 .is_some())
     }
@@ -316,58 +226,46 @@ impl<S: Store> Ledger<S> {
     /// The log's origin line.
     #[must_use]
     pub fn origin(&self) -> &str {
-        &self.shared.origin
+        self.shared.origin()
     }
 
     /// The verifier of the log's checkpoints.
     #[must_use]
     pub fn verifier(&self) -> &NoteVerifier {
-        &self.shared.verifier
+        self.shared.verifier()
     }
 
     /// The keys that may resolve disputes, as configured.
     #[must_use]
     pub fn arbiters(&self) -> &[Identity] {
-        &self.shared.arbiters
+        self.shared.arbiters()
     }
 
     /// Key and value bytes the sequencer has written since the ledger opened.
     #[must_use]
     pub fn bytes_written(&self) -> u64 {
-        self.shared.bytes_written.load(Ordering::Relaxed)
+        self.shared.stats().bytes_written()
     }
 
     /// What the ledger holds in memory, by part, in bytes: the store's
     /// parts and the hash cache.
     #[must_use]
     pub fn memory(&self) -> Vec<(&'static str, u64)> {
-        let mut parts = self.shared.store.memory();
-        parts.push(("hash_cache", self.shared.hashes.bytes()));
+        let mut parts = self.shared.store().memory();
+        parts.push(("hash_cache", self.shared.hashes().bytes()));
         parts
     }
 
     /// The ledger's counters, for metrics.
     #[must_use]
     pub fn stats(&self) -> LedgerStats {
-        let s = &self.shared.stats;
-        LedgerStats {
-            queued: s.queued.load(Ordering::Relaxed),
-            batches: s.batches.load(Ordering::Relaxed),
-            appended: s.appended.load(Ordering::Relaxed),
-            signatures_checked: s.signatures_checked.load(Ordering::Relaxed),
-            batch_sizes: s
-                .batch_sizes
-                .iter()
-                .map(|b| b.load(Ordering::Relaxed))
-                .collect(),
-            bytes_written: self.bytes_written(),
-        }
+        self.shared.stats().snapshot()
     }
 
     /// The store, for reads.
     #[must_use]
-    pub fn store(&self) -> &S {
-        &self.shared.store
+    pub fn store(&self) -> &AnyStore {
+        self.shared.store()
     }
 }
 

@@ -5,10 +5,10 @@
 //! |---|---|
 //! | [`store`] | the storage trait, its RocksDB and in-memory backends, the conformance suite |
 //! | [`ledger`] | opening (and refusing an inconsistent store), submitting, closing |
+//! | `shared` | the core the sequencer and readers share, and the one step that moves the head |
 //! | [`sequencer`] | batching, parallel signature checks, ordered validation, one atomic write |
 //! | [`reads`] | entries, proofs, tiles, state, license checks and royalty splits with proofs |
 //! | [`records`] | the binary layout of design records |
-//! | [`keyfile`] | Ed25519 key files (PKCS#8 PEM, 0600) |
 //! | [`signed`] | the signer's own record of what it published, apart from the store, and its lock |
 //!
 //! The write path is the brief's: one sequencer owns appends; each batch's
@@ -18,7 +18,6 @@
 
 pub mod error;
 pub mod hashes;
-pub mod keyfile;
 pub mod keys;
 pub mod ledger;
 mod log;
@@ -27,6 +26,7 @@ mod problem;
 pub mod reads;
 pub mod records;
 pub mod sequencer;
+mod shared;
 pub mod signed;
 pub mod store;
 mod view;
@@ -36,6 +36,6 @@ pub use ledger::{BATCH_BUCKETS, Ledger, LedgerConfig, LedgerStats};
 pub use log::Head;
 pub use sequencer::{BatchConfig, Outcome};
 pub use signed::{RecordError, SignerRecord};
-pub use store::{MemoryStore, Store};
+pub use store::{AnyStore, MemoryStore, Store};
 #[cfg(feature = "rocks")]
 pub use store::{RocksOptions, RocksStore};

@@ -20,7 +20,7 @@ use crate::error::ReadError;
 use crate::hashes::{HashCache, StoredHashes};
 use crate::keys::{self, LinkFamily, META_CHECKPOINT, be, read_be};
 use crate::ledger::Ledger;
-use crate::store::{Read, Store, StoreError, Table};
+use crate::store::{AnySnapshot, Read, Store, StoreError, Table};
 use crate::view::View;
 
 /// Entries per chunk of an entry bundle read by [`Ledger::entry_bundle`]:
@@ -31,13 +31,13 @@ pub const BUNDLE_CHUNK: u64 = 8;
 /// `u16` length, then the entry) of up to [`BUNDLE_CHUNK`] consecutive
 /// entries. Entries never change once logged, so reading them chunk by
 /// chunk gives the same bytes as reading them at once.
-pub struct BundleChunks<S: Store> {
-    ledger: Ledger<S>,
+pub struct BundleChunks {
+    ledger: Ledger,
     next: u64,
     end: u64,
 }
 
-impl<S: Store> Iterator for BundleChunks<S> {
+impl Iterator for BundleChunks {
     type Item = Result<Vec<u8>, ReadError>;
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -142,8 +142,8 @@ fn read_entry_bytes(read: &impl Read, index: u64) -> Result<Vec<u8>, ReadError> 
         .ok_or(ReadError::NotFound("entry"))
 }
 
-impl<S: Store> Ledger<S> {
-    fn at(&self) -> Result<At<'_, S::Snapshot<'_>>, ReadError> {
+impl Ledger {
+    fn at(&self) -> Result<At<'_, AnySnapshot<'_>>, ReadError> {
         let snap = self.store().snapshot();
         let text = snap
             .get(Table::Meta, META_CHECKPOINT)?
@@ -154,7 +154,7 @@ impl<S: Store> Ledger<S> {
         if text == head.checkpoint.as_bytes() {
             return Ok(At {
                 snap,
-                hashes: &self.shared.hashes,
+                hashes: self.shared.hashes(),
                 size: head.size,
                 checkpoint: head.checkpoint.to_string(),
             });
@@ -163,7 +163,7 @@ impl<S: Store> Ledger<S> {
         let cp = Checkpoint::parse(note.text()).map_err(tlog_err)?;
         Ok(At {
             snap,
-            hashes: &self.shared.hashes,
+            hashes: self.shared.hashes(),
             size: cp.size,
             checkpoint: note.to_text(),
         })
@@ -222,7 +222,7 @@ impl<S: Store> Ledger<S> {
         size: Option<u64>,
     ) -> Result<(TreeSize, Vec<Hash>), ReadError> {
         let size = self.check_size(size)?;
-        let reader = self.shared.hashes.over(StoredHashes(self.store()));
+        let reader = self.shared.hashes().over(StoredHashes(self.store()));
         let proof = prove_inclusion(LeafIndex(index), size, &reader).map_err(tlog_err)?;
         Ok((size, proof))
     }
@@ -238,7 +238,7 @@ impl<S: Store> Ledger<S> {
         to: Option<u64>,
     ) -> Result<(TreeSize, Vec<Hash>), ReadError> {
         let to = self.check_size(to)?;
-        let reader = self.shared.hashes.over(StoredHashes(self.store()));
+        let reader = self.shared.hashes().over(StoredHashes(self.store()));
         let proof = prove_consistency(TreeSize(from), to, &reader).map_err(tlog_err)?;
         Ok((to, proof))
     }
@@ -268,7 +268,7 @@ impl<S: Store> Ledger<S> {
     /// # Errors
     /// [`ReadError::NotFound`] for a bundle the log does not have (yet), or
     /// for a hash tile.
-    pub fn entry_bundle(&self, tile: &Tile) -> Result<BundleChunks<S>, ReadError> {
+    pub fn entry_bundle(&self, tile: &Tile) -> Result<BundleChunks, ReadError> {
         if tile.level.is_some() {
             return Err(ReadError::NotFound("entry bundle"));
         }

@@ -10,8 +10,8 @@
 //! failed write answers every caller of the batch with an error, and
 //! nothing of it was stored.
 
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, sync_channel};
-use std::sync::{Arc, PoisonError};
 use std::time::{Duration, Instant};
 
 use provenant_model::{Context, Entry, Envelope, Receipt, RuleError, Timestamp, Verified, apply};
@@ -20,10 +20,10 @@ use tokio::sync::oneshot;
 
 use crate::error::{LedgerError, SubmitError};
 use crate::hashes::{Memo, StoredHashes, WithPending};
-use crate::keys::{META_CHECKPOINT, META_SIZE, be, signer_key};
-use crate::ledger::Shared;
-use crate::log::{Head, LogSigner};
-use crate::store::{Batch, Store, Table};
+use crate::keys::{be, signer_key};
+use crate::log::Head;
+use crate::shared::{Publisher, Shared};
+use crate::store::{Batch, Read as _, Store as _, Table};
 use crate::view::{Overlay, View};
 
 /// The largest entry: it must fit a C2SP entry bundle's `u16` length.
@@ -80,15 +80,10 @@ type Checked = Vec<(oneshot::Sender<Reply>, Result<Verified, RuleError>)>;
 /// signatures on `verify_threads` threads while this thread validates and
 /// writes the batch before. Order is kept: batches are written in the
 /// order they were formed.
-pub(crate) fn run<S: Store>(
-    shared: &Arc<Shared<S>>,
-    mut signer: LogSigner,
-    queue: Receiver<Submission>,
-    config: &BatchConfig,
-) {
+pub(crate) fn run(mut publisher: Publisher, queue: Receiver<Submission>, config: &BatchConfig) {
     let (checked_tx, checked_rx) = sync_channel::<Checked>(2);
     let verifier = {
-        let shared = Arc::clone(shared);
+        let shared = Arc::clone(publisher.shared());
         let config = config.clone();
         std::thread::Builder::new()
             .name("provenant-verify".into())
@@ -97,10 +92,7 @@ pub(crate) fn run<S: Store>(
                     let (envelopes, replies): (Vec<Envelope>, Vec<_>) =
                         batch.into_iter().map(|s| (s.envelope, s.reply)).unzip();
                     let lines: usize = envelopes.iter().map(|e| e.signatures().len()).sum();
-                    shared
-                        .stats
-                        .signatures_checked
-                        .fetch_add(lines as u64, std::sync::atomic::Ordering::Relaxed);
+                    shared.stats().signatures_checked(lines as u64);
                     let verified = verify_parallel(&envelopes, config.verify_threads);
                     if checked_tx
                         .send(replies.into_iter().zip(verified).collect())
@@ -112,22 +104,21 @@ pub(crate) fn run<S: Store>(
             })
     };
     let Ok(verifier) = verifier else {
-        shared.report(&LedgerError::Config(
+        publisher.shared().report(&LedgerError::Config(
             "cannot start the verifier thread".into(),
         ));
         return;
     };
-    let mut clock = Clock::resume(shared);
-    let mut unrecorded = None;
+    let mut clock = Clock::resume(publisher.shared());
     while let Ok(batch) = checked_rx.recv() {
-        if !catch_up(shared, &mut signer, &mut unrecorded) {
+        if !publisher.catch_up() {
             for (reply, _) in batch {
                 let _ = reply.send(Err(SubmitError::Unavailable));
             }
             continue;
         }
         let logged_at = clock.tick();
-        process(shared, &mut signer, &mut unrecorded, batch, logged_at);
+        process(&mut publisher, batch, logged_at);
     }
     let _ = verifier.join();
 }
@@ -135,8 +126,8 @@ pub(crate) fn run<S: Store>(
 /// Waits for the next envelope, then gathers a batch: up to `max_batch`,
 /// or what arrives within `batch_budget`. `None` once the ledger is closed
 /// and the queue is empty.
-fn next_batch<S: Store>(
-    shared: &Shared<S>,
+fn next_batch(
+    shared: &Shared,
     queue: &Receiver<Submission>,
     config: &BatchConfig,
 ) -> Option<Vec<Submission>> {
@@ -157,10 +148,7 @@ fn next_batch<S: Store>(
             Err(_) => break,
         }
     }
-    shared
-        .stats
-        .queued
-        .fetch_sub(batch.len() as u64, std::sync::atomic::Ordering::Relaxed);
+    shared.stats().dequeued(batch.len() as u64);
     Some(batch)
 }
 
@@ -209,11 +197,11 @@ struct Clock {
 
 impl Clock {
     /// Resumes after the log's last entry.
-    fn resume<S: Store>(shared: &Shared<S>) -> Clock {
+    fn resume(shared: &Shared) -> Clock {
         let size = shared.head().size.0;
         let last = size
             .checked_sub(1)
-            .and_then(|i| shared.store.get(Table::Entries, &be(i)).ok().flatten())
+            .and_then(|i| shared.store().get(Table::Entries, &be(i)).ok().flatten())
             .and_then(|bytes| Entry::from_leaf_bytes(&bytes).ok())
             .map(|entry| entry.logged_at);
         Clock { last }
@@ -240,15 +228,10 @@ fn now() -> Timestamp {
         .expect("the epoch is a valid timestamp")
 }
 
-fn process<S: Store>(
-    shared: &Arc<Shared<S>>,
-    signer: &mut LogSigner,
-    unrecorded: &mut Option<Head>,
-    batch: Checked,
-    logged_at: Timestamp,
-) {
+fn process(publisher: &mut Publisher, batch: Checked, logged_at: Timestamp) {
+    let shared = Arc::clone(publisher.shared());
     let head = shared.head();
-    let snapshot = shared.store.snapshot();
+    let snapshot = shared.store().snapshot();
     let mut overlay = Overlay::default();
     let mut accepted: Vec<Accepted> = Vec::new();
     let mut existing: Vec<(oneshot::Sender<Reply>, u64)> = Vec::new();
@@ -278,7 +261,7 @@ fn process<S: Store>(
             index,
             leaf_hash: leaf_hash.into(),
             logged_at,
-            arbiters: &shared.arbiters,
+            arbiters: shared.arbiters(),
         };
         let view = View::with_overlay(&snapshot, &overlay);
         match apply(&view, &ctx, &verified) {
@@ -310,9 +293,7 @@ fn process<S: Store>(
 
     let mut new_hashes = Vec::new();
     if !accepted.is_empty() {
-        match commit(
-            shared, signer, unrecorded, &head, &accepted, overlay, writes,
-        ) {
+        match commit(publisher, &head, &accepted, overlay, writes) {
             Ok(hashes) => new_hashes = hashes,
             Err(e) => {
                 shared.report(&e);
@@ -332,7 +313,7 @@ fn process<S: Store>(
     let start = provenant_tlog::stored_count(head.size);
     let head = shared.head();
     let reader = Memo::new(WithPending {
-        stored: shared.hashes.over(StoredHashes(&shared.store)),
+        stored: shared.hashes().over(StoredHashes(shared.store())),
         start,
         pending: &new_hashes,
     });
@@ -345,54 +326,24 @@ fn process<S: Store>(
                 .map(|(r, i)| (r, i, None, Outcome::Existing)),
         );
     for (reply, index, entry, outcome) in answers {
-        let receipt = receipt(shared, &reader, &head, index, entry);
+        let receipt = receipt(&shared, &reader, &head, index, entry);
         let _ = reply.send(receipt.map(|r| (r, outcome)));
     }
 }
 
-/// Publishes a batch that was stored but not recorded, if there is one:
-/// the store holds it, and the next batch extends it. False while the
-/// record still cannot be written.
-fn catch_up<S: Store>(
-    shared: &Shared<S>,
-    signer: &mut LogSigner,
-    unrecorded: &mut Option<Head>,
-) -> bool {
-    let Some(stored) = unrecorded.take() else {
-        return true;
-    };
-    if let Err(e) = signer.publish(stored.size, stored.root) {
-        shared.report(&e);
-        *unrecorded = Some(stored);
-        return false;
-    }
-    shared.hashes.fit(stored.size);
-    *shared.head.write().unwrap_or_else(PoisonError::into_inner) = stored;
-    true
-}
-
-/// Appends the accepted entries' hashes, signs the new checkpoint, writes
-/// everything in one batch, then records the checkpoint as published.
-/// Returns the tree hashes it stored.
-///
-/// The order is the one that lets start-up tell a crash from a rollback
-/// (`docs/LEDGER.md`, "Rollbacks"): the store first, then the signer's
-/// record, then the answers. A crash between the two writes leaves the
-/// store one batch ahead of the record, never behind it; a record that
-/// fails to be written leaves the batch stored but `unrecorded`, to be
-/// recorded before the next batch, and this batch's callers are told it
-/// failed (a retry of the same envelope then gets its original receipt).
-fn commit<S: Store>(
-    shared: &Arc<Shared<S>>,
-    signer: &mut LogSigner,
-    unrecorded: &mut Option<Head>,
-    head: &crate::Head,
+/// Appends the accepted entries' hashes, computes the new root, and has
+/// the publisher sign, write and publish the batch with its checkpoint
+/// ([`Publisher::publish`]). Returns the tree hashes it stored.
+fn commit(
+    publisher: &mut Publisher,
+    head: &Head,
     accepted: &[Accepted],
     overlay: Overlay,
     mut writes: Batch,
 ) -> Result<Vec<Hash>, LedgerError> {
+    let shared = Arc::clone(publisher.shared());
     let leaves: Vec<Hash> = accepted.iter().map(|a| a.leaf_hash).collect();
-    let stored = StoredHashes(&shared.store);
+    let stored = StoredHashes(shared.store());
     let new_hashes = append(head.size, &leaves, &stored).map_err(corrupt)?;
     let start = provenant_tlog::stored_count(head.size);
     let size = TreeSize(head.size.0 + leaves.len() as u64);
@@ -402,8 +353,6 @@ fn commit<S: Store>(
         pending: &new_hashes,
     };
     let root = tree_hash(size, &with_new).map_err(corrupt)?;
-    let new_head = signer.sign((head.size, head.root), size, root)?;
-
     for (i, h) in new_hashes.iter().enumerate() {
         writes.put(
             Table::Hashes,
@@ -412,24 +361,7 @@ fn commit<S: Store>(
         );
     }
     overlay.into_ops(&mut writes)?;
-    writes.put(Table::Meta, META_SIZE.to_vec(), be(size.0).to_vec());
-    writes.put(
-        Table::Meta,
-        META_CHECKPOINT.to_vec(),
-        new_head.checkpoint.as_bytes().to_vec(),
-    );
-    let bytes = writes.bytes() as u64;
-    shared.store.write(writes)?;
-    if let Err(e) = signer.publish(size, root) {
-        *unrecorded = Some(new_head);
-        return Err(e);
-    }
-    shared.hashes.fit(size);
-    shared.stats.batch(accepted.len());
-    shared
-        .bytes_written
-        .fetch_add(bytes, std::sync::atomic::Ordering::Relaxed);
-    *shared.head.write().unwrap_or_else(PoisonError::into_inner) = new_head;
+    publisher.publish(head, size, root, writes, accepted.len())?;
     Ok(new_hashes)
 }
 
@@ -438,10 +370,10 @@ fn corrupt(e: provenant_tlog::Error) -> LedgerError {
     LedgerError::Corrupt(e.to_string())
 }
 
-fn receipt<S: Store>(
-    shared: &Shared<S>,
+fn receipt(
+    shared: &Shared,
     reader: &impl HashReader,
-    head: &crate::Head,
+    head: &Head,
     index: u64,
     entry: Option<Entry>,
 ) -> Result<Receipt, SubmitError> {

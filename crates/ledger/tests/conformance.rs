@@ -1,10 +1,18 @@
 //! Every store backend passes the same conformance suite.
 
-use provenant_ledger::store::{MemoryStore, conformance};
+use provenant_ledger::store::{AnyStore, MemoryStore, conformance};
 
 #[test]
 fn memory_store_conforms() {
     conformance::run(MemoryStore::new);
+}
+
+/// The store the ledger holds, in each of its forms: the memory variant,
+/// and a store behind the box (as the tests' fault-injecting stores are).
+#[test]
+fn any_store_conforms_in_every_form() {
+    conformance::run(|| AnyStore::from(MemoryStore::new()));
+    conformance::run(|| AnyStore::boxed(MemoryStore::new()));
 }
 
 #[cfg(feature = "rocks")]
@@ -20,6 +28,17 @@ mod rocks {
             let store = RocksStore::open(dir.path(), &RocksOptions::default()).unwrap();
             dirs.borrow_mut().push(dir);
             store
+        });
+    }
+
+    #[test]
+    fn rocks_store_conforms_as_any_store() {
+        let dirs: std::cell::RefCell<Vec<tempfile::TempDir>> = std::cell::RefCell::default();
+        conformance::run(|| {
+            let dir = tempfile::tempdir().unwrap();
+            let store = RocksStore::open(dir.path(), &RocksOptions::default()).unwrap();
+            dirs.borrow_mut().push(dir);
+            provenant_ledger::AnyStore::from(store)
         });
     }
 
@@ -61,6 +80,12 @@ mod rocks {
         let dir = tempfile::tempdir().unwrap();
         conformance::run_durable(|| {
             RocksStore::open(dir.path(), &RocksOptions::default()).unwrap()
+        });
+        let dir = tempfile::tempdir().unwrap();
+        conformance::run_durable(|| {
+            provenant_ledger::AnyStore::from(
+                RocksStore::open(dir.path(), &RocksOptions::default()).unwrap(),
+            )
         });
     }
 }

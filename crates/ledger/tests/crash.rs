@@ -130,7 +130,7 @@ fn run_child(dir: &std::path::Path, seed: u64, after: Duration) -> Vec<Ack> {
     reader.join().unwrap()
 }
 
-fn records<T: serde::de::DeserializeOwned>(store: &RocksStore, table: Table) -> Vec<T> {
+fn records<T: serde::de::DeserializeOwned>(store: &impl Read, table: Table) -> Vec<T> {
     store
         .scan(table, &[], None, usize::MAX)
         .unwrap()

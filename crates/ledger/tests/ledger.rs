@@ -7,12 +7,12 @@ mod support;
 use std::sync::Arc;
 
 use provenant_ledger::store::{Batch, MemoryStore, Read, Rows, Store, StoreError, Table};
-use provenant_ledger::{Ledger, LedgerError, Outcome, ReadError, SubmitError};
+use provenant_ledger::{AnyStore, Ledger, LedgerError, Outcome, ReadError, SubmitError};
 use provenant_model::{Action, LicenseQuery, Receipt};
 use provenant_tlog::{Checkpoint, Note, TreeSize, verify_consistency};
 use support::*;
 
-fn verify(ledger: &Ledger<impl Store>, receipt: &Receipt) {
+fn verify(ledger: &Ledger, receipt: &Receipt) {
     receipt
         .verify(ORIGIN, ledger.verifier())
         .expect("receipt verifies offline");
@@ -240,6 +240,12 @@ impl Store for Shared {
     }
 }
 
+impl From<Shared> for AnyStore {
+    fn from(store: Shared) -> Self {
+        AnyStore::boxed(store)
+    }
+}
+
 #[test]
 fn reopening_keeps_everything_and_refuses_tampering() {
     let store = Shared::default();
@@ -311,13 +317,11 @@ fn the_last_entry_must_match_its_leaf_hash() {
 
 #[test]
 fn a_failed_write_acknowledges_nothing_and_the_log_resumes() {
-    let ledger = open(Disk::default());
+    let disk = Disk::default();
+    let ledger = open(disk.clone());
     let first = register(b"first", &[(&key(1), 1_000_000)]);
     ledger.submit_blocking(first.clone()).unwrap();
-    ledger
-        .store()
-        .full
-        .store(true, std::sync::atomic::Ordering::SeqCst);
+    disk.full.store(true, std::sync::atomic::Ordering::SeqCst);
     let lost = register(b"lost", &[(&key(1), 1_000_000)]);
     let err = ledger.submit_blocking(lost).unwrap_err();
     assert!(matches!(err, SubmitError::Unavailable), "{err:?}");
@@ -328,10 +332,7 @@ fn a_failed_write_acknowledges_nothing_and_the_log_resumes() {
 
     // Space returns: another entry takes the size the failed batch had
     // signed for (that checkpoint was never published), and it verifies.
-    ledger
-        .store()
-        .full
-        .store(false, std::sync::atomic::Ordering::SeqCst);
+    disk.full.store(false, std::sync::atomic::Ordering::SeqCst);
     let before = ledger.head();
     let (receipt, _) = ledger
         .submit_blocking(register(b"other", &[(&key(2), 1_000_000)]))

@@ -16,7 +16,7 @@ use support::*;
 const OTHER_ORIGIN: &str = "other.provenant.example/log";
 
 /// A second log: another origin, another key, the same rules.
-fn other_ledger() -> Ledger<MemoryStore> {
+fn other_ledger() -> Ledger {
     let config = LedgerConfig {
         origin: OTHER_ORIGIN.to_owned(),
         ..config(BatchConfig::default())
@@ -29,7 +29,7 @@ fn other_ledger() -> Ledger<MemoryStore> {
     .expect("the second log opens")
 }
 
-fn verifies_under(receipt: &Receipt, ledger: &Ledger<MemoryStore>) -> bool {
+fn verifies_under(receipt: &Receipt, ledger: &Ledger) -> bool {
     receipt.verify(ledger.origin(), ledger.verifier()).is_ok()
 }
 

@@ -20,11 +20,7 @@ fn record_path(dir: &Path) -> PathBuf {
     SignerRecord::beside(&dir.join("log-key.pem"))
 }
 
-fn open_recorded(
-    store: &Disk,
-    record: &Path,
-    accept: Option<u64>,
-) -> Result<Ledger<Disk>, LedgerError> {
+fn open_recorded(store: &Disk, record: &Path, accept: Option<u64>) -> Result<Ledger, LedgerError> {
     Ledger::open_with_record(
         store.clone(),
         log_key(),
@@ -38,7 +34,7 @@ fn recorded(path: &Path) -> SignerState {
     SignerState::parse(&std::fs::read(path).unwrap()).unwrap()
 }
 
-fn write(ledger: &Ledger<Disk>, content: &[u8]) -> provenant_model::Receipt {
+fn write(ledger: &Ledger, content: &[u8]) -> provenant_model::Receipt {
     ledger
         .submit_blocking(register(content, &[(&key(1), 1_000_000)]))
         .unwrap()

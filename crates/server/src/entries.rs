@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use provenant_api::EntryAnswer;
-use provenant_ledger::{Ledger, Outcome, Store};
+use provenant_ledger::{Ledger, Outcome};
 use provenant_model::{Entry, Envelope, Receipt};
 
 use crate::Problem;
@@ -22,8 +22,8 @@ use crate::path::PathText;
 ///
 /// # Errors
 /// A problem naming the rule the envelope breaks; nothing is written.
-pub async fn submit<S: Store>(
-    State(ledger): State<Ledger<S>>,
+pub async fn submit(
+    State(ledger): State<Ledger>,
     RawBody(body): RawBody,
 ) -> Result<(StatusCode, Json<Receipt>), Problem> {
     let envelope = Envelope::from_json(&body)?;
@@ -39,8 +39,8 @@ pub async fn submit<S: Store>(
 ///
 /// # Errors
 /// `404` beyond the log.
-pub async fn entry<S: Store>(
-    State(ledger): State<Ledger<S>>,
+pub async fn entry(
+    State(ledger): State<Ledger>,
     PathText(index): PathText,
 ) -> Result<Json<EntryAnswer>, Problem> {
     let index: u64 = index.parse().map_err(|_| {

@@ -10,7 +10,7 @@ use axum::extract::{Extension, State};
 use axum::http::StatusCode;
 use futures_util::StreamExt as _;
 use provenant_api::Identified;
-use provenant_ledger::{Ledger, ReadError, Store};
+use provenant_ledger::{Ledger, ReadError};
 use provenant_model::ContentHasher;
 
 use crate::Problem;
@@ -23,8 +23,8 @@ pub struct UploadLimit(pub u64);
 ///
 /// # Errors
 /// `413` past the upload limit, `400` for a broken upload.
-pub async fn identify<S: Store>(
-    State(ledger): State<Ledger<S>>,
+pub async fn identify(
+    State(ledger): State<Ledger>,
     Extension(UploadLimit(max_bytes)): Extension<UploadLimit>,
     body: Body,
 ) -> Result<Json<Identified>, Problem> {

@@ -47,7 +47,7 @@ use axum::http::StatusCode;
 use axum::http::{HeaderName, Request};
 use axum::routing::MethodFilter;
 use provenant_api::routes::{self, Endpoint};
-use provenant_ledger::{Ledger, Store};
+use provenant_ledger::Ledger;
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 use tower_http::trace::TraceLayer;
@@ -92,35 +92,35 @@ impl Default for Limits {
 }
 
 /// The router: every route of the service over `ledger`.
-pub fn app<S: Store>(ledger: Ledger<S>, limits: Limits) -> Router {
+pub fn app(ledger: Ledger, limits: Limits) -> Router {
     let metrics = metrics::Metrics::default();
     let compute = ComputePool::new(limits.compute);
     let metrics_route = Router::new()
-        .mount::<routes::Metrics, _, _>(metrics::render::<S>)
+        .mount::<routes::Metrics, _, _>(metrics::render)
         .with_state(metrics::MetricsState {
             metrics: metrics.clone(),
             ledger: ledger.clone(),
             compute: compute.clone(),
         });
     let router = Router::new()
-        .mount::<routes::SubmitEntry, _, _>(entries::submit::<S>)
-        .mount::<routes::GetEntry, _, _>(entries::entry::<S>)
-        .mount::<routes::GetLog, _, _>(log::info::<S>)
-        .mount::<routes::GetCheckpoint, _, _>(log::checkpoint::<S>)
-        .mount::<routes::GetTlogCheckpoint, _, _>(log::checkpoint::<S>)
-        .mount::<routes::GetTile, _, _>(log::tile::<S>)
-        .mount::<routes::ProveInclusion, _, _>(log::inclusion::<S>)
-        .mount::<routes::ProveConsistency, _, _>(log::consistency::<S>)
-        .mount::<routes::ListDesigns, _, _>(queries::list::<S>)
-        .mount::<routes::IdentifyFile, _, _>(identify::identify::<S>)
-        .mount::<routes::GetDesign, _, _>(queries::design::<S>)
-        .mount::<routes::GetGrant, _, _>(queries::grant::<S>)
-        .mount::<routes::CheckLicense, _, _>(queries::license_check::<S>)
-        .mount::<routes::SplitRoyalty, _, _>(queries::royalty_split::<S>)
-        .mount::<routes::StateRoyalties, _, _>(statement::statement::<S>)
+        .mount::<routes::SubmitEntry, _, _>(entries::submit)
+        .mount::<routes::GetEntry, _, _>(entries::entry)
+        .mount::<routes::GetLog, _, _>(log::info)
+        .mount::<routes::GetCheckpoint, _, _>(log::checkpoint)
+        .mount::<routes::GetTlogCheckpoint, _, _>(log::checkpoint)
+        .mount::<routes::GetTile, _, _>(log::tile)
+        .mount::<routes::ProveInclusion, _, _>(log::inclusion)
+        .mount::<routes::ProveConsistency, _, _>(log::consistency)
+        .mount::<routes::ListDesigns, _, _>(queries::list)
+        .mount::<routes::IdentifyFile, _, _>(identify::identify)
+        .mount::<routes::GetDesign, _, _>(queries::design)
+        .mount::<routes::GetGrant, _, _>(queries::grant)
+        .mount::<routes::CheckLicense, _, _>(queries::license_check)
+        .mount::<routes::SplitRoyalty, _, _>(queries::royalty_split)
+        .mount::<routes::StateRoyalties, _, _>(statement::statement)
         .mount::<routes::GetOpenApi, _, _>(openapi)
         .mount::<routes::Health, _, _>(|| async { "ok" })
-        .mount::<routes::Ready, _, _>(ready::<S>)
+        .mount::<routes::Ready, _, _>(ready)
         .with_state(ledger)
         .merge(metrics_route)
         .fallback(|| async { Problem::not_found("route") })
@@ -193,7 +193,7 @@ async fn openapi() -> impl axum::response::IntoResponse {
     )
 }
 
-async fn ready<S: Store>(State(ledger): State<Ledger<S>>) -> Result<&'static str, Problem> {
+async fn ready(State(ledger): State<Ledger>) -> Result<&'static str, Problem> {
     match ledger.ready() {
         Ok(true) => Ok("ready"),
         Ok(false) => Err(Problem::from(provenant_ledger::SubmitError::ShuttingDown)),

@@ -9,7 +9,7 @@ use provenant_api::{
     ConsistencyAnswer, ConsistencyQuery, InclusionAnswer, InclusionQuery, LogInfo,
 };
 use provenant_ledger::reads::BUNDLE_CHUNK;
-use provenant_ledger::{Ledger, Store};
+use provenant_ledger::Ledger;
 use provenant_tlog::tile::Tile;
 
 use crate::Problem;
@@ -33,7 +33,7 @@ fn text(
 }
 
 /// `GET /v1/log`.
-pub async fn info<S: Store>(State(ledger): State<Ledger<S>>) -> Json<LogInfo> {
+pub async fn info(State(ledger): State<Ledger>) -> Json<LogInfo> {
     let key = ledger.verifier().key();
     Json(LogInfo {
         origin: ledger.origin().to_owned(),
@@ -47,7 +47,7 @@ pub async fn info<S: Store>(State(ledger): State<Ledger<S>>) -> Json<LogInfo> {
 }
 
 /// `GET /checkpoint` and `GET /v1/checkpoint`: the signed note.
-pub async fn checkpoint<S: Store>(State(ledger): State<Ledger<S>>) -> Response {
+pub async fn checkpoint(State(ledger): State<Ledger>) -> Response {
     text(
         ledger.head().checkpoint.to_string(),
         "text/plain; charset=utf-8",
@@ -60,8 +60,8 @@ pub async fn checkpoint<S: Store>(State(ledger): State<Ledger<S>>) -> Response {
 /// # Errors
 /// `400` for a path that is not a C2SP tile path, `404` for a tile the log
 /// does not have.
-pub async fn tile<S: Store>(
-    State(ledger): State<Ledger<S>>,
+pub async fn tile(
+    State(ledger): State<Ledger>,
     PathText(path): PathText,
 ) -> Result<Response, Problem> {
     let tile = Tile::parse(&format!("tile/{path}"))
@@ -82,7 +82,7 @@ pub async fn tile<S: Store>(
 /// when the connection has sent the one before, so a client that does not
 /// read holds one chunk (about 512 KiB at most) and not the whole bundle
 /// (up to 16 MiB).
-fn bundle<S: Store>(ledger: &Ledger<S>, tile: &Tile) -> Result<axum::body::Body, Problem> {
+fn bundle(ledger: &Ledger, tile: &Tile) -> Result<axum::body::Body, Problem> {
     let mut chunks = ledger.entry_bundle(tile)?;
     // The first chunk is read here, so that a store error is a problem
     // answer rather than a torn body.
@@ -105,8 +105,8 @@ fn bundle<S: Store>(ledger: &Ledger<S>, tile: &Tile) -> Result<axum::body::Body,
 /// # Errors
 /// `400` without exactly one of `index` and `leaf_hash`, or for sizes
 /// beyond the log; `404` for an unknown leaf hash.
-pub async fn inclusion<S: Store>(
-    State(ledger): State<Ledger<S>>,
+pub async fn inclusion(
+    State(ledger): State<Ledger>,
     query: Result<Query<InclusionQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<InclusionAnswer>, Problem> {
     let Query(q) = query.map_err(|e| Problem::bad_request("invalid-query", e.body_text()))?;
@@ -132,8 +132,8 @@ pub async fn inclusion<S: Store>(
 ///
 /// # Errors
 /// `400` for sizes out of order, zero, or beyond the log.
-pub async fn consistency<S: Store>(
-    State(ledger): State<Ledger<S>>,
+pub async fn consistency(
+    State(ledger): State<Ledger>,
     query: Result<Query<ConsistencyQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<ConsistencyAnswer>, Problem> {
     let Query(q) = query.map_err(|e| Problem::bad_request("invalid-query", e.body_text()))?;

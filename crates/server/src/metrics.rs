@@ -13,7 +13,7 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use provenant_ledger::{BATCH_BUCKETS, Ledger, Store};
+use provenant_ledger::{BATCH_BUCKETS, Ledger};
 
 use crate::ComputePool;
 
@@ -69,27 +69,18 @@ pub async fn track(State(metrics): State<Metrics>, req: Request, next: Next) -> 
 }
 
 /// The state of the `/metrics` route.
-pub struct MetricsState<S: Store> {
+#[derive(Clone)]
+pub struct MetricsState {
     /// The request counters.
     pub metrics: Metrics,
     /// The ledger.
-    pub ledger: Ledger<S>,
+    pub ledger: Ledger,
     /// The pool computing royalty and license reads.
     pub compute: ComputePool,
 }
 
-impl<S: Store> Clone for MetricsState<S> {
-    fn clone(&self) -> Self {
-        Self {
-            metrics: self.metrics.clone(),
-            ledger: self.ledger.clone(),
-            compute: self.compute.clone(),
-        }
-    }
-}
-
 /// `GET /metrics`.
-pub async fn render<S: Store>(State(state): State<MetricsState<S>>) -> Response {
+pub async fn render(State(state): State<MetricsState>) -> Response {
     let mut out = String::new();
     {
         let routes = state
@@ -144,7 +135,7 @@ pub async fn render<S: Store>(State(state): State<MetricsState<S>>) -> Response 
 
 /// The ledger's own metrics: batch sizes, queue, tree, verification,
 /// bytes written and memory.
-fn ledger_metrics<S: Store>(out: &mut String, ledger: &Ledger<S>) {
+fn ledger_metrics(out: &mut String, ledger: &Ledger) {
     let counters = ledger.stats();
     out.push_str("# HELP provenant_batch_size Entries appended per sequencer batch.\n");
     out.push_str("# TYPE provenant_batch_size histogram\n");

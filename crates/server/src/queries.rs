@@ -8,7 +8,7 @@ use provenant_api::{
     DEFAULT_PAGE, DesignList, DesignReport, DetailQuery, Licensed, ListQuery, MAX_PAGE, Page,
     Proven, SplitRequest,
 };
-use provenant_ledger::{Ledger, Store};
+use provenant_ledger::Ledger;
 use provenant_model::{DesignId, GrantId, GrantState, LicenseAnswer, LicenseQuery, RoyaltySplit};
 
 use crate::body::JsonBody;
@@ -30,8 +30,8 @@ fn id<T: std::str::FromStr>(text: &str, what: &'static str) -> Result<T, Problem
 ///
 /// # Errors
 /// `400` for a malformed id, `404` for an unknown design.
-pub async fn design<S: Store>(
-    State(ledger): State<Ledger<S>>,
+pub async fn design(
+    State(ledger): State<Ledger>,
     PathText(text): PathText,
 ) -> Result<Json<Proven<DesignReport>>, Problem> {
     let design: DesignId = id(&text, "design")?;
@@ -42,8 +42,8 @@ pub async fn design<S: Store>(
 ///
 /// # Errors
 /// `400` for a malformed id, `404` for an unknown grant.
-pub async fn grant<S: Store>(
-    State(ledger): State<Ledger<S>>,
+pub async fn grant(
+    State(ledger): State<Ledger>,
     PathText(text): PathText,
 ) -> Result<Json<Proven<GrantState>>, Problem> {
     let grant: GrantId = id(&text, "grant")?;
@@ -57,8 +57,8 @@ pub async fn grant<S: Store>(
 /// # Errors
 /// `400` for a malformed question or an unknown channel or category,
 /// `503 compute-busy` when the pool is full.
-pub async fn license_check<S: Store>(
-    State(ledger): State<Ledger<S>>,
+pub async fn license_check(
+    State(ledger): State<Ledger>,
     Extension(pool): Extension<ComputePool>,
     JsonBody(query): JsonBody<serde_json::Value>,
 ) -> Result<Json<Proven<LicenseAnswer>>, Problem> {
@@ -74,8 +74,8 @@ pub async fn license_check<S: Store>(
 /// # Errors
 /// `400` for a malformed request, `422` for an unknown design, `503
 /// compute-busy` when the pool is full.
-pub async fn royalty_split<S: Store>(
-    State(ledger): State<Ledger<S>>,
+pub async fn royalty_split(
+    State(ledger): State<Ledger>,
     Extension(pool): Extension<ComputePool>,
     JsonBody(req): JsonBody<SplitRequest>,
 ) -> Result<Json<Proven<RoyaltySplit>>, Problem> {
@@ -96,8 +96,8 @@ pub async fn royalty_split<S: Store>(
 /// # Errors
 /// `400` without exactly one of `creator` and `licensee`, or for a bad
 /// cursor.
-pub async fn list<S: Store>(
-    State(ledger): State<Ledger<S>>,
+pub async fn list(
+    State(ledger): State<Ledger>,
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Json<DesignList>, Problem> {
     let Query(q) = query.map_err(|e| Problem::bad_request("invalid-query", e.body_text()))?;

@@ -10,7 +10,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, header};
 use axum::{Extension, Json};
 use provenant_api::{PolicyQuery, Proven, StatementRequest};
-use provenant_ledger::{Ledger, Store};
+use provenant_ledger::Ledger;
 use provenant_model::royalty::MAX_SALES_LINES;
 use provenant_model::{CsvError, RoyaltyPolicy, Statement, parse_sales_csv};
 
@@ -36,8 +36,8 @@ fn csv_problem(e: &CsvError) -> Problem {
 /// # Errors
 /// `400` for a malformed body, `422` for an unknown design or an overflow,
 /// `503 compute-busy` when the pool is full.
-pub async fn statement<S: Store>(
-    State(ledger): State<Ledger<S>>,
+pub async fn statement(
+    State(ledger): State<Ledger>,
     Extension(pool): Extension<ComputePool>,
     headers: HeaderMap,
     query: Result<Query<PolicyQuery>, axum::extract::rejection::QueryRejection>,

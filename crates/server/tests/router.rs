@@ -8,7 +8,7 @@ use provenant_server::{Limits, app};
 use tower::ServiceExt as _;
 
 /// A router and the ledger behind it.
-fn router_and_ledger() -> (axum::Router, Ledger<MemoryStore>) {
+fn router_and_ledger() -> (axum::Router, Ledger) {
     let ledger = Ledger::open(
         MemoryStore::new(),
         SigningKey::from_bytes(&[7; 32]),

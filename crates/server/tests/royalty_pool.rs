@@ -16,7 +16,7 @@ use provenant_server::{ComputeLimits, Limits, app};
 use serde_json::{Value, json};
 use tower::ServiceExt as _;
 
-type TestLedger = Ledger<MemoryStore>;
+type TestLedger = Ledger;
 
 fn ledger() -> TestLedger {
     Ledger::open(

@@ -4,13 +4,16 @@
 //! The ledger (and only the ledger) knows what the tables hold; a backend
 //! only has to keep bytes in order and write a [`Batch`] all or nothing.
 //! Keys are big-endian so that byte order is numeric order. Every backend
-//! must pass [`conformance`].
+//! must pass [`conformance`]. [`AnyStore`] holds any backend, so that the
+//! ledger above it is not generic over the store.
 
+mod any;
 pub mod conformance;
 mod memory;
 #[cfg(feature = "rocks")]
 mod rocks;
 
+pub use any::{AnySnapshot, AnyStore};
 pub use memory::MemoryStore;
 #[cfg(feature = "rocks")]
 pub use rocks::{RocksOptions, RocksStore};

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use ed25519_dalek::SigningKey;
 use provenant_ledger::store::{Batch, Read, Rows, StoreError, Table};
-use provenant_ledger::{BatchConfig, Ledger, LedgerConfig, MemoryStore, Store};
+use provenant_ledger::{AnyStore, BatchConfig, Ledger, LedgerConfig, MemoryStore, Store};
 use provenant_model::DesignId;
 pub use provenant_model::testkit::{design_of, envelope, grant_id, id, key, register};
 use serde_json::json;
@@ -25,7 +25,7 @@ pub fn config(batch: BatchConfig) -> LedgerConfig {
     }
 }
 
-pub fn memory_ledger() -> Ledger<MemoryStore> {
+pub fn memory_ledger() -> Ledger {
     Ledger::open(
         MemoryStore::new(),
         log_key(),
@@ -34,7 +34,7 @@ pub fn memory_ledger() -> Ledger<MemoryStore> {
     .unwrap()
 }
 
-pub fn open<S: Store>(store: S) -> Ledger<S> {
+pub fn open(store: impl Into<AnyStore>) -> Ledger {
     Ledger::open(store, log_key(), config(BatchConfig::default())).unwrap()
 }
 
@@ -102,5 +102,11 @@ impl Store for Disk {
         } else {
             self.store.write(b)
         }
+    }
+}
+
+impl From<Disk> for AnyStore {
+    fn from(disk: Disk) -> Self {
+        AnyStore::boxed(disk)
     }
 }

@@ -4,6 +4,11 @@
 //! between Provenant and standard tools. A key file is created with mode
 //! 0600 and never overwritten; a key file that others can read is refused,
 //! as ssh refuses one.
+//!
+//! A crate of its own so that whatever reads or writes keys (the server,
+//! the CLI's key and draft commands) does so without building the ledger's
+//! storage. In scope: generating, writing and reading one key file. Out of
+//! scope: what the key signs (`provenant-model`, `provenant-tlog`).
 
 use std::fs::OpenOptions;
 use std::io::Write as _;
