@@ -151,11 +151,14 @@ pub struct Licensed {
 }
 
 /// The most items in one page.
-const MAX_PAGE: usize = 1000;
+pub const MAX_PAGE: usize = 1000;
+/// Items in a page unless the query gives a `limit`.
+pub const DEFAULT_PAGE: usize = 100;
 
 /// `GET /v1/designs?creator=KEY` (designs the key owns a share of) or
 /// `?licensee=KEY` (designs licensed to it, with the grant), `limit` at a
-/// time (default 100, at most 1000), continuing `after` a page's `next`.
+/// time (default [`DEFAULT_PAGE`], at most [`MAX_PAGE`]), continuing
+/// `after` a page's `next`.
 ///
 /// # Errors
 /// `400` without exactly one of `creator` and `licensee`, or for a bad
@@ -165,7 +168,7 @@ pub async fn list<S: Store>(
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Response, Problem> {
     let Query(q) = query.map_err(|e| Problem::bad_request("invalid-query", e.body_text()))?;
-    let limit = q.limit.unwrap_or(100).clamp(1, MAX_PAGE);
+    let limit = q.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
     match (q.creator, q.licensee) {
         (Some(key), None) => {
             let after: Option<DesignId> = q.after.as_deref().map(|a| id(a, "after")).transpose()?;
