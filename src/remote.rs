@@ -24,7 +24,7 @@ pub struct ServerArg {
     #[arg(
         long,
         env = "PROVENANT_SERVER",
-        default_value = "http://127.0.0.1:8080",
+        default_value_t = format!("http://{}", crate::settings::DEFAULT_LISTEN),
         global = true
     )]
     pub server: String,

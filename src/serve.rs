@@ -11,10 +11,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 use provenant_keyfile as keyfile;
-use provenant_ledger::{
-    BatchConfig, Ledger, LedgerConfig, LedgerError, RocksOptions, RocksStore, SignerRecord,
-};
-use provenant_server::{Limits, app};
+use provenant_ledger::{Ledger, LedgerConfig, LedgerError, RocksOptions, RocksStore, SignerRecord};
+use provenant_server::app;
 use provenant_tlog::TreeSize;
 
 use crate::settings::{Given, Settings};
@@ -58,12 +56,7 @@ pub fn run(args: ServeArgs) -> Result<String, String> {
     let config = LedgerConfig {
         origin: settings.origin.clone(),
         arbiters: settings.arbiters.clone(),
-        batch: BatchConfig {
-            max_batch: settings.max_batch,
-            batch_budget: settings.batch_budget,
-            queue_capacity: settings.queue,
-            ..BatchConfig::default()
-        },
+        batch: settings.batch.clone(),
     };
     let accept = args.accept_rollback.map(TreeSize);
     let ledger =
@@ -88,14 +81,6 @@ pub fn run(args: ServeArgs) -> Result<String, String> {
              (--key-file) or never restore the record"
         );
     }
-    let limits = Limits {
-        body_bytes: settings.body_limit,
-        timeout: settings.request_timeout,
-        body_timeout: settings.body_timeout,
-        rate: settings.rate,
-        upload_bytes: settings.upload_limit,
-        compute: settings.compute,
-    };
     let runtime =
         tokio::runtime::Runtime::new().map_err(|e| format!("starting the runtime: {e}"))?;
     runtime.block_on(async {
@@ -109,7 +94,7 @@ pub fn run(args: ServeArgs) -> Result<String, String> {
         tracing::info!(%addr, origin = %settings.origin, size = ledger.head().size.0, "serving");
         provenant_server::serve(
             listener,
-            app(ledger.clone(), limits),
+            app(ledger.clone(), settings.limits),
             settings.connections,
             shutdown(),
         )

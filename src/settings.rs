@@ -11,31 +11,62 @@
 //! arbiters = ["ed25519:..."]
 //! max_batch = 1024
 //! ```
+//!
+//! Every default is a named constant, of the library that owns the setting
+//! (the server's [`Limits`] and [`ConnectionLimits`], the ledger's
+//! [`BatchConfig`]) or, for the binary's own settings, of this module. The
+//! library's `Default`, [`Settings::resolve`] and `--help` (through
+//! [`shown_default`]) all read it, and a test checks that settings resolved
+//! from no flag and no file are the libraries' defaults.
 
-use std::net::SocketAddr;
+use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use provenant_ledger::{
+    BatchConfig, DEFAULT_BATCH_BUDGET, DEFAULT_MAX_BATCH, DEFAULT_QUEUE_CAPACITY,
+};
 use provenant_model::Identity;
 use provenant_server::compute::{DEFAULT_COMPUTE_QUEUE, default_compute_threads};
-use provenant_server::{ComputeLimits, ConnectionLimits, RateLimit};
+use provenant_server::listen::{
+    DEFAULT_HEADER_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_KEEPALIVE_INTERVAL,
+    DEFAULT_MAX_CLIENT_CONNECTIONS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_STREAMS,
+    DEFAULT_WRITE_TIMEOUT, KEEPALIVE_TIMEOUT,
+};
+use provenant_server::{
+    ComputeLimits, ConnectionLimits, DEFAULT_BODY_BYTES, DEFAULT_BODY_TIMEOUT,
+    DEFAULT_REQUEST_TIMEOUT, DEFAULT_UPLOAD_BYTES, Limits, RateLimit,
+};
 use serde::Deserialize;
 
-/// Settings as given by flags or a file: each may be absent.
+/// The address served unless configured.
+pub const DEFAULT_LISTEN: SocketAddr = SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 8080));
+/// The directory of the store unless configured.
+pub const DEFAULT_DATA_DIR: &str = "./data";
+/// The log's origin unless configured.
+pub const DEFAULT_ORIGIN: &str = "localhost/provenant";
+/// The log's key file, in the data directory, unless configured.
+pub const DEFAULT_KEY_FILE_NAME: &str = "log-key.pem";
+/// `rate_limit` unless configured: no limit ([`Limits::rate`] is `None`).
+pub const NO_RATE_LIMIT: u32 = 0;
+
+/// Settings as given by flags or a file: each may be absent. `--help`
+/// shows each default (see [`shown_default`]).
 #[derive(Debug, Default, Deserialize, clap::Args)]
 #[serde(deny_unknown_fields)]
+#[command(mut_args = show_default)]
 pub struct Given {
-    /// Address to listen on (port 0 picks a free port) [default: 127.0.0.1:8080].
+    /// Address to listen on (port 0 picks a free port).
     #[arg(long, env = "PROVENANT_LISTEN")]
     pub listen: Option<SocketAddr>,
-    /// Directory of the store and, by default, the log's key [default: ./data].
+    /// Directory of the store and, by default, the log's key.
     #[arg(long, env = "PROVENANT_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
-    /// The log's origin line, also its checkpoint key name [default: localhost/provenant].
+    /// The log's origin line, also its checkpoint key name.
     #[arg(long, env = "PROVENANT_ORIGIN")]
     pub origin: Option<String>,
     /// The log's signing key (PKCS#8 PEM), generated on first start when
-    /// absent [default: log-key.pem in the data directory].
+    /// absent.
     #[arg(long, env = "PROVENANT_KEY_FILE")]
     pub key_file: Option<PathBuf>,
     /// The signer's record of the last checkpoint it published, kept apart
@@ -50,58 +81,58 @@ pub struct Given {
     #[arg(long = "arbiter", env = "PROVENANT_ARBITERS", value_delimiter = ',')]
     #[serde(default)]
     pub arbiters: Vec<Identity>,
-    /// Largest JSON request body, in bytes [default: 1048576].
+    /// Largest JSON request body, in bytes.
     #[arg(long, env = "PROVENANT_BODY_LIMIT")]
     pub body_limit: Option<usize>,
-    /// Largest upload `POST /v1/designs/identify` hashes, in bytes [default: 268435456].
+    /// Largest upload `POST /v1/designs/identify` hashes, in bytes.
     #[arg(long, env = "PROVENANT_UPLOAD_LIMIT")]
     pub upload_limit: Option<u64>,
-    /// Request timeout, in seconds [default: 30].
+    /// Request timeout, in seconds.
     #[arg(long, env = "PROVENANT_REQUEST_TIMEOUT")]
     pub request_timeout: Option<u64>,
-    /// Most envelopes per batch, 1 to 65536 [default: 1024].
+    /// Most envelopes per batch, 1 to 65536.
     #[arg(long, env = "PROVENANT_MAX_BATCH")]
     pub max_batch: Option<usize>,
-    /// Time to gather a batch after its first envelope, 0 to 1000 ms [default: 2].
+    /// Time to gather a batch after its first envelope, 0 to 1000 ms.
     #[arg(long, env = "PROVENANT_BATCH_BUDGET_MS")]
     pub batch_budget_ms: Option<u64>,
-    /// Envelopes that may wait before clients get 503, 1 to 1000000 [default: 16384].
+    /// Envelopes that may wait before clients get 503, 1 to 1000000.
     #[arg(long, env = "PROVENANT_QUEUE")]
     pub queue: Option<usize>,
     /// Longest pause while a client sends a body before it gets 408, in
-    /// seconds [default: 10].
+    /// seconds.
     #[arg(long, env = "PROVENANT_BODY_TIMEOUT")]
     pub body_timeout: Option<u64>,
     /// Longest time a client may take to send a request's headers, in
-    /// seconds [default: 10].
+    /// seconds.
     #[arg(long, env = "PROVENANT_HEADER_TIMEOUT")]
     pub header_timeout: Option<u64>,
     /// Requests per second per client IP address before 429; 0 for no
-    /// limit [default: 0].
+    /// limit.
     #[arg(long, env = "PROVENANT_RATE_LIMIT")]
     pub rate_limit: Option<u32>,
     /// Requests a client may make at once above its rate [default: twice the rate].
     #[arg(long, env = "PROVENANT_RATE_BURST")]
     pub rate_burst: Option<u32>,
-    /// Connections open at once, all clients together [default: 4096].
+    /// Connections open at once, all clients together.
     #[arg(long, env = "PROVENANT_MAX_CONNECTIONS")]
     pub max_connections: Option<usize>,
-    /// Connections open at once per client IP address [default: 512].
+    /// Connections open at once per client IP address.
     #[arg(long, env = "PROVENANT_MAX_CLIENT_CONNECTIONS")]
     pub max_client_connections: Option<usize>,
     /// Longest time a connection may stay open with no request in
-    /// progress, in seconds [default: 60].
+    /// progress, in seconds.
     #[arg(long, env = "PROVENANT_IDLE_TIMEOUT")]
     pub idle_timeout: Option<u64>,
     /// Longest time an answer may make no progress because the client does
-    /// not read it, before the connection is closed, in seconds [default: 30].
+    /// not read it, before the connection is closed, in seconds.
     #[arg(long, env = "PROVENANT_WRITE_TIMEOUT")]
     pub write_timeout: Option<u64>,
     /// Seconds between HTTP/2 keep-alive pings; a peer that does not answer
-    /// one within 20 seconds is disconnected [default: 30].
+    /// one in time is disconnected.
     #[arg(long, env = "PROVENANT_KEEPALIVE_INTERVAL")]
     pub keepalive_interval: Option<u64>,
-    /// Concurrent requests (streams) per HTTP/2 connection, 1 to 1024 [default: 32].
+    /// Concurrent requests (streams) per HTTP/2 connection, 1 to 1024.
     #[arg(long, env = "PROVENANT_MAX_STREAMS")]
     pub max_streams: Option<u32>,
     /// Threads computing royalty splits, statements and license checks,
@@ -109,9 +140,59 @@ pub struct Given {
     #[arg(long, env = "PROVENANT_COMPUTE_THREADS")]
     pub compute_threads: Option<usize>,
     /// Royalty and license reads that may wait for a compute thread before
-    /// clients get 503, 0 to 100000 [default: 1024].
+    /// clients get 503, 0 to 100000.
     #[arg(long, env = "PROVENANT_COMPUTE_QUEUE")]
     pub compute_queue: Option<usize>,
+}
+
+/// Appends setting `arg`'s default to its help (short and long), from
+/// [`shown_default`].
+fn show_default(arg: clap::Arg) -> clap::Arg {
+    let Some(value) = shown_default(arg.get_id().as_str()) else {
+        return arg;
+    };
+    let help = arg.get_help().map(ToString::to_string).unwrap_or_default();
+    let long = arg.get_long_help().map(ToString::to_string);
+    let arg = arg.help(format!("{help} [default: {value}]"));
+    match long {
+        Some(long) => arg.long_help(format!("{long} [default: {value}]")),
+        None => arg,
+    }
+}
+
+/// The default of the setting named `id`, as `--help` shows it: the same
+/// constant [`Settings::resolve`] falls back to. `None` for a setting
+/// without a default (`arbiters`), or whose default is a rule its help
+/// states.
+fn shown_default(id: &str) -> Option<String> {
+    let secs = |d: Duration| d.as_secs().to_string();
+    Some(match id {
+        "listen" => DEFAULT_LISTEN.to_string(),
+        "data_dir" => DEFAULT_DATA_DIR.to_owned(),
+        "origin" => DEFAULT_ORIGIN.to_owned(),
+        "key_file" => format!("{DEFAULT_KEY_FILE_NAME} in the data directory"),
+        "body_limit" => DEFAULT_BODY_BYTES.to_string(),
+        "upload_limit" => DEFAULT_UPLOAD_BYTES.to_string(),
+        "request_timeout" => secs(DEFAULT_REQUEST_TIMEOUT),
+        "max_batch" => DEFAULT_MAX_BATCH.to_string(),
+        "batch_budget_ms" => DEFAULT_BATCH_BUDGET.as_millis().to_string(),
+        "queue" => DEFAULT_QUEUE_CAPACITY.to_string(),
+        "body_timeout" => secs(DEFAULT_BODY_TIMEOUT),
+        "header_timeout" => secs(DEFAULT_HEADER_TIMEOUT),
+        "rate_limit" => NO_RATE_LIMIT.to_string(),
+        "max_connections" => DEFAULT_MAX_CONNECTIONS.to_string(),
+        "max_client_connections" => DEFAULT_MAX_CLIENT_CONNECTIONS.to_string(),
+        "idle_timeout" => secs(DEFAULT_IDLE_TIMEOUT),
+        "write_timeout" => secs(DEFAULT_WRITE_TIMEOUT),
+        "keepalive_interval" => format!(
+            "{}; a ping unanswered for {} s closes the connection",
+            secs(DEFAULT_KEEPALIVE_INTERVAL),
+            secs(KEEPALIVE_TIMEOUT)
+        ),
+        "max_streams" => DEFAULT_MAX_STREAMS.to_string(),
+        "compute_queue" => DEFAULT_COMPUTE_QUEUE.to_string(),
+        _ => return None,
+    })
 }
 
 /// The checked settings the server runs with.
@@ -123,16 +204,11 @@ pub struct Settings {
     pub key_file: PathBuf,
     pub signer_record: PathBuf,
     pub arbiters: Vec<Identity>,
-    pub body_limit: usize,
-    pub upload_limit: u64,
-    pub request_timeout: Duration,
-    pub max_batch: usize,
-    pub batch_budget: Duration,
-    pub queue: usize,
-    pub body_timeout: Duration,
-    pub rate: Option<RateLimit>,
+    /// The router's limits on each request.
+    pub limits: Limits,
+    /// How the sequencer batches and queues writes.
+    pub batch: BatchConfig,
     pub connections: ConnectionLimits,
-    pub compute: ComputeLimits,
 }
 
 fn within<T: PartialOrd + std::fmt::Display + Copy>(
@@ -166,15 +242,16 @@ impl Settings {
             None => Given::default(),
         };
         let abuse = Abuse::resolve(&flags, &from_file)?;
-        let compute = compute_limits(&flags, &from_file)?;
+        let limits = request_limits(&flags, &from_file, &abuse)?;
+        let batch = batching(&flags, &from_file)?;
         let data_dir = flags
             .data_dir
             .or(from_file.data_dir)
-            .unwrap_or_else(|| PathBuf::from("./data"));
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
         let key_file = flags
             .key_file
             .or(from_file.key_file)
-            .unwrap_or_else(|| data_dir.join("log-key.pem"));
+            .unwrap_or_else(|| data_dir.join(DEFAULT_KEY_FILE_NAME));
         let signer_record = flags
             .signer_record
             .or(from_file.signer_record)
@@ -182,7 +259,7 @@ impl Settings {
         let origin = flags
             .origin
             .or(from_file.origin)
-            .unwrap_or_else(|| "localhost/provenant".to_owned());
+            .unwrap_or_else(|| DEFAULT_ORIGIN.to_owned());
         if origin.is_empty() || origin.chars().any(|c| c.is_whitespace() || c == '+') {
             return Err(format!(
                 "origin {origin:?} must be non-empty, without spaces or '+'"
@@ -194,66 +271,79 @@ impl Settings {
             flags.arbiters
         };
         Ok(Self {
-            listen: flags
-                .listen
-                .or(from_file.listen)
-                .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
+            listen: flags.listen.or(from_file.listen).unwrap_or(DEFAULT_LISTEN),
             data_dir,
             origin,
             key_file,
             signer_record,
             arbiters,
-            body_limit: within(
-                "body_limit",
-                flags.body_limit.or(from_file.body_limit).unwrap_or(1 << 20),
-                1024,
-                64 << 20,
-            )?,
-            upload_limit: within(
-                "upload_limit",
-                flags
-                    .upload_limit
-                    .or(from_file.upload_limit)
-                    .unwrap_or(256 << 20),
-                1,
-                1 << 40,
-            )?,
-            request_timeout: Duration::from_secs(within(
-                "request_timeout",
-                flags
-                    .request_timeout
-                    .or(from_file.request_timeout)
-                    .unwrap_or(30),
-                1,
-                3600,
-            )?),
-            max_batch: within(
-                "max_batch",
-                flags.max_batch.or(from_file.max_batch).unwrap_or(1024),
-                1,
-                65_536,
-            )?,
-            batch_budget: Duration::from_millis(within(
-                "batch_budget_ms",
-                flags
-                    .batch_budget_ms
-                    .or(from_file.batch_budget_ms)
-                    .unwrap_or(2),
-                0,
-                1000,
-            )?),
-            queue: within(
-                "queue",
-                flags.queue.or(from_file.queue).unwrap_or(16_384),
-                1,
-                1_000_000,
-            )?,
-            body_timeout: abuse.body_timeout,
-            rate: abuse.rate,
+            limits,
+            batch,
             connections: abuse.connections,
-            compute,
         })
     }
+}
+
+/// The router's limits on each request.
+fn request_limits(flags: &Given, file: &Given, abuse: &Abuse) -> Result<Limits, String> {
+    Ok(Limits {
+        body_bytes: within(
+            "body_limit",
+            flags
+                .body_limit
+                .or(file.body_limit)
+                .unwrap_or(DEFAULT_BODY_BYTES),
+            1024,
+            64 << 20,
+        )?,
+        timeout: Duration::from_secs(within(
+            "request_timeout",
+            flags
+                .request_timeout
+                .or(file.request_timeout)
+                .unwrap_or(DEFAULT_REQUEST_TIMEOUT.as_secs()),
+            1,
+            3600,
+        )?),
+        body_timeout: abuse.body_timeout,
+        rate: abuse.rate,
+        upload_bytes: within(
+            "upload_limit",
+            flags
+                .upload_limit
+                .or(file.upload_limit)
+                .unwrap_or(DEFAULT_UPLOAD_BYTES),
+            1,
+            1 << 40,
+        )?,
+        compute: compute_limits(flags, file)?,
+    })
+}
+
+/// How the sequencer batches and queues writes.
+fn batching(flags: &Given, file: &Given) -> Result<BatchConfig, String> {
+    Ok(BatchConfig {
+        max_batch: within(
+            "max_batch",
+            flags
+                .max_batch
+                .or(file.max_batch)
+                .unwrap_or(DEFAULT_MAX_BATCH),
+            1,
+            65_536,
+        )?,
+        batch_budget: match flags.batch_budget_ms.or(file.batch_budget_ms) {
+            Some(ms) => Duration::from_millis(within("batch_budget_ms", ms, 0, 1000)?),
+            None => DEFAULT_BATCH_BUDGET,
+        },
+        queue_capacity: within(
+            "queue",
+            flags.queue.or(file.queue).unwrap_or(DEFAULT_QUEUE_CAPACITY),
+            1,
+            1_000_000,
+        )?,
+        ..BatchConfig::default()
+    })
 }
 
 /// The compute pool's size.
@@ -289,14 +379,16 @@ struct Abuse {
 
 impl Abuse {
     fn resolve(flags: &Given, file: &Given) -> Result<Self, String> {
-        let d = ConnectionLimits::default();
         let secs = |name, flag: Option<u64>, file: Option<u64>, default: Duration| {
             within(name, flag.or(file).unwrap_or(default.as_secs()), 1, 3600)
                 .map(Duration::from_secs)
         };
         let per_second = within(
             "rate_limit",
-            flags.rate_limit.or(file.rate_limit).unwrap_or(0),
+            flags
+                .rate_limit
+                .or(file.rate_limit)
+                .unwrap_or(NO_RATE_LIMIT),
             0,
             1_000_000,
         )?;
@@ -317,7 +409,7 @@ impl Abuse {
             flags
                 .max_connections
                 .or(file.max_connections)
-                .unwrap_or(d.total),
+                .unwrap_or(DEFAULT_MAX_CONNECTIONS),
             1,
             1_000_000,
         )?;
@@ -326,7 +418,7 @@ impl Abuse {
             flags
                 .max_client_connections
                 .or(file.max_client_connections)
-                .unwrap_or(d.per_client),
+                .unwrap_or(DEFAULT_MAX_CLIENT_CONNECTIONS),
             1,
             total,
         )?;
@@ -335,7 +427,7 @@ impl Abuse {
                 "body_timeout",
                 flags.body_timeout,
                 file.body_timeout,
-                Duration::from_secs(10),
+                DEFAULT_BODY_TIMEOUT,
             )?,
             rate,
             connections: ConnectionLimits {
@@ -345,32 +437,32 @@ impl Abuse {
                     "header_timeout",
                     flags.header_timeout,
                     file.header_timeout,
-                    d.header_timeout,
+                    DEFAULT_HEADER_TIMEOUT,
                 )?,
                 idle_timeout: secs(
                     "idle_timeout",
                     flags.idle_timeout,
                     file.idle_timeout,
-                    d.idle_timeout,
+                    DEFAULT_IDLE_TIMEOUT,
                 )?,
                 write_timeout: secs(
                     "write_timeout",
                     flags.write_timeout,
                     file.write_timeout,
-                    d.write_timeout,
+                    DEFAULT_WRITE_TIMEOUT,
                 )?,
                 keepalive_interval: secs(
                     "keepalive_interval",
                     flags.keepalive_interval,
                     file.keepalive_interval,
-                    d.keepalive_interval,
+                    DEFAULT_KEEPALIVE_INTERVAL,
                 )?,
                 max_streams: within(
                     "max_streams",
                     flags
                         .max_streams
                         .or(file.max_streams)
-                        .unwrap_or(d.max_streams),
+                        .unwrap_or(DEFAULT_MAX_STREAMS),
                     1,
                     1024,
                 )?,
@@ -398,7 +490,10 @@ mod tests {
 
         let f = file("origin = \"ledger.example/p\"\nmax_batch = 64\ndata_dir = \"/srv/p\"\n");
         let s = Settings::resolve(Given::default(), Some(f.path())).unwrap();
-        assert_eq!((s.origin.as_str(), s.max_batch), ("ledger.example/p", 64));
+        assert_eq!(
+            (s.origin.as_str(), s.batch.max_batch),
+            ("ledger.example/p", 64)
+        );
         assert_eq!(s.key_file, PathBuf::from("/srv/p/log-key.pem"));
 
         let flags = Given {
@@ -406,7 +501,69 @@ mod tests {
             ..Given::default()
         };
         let s = Settings::resolve(flags, Some(f.path())).unwrap();
-        assert_eq!((s.origin.as_str(), s.max_batch), ("ledger.example/p", 8));
+        assert_eq!(
+            (s.origin.as_str(), s.batch.max_batch),
+            ("ledger.example/p", 8)
+        );
+    }
+
+    /// `provenant serve`'s settings alone, as the command line parses them.
+    #[derive(clap::Parser)]
+    struct Serve {
+        #[command(flatten)]
+        given: Given,
+    }
+
+    /// Settings from no flag and no file (or an empty file) are exactly
+    /// the libraries' defaults, so the two cannot drift apart.
+    #[test]
+    fn no_flag_and_no_file_give_the_libraries_defaults() {
+        use clap::Parser as _;
+        let empty = file("");
+        for path in [None, Some(empty.path())] {
+            let given = Serve::try_parse_from(["serve"]).unwrap().given;
+            let s = Settings::resolve(given, path).unwrap();
+            assert_eq!(s.limits, Limits::default());
+            assert_eq!(s.batch, BatchConfig::default());
+            assert_eq!(s.connections, ConnectionLimits::default());
+            assert_eq!(s.listen, DEFAULT_LISTEN);
+            assert_eq!(s.data_dir, PathBuf::from(DEFAULT_DATA_DIR));
+            assert_eq!(s.origin, DEFAULT_ORIGIN);
+            assert!(s.arbiters.is_empty());
+        }
+    }
+
+    /// `--help` states each default once, from the constants: none is
+    /// left written by hand beside it, and none is missing.
+    #[test]
+    fn help_shows_each_default_once() {
+        use clap::CommandFactory as _;
+        let command = Serve::command();
+        let mut shown = 0;
+        for arg in command.get_arguments() {
+            let id = arg.get_id().as_str();
+            let help = arg.get_help().map(ToString::to_string).unwrap_or_default();
+            let expected = usize::from(id != "arbiters");
+            assert_eq!(help.matches("[default: ").count(), expected, "{id}: {help}");
+            if let Some(value) = shown_default(id) {
+                assert!(
+                    help.ends_with(&format!("[default: {value}]")),
+                    "{id}: {help}"
+                );
+                shown += 1;
+            }
+        }
+        assert!(shown >= 20, "{shown} defaults shown");
+        let body = command
+            .get_arguments()
+            .find(|a| a.get_id() == "body_limit")
+            .and_then(clap::Arg::get_help)
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        assert!(
+            body.ends_with(&format!("[default: {DEFAULT_BODY_BYTES}]")),
+            "{body}"
+        );
     }
 
     #[test]

@@ -34,7 +34,9 @@ mod view;
 pub use error::{LedgerError, ReadError, SubmitError};
 pub use ledger::{BATCH_BUCKETS, Ledger, LedgerConfig, LedgerStats};
 pub use log::Head;
-pub use sequencer::{BatchConfig, Outcome};
+pub use sequencer::{
+    BatchConfig, DEFAULT_BATCH_BUDGET, DEFAULT_MAX_BATCH, DEFAULT_QUEUE_CAPACITY, Outcome,
+};
 pub use signed::{RecordError, SignerRecord};
 pub use store::{AnyStore, MemoryStore, Store};
 #[cfg(feature = "rocks")]

@@ -47,8 +47,17 @@ pub struct Submission {
     pub(crate) reply: oneshot::Sender<Reply>,
 }
 
+/// Default of [`BatchConfig::max_batch`].
+pub const DEFAULT_MAX_BATCH: usize = 1024;
+/// Default of [`BatchConfig::batch_budget`]: short beside a synced write,
+/// so a lone envelope is barely delayed.
+pub const DEFAULT_BATCH_BUDGET: Duration = Duration::from_millis(2);
+/// Default of [`BatchConfig::queue_capacity`]: sixteen batches of the
+/// default size.
+pub const DEFAULT_QUEUE_CAPACITY: usize = 16_384;
+
 /// How batches are formed.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BatchConfig {
     /// The most envelopes in one batch.
     pub max_batch: usize,
@@ -63,9 +72,9 @@ pub struct BatchConfig {
 impl Default for BatchConfig {
     fn default() -> Self {
         Self {
-            max_batch: 1024,
-            batch_budget: Duration::from_millis(2),
-            queue_capacity: 16_384,
+            max_batch: DEFAULT_MAX_BATCH,
+            batch_budget: DEFAULT_BATCH_BUDGET,
+            queue_capacity: DEFAULT_QUEUE_CAPACITY,
             verify_threads: std::thread::available_parallelism().map_or(2, usize::from),
         }
     }

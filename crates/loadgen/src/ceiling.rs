@@ -1,11 +1,12 @@
-//! The machine's ceilings, measured in the same run as the load: Ed25519
-//! signature verification on every core (one by one and in batches), and
-//! RocksDB synced writes of entry-sized records.
+//! The signature ceiling, measured in the same run as the load: Ed25519
+//! verification on every core, one by one and in batches.
+//!
+//! The disk's ceiling (RocksDB synced writes of entry-sized records) is the
+//! ledger's bench, `cargo bench -p provenant-ledger --bench ceiling`, so
+//! that the load tool builds no RocksDB.
 
 use std::time::{Duration, Instant};
 
-use provenant_ledger::store::{Batch, Store as _, Table};
-use provenant_ledger::{RocksOptions, RocksStore, keys::be};
 use provenant_model::{Envelope, verify_batch};
 
 /// Verifications per second of `envelopes`' signatures on `threads`
@@ -45,27 +46,4 @@ pub fn verifications(
             .collect()
     });
     per_thread.iter().sum()
-}
-
-/// Records per second written to a fresh RocksDB store in synced batches
-/// of `batch` records of `bytes` bytes each, for `for_how_long`.
-///
-/// # Errors
-/// Storage errors.
-#[allow(clippy::cast_precision_loss)] // Rates for people.
-pub fn rocksdb_synced(batch: usize, bytes: usize, for_how_long: Duration) -> Result<f64, String> {
-    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let store = RocksStore::open(dir.path(), &RocksOptions::default()).map_err(|e| e.0)?;
-    let value = vec![0x5a_u8; bytes];
-    let start = Instant::now();
-    let mut written = 0u64;
-    while start.elapsed() < for_how_long {
-        let mut b = Batch::default();
-        for _ in 0..batch {
-            b.put(Table::Entries, be(written), value.clone());
-            written += 1;
-        }
-        store.write(b).map_err(|e| e.0)?;
-    }
-    Ok(written as f64 / start.elapsed().as_secs_f64())
 }

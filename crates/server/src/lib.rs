@@ -60,8 +60,17 @@ pub use listen::{ConnectionLimits, serve};
 pub use problem::Problem;
 pub use ratelimit::RateLimit;
 
+/// Default of [`Limits::body_bytes`]: 1 MiB.
+pub const DEFAULT_BODY_BYTES: usize = 1 << 20;
+/// Default of [`Limits::timeout`].
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default of [`Limits::body_timeout`].
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default of [`Limits::upload_bytes`]: 256 MiB.
+pub const DEFAULT_UPLOAD_BYTES: u64 = 256 << 20;
+
 /// Request limits.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
     /// The largest JSON request body, in bytes.
     pub body_bytes: usize,
@@ -81,11 +90,11 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Self {
-            body_bytes: 1 << 20,
-            timeout: Duration::from_secs(30),
-            body_timeout: Duration::from_secs(10),
+            body_bytes: DEFAULT_BODY_BYTES,
+            timeout: DEFAULT_REQUEST_TIMEOUT,
+            body_timeout: DEFAULT_BODY_TIMEOUT,
             rate: None,
-            upload_bytes: 256 << 20,
+            upload_bytes: DEFAULT_UPLOAD_BYTES,
             compute: ComputeLimits::default(),
         }
     }

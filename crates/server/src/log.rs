@@ -8,8 +8,8 @@ use axum::response::Response;
 use provenant_api::{
     ConsistencyAnswer, ConsistencyQuery, InclusionAnswer, InclusionQuery, LogInfo,
 };
-use provenant_ledger::reads::BUNDLE_CHUNK;
 use provenant_ledger::Ledger;
+use provenant_ledger::reads::BUNDLE_CHUNK;
 use provenant_tlog::tile::Tile;
 
 use crate::Problem;
