@@ -5,7 +5,7 @@
 //! | [`identify`] | `POST /v1/designs/identify` (a streamed upload) |
 //! | [`entries`] | `POST /v1/entries`, `GET /v1/entries/{index}` |
 //! | [`log`] | `GET /v1/log`, `/v1/checkpoint`, `/checkpoint`, `/tile/...`, `/v1/proofs/...` |
-//! | [`queries`] | `GET /v1/designs?creator=|licensee=`, `GET /v1/designs/{id}`, `GET /v1/grants/{id}`, `POST /v1/licenses/check`, `POST /v1/royalties/split` |
+//! | [`queries`] | `GET /v1/designs?creator=|licensee=`, `GET /v1/designs/{id}`, `GET /v1/grants/{id}`, `GET /v1/keys/{key}/entries`, `POST /v1/licenses/check`, `POST /v1/royalties/split` |
 //! | [`statement`] | `POST /v1/royalties/statement` (JSON or CSV) |
 //! | [`problem`] | RFC 9457 problems with a stable type per rule |
 //!
@@ -111,6 +111,7 @@ pub fn app(ledger: Ledger, limits: Limits) -> Router {
         .route("/v1/designs/identify", post(identify::identify))
         .route("/v1/designs/{id}", get(queries::design))
         .route("/v1/grants/{id}", get(queries::grant))
+        .route("/v1/keys/{key}/entries", get(queries::signed_by))
         .route("/v1/licenses/check", post(queries::license_check))
         .route("/v1/royalties/split", post(queries::royalty_split))
         .route("/v1/royalties/statement", post(statement::statement))

@@ -8,6 +8,7 @@ use axum::{Extension, Json};
 use provenant_ledger::Ledger;
 use provenant_ledger::reads::{DesignReport, Page, Proven};
 use provenant_model::royalty::{DEFAULT_DETAIL_LIMIT, MAX_DETAIL_LIMIT};
+use provenant_model::state::EntryRef;
 use provenant_model::{
     DesignId, DetailPage, GrantId, GrantState, Identity, LicenseAnswer, LicenseQuery, Money,
     RoyaltyPolicy, RoyaltySplit,
@@ -152,6 +153,44 @@ pub struct Licensed {
 
 /// The most items in one page.
 const MAX_PAGE: usize = 1000;
+
+/// Query of `GET /v1/keys/{key}/entries`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyEntriesQuery {
+    after: Option<String>,
+    limit: Option<usize>,
+}
+
+/// `GET /v1/keys/{key}/entries?after=&limit=`: the entries a key signed,
+/// in log order, each with its leaf hash and inclusion proof at one
+/// checkpoint (the question after a key is compromised). `key` is an
+/// `ed25519:` identity, percent-encoded (its base64 may hold `/` and `+`);
+/// `limit` at a time (default 100, at most 1000), continuing `after` a
+/// page's `next`.
+///
+/// # Errors
+/// `400` for a malformed key (`malformed`), query or cursor.
+pub async fn signed_by(
+    State(ledger): State<Ledger>,
+    PathText(text): PathText,
+    query: Result<Query<KeyEntriesQuery>, QueryRejection>,
+) -> Result<Json<Proven<Page<EntryRef>>>, Problem> {
+    let key: Identity = text.parse()?;
+    let Query(q) = query.map_err(|e| Problem::bad_request("invalid-query", e.body_text()))?;
+    let after = q
+        .after
+        .as_deref()
+        .map(|a| {
+            a.parse::<u64>().map_err(|_| {
+                Problem::bad_request("invalid-cursor", "not a cursor this route gave")
+                    .field("after")
+            })
+        })
+        .transpose()?;
+    let limit = q.limit.unwrap_or(100).clamp(1, MAX_PAGE);
+    Ok(Json(ledger.entries_signed_by(&key, after, limit)?))
+}
 
 /// `GET /v1/designs?creator=KEY` (designs the key owns a share of) or
 /// `?licensee=KEY` (designs licensed to it, with the grant), `limit` at a

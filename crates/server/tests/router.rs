@@ -335,3 +335,69 @@ async fn signature_floods_are_refused_before_any_signature_is_verified() {
     assert_eq!(ledger.stats().signatures_checked, 1);
     assert_eq!(ledger.head().size.0, 1);
 }
+
+/// GETs `path` on `app`: the status and the JSON answer.
+async fn get_json(app: &axum::Router, path: &str) -> (StatusCode, serde_json::Value) {
+    let r = app
+        .clone()
+        .oneshot(Request::get(path).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = r.status();
+    let body = to_bytes(r.into_body(), 1 << 20).await.unwrap();
+    (status, serde_json::from_slice(&body).unwrap())
+}
+
+#[tokio::test]
+async fn the_entries_a_key_signed_are_served_with_proofs() {
+    use provenant_model::testkit::{id, key, register};
+    let (app, ledger) = router_and_ledger();
+    let (alice, bob) = (key(1), key(2));
+    for (content, owner) in [(&b"one"[..], &alice), (b"two", &bob), (b"three", &alice)] {
+        ledger
+            .submit(register(content, &[(owner, 1_000_000)]))
+            .await
+            .unwrap();
+    }
+    // The identity's base64 may hold `/` and `+`: percent-encoded.
+    let path = |k: &SigningKey| {
+        let text = id(k).to_string();
+        format!(
+            "/v1/keys/{}/entries",
+            text.replace('/', "%2F")
+                .replace('+', "%2B")
+                .replace('=', "%3D")
+        )
+    };
+
+    let (status, page) = get_json(&app, &format!("{}?limit=1", path(&alice))).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(page["items"][0]["index"], 0);
+    assert_eq!(page["next"], "0");
+    assert_eq!(page["tree_size"], 3);
+    assert_eq!(page["proofs"][0]["index"], 0);
+    assert_eq!(
+        page["items"][0]["leaf_hash"],
+        page["proofs"][0]["leaf_hash"]
+    );
+    let (status, rest) = get_json(&app, &format!("{}?after=0", path(&alice))).await;
+    assert_eq!(status, StatusCode::OK, "{rest}");
+    assert_eq!(rest["items"].as_array().unwrap().len(), 1);
+    assert_eq!(rest["items"][0]["index"], 2);
+    assert_eq!(rest["next"], serde_json::Value::Null);
+    let (_, theirs) = get_json(&app, &path(&bob)).await;
+    assert_eq!(theirs["items"][0]["index"], 1);
+
+    for (path, code) in [
+        ("/v1/keys/alice/entries".to_owned(), "malformed"),
+        (format!("{}?after=x", path(&alice)), "invalid-cursor"),
+        (format!("{}?limit=-1", path(&alice)), "invalid-query"),
+    ] {
+        let (status, problem) = get_json(&app, &path).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {problem}");
+        assert!(
+            problem["type"].as_str().unwrap().ends_with(code),
+            "{path}: {problem}"
+        );
+    }
+}
