@@ -56,7 +56,7 @@ impl Iterator for BundleChunks {
             .and_then(|entries| {
                 let entries = entries
                     .into_iter()
-                    .map(|e| e.ok_or_else(|| StoreError("an entry of a bundle is missing".into())))
+                    .map(|e| e.ok_or_else(|| StoreError::missing("an entry of a bundle")))
                     .collect::<Result<Vec<_>, _>>()?;
                 encode_bundle(&entries).map_err(tlog_err)
             });
@@ -126,9 +126,10 @@ impl DesignDetails {
                 creators: p.creators,
                 ai: p.ai,
             }),
-            _ => Err(ReadError::Store(StoreError(format!(
-                "the registration entry of design {id} is not its design.register"
-            )))),
+            _ => Err(ReadError::Store(StoreError::corrupt(
+                "registration entry",
+                format!("the registration entry of design {id} is not its design.register"),
+            ))),
         }
     }
 }
@@ -183,7 +184,11 @@ pub struct Page<T> {
 
 fn tlog_err(e: provenant_tlog::Error) -> ReadError {
     match e {
-        provenant_tlog::Error::Storage(inner) => ReadError::Store(StoreError(inner.to_string())),
+        provenant_tlog::Error::Storage(inner) => ReadError::Store(
+            inner
+                .downcast::<StoreError>()
+                .map_or_else(StoreError::backend, |e| *e),
+        ),
         other => ReadError::Range(other),
     }
 }
@@ -283,8 +288,9 @@ impl Ledger {
                 checkpoint: head.checkpoint.to_string(),
             });
         }
-        let note = Note::parse(&text).map_err(tlog_err)?;
-        let cp = Checkpoint::parse(note.text()).map_err(tlog_err)?;
+        let stored = |e| StoreError::corrupt("stored checkpoint", e);
+        let note = Note::parse(&text).map_err(stored)?;
+        let cp = Checkpoint::parse(note.text()).map_err(stored)?;
         Ok(At {
             snap,
             hashes: self.shared.hashes(),
@@ -308,7 +314,7 @@ impl Ledger {
     pub fn entry(&self, index: u64) -> Result<Entry, ReadError> {
         let bytes = self.entry_bytes(index)?;
         Entry::from_leaf_bytes(&bytes)
-            .map_err(|e| ReadError::Store(StoreError(format!("entry {index}: {e}"))))
+            .map_err(|e| ReadError::Store(StoreError::corrupt(format!("entry {index}"), e)))
     }
 
     /// The index of the entry with leaf hash `leaf`.
@@ -566,9 +572,9 @@ impl Ledger {
             .iter()
             .zip(entries)
             .map(|(index, bytes)| {
-                let bytes = bytes.ok_or_else(|| StoreError(format!("entry {index} is missing")))?;
+                let bytes = bytes.ok_or_else(|| StoreError::missing(format!("entry {index}")))?;
                 let entry = Entry::from_leaf_bytes(&bytes)
-                    .map_err(|e| StoreError(format!("entry {index}: {e}")))?;
+                    .map_err(|e| StoreError::corrupt(format!("entry {index}"), e))?;
                 Ok(EntryRef {
                     index: *index,
                     leaf_hash: LeafHash(provenant_tlog::hash_leaf(&bytes).0),

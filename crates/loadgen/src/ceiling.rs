@@ -55,7 +55,8 @@ pub fn verifications(
 #[allow(clippy::cast_precision_loss)] // Rates for people.
 pub fn rocksdb_synced(batch: usize, bytes: usize, for_how_long: Duration) -> Result<f64, String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let store = RocksStore::open(dir.path(), &RocksOptions::default()).map_err(|e| e.0)?;
+    let store =
+        RocksStore::open(dir.path(), &RocksOptions::default()).map_err(|e| e.to_string())?;
     let value = vec![0x5a_u8; bytes];
     let start = Instant::now();
     let mut written = 0u64;
@@ -65,7 +66,7 @@ pub fn rocksdb_synced(batch: usize, bytes: usize, for_how_long: Duration) -> Res
             b.put(Table::Entries, be(written), value.clone());
             written += 1;
         }
-        store.write(b).map_err(|e| e.0)?;
+        store.write(b).map_err(|e| e.to_string())?;
     }
     Ok(written as f64 / start.elapsed().as_secs_f64())
 }

@@ -200,6 +200,16 @@ impl From<ReadError> for Problem {
                 range.to_string(),
             ),
             ReadError::Rule(rule) => rule.into(),
+            // A damaged store answers the same way every time: no retry.
+            ReadError::Store(e) if !e.is_transient() => {
+                tracing::error!(error = %e, "read failed: the store is damaged");
+                Self::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "Internal error",
+                    "the ledger could not read its store",
+                )
+            }
             other => {
                 tracing::error!(error = %other, "read failed");
                 Self::unavailable("storage is unavailable; retry shortly")
