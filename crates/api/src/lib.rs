@@ -5,6 +5,7 @@
 //! | [`routes`] | every route, defined once: method, path, request and answer types ([`Endpoint`]), and the path builders clients use |
 //! | [`log`] | the log: [`LogInfo`], inclusion and consistency proofs, entries, [`Submitted`] |
 //! | [`design`] | designs: [`DesignReport`], the lists of `GET /v1/designs`, [`Identified`] |
+//! | [`keys`] | what one key signed: [`KeyEntriesQuery`] |
 //! | [`royalty`] | royalty questions: [`SplitRequest`], [`StatementRequest`] |
 //! | [`proven`] | [`Proven`] answers and their [`EntryProof`]s, [`Page`]s and cursors |
 //! | [`problem`] | the RFC 9457 [`Problem`] body, its `type` URIs, and the status of every rule |
@@ -30,6 +31,7 @@
 
 pub mod design;
 pub mod hex;
+pub mod keys;
 pub mod log;
 pub mod problem;
 pub mod proven;
@@ -40,6 +42,7 @@ pub mod verify;
 pub use design::{
     DesignDetails, DesignList, DesignReport, DesignSummary, Identified, Licensed, ListQuery,
 };
+pub use keys::KeyEntriesQuery;
 pub use log::{
     ConsistencyAnswer, ConsistencyQuery, EntryAnswer, InclusionAnswer, InclusionQuery, LogInfo,
     Submitted,

@@ -15,17 +15,19 @@
 //! answer  E::Response, decoded from JSON (text or bytes where it says so)
 //! ```
 
+use provenant_model::state::EntryRef;
 use provenant_model::{
-    DesignId, Envelope, GrantId, GrantState, LicenseAnswer, LicenseQuery, Receipt, RoyaltySplit,
-    Statement,
+    DesignId, Envelope, GrantId, GrantState, Identity, LicenseAnswer, LicenseQuery, Receipt,
+    RoyaltySplit, Statement,
 };
 use provenant_tlog::tile::Tile;
 
 use crate::design::{DesignList, DesignReport, Identified, ListQuery};
+use crate::keys::KeyEntriesQuery;
 use crate::log::{
     ConsistencyAnswer, ConsistencyQuery, EntryAnswer, InclusionAnswer, InclusionQuery, LogInfo,
 };
-use crate::proven::Proven;
+use crate::proven::{Page, Proven};
 use crate::royalty::{SplitRequest, StatementRequest};
 
 /// An HTTP method the service answers.
@@ -157,6 +159,11 @@ endpoints! {
     GetDesign: Get "/v1/designs/{id}", None, () => Proven<DesignReport>;
     /// A grant with its units used, proven ([`grant_path`]).
     GetGrant: Get "/v1/grants/{id}", None, () => Proven<GrantState>;
+    /// The entries a key signed, in log order, each proven
+    /// ([`key_entries_path`]): after a key is compromised, what it signed.
+    /// The answer proves each listed entry is in the log, not that none
+    /// was left out.
+    KeyEntries: Get "/v1/keys/{key}/entries", Query, KeyEntriesQuery => Proven<Page<EntryRef>>;
     /// May this licensee do this, here, now, this many times?
     CheckLicense: Post "/v1/licenses/check", Json, LicenseQuery => Proven<LicenseAnswer>;
     /// Who gets what of one revenue.
@@ -192,6 +199,28 @@ pub fn grant_path(id: &GrantId) -> String {
     GetGrant::ROUTE.with(&id.to_hex())
 }
 
+/// The path of the entries `key` signed: `/v1/keys/{key}/entries`, the
+/// key's `ed25519:` text percent-encoded (its base64 holds `/` and `+`).
+#[must_use]
+pub fn key_entries_path(key: &Identity) -> String {
+    KeyEntries::ROUTE.with(&percent_encode(&key.to_string()))
+}
+
+/// `text` with every byte outside RFC 3986's unreserved set as `%XX`, so
+/// that it is one path segment.
+fn percent_encode(text: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(text.len() * 3);
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
 /// The path of a C2SP tile or entry bundle: `/tile/...`.
 #[must_use]
 pub fn tile_path(tile: &Tile) -> String {
@@ -225,5 +254,15 @@ mod tests {
         assert_eq!(tile_path(&tile), "/tile/entries/001.p/3");
         assert_eq!(Tile::parse(&tile_path(&tile)[1..]).unwrap(), tile);
         assert_eq!(GetLog::ROUTE.with("x"), "/v1/log");
+        let signing = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+        let key = Identity::from_bytes(&signing.verifying_key().to_bytes()).unwrap();
+        let path = key_entries_path(&key);
+        let segment = path
+            .strip_prefix("/v1/keys/")
+            .and_then(|p| p.strip_suffix("/entries"))
+            .unwrap();
+        assert!(segment.starts_with("ed25519%3A"), "{path}");
+        assert!(!segment.contains(['/', '+', '=', ':']), "{path}");
+        assert_eq!(percent_encode("a+/=:~"), "a%2B%2F%3D%3A~");
     }
 }

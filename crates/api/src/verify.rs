@@ -125,6 +125,13 @@ impl RestsOn for LicenseAnswer {
     }
 }
 
+/// A page of entries is proven entry by entry.
+impl RestsOn for crate::Page<EntryRef> {
+    fn rests_on(&self) -> Vec<EntryRef> {
+        self.items.clone()
+    }
+}
+
 /// A split names no entry: its proofs cover the registrations, ownership
 /// and grants of the designs it pays, which the answer does not list.
 impl RestsOn for RoyaltySplit {

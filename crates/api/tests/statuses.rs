@@ -119,7 +119,7 @@ every_rule! {
     Cancelled => RuleError::Cancelled, T, "request-timeout";
     // Server-side failures: a generic retryable problem, internals kept
     // for the operator's log.
-    View => RuleError::View(ViewError("disk on fire".into())), U, "unavailable";
+    View => RuleError::View(ViewError::Unavailable("disk on fire".into())), U, "unavailable";
     Invariant => RuleError::Invariant { detail: "a bug" }, U, "unavailable";
 }
 

@@ -108,11 +108,22 @@ pub enum ReadError {
     Store(#[from] StoreError),
     /// A query was malformed.
     #[error(transparent)]
-    Rule(#[from] RuleError),
+    Rule(RuleError),
+}
+
+/// A rule evaluation the store stopped is a storage failure, not a rule
+/// the query broke: it answers 500 or 503, never 4xx.
+impl From<RuleError> for ReadError {
+    fn from(e: RuleError) -> Self {
+        match e {
+            RuleError::View(view) => ReadError::Store(view.into()),
+            rule => ReadError::Rule(rule),
+        }
+    }
 }
 
 impl From<provenant_model::ViewError> for ReadError {
     fn from(e: provenant_model::ViewError) -> Self {
-        ReadError::Store(StoreError(e.0))
+        ReadError::Store(e.into())
     }
 }

@@ -8,13 +8,21 @@ use std::sync::{PoisonError, RwLock};
 use provenant_tlog::{Hash, HashReader, StoredIndex, TreeSize, split_stored_index};
 
 use crate::keys::be;
-use crate::store::{Read, Table};
+use crate::store::{Read, StoreError, Table};
 
 /// The stored hashes of a store (or snapshot).
 pub struct StoredHashes<'a, R: Read + ?Sized>(pub &'a R);
 
 fn missing(i: StoredIndex) -> provenant_tlog::Error {
-    provenant_tlog::Error::Storage(format!("stored hash {i} is missing").into())
+    provenant_tlog::Error::Storage(Box::new(StoreError::missing(format!("stored hash {i}"))))
+}
+
+/// A stored hash that is not 32 bytes: the store is damaged, whatever
+/// the question was.
+fn hash(i: StoredIndex, bytes: &[u8]) -> Result<Hash, provenant_tlog::Error> {
+    Hash::from_slice(bytes).map_err(|e| {
+        provenant_tlog::Error::Storage(Box::new(StoreError::corrupt(format!("stored hash {i}"), e)))
+    })
 }
 
 /// At least this many hashes, lying in a run of slots at most
@@ -39,7 +47,7 @@ impl<R: Read + ?Sized> HashReader for StoredHashes<'_, R> {
         indexes
             .iter()
             .zip(values)
-            .map(|(i, v)| Hash::from_slice(&v.ok_or_else(|| missing(*i))?))
+            .map(|(i, v)| hash(*i, &v.ok_or_else(|| missing(*i))?))
             .collect()
     }
 }
@@ -83,7 +91,7 @@ impl<R: Read + ?Sized> StoredHashes<'_, R> {
                     _ => return Err(missing(*i)),
                 }
             };
-            out.push(Hash::from_slice(&value)?);
+            out.push(hash(*i, &value)?);
         }
         Ok(Some(out))
     }

@@ -26,7 +26,7 @@ pub fn be(n: u64) -> [u8; 8] {
 pub fn read_be(bytes: &[u8]) -> Result<u64, StoreError> {
     <[u8; 8]>::try_from(bytes)
         .map(u64::from_be_bytes)
-        .map_err(|_| StoreError(format!("expected 8 bytes, found {}", bytes.len())))
+        .map_err(|_| StoreError::corrupt("a u64", format!("{} bytes, not 8", bytes.len())))
 }
 
 /// Reads 32 bytes.
@@ -35,7 +35,7 @@ pub fn read_be(bytes: &[u8]) -> Result<u64, StoreError> {
 /// A [`StoreError`] when the slice is not 32 bytes: the store is corrupt.
 pub fn read_32(bytes: &[u8]) -> Result<[u8; 32], StoreError> {
     <[u8; 32]>::try_from(bytes)
-        .map_err(|_| StoreError(format!("expected 32 bytes, found {}", bytes.len())))
+        .map_err(|_| StoreError::corrupt("a 32-byte value", format!("{} bytes", bytes.len())))
 }
 
 /// Tags of the secondary indexes in [`crate::store::Table::Links`].

@@ -33,9 +33,10 @@ pub fn migrate<S: Store>(store: &S) -> Result<(), StoreError> {
         None => 1,
     };
     if format > FORMAT {
-        return Err(StoreError(format!(
-            "the store has format {format}; this build reads up to {FORMAT}"
-        )));
+        return Err(StoreError::corrupt(
+            "the store's format",
+            format!("the store has format {format}; this build reads up to {FORMAT}"),
+        ));
     }
     if format < 2 {
         exclusive_links(store)?;
@@ -124,14 +125,14 @@ fn legacy_design(key: &[u8], value: &[u8]) -> Result<DesignState, StoreError> {
     for field in ["content", "title", "description", "creators", "ai"] {
         json.remove(field);
     }
-    let design: DesignState = serde_json::from_value(json.into())
-        .map_err(|e| StoreError(format!("corrupt design record: {e}")))?;
+    let design: DesignState =
+        serde_json::from_value(json.into()).map_err(|e| StoreError::corrupt("design record", e))?;
     let under = DesignId(read_32(key)?);
     if design.id != under {
-        return Err(StoreError(format!(
-            "the design record under {under} is for {}",
-            design.id
-        )));
+        return Err(StoreError::corrupt(
+            "design record",
+            format!("the design record under {under} is for {}", design.id),
+        ));
     }
     Ok(design)
 }

@@ -1,7 +1,8 @@
 //! The problem a client sees for each way a write or a read fails, from
 //! exhaustive matches on [`SubmitError`] and [`ReadError`] (no wildcard
 //! arm): a new failure does not compile until it has a status. A storage
-//! failure is a retryable `503`, never a `4xx`; its text stays in the
+//! failure is a retryable `503` when the backend fails and a `500` when the
+//! store is damaged, never a `4xx`; its text stays in the
 //! operator's log.
 
 use provenant_api::Problem;
@@ -43,6 +44,13 @@ impl From<&ReadError> for Problem {
                 range.to_string(),
             ),
             ReadError::Rule(rule) => rule.into(),
+            // A damaged store answers the same way every time: no retry.
+            ReadError::Store(e) if !e.is_transient() => Problem::new(
+                status::INTERNAL_SERVER_ERROR,
+                "internal",
+                status::reason(status::INTERNAL_SERVER_ERROR),
+                "the ledger could not read its store",
+            ),
             ReadError::Store(_) => {
                 Problem::unavailable("unavailable", "storage is unavailable; retry shortly")
             }
@@ -95,14 +103,19 @@ mod tests {
                 "no-signatures",
             ),
             (
-                ReadError::Store(StoreError("disk".into())),
+                ReadError::Store(StoreError::backend("disk")),
                 503,
                 "unavailable",
             ),
             (
-                ReadError::Rule(RuleError::View(provenant_model::ViewError("disk".into()))),
-                503,
-                "unavailable",
+                ReadError::Store(StoreError::corrupt("a design record", "disk")),
+                500,
+                "internal",
+            ),
+            (
+                ReadError::Store(StoreError::missing("disk")),
+                500,
+                "internal",
             ),
         ];
         for (e, status, code) in &read {

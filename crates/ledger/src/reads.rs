@@ -55,7 +55,7 @@ impl Iterator for BundleChunks {
             .and_then(|entries| {
                 let entries = entries
                     .into_iter()
-                    .map(|e| e.ok_or_else(|| StoreError("an entry of a bundle is missing".into())))
+                    .map(|e| e.ok_or_else(|| StoreError::missing("an entry of a bundle")))
                     .collect::<Result<Vec<_>, _>>()?;
                 encode_bundle(&entries).map_err(tlog_err)
             });
@@ -77,15 +77,20 @@ fn design_details(id: &DesignId, bytes: &[u8]) -> Result<DesignDetails, ReadErro
             creators: p.creators,
             ai: p.ai,
         }),
-        _ => Err(ReadError::Store(StoreError(format!(
-            "the registration entry of design {id} is not its design.register"
-        )))),
+        _ => Err(ReadError::Store(StoreError::corrupt(
+            "registration entry",
+            format!("the registration entry of design {id} is not its design.register"),
+        ))),
     }
 }
 
 fn tlog_err(e: provenant_tlog::Error) -> ReadError {
     match e {
-        provenant_tlog::Error::Storage(inner) => ReadError::Store(StoreError(inner.to_string())),
+        provenant_tlog::Error::Storage(inner) => ReadError::Store(
+            inner
+                .downcast::<StoreError>()
+                .map_or_else(StoreError::backend, |e| *e),
+        ),
         other => ReadError::Range(other),
     }
 }
@@ -136,6 +141,32 @@ impl<R: Read> At<'_, R> {
     }
 }
 
+/// Up to `limit` members of the rows of `table` under `prefix` in `read`,
+/// after `after` (a full key), and the cursor of the last one when more
+/// follow.
+fn page<T>(
+    read: &impl Read,
+    table: Table,
+    prefix: &[u8],
+    after: Option<&[u8]>,
+    limit: usize,
+    member: impl Fn(&[u8]) -> Result<T, StoreError>,
+    cursor: impl Fn(&T) -> String,
+) -> Result<Page<T>, ReadError> {
+    let rows = read.scan(table, prefix, after, limit.saturating_add(1))?;
+    let mut items = rows
+        .iter()
+        .map(|(k, _)| member(k))
+        .collect::<Result<Vec<T>, _>>()?;
+    let next = if items.len() > limit {
+        items.truncate(limit);
+        items.last().map(&cursor)
+    } else {
+        None
+    };
+    Ok(Page { items, next })
+}
+
 /// The leaf bytes of entry `index` of `read`.
 fn read_entry_bytes(read: &impl Read, index: u64) -> Result<Vec<u8>, ReadError> {
     read.get(Table::Entries, &be(index))?
@@ -159,8 +190,9 @@ impl Ledger {
                 checkpoint: head.checkpoint.to_string(),
             });
         }
-        let note = Note::parse(&text).map_err(tlog_err)?;
-        let cp = Checkpoint::parse(note.text()).map_err(tlog_err)?;
+        let stored = |e| StoreError::corrupt("stored checkpoint", e);
+        let note = Note::parse(&text).map_err(stored)?;
+        let cp = Checkpoint::parse(note.text()).map_err(stored)?;
         Ok(At {
             snap,
             hashes: self.shared.hashes(),
@@ -184,7 +216,7 @@ impl Ledger {
     pub fn entry(&self, index: u64) -> Result<Entry, ReadError> {
         let bytes = self.entry_bytes(index)?;
         Entry::from_leaf_bytes(&bytes)
-            .map_err(|e| ReadError::Store(StoreError(format!("entry {index}: {e}"))))
+            .map_err(|e| ReadError::Store(StoreError::corrupt(format!("entry {index}"), e)))
     }
 
     /// The index of the entry with leaf hash `leaf`.
@@ -352,33 +384,6 @@ impl Ledger {
         at.proven(grant, refs)
     }
 
-    /// Up to `limit` members of the rows of `table` under `prefix` after
-    /// `after` (a full key), and the cursor of the last one when more follow.
-    fn page<T>(
-        &self,
-        table: Table,
-        prefix: &[u8],
-        after: Option<&[u8]>,
-        limit: usize,
-        member: impl Fn(&[u8]) -> Result<T, StoreError>,
-        cursor: impl Fn(&T) -> String,
-    ) -> Result<Page<T>, ReadError> {
-        let rows = self
-            .store()
-            .scan(table, prefix, after, limit.saturating_add(1))?;
-        let mut items = rows
-            .iter()
-            .map(|(k, _)| member(k))
-            .collect::<Result<Vec<T>, _>>()?;
-        let next = if items.len() > limit {
-            items.truncate(limit);
-            items.last().map(&cursor)
-        } else {
-            None
-        };
-        Ok(Page { items, next })
-    }
-
     fn links_page<T>(
         &self,
         family: LinkFamily,
@@ -389,7 +394,8 @@ impl Ledger {
     ) -> Result<Page<T>, ReadError> {
         let prefix = family.prefix();
         let after = after.map(|a| [prefix.as_slice(), a].concat());
-        self.page(
+        page(
+            self.store(),
             Table::Links,
             &prefix,
             after.as_deref(),
@@ -437,7 +443,11 @@ impl Ledger {
         )
     }
 
-    /// Indexes of entries `key` signed, ascending, after `after`.
+    /// The entries `key` signed, in log order, `limit` at a time after
+    /// entry `after`, each with its leaf hash and its inclusion proof at
+    /// one checkpoint: the question after a key is compromised ("what did
+    /// this key sign, and since when?"). Read from the signer index
+    /// ([`Table::Signers`]), written with each batch.
     ///
     /// # Errors
     /// Store errors.
@@ -446,14 +456,41 @@ impl Ledger {
         key: &Identity,
         after: Option<u64>,
         limit: usize,
-    ) -> Result<Page<u64>, ReadError> {
-        self.page(
+    ) -> Result<Proven<Page<EntryRef>>, ReadError> {
+        let at = self.at()?;
+        let indexes = page(
+            &at.snap,
             Table::Signers,
             key.as_bytes(),
             after.map(|i| keys::signer_key(key, i)).as_deref(),
             limit,
             |k| read_be(k.get(32..).unwrap_or_default()),
             u64::to_string,
+        )?;
+        let keys: Vec<Vec<u8>> = indexes.items.iter().map(|i| be(*i).to_vec()).collect();
+        let entries = at.snap.multi_get(Table::Entries, &keys)?;
+        let items = indexes
+            .items
+            .iter()
+            .zip(entries)
+            .map(|(index, bytes)| {
+                let bytes = bytes.ok_or_else(|| StoreError::missing(format!("entry {index}")))?;
+                let entry = Entry::from_leaf_bytes(&bytes)
+                    .map_err(|e| StoreError::corrupt(format!("entry {index}"), e))?;
+                Ok(EntryRef {
+                    index: *index,
+                    leaf_hash: LeafHash(provenant_tlog::hash_leaf(&bytes).0),
+                    logged_at: entry.logged_at,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let refs = items.clone();
+        at.proven(
+            Page {
+                items,
+                next: indexes.next,
+            },
+            refs,
         )
     }
 

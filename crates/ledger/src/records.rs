@@ -57,8 +57,11 @@ pub fn encode_design(design: &DesignState) -> Result<Vec<u8>, StoreError> {
         out.push(1);
         put_ref(&mut out, &design.ownership);
     }
-    let disputes = u32::try_from(design.blocking_disputes.len())
-        .map_err(|_| StoreError("a design has too many blocking disputes to store".into()))?;
+    let disputes =
+        u32::try_from(design.blocking_disputes.len()).map_err(|_| StoreError::Unstorable {
+            what: "a design record",
+            detail: "too many blocking disputes".into(),
+        })?;
     out.extend_from_slice(&disputes.to_be_bytes());
     for id in &design.blocking_disputes {
         out.extend_from_slice(id.as_bytes());
@@ -119,7 +122,10 @@ pub fn decode_design(id: DesignId, bytes: &[u8]) -> Result<DesignState, StoreErr
 fn count16(len: usize, what: &str) -> Result<[u8; 2], StoreError> {
     u16::try_from(len)
         .map(u16::to_be_bytes)
-        .map_err(|_| StoreError(format!("a design has too many {what} to store")))
+        .map_err(|_| StoreError::Unstorable {
+            what: "a design record",
+            detail: format!("too many {what}"),
+        })
 }
 
 fn put_ref(out: &mut Vec<u8>, entry: &EntryRef) {
@@ -136,7 +142,7 @@ struct Reader<'a> {
 
 impl Reader<'_> {
     fn corrupt(&self, what: &str) -> StoreError {
-        StoreError(format!("corrupt design record at byte {}: {what}", self.at))
+        StoreError::corrupt("design record", format!("at byte {}: {what}", self.at))
     }
 
     fn take<const N: usize>(&mut self) -> Result<[u8; N], StoreError> {

@@ -293,6 +293,11 @@ fn process(publisher: &mut Publisher, batch: Checked, logged_at: Timestamp) {
                 });
             }
             Err(RuleError::DuplicateEntry { index, .. }) => existing.push((reply, index)),
+            // The store failed under the rules: not the envelope's fault.
+            Err(RuleError::View(e)) => {
+                shared.report(&LedgerError::Store(e.into()));
+                let _ = reply.send(Err(SubmitError::Unavailable));
+            }
             Err(e) => {
                 let _ = reply.send(Err(SubmitError::Rejected(e)));
             }

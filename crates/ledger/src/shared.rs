@@ -117,8 +117,8 @@ impl Shared {
         let bytes = self
             .store
             .get(Table::Entries, &be(index))?
-            .ok_or_else(|| StoreError(format!("entry {index} is missing")))?;
-        Entry::from_leaf_bytes(&bytes).map_err(|e| StoreError(format!("entry {index}: {e}")))
+            .ok_or_else(|| StoreError::missing(format!("entry {index}")))?;
+        Entry::from_leaf_bytes(&bytes).map_err(|e| StoreError::corrupt(format!("entry {index}"), e))
     }
 
     /// Shows readers `head`, whose checkpoint is stored and recorded.

@@ -101,16 +101,20 @@ impl Overlay {
 /// model's serde types are the schema). Design records, one per
 /// registration, have a compact binary layout instead ([`crate::records`]).
 pub(crate) fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
-    serde_json::to_vec(value).map_err(|e| StoreError(format!("encoding a state record: {e}")))
+    serde_json::to_vec(value).map_err(|e| StoreError::Unstorable {
+        what: "a state record",
+        detail: e.to_string(),
+    })
 }
 
 /// Decodes a state record.
 pub(crate) fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, StoreError> {
-    serde_json::from_slice(bytes).map_err(|e| StoreError(format!("corrupt state record: {e}")))
+    serde_json::from_slice(bytes).map_err(|e| StoreError::corrupt("state record", e))
 }
 
+#[allow(clippy::needless_pass_by_value)] // used as `map_err(view_err)`
 fn view_err(e: StoreError) -> ViewError {
-    ViewError(e.0)
+    e.into()
 }
 
 /// Reads the state through an optional overlay.
@@ -214,7 +218,7 @@ impl<R: Read + ?Sized> StateView for View<'_, R> {
         let raw = read_32(&bytes).map_err(view_err)?;
         Identity::from_bytes(&raw)
             .map(Some)
-            .map_err(|e| ViewError(format!("corrupt successor record: {e}")))
+            .map_err(|e| StoreError::corrupt("successor record", e).into())
     }
 
     fn logged(&self, id: &EntryId) -> Result<Option<u64>, ViewError> {

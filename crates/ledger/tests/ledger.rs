@@ -174,15 +174,82 @@ fn reads_answer_with_proofs_at_their_checkpoint() {
 
     let owned = ledger.designs_owned_by(&id(&alice), None, 10).unwrap();
     assert_eq!(owned.items, vec![design]);
-    let signed = ledger.entries_signed_by(&id(&alice), None, 10).unwrap();
-    assert_eq!(signed.items, vec![0, 1]);
-    let page = ledger.entries_signed_by(&id(&alice), None, 1).unwrap();
+}
+
+/// Verifies every proof of `answer` at its checkpoint; returns its size.
+fn proofs_verify<T>(ledger: &Ledger, answer: &provenant_api::Proven<T>) -> u64 {
+    let note = Note::parse(answer.checkpoint.as_bytes()).unwrap();
+    let cp = Checkpoint::verify(&note, ORIGIN, std::slice::from_ref(ledger.verifier())).unwrap();
+    assert_eq!(cp.size.0, answer.tree_size);
+    for p in &answer.proofs {
+        provenant_tlog::verify_inclusion(
+            provenant_tlog::LeafIndex(p.index),
+            cp.size,
+            &provenant_tlog::Hash(*p.leaf_hash.as_bytes()),
+            &p.inclusion_proof,
+            &cp.root,
+        )
+        .unwrap();
+    }
+    cp.size.0
+}
+
+#[test]
+fn the_entries_a_key_signed_come_in_pages_with_proofs() {
+    let ledger = memory_ledger();
+    let (alice, bob, brand, carol) = (key(1), key(2), key(3), key(4));
+    let design = design_of(b"dial");
+    ledger
+        .submit_blocking(register(b"dial", &[(&alice, 600_000), (&bob, 400_000)]))
+        .unwrap();
+    ledger
+        .submit_blocking(grant(design, &brand, &[&alice, &bob], None))
+        .unwrap();
+    ledger
+        .submit_blocking(register(b"carol's", &[(&carol, 1_000_000)]))
+        .unwrap();
+    ledger
+        .submit_blocking(register(b"alice's", &[(&alice, 1_000_000)]))
+        .unwrap();
+
+    let indexes = |page: &provenant_api::Page<provenant_model::state::EntryRef>| {
+        page.items.iter().map(|r| r.index).collect::<Vec<_>>()
+    };
+    let first = ledger.entries_signed_by(&id(&alice), None, 2).unwrap();
+    assert_eq!(indexes(&first.answer), vec![0, 1]);
+    assert_eq!(first.answer.next.as_deref(), Some("1"));
+    let rest = ledger.entries_signed_by(&id(&alice), Some(1), 2).unwrap();
+    assert_eq!(indexes(&rest.answer), vec![3]);
+    assert_eq!(rest.answer.next, None);
     assert_eq!(
-        (page.items.clone(), page.next.clone()),
-        (vec![0], Some("0".to_owned()))
+        indexes(
+            &ledger
+                .entries_signed_by(&id(&carol), None, 10)
+                .unwrap()
+                .answer
+        ),
+        vec![2]
     );
-    let rest = ledger.entries_signed_by(&id(&alice), Some(0), 1).unwrap();
-    assert_eq!((rest.items, rest.next), (vec![1], None));
+    assert!(
+        ledger
+            .entries_signed_by(&id(&key(9)), None, 10)
+            .unwrap()
+            .answer
+            .items
+            .is_empty()
+    );
+
+    // Every item is the entry's own leaf hash, proven at the answer's
+    // checkpoint.
+    for answer in [&first, &rest] {
+        assert_eq!(proofs_verify(&ledger, answer), 4);
+        let proven: Vec<u64> = answer.proofs.iter().map(|p| p.index).collect();
+        assert_eq!(proven, indexes(&answer.answer));
+        for r in &answer.answer.items {
+            let bytes = ledger.entry_bytes(r.index).unwrap();
+            assert_eq!(*r.leaf_hash.as_bytes(), provenant_tlog::hash_leaf(&bytes).0);
+        }
+    }
 }
 
 #[test]

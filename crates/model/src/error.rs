@@ -6,10 +6,21 @@
 use crate::{DesignId, DisputeId, EntryId, GrantId, Identity, LeafHash, Timestamp};
 
 /// A failure of the state view (the ledger's store), carried through rule
-/// evaluation unchanged. The model never produces one itself.
+/// evaluation unchanged. The model never produces one itself. It says
+/// whether retrying may help; the store's own error is kept as text (a
+/// rule error is plain data), in full for operators' logs.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("state view: {0}")]
-pub struct ViewError(pub String);
+#[non_exhaustive]
+pub enum ViewError {
+    /// The store could not be read now (its backend failed): the same
+    /// question may be answered later.
+    #[error("the state could not be read: {0}")]
+    Unavailable(String),
+    /// A record of the state is missing or does not decode: the store is
+    /// damaged, and asking again gives the same answer.
+    #[error("the state is corrupt: {0}")]
+    Corrupt(String),
+}
 
 /// A rule that an envelope, an entry or a query breaks.
 ///

@@ -7,7 +7,7 @@
 //! | [`identify`] | `POST /v1/designs/identify` (a streamed upload) |
 //! | [`entries`] | `POST /v1/entries`, `GET /v1/entries/{index}` |
 //! | [`log`] | `GET /v1/log`, `/v1/checkpoint`, `/checkpoint`, `/tile/...`, `/v1/proofs/...` |
-//! | [`queries`] | `GET /v1/designs?creator=|licensee=`, `GET /v1/designs/{id}`, `GET /v1/grants/{id}`, `POST /v1/licenses/check`, `POST /v1/royalties/split` |
+//! | [`queries`] | `GET /v1/designs?creator=|licensee=`, `GET /v1/designs/{id}`, `GET /v1/grants/{id}`, `GET /v1/keys/{key}/entries`, `POST /v1/licenses/check`, `POST /v1/royalties/split` |
 //! | [`statement`] | `POST /v1/royalties/statement` (JSON or CSV) |
 //! | [`problem`] | RFC 9457 problems with a stable type per rule |
 //!
@@ -124,6 +124,7 @@ pub fn app(ledger: Ledger, limits: Limits) -> Router {
         .mount::<routes::IdentifyFile, _, _>(identify::identify)
         .mount::<routes::GetDesign, _, _>(queries::design)
         .mount::<routes::GetGrant, _, _>(queries::grant)
+        .mount::<routes::KeyEntries, _, _>(queries::signed_by)
         .mount::<routes::CheckLicense, _, _>(queries::license_check)
         .mount::<routes::SplitRoyalty, _, _>(queries::royalty_split)
         .mount::<routes::StateRoyalties, _, _>(statement::statement)

@@ -5,11 +5,14 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::{Extension, Json};
 use provenant_api::{
-    DEFAULT_PAGE, DesignList, DesignReport, DetailQuery, Licensed, ListQuery, MAX_PAGE, Page,
-    Proven, SplitRequest,
+    DEFAULT_PAGE, DesignList, DesignReport, DetailQuery, KeyEntriesQuery, Licensed, ListQuery,
+    MAX_PAGE, Page, Proven, SplitRequest,
 };
 use provenant_ledger::Ledger;
-use provenant_model::{DesignId, GrantId, GrantState, LicenseAnswer, LicenseQuery, RoyaltySplit};
+use provenant_model::state::EntryRef;
+use provenant_model::{
+    DesignId, GrantId, GrantState, Identity, LicenseAnswer, LicenseQuery, RoyaltySplit,
+};
 
 use crate::body::JsonBody;
 use crate::path::PathText;
@@ -126,4 +129,34 @@ pub async fn list(
             "give exactly one of creator and licensee",
         )),
     }
+}
+
+/// `GET /v1/keys/{key}/entries?after=&limit=`: the entries a key signed,
+/// in log order, each with its leaf hash and inclusion proof at one
+/// checkpoint (the question after a key is compromised). `key` is an
+/// `ed25519:` identity, percent-encoded (its base64 may hold `/` and `+`);
+/// `limit` at a time ([`DEFAULT_PAGE`] by default, at most [`MAX_PAGE`]),
+/// continuing `after` a page's `next`.
+///
+/// # Errors
+/// `400` for a malformed key (`malformed`), query or cursor.
+pub async fn signed_by(
+    State(ledger): State<Ledger>,
+    PathText(text): PathText,
+    query: Result<Query<KeyEntriesQuery>, QueryRejection>,
+) -> Result<Json<Proven<Page<EntryRef>>>, Problem> {
+    let key: Identity = text.parse()?;
+    let Query(q) = query.map_err(|e| Problem::bad_request("invalid-query", e.body_text()))?;
+    let after = q
+        .after
+        .as_deref()
+        .map(|a| {
+            a.parse::<u64>().map_err(|_| {
+                Problem::bad_request("invalid-cursor", "not a cursor this route gave")
+                    .field("after")
+            })
+        })
+        .transpose()?;
+    let limit = q.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
+    Ok(Json(ledger.entries_signed_by(&key, after, limit)?))
 }

@@ -335,3 +335,241 @@ async fn signature_floods_are_refused_before_any_signature_is_verified() {
     assert_eq!(ledger.stats().signatures_checked, 1);
     assert_eq!(ledger.head().size.0, 1);
 }
+
+/// GETs `path` on `app`: the status and the JSON answer.
+async fn get_json(app: &axum::Router, path: &str) -> (StatusCode, serde_json::Value) {
+    let r = app
+        .clone()
+        .oneshot(Request::get(path).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = r.status();
+    let body = to_bytes(r.into_body(), 1 << 20).await.unwrap();
+    (status, serde_json::from_slice(&body).unwrap())
+}
+
+#[tokio::test]
+async fn the_entries_a_key_signed_are_served_with_proofs() {
+    use provenant_model::testkit::{id, key, register};
+    let (app, ledger) = router_and_ledger();
+    let (alice, bob) = (key(1), key(2));
+    for (content, owner) in [(&b"one"[..], &alice), (b"two", &bob), (b"three", &alice)] {
+        ledger
+            .submit(register(content, &[(owner, 1_000_000)]))
+            .await
+            .unwrap();
+    }
+    // The identity's base64 may hold `/` and `+`: percent-encoded.
+    let path = |k: &SigningKey| {
+        let text = id(k).to_string();
+        format!(
+            "/v1/keys/{}/entries",
+            text.replace('/', "%2F")
+                .replace('+', "%2B")
+                .replace('=', "%3D")
+        )
+    };
+
+    let (status, page) = get_json(&app, &format!("{}?limit=1", path(&alice))).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(page["items"][0]["index"], 0);
+    assert_eq!(page["next"], "0");
+    assert_eq!(page["tree_size"], 3);
+    assert_eq!(page["proofs"][0]["index"], 0);
+    assert_eq!(
+        page["items"][0]["leaf_hash"],
+        page["proofs"][0]["leaf_hash"]
+    );
+    let (status, rest) = get_json(&app, &format!("{}?after=0", path(&alice))).await;
+    assert_eq!(status, StatusCode::OK, "{rest}");
+    assert_eq!(rest["items"].as_array().unwrap().len(), 1);
+    assert_eq!(rest["items"][0]["index"], 2);
+    assert_eq!(rest["next"], serde_json::Value::Null);
+    let (_, theirs) = get_json(&app, &path(&bob)).await;
+    assert_eq!(theirs["items"][0]["index"], 1);
+
+    for (path, code) in [
+        ("/v1/keys/alice/entries".to_owned(), "malformed"),
+        (format!("{}?after=x", path(&alice)), "invalid-cursor"),
+        (format!("{}?limit=-1", path(&alice)), "invalid-query"),
+    ] {
+        let (status, problem) = get_json(&app, &path).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {problem}");
+        assert!(
+            problem["type"].as_str().unwrap().ends_with(code),
+            "{path}: {problem}"
+        );
+    }
+}
+
+use provenant_ledger::Store as _;
+
+/// A store whose reads fail while `broken` is set (a backend error), over
+/// memory.
+#[derive(Clone, Default)]
+struct Flaky {
+    inner: std::sync::Arc<provenant_ledger::MemoryStore>,
+    broken: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+struct FlakySnapshot<'a> {
+    inner: <provenant_ledger::MemoryStore as provenant_ledger::Store>::Snapshot<'a>,
+    broken: &'a std::sync::atomic::AtomicBool,
+}
+
+fn check(
+    broken: &std::sync::atomic::AtomicBool,
+) -> Result<(), provenant_ledger::store::StoreError> {
+    if broken.load(std::sync::atomic::Ordering::SeqCst) {
+        Err(provenant_ledger::store::StoreError::backend(
+            "the disk is unreadable",
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+impl provenant_ledger::store::Read for Flaky {
+    fn get(
+        &self,
+        t: provenant_ledger::store::Table,
+        k: &[u8],
+    ) -> Result<Option<Vec<u8>>, provenant_ledger::store::StoreError> {
+        check(&self.broken)?;
+        self.inner.get(t, k)
+    }
+    fn scan(
+        &self,
+        t: provenant_ledger::store::Table,
+        p: &[u8],
+        a: Option<&[u8]>,
+        l: usize,
+    ) -> Result<provenant_ledger::store::Rows, provenant_ledger::store::StoreError> {
+        check(&self.broken)?;
+        self.inner.scan(t, p, a, l)
+    }
+}
+
+impl provenant_ledger::store::Read for FlakySnapshot<'_> {
+    fn get(
+        &self,
+        t: provenant_ledger::store::Table,
+        k: &[u8],
+    ) -> Result<Option<Vec<u8>>, provenant_ledger::store::StoreError> {
+        check(self.broken)?;
+        self.inner.get(t, k)
+    }
+    fn scan(
+        &self,
+        t: provenant_ledger::store::Table,
+        p: &[u8],
+        a: Option<&[u8]>,
+        l: usize,
+    ) -> Result<provenant_ledger::store::Rows, provenant_ledger::store::StoreError> {
+        check(self.broken)?;
+        self.inner.scan(t, p, a, l)
+    }
+}
+
+impl provenant_ledger::Store for Flaky {
+    type Snapshot<'a> = FlakySnapshot<'a>;
+    fn snapshot(&self) -> FlakySnapshot<'_> {
+        FlakySnapshot {
+            inner: self.inner.snapshot(),
+            broken: &self.broken,
+        }
+    }
+    fn write(
+        &self,
+        b: provenant_ledger::store::Batch,
+    ) -> Result<(), provenant_ledger::store::StoreError> {
+        self.inner.write(b)
+    }
+}
+
+/// A read the store fails under answers 503 (a backend failure, with
+/// `Retry-After`) or 500 (a damaged store), never a 4xx: whether the read
+/// fails in the ledger or inside a rule's evaluation.
+#[tokio::test]
+async fn a_read_whose_store_fails_is_a_server_error() {
+    use provenant_ledger::store::{Batch, Table};
+    use provenant_model::testkit::{design_of, key, register};
+    let flaky = Flaky::default();
+    let ledger = Ledger::open(
+        provenant_ledger::AnyStore::boxed(flaky.clone()),
+        SigningKey::from_bytes(&[7; 32]),
+        LedgerConfig {
+            origin: "test.example/log".into(),
+            arbiters: Vec::new(),
+            batch: BatchConfig::default(),
+        },
+    )
+    .unwrap();
+    for content in [&b"dial"[..], b"other"] {
+        ledger
+            .submit(register(content, &[(&key(1), 1_000_000)]))
+            .await
+            .unwrap();
+    }
+    let app = app(ledger.clone(), Limits::default());
+    let design = design_of(b"dial").to_hex();
+    let check = serde_json::json!({
+        "design": design,
+        "licensee": provenant_model::testkit::id(&key(2)).to_string(),
+        "action": "commercial",
+        "territory": "FR",
+        "channel": "retail",
+        "category": "accessories",
+        "date": "2026-03-01T00:00:00Z",
+        "quantity": 1
+    });
+    let (status, _) = get_json(&app, &format!("/v1/designs/{design}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, answer) = post(&app, "/v1/licenses/check", &check).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+
+    flaky
+        .broken
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    for path in [
+        format!("/v1/designs/{design}"),
+        "/v1/entries/0".to_owned(),
+        "/v1/proofs/inclusion?index=0".to_owned(),
+    ] {
+        let (status, problem) = get_json(&app, &path).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{path}: {problem}");
+    }
+    let (status, problem) = post(&app, "/v1/licenses/check", &check).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{problem}");
+    flaky
+        .broken
+        .store(false, std::sync::atomic::Ordering::SeqCst);
+
+    // A damaged record: the design's record and entry 0's leaf hash (in
+    // entry 1's proof) no longer decode.
+    let mut b = Batch::default();
+    b.put(
+        Table::Designs,
+        design_of(b"dial").as_bytes().to_vec(),
+        b"junk".to_vec(),
+    );
+    b.put(
+        Table::Hashes,
+        0u64.to_be_bytes().to_vec(),
+        b"short".to_vec(),
+    );
+    flaky.inner.write(b).unwrap();
+    for path in [
+        format!("/v1/designs/{design}"),
+        "/v1/proofs/inclusion?index=1&tree_size=2".to_owned(),
+    ] {
+        let (status, problem) = get_json(&app, &path).await;
+        assert_eq!(
+            status,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "{path}: {problem}"
+        );
+    }
+    let (status, problem) = post(&app, "/v1/licenses/check", &check).await;
+    assert!(status.is_server_error(), "{status}: {problem}");
+}

@@ -96,10 +96,94 @@ impl Table {
     }
 }
 
-/// A storage failure. Its text is for operators' logs, never for clients.
+/// The error a backend or a decoder hands up, kept as the source.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A storage failure, by what failed, so that a caller can tell "retry"
+/// from "stop" ([`Self::is_transient`]). Its text, and its source (the
+/// backend's own error), are for operators' logs, never for clients.
 #[derive(Debug, thiserror::Error)]
-#[error("storage: {0}")]
-pub struct StoreError(pub String);
+#[non_exhaustive]
+pub enum StoreError {
+    /// The backend could not read or write (I/O, a full disk, a closed
+    /// handle): the same operation may succeed later.
+    #[error("the storage backend failed: {0}")]
+    Backend(#[source] BoxError),
+    /// A stored key or value does not decode: the store is damaged.
+    #[error("corrupt {what}: {source}")]
+    Corrupt {
+        /// What was read.
+        what: String,
+        /// Why it does not decode.
+        source: BoxError,
+    },
+    /// A record that must exist (an entry below the tree size, a stored
+    /// hash of the tree, a column family) is not there: the store is
+    /// damaged.
+    #[error("{what} is missing from the store")]
+    Missing {
+        /// What was looked for.
+        what: String,
+    },
+    /// A record cannot be written in the store's format (a count beyond
+    /// its layout's limit): nothing was written.
+    #[error("cannot store {what}: {detail}")]
+    Unstorable {
+        /// The record.
+        what: &'static str,
+        /// Why.
+        detail: String,
+    },
+}
+
+impl StoreError {
+    /// The backend failed, with its error.
+    pub fn backend(source: impl Into<BoxError>) -> Self {
+        Self::Backend(source.into())
+    }
+
+    /// `what` does not decode, for the reason `source`.
+    pub fn corrupt(what: impl Into<String>, source: impl Into<BoxError>) -> Self {
+        Self::Corrupt {
+            what: what.into(),
+            source: source.into(),
+        }
+    }
+
+    /// `what` must exist and does not.
+    pub fn missing(what: impl Into<String>) -> Self {
+        Self::Missing { what: what.into() }
+    }
+
+    /// Whether the failure may pass (the backend's), rather than a damaged
+    /// store that answers the same way every time.
+    #[must_use]
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Self::Backend(_))
+    }
+}
+
+/// The view's classification of a store failure ([`provenant_model`] is
+/// pure and knows no store): the backend's text is kept.
+impl From<StoreError> for provenant_model::ViewError {
+    fn from(e: StoreError) -> Self {
+        if e.is_transient() {
+            Self::Unavailable(e.to_string())
+        } else {
+            Self::Corrupt(e.to_string())
+        }
+    }
+}
+
+/// Back from the view: a rule evaluation stopped by the store.
+impl From<provenant_model::ViewError> for StoreError {
+    fn from(e: provenant_model::ViewError) -> Self {
+        match e {
+            provenant_model::ViewError::Unavailable(text) => Self::Backend(text.into()),
+            other => Self::corrupt("state", other),
+        }
+    }
+}
 
 /// Key-value pairs from a scan, in key order.
 pub type Rows = Vec<(Vec<u8>, Vec<u8>)>;

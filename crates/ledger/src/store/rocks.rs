@@ -38,8 +38,9 @@ pub struct RocksStore {
     sync: WriteOptions,
 }
 
-fn err(e: &rocksdb::Error) -> StoreError {
-    StoreError(e.to_string())
+#[allow(clippy::needless_pass_by_value)] // used as `map_err(err)`
+fn err(e: rocksdb::Error) -> StoreError {
+    StoreError::backend(e)
 }
 
 fn cf_options(table: Table, cache: &Cache, opts: &RocksOptions) -> Options {
@@ -100,7 +101,7 @@ impl RocksStore {
         let cfs = Table::ALL
             .iter()
             .map(|t| ColumnFamilyDescriptor::new(t.name(), cf_options(*t, &cache, opts)));
-        let db = DB::open_cf_descriptors(&db_opts, path, cfs).map_err(|e| err(&e))?;
+        let db = DB::open_cf_descriptors(&db_opts, path, cfs).map_err(err)?;
         let mut sync = WriteOptions::default();
         sync.set_sync(true);
         Ok(Self { db, sync })
@@ -114,7 +115,7 @@ impl RocksStore {
     pub fn compact(&self) -> Result<(), StoreError> {
         for t in Table::ALL {
             let cf = self.cf(t)?;
-            self.db.flush_cf(cf).map_err(|e| err(&e))?;
+            self.db.flush_cf(cf).map_err(err)?;
             self.db.compact_range_cf(cf, None::<&[u8]>, None::<&[u8]>);
         }
         Ok(())
@@ -129,13 +130,13 @@ impl RocksStore {
         self.db
             .property_int_value_cf(self.cf(table)?, "rocksdb.total-sst-files-size")
             .map(Option::unwrap_or_default)
-            .map_err(|e| err(&e))
+            .map_err(err)
     }
 
     fn cf(&self, table: Table) -> Result<&ColumnFamily, StoreError> {
         self.db
             .cf_handle(table.name())
-            .ok_or_else(|| StoreError(format!("missing column family {}", table.name())))
+            .ok_or_else(|| StoreError::missing(format!("column family {}", table.name())))
     }
 }
 
@@ -148,9 +149,7 @@ impl RocksStore {
         table: Table,
         key: &[u8],
     ) -> Result<Option<Vec<u8>>, StoreError> {
-        self.db
-            .get_cf_opt(self.cf(table)?, key, opts)
-            .map_err(|e| err(&e))
+        self.db.get_cf_opt(self.cf(table)?, key, opts).map_err(err)
     }
 
     fn multi_get_with(
@@ -163,7 +162,7 @@ impl RocksStore {
         self.db
             .multi_get_cf_opt(keys.iter().map(|k| (cf, k)), opts)
             .into_iter()
-            .map(|r| r.map_err(|e| err(&e)))
+            .map(|r| r.map_err(err))
             .collect()
     }
 
@@ -192,7 +191,7 @@ impl RocksStore {
             .iterator_cf_opt(cf, opts, IteratorMode::From(start, Direction::Forward));
         let mut out = Vec::new();
         for item in iter {
-            let (k, v) = item.map_err(|e| err(&e))?;
+            let (k, v) = item.map_err(err)?;
             if after.is_some_and(|a| &*k <= a) {
                 continue;
             }
@@ -328,7 +327,7 @@ impl Store for RocksStore {
                 Op::Delete(t, k) => wb.delete_cf(self.cf(*t)?, k),
             }
         }
-        self.db.write_opt(wb, &self.sync).map_err(|e| err(&e))
+        self.db.write_opt(wb, &self.sync).map_err(err)
     }
 }
 

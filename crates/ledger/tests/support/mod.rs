@@ -98,7 +98,7 @@ impl Store for Disk {
     }
     fn write(&self, b: Batch) -> Result<(), StoreError> {
         if self.full.load(Ordering::SeqCst) {
-            Err(StoreError("disk full".into()))
+            Err(StoreError::backend("disk full"))
         } else {
             self.store.write(b)
         }
