@@ -8,8 +8,8 @@ use provenant_model::payload::{AiDisclosure, Creator, ParentLink};
 use provenant_model::state::EntryRef;
 use provenant_model::{
     Blocked, Cancel, ContentDescriptor, DesignId, DetailPage, Entry, GrantId, GrantState, Identity,
-    LeafHash, LicenseAnswer, LicenseQuery, Money, Owner, Ppm, RoyaltyPolicy, RoyaltySplit,
-    SaleLine, StateView, Statement, blocked_by, check_license, royalty_split, royalty_statement,
+    LeafHash, LicenseAnswer, LicenseQuery, Money, Owner, Ppm, RoyaltySplit, SaleLine, StateView,
+    Statement, blocked_by, check_license, royalty_split, royalty_statement,
 };
 use provenant_tlog::tile::{Tile, encode_bundle};
 use provenant_tlog::{
@@ -582,13 +582,12 @@ impl<S: Store> Ledger<S> {
         &self,
         design: DesignId,
         revenue: Money,
-        policy: RoyaltyPolicy,
         detail: Option<DetailPage>,
         cancel: &Cancel,
     ) -> Result<Proven<RoyaltySplit>, ReadError> {
         let at = self.at()?;
         let view = View::new(&at.snap);
-        let split = royalty_split(&view, design, revenue, policy, detail, cancel)?;
+        let split = royalty_split(&view, design, revenue, detail, cancel)?;
         let mut designs: BTreeSet<DesignId> = BTreeSet::from([design]);
         designs.extend(split.paid.iter().copied());
         let mut refs = Vec::new();
@@ -616,12 +615,11 @@ impl<S: Store> Ledger<S> {
     pub fn royalty_statement(
         &self,
         sales: &[SaleLine],
-        policy: RoyaltyPolicy,
         cancel: &Cancel,
     ) -> Result<Proven<Statement>, ReadError> {
         let at = self.at()?;
         let view = View::new(&at.snap);
-        let statement = royalty_statement(&view, sales, policy, cancel)?;
+        let statement = royalty_statement(&view, sales, cancel)?;
         let sold: BTreeSet<DesignId> = sales.iter().map(|s| s.design).collect();
         let mut refs = Vec::new();
         for d in sold {

@@ -10,7 +10,7 @@ use provenant_ledger::{Ledger, Store};
 use provenant_model::royalty::{DEFAULT_DETAIL_LIMIT, MAX_DETAIL_LIMIT};
 use provenant_model::{
     DesignId, DetailPage, GrantId, GrantState, Identity, LicenseAnswer, LicenseQuery, Money,
-    RoyaltyPolicy, RoyaltySplit,
+    RoyaltySplit,
 };
 use serde::{Deserialize, Serialize};
 
@@ -70,15 +70,39 @@ pub async fn license_check<S: Store>(
     Ok(Json(answer))
 }
 
-/// Body of `POST /v1/royalties/split`.
+/// Body of `POST /v1/royalties/split`. Each link pays under its own
+/// grant's royalty policy: a request still naming a `policy` is refused
+/// ([`policy_refused`]) rather than silently ignored.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SplitRequest {
     design: DesignId,
     revenue: Money,
-    policy: RoyaltyPolicy,
     /// Present to ask for a page of the holdings behind the payouts.
     detail: Option<DetailQuery>,
+    /// Whether the request names a `policy` (any value, `null` included).
+    #[serde(default, rename = "policy", deserialize_with = "present")]
+    names_policy: bool,
+}
+
+/// `true` for a member that is present, whatever its value.
+///
+/// # Errors
+/// Those of the deserializer.
+pub fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    serde::de::IgnoredAny::deserialize(d).map(|_| true)
+}
+
+/// `400 policy-not-accepted`: the royalty policy is a term of each grant,
+/// not a choice of the caller. Sent to a client that still names one.
+#[must_use]
+pub fn policy_refused() -> Problem {
+    Problem::bad_request(
+        "policy-not-accepted",
+        "the royalty policy is a signed term of each grant and every link pays under its own: \
+         remove `policy` from the request",
+    )
+    .field("policy")
 }
 
 /// Which page of a split's detail: `after` a previous page's `next`,
@@ -115,18 +139,19 @@ impl DetailQuery {
 /// them. Computed on the [`ComputePool`], cancelled at the request timeout.
 ///
 /// # Errors
-/// `400` for a malformed request, `422` for an unknown design, `503
-/// compute-busy` when the pool is full.
+/// `400` for a malformed request or one naming a `policy`, `422` for an
+/// unknown design, `503 compute-busy` when the pool is full.
 pub async fn royalty_split<S: Store>(
     State(ledger): State<Ledger<S>>,
     Extension(pool): Extension<ComputePool>,
     JsonBody(req): JsonBody<SplitRequest>,
 ) -> Result<Json<Proven<RoyaltySplit>>, Problem> {
+    if req.names_policy {
+        return Err(policy_refused());
+    }
     let detail = req.detail.as_ref().map(DetailQuery::page).transpose()?;
     let answer = pool
-        .run(move |cancel| {
-            ledger.royalty_split(req.design, req.revenue, req.policy, detail, cancel)
-        })
+        .run(move |cancel| ledger.royalty_split(req.design, req.revenue, detail, cancel))
         .await??;
     Ok(Json(answer))
 }

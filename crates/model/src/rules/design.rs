@@ -65,10 +65,7 @@ pub(super) fn register<V: StateView + ?Sized>(
 
     let owners: Vec<(Identity, Ppm)> = p.creators.iter().map(|c| (c.key, c.share_ppm)).collect();
     let graph = load_graph(view, id, Some((owners, &p.parents)))?;
-    let stack = graph.lap_stack(&id)?;
-    if stack > u64::from(Ppm::SCALE) {
-        return Err(RuleError::RoyaltyStack { stack_ppm: stack });
-    }
+    graph.royalty_stack(&id)?;
 
     let here = ctx.entry_ref();
     let mut owners: Vec<Owner> = p
