@@ -312,9 +312,6 @@ pub struct SplitArgs {
     /// ISO 4217 currency.
     #[arg(long, default_value = "EUR")]
     currency: String,
-    /// LAP or LRP.
-    #[arg(long, default_value = "LAP")]
-    policy: String,
     /// Also list why each payee is paid (designs, fractions, paths), a
     /// page of holdings at a time, following every page.
     #[arg(long)]
@@ -331,7 +328,7 @@ impl SplitArgs {
     pub fn run(&self, server: &ServerArg) -> Result<Output, String> {
         let client = server.client()?;
         let ask = |after: Option<&str>| -> Result<(Value, u64), String> {
-            let mut body = json!({"design": self.design, "policy": self.policy,
+            let mut body = json!({"design": self.design,
                 "revenue": {"amount_minor": self.amount, "currency": self.currency}});
             if self.detail {
                 body["detail"] = json!({"after": after, "limit": 100});
@@ -360,8 +357,8 @@ impl SplitArgs {
             split["detail"]["next"] = Value::Null;
         }
         let mut text = format!(
-            "{} {} under {} (verified at size {size}):",
-            self.amount, self.currency, self.policy
+            "{} {}, each link under its grant's policy (verified at size {size}):",
+            self.amount, self.currency
         );
         for p in split["payouts"].as_array().into_iter().flatten() {
             let _ = write!(
@@ -396,9 +393,6 @@ impl SplitArgs {
 pub struct StatementArgs {
     /// The sales CSV.
     file: PathBuf,
-    /// LAP or LRP.
-    #[arg(long, default_value = "LAP")]
-    policy: String,
     /// The log's verifier key (text or file) to check the answer with [default: the server's].
     #[arg(long, env = "PROVENANT_LOG_KEY")]
     log_key: Option<String>,
@@ -410,10 +404,7 @@ impl StatementArgs {
             .map_err(|e| format!("{}: {e}", self.file.display()))?;
         let client = server.client()?;
         let answer: Value = client
-            .post_csv(
-                &format!("/v1/royalties/statement?policy={}", self.policy),
-                csv,
-            )
+            .post_csv("/v1/royalties/statement", csv)
             .map_err(|e| e.to_string())?;
         let (statement, size) = proven::<Statement>(&client, self.log_key.as_deref(), answer)?;
         let mut text = format!("verified at size {size}\npayee, currency, amount_minor");

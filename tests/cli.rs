@@ -439,3 +439,68 @@ fn sign_shows_the_shares_and_refuses_without_a_terminal_or_yes() {
     assert_eq!(env.signatures().len(), 1);
     assert_eq!(env.signatures()[0].key, id(&alice));
 }
+
+/// `royalty split` and `royalty statement` take no policy: each link pays
+/// under its own grant's, here a mixed chain A <-(LRP 5%) B <-(LAP 10%) C,
+/// where C's 1000 pay B 100 (from C) and A 5 (from B's 100).
+#[test]
+fn royalties_through_the_command_line_follow_each_grants_policy() {
+    use provenant_model::Kind;
+    use provenant_model::testkit::{envelope, terms};
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), &[]);
+    let (alice, bob, carol) = (key(1), key(2), key(3));
+    let derive = |parent: &[u8], owner: &ed25519_dalek::SigningKey, child: &[u8], policy| {
+        let mut t = terms();
+        t["royalty"] = serde_json::json!({"policy": policy, "rev_share_ppm": if policy == "LRP" { 50_000 } else { 100_000 }});
+        let parent_owner = if parent == b"A" { &alice } else { &bob };
+        let g = provenant_model::testkit::grant(design_of(parent), owner, &[parent_owner], &t);
+        server.write(&g);
+        let mut p = register(child, &[(owner, 1_000_000)])
+            .payload_json()
+            .clone();
+        p["parents"] = serde_json::json!([{"design": design_of(parent), "grant": grant_id(&g)}]);
+        server.write(&envelope(Kind::DesignRegister, p, &[owner]));
+    };
+    server.write(&register(b"A", &[(&alice, 1_000_000)]));
+    derive(b"A", &bob, b"B", "LRP");
+    derive(b"B", &carol, b"C", "LAP");
+    let c = design_of(b"C").to_string();
+
+    let (code, split) = cli(
+        &server,
+        &["royalty", "split", "--design", &c, "--amount", "1000"],
+    );
+    assert_eq!(code, 0, "{split}");
+    for (who, amount) in [(&alice, 5), (&bob, 95), (&carol, 900)] {
+        let line = format!("  {} {amount}", id(who));
+        assert!(split.contains(&line), "{line} in {split}");
+    }
+    let sales = dir.path().join("sales.csv");
+    std::fs::write(
+        &sales,
+        format!("design,amount_minor,currency\n{c},1000,EUR\n{c},2000,EUR\n"),
+    )
+    .unwrap();
+    let (code, statement) = cli(&server, &["royalty", "statement", &sales.to_string_lossy()]);
+    assert_eq!(code, 0, "{statement}");
+    assert!(
+        statement.contains(&format!("{}, EUR, 15", id(&alice))),
+        "{statement}"
+    );
+    assert!(
+        statement.contains(&format!("{}, EUR, 2700", id(&carol))),
+        "{statement}"
+    );
+
+    // The policy is no longer a choice: the flag is gone.
+    let out = provenant()
+        .args([
+            "royalty", "split", "--design", &c, "--amount", "1000", "--policy", "LAP",
+        ])
+        .args(["--server", &server.base])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--policy"));
+}

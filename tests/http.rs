@@ -135,8 +135,9 @@ fn listings_and_royalties_over_http() {
     assert_eq!(licensed["next"], Value::Null);
 
     // Revenue splits 60/40 between the co-creators, exactly.
-    let (status, split) = server.post("/v1/royalties/split",
-        &json!({"design": design, "revenue": {"amount_minor": 1000, "currency": "EUR"}, "policy": "LAP"}),
+    let (status, split) = server.post(
+        "/v1/royalties/split",
+        &json!({"design": design, "revenue": {"amount_minor": 1000, "currency": "EUR"}}),
     );
     assert_eq!(status, 200, "{split}");
     let paid: u64 = split["payouts"]
@@ -149,7 +150,7 @@ fn listings_and_royalties_over_http() {
     let csv = format!("design,amount_minor,currency\n{design},1000,EUR\n{design},1,EUR\n");
     let statement: Value = server
         .client
-        .post(server.url("/v1/royalties/statement?policy=LAP"))
+        .post(server.url("/v1/royalties/statement"))
         .header("content-type", "text/csv")
         .body(csv)
         .send()

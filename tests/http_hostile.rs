@@ -1063,7 +1063,8 @@ fn reads(a: &mut Attacks, w: &World) {
         "unknown-label",
     );
     let split = |amount: Value, currency: &str| {
-        json!({"design": w.design, "amount": {"amount_minor": amount, "currency": currency}, "policy": "LAP"}).to_string()
+        json!({"design": w.design, "amount": {"amount_minor": amount, "currency": currency}})
+            .to_string()
     };
     a.add(
         "a split of 2^64",
@@ -1087,7 +1088,7 @@ fn reads(a: &mut Attacks, w: &World) {
     );
     let detail = |detail: Value| {
         json!({"design": w.design, "revenue": {"amount_minor": 100, "currency": "EUR"},
-            "policy": "LAP", "detail": detail})
+            "detail": detail})
         .to_string()
     };
     a.add(

@@ -1,7 +1,7 @@
 //! Every vector in `fixtures/royalty/`, built as real entries on a real
 //! server and split over HTTP: each design registered by its owners, each
-//! parent link a grant at the vector's rate, the split asked of
-//! `/v1/royalties/split`.
+//! parent link a grant under the vector's royalty term (policy and rate),
+//! the split asked of `/v1/royalties/split`, which takes no policy.
 
 mod support;
 
@@ -17,14 +17,14 @@ use support::*;
 #[derive(Deserialize)]
 struct Node {
     owners: BTreeMap<String, u32>,
-    parents: BTreeMap<String, u32>,
+    /// Each parent and the grant's royalty term, `{policy, rev_share_ppm}`.
+    parents: BTreeMap<String, Value>,
 }
 
 #[derive(Deserialize)]
 struct Case {
     designs: BTreeMap<String, Node>,
     design: String,
-    policy: String,
     revenue: u64,
     expected: Option<BTreeMap<String, u64>>,
     expected_error: Option<String>,
@@ -67,14 +67,14 @@ fn build(
             .expect("the vector's designs form a DAG");
         let owners: Vec<&SigningKey> = node.owners.keys().map(|o| &keys[o]).collect();
         let mut parents = Vec::new();
-        for (parent, rate) in &node.parents {
+        for (parent, royalty) in &node.parents {
             let parent_owners: Vec<&SigningKey> = case.designs[parent]
                 .owners
                 .keys()
                 .map(|o| &keys[o])
                 .collect();
             let mut t = terms();
-            t["royalty"] = json!({"policy": case.policy, "rev_share_ppm": rate});
+            t["royalty"] = royalty.clone();
             let g = provenant_model::testkit::grant(ids[parent], owners[0], &parent_owners, &t);
             let (status, body) = server.post("/v1/entries", &g.to_value());
             if status != 201 {
@@ -112,17 +112,26 @@ fn every_royalty_fixture_splits_the_same_over_http() {
     paths.sort();
     let mut seeds = 0u8;
     let mut policies = std::collections::BTreeSet::new();
+    let mut mixed = 0;
     for path in &paths {
         let name = path.file_stem().unwrap().to_string_lossy();
         let case: Case = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-        policies.insert(case.policy.clone());
+        let links: std::collections::BTreeSet<String> = case
+            .designs
+            .values()
+            .flat_map(|n| n.parents.values())
+            .map(|r| r["policy"].as_str().unwrap().to_owned())
+            .collect();
+        if links.len() > 1 {
+            mixed += 1;
+        }
+        policies.extend(links);
         let keys = keys_for(&case, &mut seeds);
         let answer = build(&server, &name, &case, &keys).and_then(|ids| {
             let (status, split) = server.post(
                 "/v1/royalties/split",
                 &json!({"design": ids[&case.design],
-                        "revenue": {"amount_minor": case.revenue, "currency": "EUR"},
-                        "policy": case.policy}),
+                        "revenue": {"amount_minor": case.revenue, "currency": "EUR"}}),
             );
             if status == 200 {
                 Ok(split)
@@ -158,8 +167,78 @@ fn every_royalty_fixture_splits_the_same_over_http() {
             (_, _, answer) => panic!("{name}: unexpected {answer:?}"),
         }
     }
-    assert_eq!(paths.len(), 19);
+    assert_eq!(paths.len(), 24);
     assert_eq!(policies, ["LAP".to_owned(), "LRP".to_owned()].into());
+    assert!(mixed >= 3, "{mixed} mixed vectors");
+}
+
+/// The policy is a signed term of each grant, not a choice of the caller:
+/// an old client still naming one, in the split's body, the statement's
+/// body or the statement's query, gets `400 policy-not-accepted`, not
+/// amounts under a policy it did not get.
+#[test]
+fn a_request_naming_a_policy_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let alice = key(1);
+    let (status, body) = server.post(
+        "/v1/entries",
+        &register(b"alone", &[(&alice, 1_000_000)]).to_value(),
+    );
+    assert_eq!(status, 201, "{body}");
+    let design = design_of(b"alone");
+    let revenue = json!({"amount_minor": 1000, "currency": "EUR"});
+    for policy in [json!("LAP"), json!("LRP"), Value::Null] {
+        let (status, problem) = server.post(
+            "/v1/royalties/split",
+            &json!({"design": design, "revenue": revenue, "policy": policy}),
+        );
+        assert_eq!(status, 400, "{problem}");
+        assert!(
+            problem_type(&problem).ends_with("/policy-not-accepted"),
+            "{problem}"
+        );
+        assert_eq!(problem["field"], "policy");
+        let (status, problem) = server.post(
+            "/v1/royalties/statement",
+            &json!({"policy": policy, "sales": [{"design": design, "amount": revenue}]}),
+        );
+        assert_eq!(status, 400, "{problem}");
+        assert!(
+            problem_type(&problem).ends_with("/policy-not-accepted"),
+            "{problem}"
+        );
+    }
+    let csv = format!("design,amount_minor,currency\n{design},1000,EUR\n");
+    let response = server
+        .client
+        .post(server.url("/v1/royalties/statement?policy=LRP"))
+        .header("content-type", "text/csv")
+        .body(csv.clone())
+        .send()
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let problem: Value = response.json().unwrap();
+    assert!(
+        problem_type(&problem).ends_with("/policy-not-accepted"),
+        "{problem}"
+    );
+    // Without it, both answer.
+    let (status, split) = server.post(
+        "/v1/royalties/split",
+        &json!({"design": design, "revenue": revenue}),
+    );
+    assert_eq!(status, 200, "{split}");
+    assert_eq!(split["payouts"][0]["amount_minor"], 1000);
+    assert!(split.get("policy").is_none(), "{split}");
+    let response = server
+        .client
+        .post(server.url("/v1/royalties/statement"))
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .unwrap();
+    assert_eq!(response.status(), 200);
 }
 
 fn assert_checkpoint_named(split: &Value, name: &str) {

@@ -50,5 +50,5 @@ pub use log::{
 pub use problem::{Problem, TYPE_BASE, rule_status};
 pub use proven::{DEFAULT_PAGE, EntryProof, MAX_PAGE, Page, Proven};
 pub use routes::{Endpoint, Input, Method, Route};
-pub use royalty::{DetailQuery, PolicyQuery, SplitRequest, StatementRequest};
+pub use royalty::{DetailQuery, SplitRequest, StatementRequest};
 pub use verify::{RestsOn, VerifyError, verify_bundle, verify_checkpoint, verify_receipt};

@@ -166,10 +166,10 @@ endpoints! {
     KeyEntries: Get "/v1/keys/{key}/entries", Query, KeyEntriesQuery => Proven<Page<EntryRef>>;
     /// May this licensee do this, here, now, this many times?
     CheckLicense: Post "/v1/licenses/check", Json, LicenseQuery => Proven<LicenseAnswer>;
-    /// Who gets what of one revenue.
+    /// Who gets what of one revenue, each link under its grant's policy.
     SplitRoyalty: Post "/v1/royalties/split", Json, SplitRequest => Proven<RoyaltySplit>;
-    /// Payouts per payee over many sales (JSON, or CSV with the policy in
-    /// the query, see [`crate::royalty::PolicyQuery`]).
+    /// Payouts per payee over many sales (JSON, or CSV with the header
+    /// `design,amount_minor,currency`).
     StateRoyalties: Post "/v1/royalties/statement", Json, StatementRequest => Proven<Statement>;
     /// This API's OpenAPI 3.1 document.
     GetOpenApi: Get "/v1/openapi.json", None, () => serde_json::Value;

@@ -2,12 +2,14 @@
 //! `POST /v1/royalties/statement`.
 
 use provenant_model::royalty::{DEFAULT_DETAIL_LIMIT, MAX_DETAIL_LIMIT};
-use provenant_model::{DesignId, DetailPage, Money, RoyaltyPolicy, SaleLine};
+use provenant_model::{DesignId, DetailPage, Money, SaleLine};
 use serde::{Deserialize, Serialize};
 
 use crate::Problem;
 
-/// Body of `POST /v1/royalties/split`.
+/// Body of `POST /v1/royalties/split`. It names no royalty policy: each
+/// derivation link pays under the policy and rate its grant signed, and a
+/// request naming `policy` is refused (`400 policy-not-accepted`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SplitRequest {
@@ -15,8 +17,6 @@ pub struct SplitRequest {
     pub design: DesignId,
     /// The revenue.
     pub revenue: Money,
-    /// The royalty policy to apply.
-    pub policy: RoyaltyPolicy,
     /// Present to ask for a page of the holdings behind the payouts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<DetailQuery>,
@@ -62,23 +62,10 @@ impl DetailQuery {
 
 /// JSON body of `POST /v1/royalties/statement`. The route also takes the
 /// sales as CSV (`Content-Type: text/csv`, header
-/// `design,amount_minor,currency`), the policy then in the query
-/// ([`PolicyQuery`]).
+/// `design,amount_minor,currency`). Like a split, it names no policy.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StatementRequest {
-    /// The royalty policy to apply.
-    pub policy: RoyaltyPolicy,
     /// The sales, at most [`provenant_model::royalty::MAX_SALES_LINES`].
     pub sales: Vec<SaleLine>,
-}
-
-/// Query of `POST /v1/royalties/statement` with a CSV body: the policy,
-/// LAP when absent.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PolicyQuery {
-    /// The royalty policy to apply.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub policy: Option<RoyaltyPolicy>,
 }

@@ -8,8 +8,8 @@ use provenant_api::{DesignDetails, DesignReport, DesignSummary, EntryProof, Page
 use provenant_model::state::EntryRef;
 use provenant_model::{
     Cancel, DesignId, DetailPage, Entry, GrantId, GrantState, Identity, LeafHash, LicenseAnswer,
-    LicenseQuery, Money, RoyaltyPolicy, RoyaltySplit, SaleLine, StateView, Statement, blocked_by,
-    check_license, royalty_split, royalty_statement,
+    LicenseQuery, Money, RoyaltySplit, SaleLine, StateView, Statement, blocked_by, check_license,
+    royalty_split, royalty_statement,
 };
 use provenant_tlog::tile::{Tile, encode_bundle};
 use provenant_tlog::{
@@ -521,13 +521,12 @@ impl Ledger {
         &self,
         design: DesignId,
         revenue: Money,
-        policy: RoyaltyPolicy,
         detail: Option<DetailPage>,
         cancel: &Cancel,
     ) -> Result<Proven<RoyaltySplit>, ReadError> {
         let at = self.at()?;
         let view = View::new(&at.snap);
-        let split = royalty_split(&view, design, revenue, policy, detail, cancel)?;
+        let split = royalty_split(&view, design, revenue, detail, cancel)?;
         let mut designs: BTreeSet<DesignId> = BTreeSet::from([design]);
         designs.extend(split.paid.iter().copied());
         let mut refs = Vec::new();
@@ -555,12 +554,11 @@ impl Ledger {
     pub fn royalty_statement(
         &self,
         sales: &[SaleLine],
-        policy: RoyaltyPolicy,
         cancel: &Cancel,
     ) -> Result<Proven<Statement>, ReadError> {
         let at = self.at()?;
         let view = View::new(&at.snap);
-        let statement = royalty_statement(&view, sales, policy, cancel)?;
+        let statement = royalty_statement(&view, sales, cancel)?;
         let sold: BTreeSet<DesignId> = sales.iter().map(|s| s.design).collect();
         let mut refs = Vec::new();
         for d in sold {

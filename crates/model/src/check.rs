@@ -18,10 +18,11 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
+use crate::coverage::{Gap, GrantUse, blocker, gaps};
 use crate::state::EntryRef;
 use crate::{
-    Blocker, Category, Channel, CountryCode, DesignId, DesignState, DisputeId, GrantId, GrantState,
-    Identity, RuleError, StateView, Timestamp, blocker,
+    Category, Channel, CountryCode, DesignId, DesignState, DisputeId, GrantId, GrantState,
+    Identity, LicenseTerms, RuleError, StateView, Timestamp,
 };
 
 /// One dispute that blocks a design, and how many do: what an answer says
@@ -205,55 +206,34 @@ pub struct LicenseAnswer {
     pub rests_on: Vec<EntryRef>,
 }
 
-/// One use of a grant, as checked by queries and usage records.
-pub(crate) struct GrantUse {
-    pub action: Option<Action>,
-    pub territory: CountryCode,
-    pub channel: Channel,
-    pub category: Category,
-    pub date: Timestamp,
-    pub quantity: u64,
-}
-
-/// Every reason the grant does not cover the use, in [`Reason`] order.
-pub(crate) fn grant_reasons(grant: &GrantState, q: &GrantUse) -> Vec<Reason> {
-    let t = &grant.terms;
-    let mut reasons = Vec::new();
-    if grant.revoked.is_some() {
-        reasons.push(Reason::Revoked);
-    }
-    if q.date < t.starts_at {
-        reasons.push(Reason::NotYetValid);
-    }
-    if t.ends_at.is_some_and(|end| q.date >= end) {
-        reasons.push(Reason::Expired);
-    }
-    if !t.territories.is_empty() && !t.territories.contains(&q.territory) {
-        reasons.push(Reason::Territory);
-    }
-    if !t.channels.is_empty() && !t.channels.contains(&q.channel) {
-        reasons.push(Reason::Channel);
-    }
-    // A grant for a category covers its subcategories.
-    if !t.categories.is_empty() && !t.categories.iter().any(|c| c.covers(q.category)) {
-        reasons.push(Reason::Category);
-    }
-    if let Some(max) = t.max_units {
-        let over = grant
-            .units_used
-            .checked_add(q.quantity)
-            .is_none_or(|total| total > max);
-        if over {
-            reasons.push(Reason::UnitsExceeded);
+impl Action {
+    /// Whether `terms` license the action. The one part of a license
+    /// check that a usage record (a run, which names no action) does not
+    /// share.
+    #[must_use]
+    pub fn licensed_by(self, terms: &LicenseTerms) -> bool {
+        match self {
+            Action::NonCommercial => true,
+            Action::Commercial => terms.commercial_use,
+            Action::Derivative => terms.derivatives_allowed,
+            Action::AiTraining => terms.ai_training,
         }
     }
-    let licensed = match q.action {
-        None | Some(Action::NonCommercial) => true,
-        Some(Action::Commercial) => t.commercial_use,
-        Some(Action::Derivative) => t.derivatives_allowed,
-        Some(Action::AiTraining) => t.ai_training,
+}
+
+/// Every reason the grant does not license the question, in [`Reason`]
+/// order: the gaps between the grant and the use ([`crate::coverage`]),
+/// and the action.
+fn grant_reasons(grant: &GrantState, q: &LicenseQuery) -> Vec<Reason> {
+    let use_ = GrantUse {
+        territory: q.territory,
+        channel: q.channel,
+        category: q.category,
+        date: q.date,
+        quantity: q.quantity,
     };
-    if !licensed {
+    let mut reasons: Vec<Reason> = gaps(grant, &use_).into_iter().map(Gap::reason).collect();
+    if !q.action.licensed_by(&grant.terms) {
         reasons.push(Reason::ActionNotLicensed);
     }
     reasons
@@ -280,28 +260,21 @@ pub fn check_license<V: StateView + ?Sized>(
     let mut reasons = Vec::new();
     let mut rests_on = vec![design.registered];
     let blocked = match blocker(view, &design)? {
-        Some(Blocker::Design) => {
-            reasons.push(Reason::Disputed);
-            blocked_by(view, &design)?
-        }
-        Some(Blocker::Ancestor(id)) => {
-            reasons.push(Reason::AncestorDisputed);
-            let ancestor = view
-                .design(&id)?
-                .ok_or(RuleError::ParentNotFound { design: id })?;
-            blocked_by(view, &ancestor)?
+        Some(b) => {
+            reasons.push(b.reason());
+            let id = b.blocked(design.id);
+            if id == design.id {
+                blocked_by(view, &design)?
+            } else {
+                let ancestor = view
+                    .design(&id)?
+                    .ok_or(RuleError::ParentNotFound { design: id })?;
+                blocked_by(view, &ancestor)?
+            }
         }
         None => None,
     };
     rests_on.extend(blocked.as_ref().map(|b| b.raised));
-    let use_ = GrantUse {
-        action: Some(q.action),
-        territory: q.territory,
-        channel: q.channel,
-        category: q.category,
-        date: q.date,
-        quantity: q.quantity,
-    };
     let mut best: Option<(Vec<Reason>, GrantState)> = None;
     for id in candidate_grants(view, q)? {
         let Some(grant) = view.grant(&id)? else {
@@ -312,7 +285,7 @@ pub fn check_license<V: StateView + ?Sized>(
         if grant.licensee != q.licensee {
             continue;
         }
-        let r = grant_reasons(&grant, &use_);
+        let r = grant_reasons(&grant, q);
         let better = best
             .as_ref()
             .is_none_or(|(br, bg)| (r.len(), grant.granted.index) < (br.len(), bg.granted.index));

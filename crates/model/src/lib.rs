@@ -41,7 +41,7 @@
 //! | [`bounds`] | [`Envelope::precheck`]: every bound checked before a signature is, and [`MAX_OWNERS`] |
 //! | [`state`], [`memory`] | state records, the [`StateView`] trait, [`Changes`], [`MemoryState`] |
 //! | [`rules`] | [`apply`]: validation and application of an entry, one code path |
-//! | [`check`] | the license check with every reason |
+//! | [`check`] | the license check with every reason; its predicates for grant coverage and disputes (`coverage`) are the usage rule's too |
 //! | [`receipt`] | the receipt of a write and its offline verification |
 //! | [`royalty`] | LAP and LRP splits and statements, exact to the minor unit |
 //! | [`scope`] | the closed channel and category vocabularies, and category coverage |
@@ -52,6 +52,7 @@ pub mod bounds;
 pub mod check;
 mod codec;
 pub mod content;
+mod coverage;
 pub mod entry;
 pub mod envelope;
 pub mod error;
@@ -94,5 +95,3 @@ pub use state::{Changes, DesignState, DisputeState, EntryRef, GrantState, Owner,
 pub use terms::{LicenseTerms, Royalty, RoyaltyPolicy};
 pub use values::{Currency, Money, Ppm, Timestamp};
 pub use vocab::{CountryCode, DigitalSourceType, Label, MediaType};
-
-pub(crate) use rules::{Blocker, blocker};

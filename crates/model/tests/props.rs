@@ -1,12 +1,15 @@
 //! Property tests: royalty payouts always sum to the revenue and are
-//! deterministic; no sequence of entries, valid or not, breaks the share
+//! deterministic, and every design keeps what the path-by-path rule of
+//! mixed LAP and LRP chains says, never less than nothing; no sequence of entries, valid or not, breaks the share
 //! invariant; a refused entry never changes the state.
 
 mod support;
 
 use proptest::prelude::*;
+use std::collections::BTreeMap;
+
 use provenant_model::royalty::{GraphNode, RoyaltyGraph};
-use provenant_model::{Ppm, RoyaltyPolicy, StateView};
+use provenant_model::{Cancel, Ppm, Royalty, RoyaltyPolicy, StateView};
 use serde_json::json;
 use support::{World, idt, key, register_json, terms};
 
@@ -33,11 +36,11 @@ fn shares(weights: &[u32]) -> Vec<u32> {
 }
 
 prop_compose! {
-    /// A random DAG of up to 6 designs (each may link to earlier ones) with
-    /// up to 4 payees per design.
+    /// A random DAG of up to 6 designs (each may link to earlier ones,
+    /// each link LAP or LRP) with up to 4 payees per design.
     fn graphs()(n in 1usize..=6)(
         owners in proptest::collection::vec(proptest::collection::vec((0u8..5, 0u32..1000), 1..=4), n),
-        links in proptest::collection::vec(proptest::collection::vec((0usize..6, 0u32..=400_000), 0..=3), n),
+        links in proptest::collection::vec(proptest::collection::vec((0usize..6, 0u32..=600_000, any::<bool>()), 0..=3), n),
     ) -> RoyaltyGraph<usize, u8> {
         let mut nodes = std::collections::BTreeMap::new();
         for (i, (own, link)) in owners.iter().zip(&links).enumerate() {
@@ -46,12 +49,14 @@ prop_compose! {
             payees.dedup();
             let weights: Vec<u32> = own.iter().take(payees.len()).map(|(_, w)| *w).collect();
             let owners = payees.into_iter().zip(shares(&weights)).map(|(p, s)| (p, Ppm::new(s).unwrap())).collect();
-            let mut parents: Vec<(usize, Ppm)> = Vec::new();
-            for (target, rate) in link {
+            let mut parents: Vec<(usize, Royalty)> = Vec::new();
+            for (target, rate, lap) in link {
                 if i > 0 {
                     let parent = i - 1 - target % i;
                     if parents.iter().all(|(p, _)| *p != parent) {
-                        parents.push((parent, Ppm::new(*rate).unwrap()));
+                        let policy = if *lap { RoyaltyPolicy::Lap } else { RoyaltyPolicy::Lrp };
+                        let royalty = Royalty { policy, rev_share_ppm: Ppm::new(*rate).unwrap() };
+                        parents.push((parent, royalty));
                     }
                 }
             }
@@ -61,20 +66,60 @@ prop_compose! {
     }
 }
 
+/// `10^30`: the fractions of [`reference`] are numerators over it (a path
+/// in a graph of 6 designs has at most 5 links).
+const ONE: u128 = 1_000_000_000_000_000_000_000_000_000_000;
+
+/// The mixed-chain rule, path by path: along `X = n0 -> ... -> nk`,
+/// `f_0 = 1`, `f_i = r_i` for a LAP link (paid by `X`) and
+/// `f_i = r_i x f_(i-1)` for an LRP link (paid by `n_(i-1)`). Each design's
+/// receipts less its payments, over [`ONE`], or `None` when `X` pays out
+/// more than its revenue or a design owes more than 100% on its LRP links.
+fn reference(graph: &RoyaltyGraph<usize, u8>, root: usize) -> Option<BTreeMap<usize, i128>> {
+    let mut net: BTreeMap<usize, i128> = BTreeMap::from([(root, i128::try_from(ONE).unwrap())]);
+    // Depth-first over every path: (design, f along the path so far).
+    let mut stack = vec![(root, ONE)];
+    while let Some((at, f)) = stack.pop() {
+        let node = &graph.nodes[&at];
+        let lrp_out: u64 = node
+            .parents
+            .iter()
+            .filter(|(_, r)| r.policy == RoyaltyPolicy::Lrp)
+            .map(|(_, r)| u64::from(r.rev_share_ppm.get()))
+            .sum();
+        if lrp_out > 1_000_000 {
+            return None;
+        }
+        for (parent, royalty) in &node.parents {
+            let rate = u128::from(royalty.rev_share_ppm.get());
+            let (claim, payer) = match royalty.policy {
+                RoyaltyPolicy::Lap => (rate * (ONE / 1_000_000), root),
+                RoyaltyPolicy::Lrp => {
+                    assert_eq!(f * rate % 1_000_000, 0, "exact over 10^30");
+                    (f * rate / 1_000_000, at)
+                }
+            };
+            let claim = i128::try_from(claim).unwrap();
+            *net.entry(*parent).or_default() += claim;
+            *net.entry(payer).or_default() -= claim;
+            stack.push((*parent, u128::try_from(claim).unwrap()));
+        }
+    }
+    (net[&root] >= 0).then_some(net)
+}
+
 proptest! {
     #[test]
     fn payouts_sum_to_revenue_and_are_deterministic(
         graph in graphs(),
         revenue in prop_oneof![0u64..10_000, any::<u64>(), Just(u64::MAX)],
-        lap in any::<bool>(),
     ) {
-        let policy = if lap { RoyaltyPolicy::Lap } else { RoyaltyPolicy::Lrp };
         let root = graph.nodes.len() - 1;
-        match graph.split(&root, revenue, policy) {
+        match graph.split(&root, revenue) {
             Ok(payouts) => {
                 let total: u128 = payouts.iter().map(|p| u128::from(p.amount_minor)).sum();
                 prop_assert_eq!(total, u128::from(revenue));
-                let again = graph.split(&root, revenue, policy).unwrap();
+                let again = graph.split(&root, revenue).unwrap();
                 prop_assert_eq!(&payouts, &again);
                 // Payees come sorted and once each.
                 prop_assert!(payouts.windows(2).all(|w| w[0].payee < w[1].payee));
@@ -83,17 +128,42 @@ proptest! {
         }
     }
 
+    /// Every design keeps exactly what the path-by-path rule gives it,
+    /// never a negative amount; a graph is refused exactly when that rule
+    /// has the earning design pay out more than it earns (or a design owe
+    /// more than 100% on its LRP links), and the registration rule's stack
+    /// refuses the same graphs.
     #[test]
-    fn both_policies_pay_out_exactly_the_revenue(graph in graphs(), revenue in 0u64..1_000_000_000) {
-        // LRP's upstream never exceeds LAP's stack, so when LAP splits,
-        // LRP splits too, and both hand out exactly the revenue.
+    fn each_design_keeps_what_the_path_rule_gives(graph in graphs(), revenue in 0u64..1_000_000_000) {
         let root = graph.nodes.len() - 1;
-        if let Ok(lap) = graph.split(&root, revenue, RoyaltyPolicy::Lap) {
-            let lrp = graph.split(&root, revenue, RoyaltyPolicy::Lrp).unwrap();
-            let lap_total: u128 = lap.iter().map(|p| u128::from(p.amount_minor)).sum();
-            let lrp_total: u128 = lrp.iter().map(|p| u128::from(p.amount_minor)).sum();
-            prop_assert_eq!(lap_total, lrp_total);
+        let expected = reference(&graph, root);
+        let stack = graph.royalty_stack(&root);
+        let holdings = graph.holdings(&root, &Cancel::default());
+        let split = graph.split(&root, revenue);
+        let Some(expected) = expected else {
+            prop_assert_eq!(stack.unwrap_err().code(), "royalty-stack");
+            prop_assert_eq!(holdings.unwrap_err().code(), "royalty-stack");
+            prop_assert_eq!(split.unwrap_err().code(), "royalty-stack");
+            return Ok(());
+        };
+        prop_assert!(stack.is_ok());
+        prop_assert!(expected.values().all(|v| *v >= 0), "{:?}", expected);
+        let mut got: BTreeMap<usize, i128> = BTreeMap::new();
+        for (_, h) in holdings.unwrap() {
+            let places = (h.design_fraction.denominator.len() - 1) / 6;
+            let scale = 10i128.pow(u32::try_from(6 * (5 - places)).unwrap());
+            let numerator: i128 = h.design_fraction.numerator.parse().unwrap();
+            got.insert(h.design, numerator * scale);
         }
+        let nonzero: BTreeMap<usize, i128> = expected
+            .into_iter()
+            .filter(|(d, v)| *v != 0 || *d == root)
+            .collect();
+        prop_assert_eq!(got, nonzero);
+        // And the amounts are those fractions of the revenue, rounded.
+        let payouts = split.unwrap();
+        let total: u128 = payouts.iter().map(|p| u128::from(p.amount_minor)).sum();
+        prop_assert_eq!(total, u128::from(revenue));
     }
 }
 

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use proptest::prelude::*;
 use provenant_model::royalty::{GraphNode, MAX_DETAIL_PATH_DESIGNS, RoyaltyGraph};
 use provenant_model::{
-    Cancel, DetailPage, Money, Ppm, RoyaltyPolicy, SaleLine, StateView, royalty_split,
+    Cancel, DetailPage, Money, Ppm, Royalty, RoyaltyPolicy, SaleLine, StateView, royalty_split,
     royalty_statement,
 };
 use serde::Deserialize;
@@ -21,7 +21,8 @@ use support::{World, id, key, terms, with};
 #[derive(Deserialize)]
 struct Node {
     owners: BTreeMap<String, u32>,
-    parents: BTreeMap<String, u32>,
+    /// Each parent and the royalty term of the grant the link is under.
+    parents: BTreeMap<String, Royalty>,
 }
 
 #[derive(Deserialize)]
@@ -30,7 +31,6 @@ struct Case {
     description: String,
     designs: BTreeMap<String, Node>,
     design: String,
-    policy: RoyaltyPolicy,
     revenue: u64,
     expected: Option<BTreeMap<String, u64>>,
     expected_error: Option<String>,
@@ -48,11 +48,7 @@ fn graph(case: &Case) -> RoyaltyGraph<String, String> {
                     .iter()
                     .map(|(k, s)| (k.clone(), ppm(*s)))
                     .collect();
-                let parents = node
-                    .parents
-                    .iter()
-                    .map(|(p, r)| (p.clone(), ppm(*r)))
-                    .collect();
+                let parents = node.parents.iter().map(|(p, r)| (p.clone(), *r)).collect();
                 (name.clone(), GraphNode { owners, parents })
             })
             .collect(),
@@ -66,7 +62,7 @@ fn every_royalty_fixture_holds() {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         let case: Case = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-        let result = graph(&case).split(&case.design, case.revenue, case.policy);
+        let result = graph(&case).split(&case.design, case.revenue);
         match (&case.expected, &case.expected_error) {
             (Some(expected), None) => {
                 let payouts = result.unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -80,12 +76,10 @@ fn every_royalty_fixture_holds() {
                 // The plan, computed once, rounds every revenue as the
                 // reference does.
                 let g = graph(&case);
-                let (plan, _) = g
-                    .plan(&case.design, case.policy, &Cancel::default())
-                    .unwrap();
+                let (plan, _) = g.plan(&case.design, &Cancel::default()).unwrap();
                 for revenue in [case.revenue, 0, 1, 7, 999, 1_000_003, u64::MAX] {
                     let reference: Vec<(String, u64)> = g
-                        .split(&case.design, revenue, case.policy)
+                        .split(&case.design, revenue)
                         .unwrap()
                         .into_iter()
                         .map(|p| (p.payee, p.amount_minor))
@@ -105,7 +99,7 @@ fn every_royalty_fixture_holds() {
         }
         count += 1;
     }
-    assert!(count >= 13, "only {count} royalty fixtures");
+    assert!(count >= 24, "only {count} royalty fixtures");
 }
 
 #[test]
@@ -118,9 +112,7 @@ fn explanations_name_paths_and_rates() {
         .unwrap(),
     )
     .unwrap();
-    let payouts = graph(&case)
-        .split(&case.design, 1000, RoyaltyPolicy::Lap)
-        .unwrap();
+    let payouts = graph(&case).split(&case.design, 1000).unwrap();
     let alice = payouts.iter().find(|p| p.payee == "alice").unwrap();
     let holding = &alice.holdings[0];
     assert_eq!(holding.design, "A");
@@ -131,52 +123,111 @@ fn explanations_name_paths_and_rates() {
     assert_eq!(holding.design_fraction.denominator, "1000000");
 }
 
-/// The brief's chain, registered through real entries.
-fn chain_world() -> (World, provenant_model::DesignId) {
+/// The brief's chain, registered through real entries: A <- B at 5% under
+/// `upper`, B <- C at 10% under `lower`.
+fn chain_world(upper: &str, lower: &str) -> (World, provenant_model::DesignId) {
     let (a, b, c) = (key(1), key(2), key(3));
-    let rate = |ppm: u32| {
+    let rate = |policy: &str, ppm: u32| {
         with(
             &terms(),
-            &json!({"royalty": {"policy": "LAP", "rev_share_ppm": ppm}}),
+            &json!({"royalty": {"policy": policy, "rev_share_ppm": ppm}}),
         )
     };
     let mut w = World::new();
     let da = w.register(b"A", &[(&a, 1_000_000)], &[]);
-    let ga = w.grant(da, &[&a], &b, &rate(50_000));
+    let ga = w.grant(da, &[&a], &b, &rate(upper, 50_000));
     let db = w.register(b"B", &[(&b, 1_000_000)], &[(da, ga)]);
-    let gb = w.grant(db, &[&b], &c, &rate(100_000));
+    let gb = w.grant(db, &[&b], &c, &rate(lower, 100_000));
     let dc = w.register(b"C", &[(&c, 1_000_000)], &[(db, gb)]);
     (w, dc)
 }
 
+/// Each link pays under its own grant's policy: the brief's pure chains
+/// and both mixed chains, split from the state (no caller chooses).
 #[test]
-fn split_through_the_state_matches_the_brief() {
-    let (w, dc) = chain_world();
+fn split_through_the_state_follows_each_grants_policy() {
     let eur = "EUR".parse().unwrap();
     let money = Money {
         amount_minor: 1000,
         currency: eur,
     };
-    for (policy, expected) in [
-        (RoyaltyPolicy::Lap, [50, 100, 850]),
-        (RoyaltyPolicy::Lrp, [5, 95, 900]),
+    for (upper, lower, expected) in [
+        ("LAP", "LAP", [50, 100, 850]),
+        ("LRP", "LRP", [5, 95, 900]),
+        ("LAP", "LRP", [50, 100, 850]),
+        ("LRP", "LAP", [5, 95, 900]),
     ] {
-        let split = royalty_split(&w.state, dc, money, policy, None, &Cancel::default()).unwrap();
+        let (w, dc) = chain_world(upper, lower);
+        let split = royalty_split(&w.state, dc, money, None, &Cancel::default()).unwrap();
         for (seed, amount) in [1u8, 2, 3].into_iter().zip(expected) {
             let line = split
                 .payouts
                 .iter()
                 .find(|p| p.payee == id(&key(seed)))
                 .unwrap();
-            assert_eq!(line.amount_minor, amount, "{policy:?} key {seed}");
+            assert_eq!(line.amount_minor, amount, "{upper}/{lower} key {seed}");
         }
         assert!(split.disputed.is_empty());
+        // The detail names each link's policy along the path.
+        let page = DetailPage {
+            after: 0,
+            limit: 10,
+        };
+        let detail = royalty_split(&w.state, dc, money, Some(page), &Cancel::default())
+            .unwrap()
+            .detail
+            .unwrap();
+        let top = detail
+            .holdings
+            .iter()
+            .find(|h| h.payee == id(&key(1)))
+            .unwrap();
+        let policy = |p: &str| -> RoyaltyPolicy { serde_json::from_value(json!(p)).unwrap() };
+        assert_eq!(
+            top.holding.paths[0].policies,
+            [policy(lower), policy(upper)]
+        );
+    }
+}
+
+/// The registration rule uses the split's stack: a chain of LRP links at
+/// 60% each registers (no design pays out more than it receives), the same
+/// rates as LAP claims (120% of the newest design's revenue) do not.
+#[test]
+fn registration_refuses_exactly_what_the_split_refuses() {
+    let (a, b, c) = (key(1), key(2), key(3));
+    for (upper, lower, allowed) in [
+        ("LRP", "LRP", true),
+        ("LAP", "LRP", false),
+        ("LRP", "LAP", true),
+        ("LAP", "LAP", false),
+    ] {
+        let rate = |policy: &str| {
+            with(
+                &terms(),
+                &json!({"royalty": {"policy": policy, "rev_share_ppm": 600_000}}),
+            )
+        };
+        let mut w = World::new();
+        let da = w.register(b"A", &[(&a, 1_000_000)], &[]);
+        let ga = w.grant(da, &[&a], &b, &rate(upper));
+        let db = w.register(b"B", &[(&b, 1_000_000)], &[(da, ga)]);
+        let gb = w.grant(db, &[&b], &c, &rate(lower));
+        let result = w.submit(
+            "design.register",
+            support::register_json(b"C", &[(&c, 1_000_000)], &[(db, gb)]),
+            &[&c],
+        );
+        assert_eq!(result.is_ok(), allowed, "{upper}/{lower}: {result:?}");
+        if !allowed {
+            assert_eq!(result.unwrap_err().code(), "royalty-stack");
+        }
     }
 }
 
 #[test]
 fn statements_aggregate_per_payee_and_currency() {
-    let (w, dc) = chain_world();
+    let (w, dc) = chain_world("LAP", "LAP");
     let eur = "EUR".parse().unwrap();
     let usd = "USD".parse().unwrap();
     let db = w.state.design(&dc).unwrap().unwrap().parents[0].design;
@@ -210,7 +261,7 @@ fn statements_aggregate_per_payee_and_currency() {
             },
         },
     ];
-    let st = royalty_statement(&w.state, &sales, RoyaltyPolicy::Lap, &Cancel::default()).unwrap();
+    let st = royalty_statement(&w.state, &sales, &Cancel::default()).unwrap();
     let get = |seed: u8, cur| {
         st.lines
             .iter()
@@ -236,7 +287,7 @@ fn statements_aggregate_per_payee_and_currency() {
         amount: sales[0].amount,
     }];
     assert_eq!(
-        royalty_statement(&w.state, &bad, RoyaltyPolicy::Lap, &Cancel::default())
+        royalty_statement(&w.state, &bad, &Cancel::default())
             .unwrap_err()
             .code(),
         "design-not-found"
@@ -257,7 +308,7 @@ fn statements_aggregate_per_payee_and_currency() {
         },
     ];
     assert_eq!(
-        royalty_statement(&w.state, &over, RoyaltyPolicy::Lap, &Cancel::default())
+        royalty_statement(&w.state, &over, &Cancel::default())
             .unwrap_err()
             .code(),
         "amount-overflow"
@@ -265,13 +316,15 @@ fn statements_aggregate_per_payee_and_currency() {
 }
 
 /// A chain of `depth` designs, each with one owner or two, plus diamonds
-/// (a design also deriving from the one two above it) every twelfth design, registered through real entries. Returns the designs from the
+/// (a design also deriving from the one two above it) every twelfth
+/// design, registered through real entries; the grants of design `i` are
+/// under `policies[i % policies.len()]`. Returns the designs from the
 /// oldest to the newest.
-fn deep_world(depth: usize, policy: &str, rate: u32) -> (World, Vec<provenant_model::DesignId>) {
-    let t = with(
-        &terms(),
-        &json!({"royalty": {"policy": policy, "rev_share_ppm": rate}}),
-    );
+fn deep_world(
+    depth: usize,
+    policies: &[&str],
+    rate: u32,
+) -> (World, Vec<provenant_model::DesignId>) {
     let mut w = World::new();
     let mut designs: Vec<provenant_model::DesignId> = Vec::new();
     let mut owners = Vec::new();
@@ -289,6 +342,10 @@ fn deep_world(depth: usize, policy: &str, rate: u32) -> (World, Vec<provenant_mo
             links.push(i.checked_sub(2));
         }
         let me = creators[0].0.clone();
+        let t = with(
+            &terms(),
+            &json!({"royalty": {"policy": policies[i % policies.len()], "rev_share_ppm": rate}}),
+        );
         for parent in links.into_iter().flatten() {
             let (p, p_owners): (provenant_model::DesignId, &Vec<ed25519_dalek::SigningKey>) =
                 (designs[parent], &owners[parent]);
@@ -310,15 +367,16 @@ fn deep_world(depth: usize, policy: &str, rate: u32) -> (World, Vec<provenant_mo
 
 /// The statement's totals per payee are the sums of every line split on
 /// its own by the reference [`RoyaltyGraph::split`], over a deep graph
-/// with diamonds, under both policies, for random lines.
+/// with diamonds, under either policy and a mix of both, for random lines.
 #[test]
 fn statements_equal_the_sum_of_naive_per_line_splits() {
     let eur: provenant_model::Currency = "EUR".parse().unwrap();
-    for (policy, name, rate) in [
-        (RoyaltyPolicy::Lap, "LAP", 3_001),
-        (RoyaltyPolicy::Lrp, "LRP", 5_917),
+    for (policies, rate) in [
+        (&["LAP"][..], 3_001),
+        (&["LRP"][..], 5_917),
+        (&["LRP", "LAP", "LRP"][..], 4_409),
     ] {
-        let (w, designs) = deep_world(40, name, rate);
+        let (w, designs) = deep_world(40, policies, rate);
         let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::with_cases(8));
         let lines = proptest::collection::vec((0..designs.len(), 0u64..=10_000_000_000), 1..60);
         runner
@@ -333,15 +391,12 @@ fn statements_equal_the_sum_of_naive_per_line_splits() {
                         },
                     })
                     .collect();
-                let st = royalty_statement(&w.state, &sales, policy, &Cancel::default()).unwrap();
+                let st = royalty_statement(&w.state, &sales, &Cancel::default()).unwrap();
                 let mut naive: BTreeMap<provenant_model::Identity, u64> = BTreeMap::new();
                 for sale in &sales {
                     let g =
                         provenant_model::royalty::load_graph(&w.state, sale.design, None).unwrap();
-                    for p in g
-                        .split(&sale.design, sale.amount.amount_minor, policy)
-                        .unwrap()
-                    {
+                    for p in g.split(&sale.design, sale.amount.amount_minor).unwrap() {
                         *naive.entry(p.payee).or_default() += p.amount_minor;
                     }
                 }
@@ -358,7 +413,7 @@ fn statements_equal_the_sum_of_naive_per_line_splits() {
 
 #[test]
 fn a_cancelled_statement_stops() {
-    let (w, designs) = deep_world(5, "LAP", 10_000);
+    let (w, designs) = deep_world(5, &["LAP"], 10_000);
     let sales = [SaleLine {
         design: designs[4],
         amount: Money {
@@ -369,7 +424,7 @@ fn a_cancelled_statement_stops() {
     let cancel = Cancel::default();
     cancel.cancel();
     assert_eq!(
-        royalty_statement(&w.state, &sales, RoyaltyPolicy::Lap, &cancel)
+        royalty_statement(&w.state, &sales, &cancel)
             .unwrap_err()
             .code(),
         "request-timeout"
@@ -381,21 +436,21 @@ fn a_cancelled_statement_stops() {
 /// which together list every holding exactly once.
 #[test]
 fn split_detail_is_paged_and_bounded() {
-    let (w, designs) = deep_world(60, "LAP", 1_000);
+    let (w, designs) = deep_world(60, &["LAP", "LRP"], 1_000);
     let top = *designs.last().unwrap();
     let money = Money {
         amount_minor: 1_000_000,
         currency: "EUR".parse().unwrap(),
     };
     let never = Cancel::default();
-    let plain = royalty_split(&w.state, top, money, RoyaltyPolicy::Lap, None, &never).unwrap();
+    let plain = royalty_split(&w.state, top, money, None, &never).unwrap();
     assert!(plain.detail.is_none());
     assert_eq!(plain.paid.len(), 60);
     let text = serde_json::to_string(&plain).unwrap();
     assert!(!text.contains("paths"), "{text}");
     let reference = provenant_model::royalty::load_graph(&w.state, top, None)
         .unwrap()
-        .split(&top, money.amount_minor, RoyaltyPolicy::Lap)
+        .split(&top, money.amount_minor)
         .unwrap();
     let amounts: Vec<u64> = plain.payouts.iter().map(|p| p.amount_minor).collect();
     let expected: Vec<u64> = reference.iter().map(|p| p.amount_minor).collect();
@@ -406,8 +461,7 @@ fn split_detail_is_paged_and_bounded() {
     let mut seen = Vec::new();
     for _ in 0..1000 {
         let page = DetailPage { after, limit: 1000 };
-        let split =
-            royalty_split(&w.state, top, money, RoyaltyPolicy::Lap, Some(page), &never).unwrap();
+        let split = royalty_split(&w.state, top, money, Some(page), &never).unwrap();
         let detail = split.detail.unwrap();
         assert_eq!(detail.total, every);
         assert!(!detail.holdings.is_empty());

@@ -31,6 +31,7 @@ pub mod listen;
 pub mod log;
 pub mod metrics;
 pub mod path;
+pub mod policy;
 pub mod problem;
 pub mod queries;
 pub mod ratelimit;

@@ -14,8 +14,9 @@ use provenant_model::{
     DesignId, GrantId, GrantState, Identity, LicenseAnswer, LicenseQuery, RoyaltySplit,
 };
 
-use crate::body::JsonBody;
+use crate::body::{JsonBody, RawBody};
 use crate::path::PathText;
+use crate::policy::royalty_request;
 use crate::{ComputePool, Problem};
 
 fn id<T: std::str::FromStr>(text: &str, what: &'static str) -> Result<T, Problem> {
@@ -75,18 +76,17 @@ pub async fn license_check(
 /// them. Computed on the [`ComputePool`], cancelled at the request timeout.
 ///
 /// # Errors
-/// `400` for a malformed request, `422` for an unknown design, `503
-/// compute-busy` when the pool is full.
+/// `400` for a malformed request or one naming a `policy`, `422` for an
+/// unknown design, `503 compute-busy` when the pool is full.
 pub async fn royalty_split(
     State(ledger): State<Ledger>,
     Extension(pool): Extension<ComputePool>,
-    JsonBody(req): JsonBody<SplitRequest>,
+    RawBody(body): RawBody,
 ) -> Result<Json<Proven<RoyaltySplit>>, Problem> {
+    let req: SplitRequest = royalty_request(&body)?;
     let detail = req.detail.as_ref().map(DetailQuery::page).transpose()?;
     let answer = pool
-        .run(move |cancel| {
-            ledger.royalty_split(req.design, req.revenue, req.policy, detail, cancel)
-        })
+        .run(move |cancel| ledger.royalty_split(req.design, req.revenue, detail, cancel))
         .await??;
     Ok(Json(answer))
 }

@@ -72,7 +72,7 @@ fn sales_csv(designs: &[DesignId], lines: usize) -> String {
 }
 
 fn statement_request(csv: &str) -> Request<Body> {
-    Request::post("/v1/royalties/statement?policy=LRP")
+    Request::post("/v1/royalties/statement")
         .header("content-type", "text/csv")
         .body(Body::from(csv.to_owned()))
         .unwrap()
@@ -179,7 +179,7 @@ async fn a_full_compute_pool_is_refused_with_503() {
         tokio::spawn(async move { send(&app, req).await })
     };
     wait_for(&app, "provenant_compute_running", 1).await;
-    let split = json!({"design": designs[0], "policy": "LAP",
+    let split = json!({"design": designs[0],
         "revenue": {"amount_minor": 100, "currency": "EUR"}});
     let (status, body, retry) = send(&app, json_request("/v1/royalties/split", &split)).await;
     assert!(!heavy.is_finished(), "the statement was too light to test");
@@ -245,7 +245,7 @@ async fn split_answers_are_bounded_and_their_detail_paged() {
     let app = app(ledger, Limits::default());
     let top = *designs.last().unwrap();
     let ask = |detail: Option<Value>| {
-        let mut body = json!({"design": top, "policy": "LAP",
+        let mut body = json!({"design": top,
             "revenue": {"amount_minor": 1_000_000, "currency": "EUR"}});
         if let Some(d) = detail {
             body["detail"] = d;

@@ -50,6 +50,30 @@ impl Big {
         big
     }
 
+    /// `self * other`.
+    pub(crate) fn mul(&self, other: &Big) -> Big {
+        let mut out = vec![0u32; self.0.len() + other.0.len()];
+        for (i, &a) in self.0.iter().enumerate() {
+            let mut carry: u64 = 0;
+            for (j, &b) in other.0.iter().enumerate() {
+                // < 2^32 x 2^32 + 2 x 2^32: fits in 64 bits.
+                let t = u64::from(a) * u64::from(b) + u64::from(out[i + j]) + carry;
+                out[i + j] = (t & 0xffff_ffff) as u32;
+                carry = t >> 32;
+            }
+            let mut k = i + other.0.len();
+            while carry != 0 {
+                let t = u64::from(out[k]) + carry;
+                out[k] = (t & 0xffff_ffff) as u32;
+                carry = t >> 32;
+                k += 1;
+            }
+        }
+        let mut big = Big(out);
+        big.trim();
+        big
+    }
+
     /// `self += other`.
     pub(crate) fn add_assign(&mut self, other: &Big) {
         if self.0.len() < other.0.len() {
@@ -154,5 +178,16 @@ mod tests {
         assert_eq!(Big::from_u128(5).to_u64(), Some(5));
         assert_eq!(big.to_u64(), None);
         assert_eq!(Big::default().to_decimal(), "0");
+        let x = u128::from(u64::MAX) - 12_345;
+        let y = u128::from(u32::MAX) * 7;
+        assert_eq!(
+            Big::from_u128(x).mul(&Big::from_u128(y)),
+            Big::from_u128(x * y)
+        );
+        assert_eq!(
+            Big::from_u128(u128::MAX).mul(&Big::from_u128(1_000_000)),
+            Big::from_u128(u128::MAX).mul_small(1_000_000)
+        );
+        assert!(Big::default().mul(&small).is_zero());
     }
 }

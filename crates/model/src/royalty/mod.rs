@@ -1,21 +1,35 @@
 //! Royalty splits (LAP and LRP) and statements over the derivative graph.
 //!
-//! The rate of a link is the `rev_share_ppm` of the grant named in the
-//! child's parent link; a grant revoked after the derivative registered
-//! still sets the rate (the derivative was made under it). Payees are the
-//! current owners of each design.
+//! The policy and rate of a link are the royalty term ([`crate::Royalty`])
+//! of the grant named in the child's parent link, signed by the parent's
+//! owners; a grant revoked after the derivative registered still sets them
+//! (the derivative was made under it). No caller chooses a policy, and a
+//! chain may mix LAP and LRP links. Payees are the current owners of each
+//! design.
 //!
-//! For revenue `R` earned by design `X`, every design `A` in `X`'s ancestry
-//! (and `X` itself) keeps a fraction `F(A)` of `R`, paid to `A`'s owners by
-//! their shares:
+//! For
+//! revenue `R` earned by design `X`, take every path
+//! `X = n0 -> n1 -> ... -> nk = A` up the parent links, link `i` with rate
+//! `r_i` and policy `p_i`. Along that path `A` is owed the fraction `f_k`
+//! of `R`, where `f_0 = 1` and
 //!
-//! - **LAP**: `F(A) = sum over edges C -> A of paths(X, C) x rate(C -> A)`,
-//!   i.e. the rate of the last link into `A`, once per path from `X`; and
-//!   `F(X) = 1 - sum of F(A)` (the royalty stack must stay <= 100%).
-//! - **LRP**: `in(X) = 1`, `in(A) = sum over edges C -> A of in(C) x rate(C -> A)`
-//!   (rates multiply along each path and add across paths), and each design
-//!   keeps `F(A) = in(A) x (1 - sum of its own outgoing rates)`: it pays its
-//!   upstream out of what it receives.
+//! - `f_i = r_i` when `p_i` is **LAP** (Liquid Absolute Percentage): the
+//!   claim is on `X`'s revenue itself, and `X` pays it;
+//! - `f_i = r_i x f_(i-1)` when `p_i` is **LRP** (Liquid Relative
+//!   Percentage): the claim is on what `n_(i-1)` received along the path,
+//!   and `n_(i-1)` pays it out of that.
+//!
+//! `A` receives `R x (sum over all paths of f_k)` and keeps what it
+//! receives less what it pays on its own LRP links; `X` keeps `R` less its
+//! LRP links and every LAP claim above it. So pure LAP is `F(A) = sum over
+//! edges C -> A of paths(X, C) x rate`, and pure LRP multiplies rates along
+//! each path and adds across paths, each design paying its upstream out of
+//! what it receives.
+//!
+//! The royalty stack ([`RoyaltyGraph::royalty_stack`]) is what `X` pays out
+//! of its revenue: at most 100%, and no design may owe more than 100% on
+//! its LRP links (more than it receives). Registration and every split
+//! check it with that one function.
 //!
 //! Every payee's exact amount `R x F(A) x share` is a rational over one
 //! common denominator `10^(6k)`. Each is floored; the units left over (fewer
@@ -53,7 +67,7 @@ pub use split::{
 };
 
 use crate::payload::{MAX_ANCESTORS, ParentLink};
-use crate::{Currency, DesignId, Identity, Money, Ppm, RoyaltyPolicy, RuleError, StateView};
+use crate::{Currency, DesignId, Identity, Money, Ppm, RuleError, StateView};
 
 /// The royalty graph of a design: the design and all its ancestors.
 pub type DesignGraph = RoyaltyGraph<DesignId, Identity>;
@@ -106,7 +120,7 @@ fn load_graph_with<V: StateView + ?Sized>(
             let grant = view
                 .grant(&link.grant)?
                 .ok_or(RuleError::GrantNotFound { grant: link.grant })?;
-            parents.push((link.design, grant.terms.royalty.rev_share_ppm));
+            parents.push((link.design, grant.terms.royalty));
             if seen.insert(link.design) {
                 if seen.len() > MAX_ANCESTORS + 1 {
                     return Err(RuleError::TooManyAncestors { max: MAX_ANCESTORS });
@@ -181,8 +195,6 @@ pub struct SplitDetail {
 pub struct RoyaltySplit {
     /// The design that earned the revenue.
     pub design: DesignId,
-    /// The policy applied.
-    pub policy: RoyaltyPolicy,
     /// The revenue.
     pub revenue: Money,
     /// One line per payee, by ascending key; the amounts sum to the revenue.
@@ -198,9 +210,9 @@ pub struct RoyaltySplit {
     pub detail: Option<SplitDetail>,
 }
 
-/// Splits `revenue` earned by `design` under `policy` among the owners of
-/// the design and of its ancestors; with `detail`, one page of the
-/// holdings behind the payouts.
+/// Splits `revenue` earned by `design` among the owners of the design and
+/// of its ancestors, each link under its own grant's policy; with
+/// `detail`, one page of the holdings behind the payouts.
 ///
 /// # Errors
 /// What [`load_graph`] and [`RoyaltyGraph::split`] refuse, and
@@ -209,12 +221,11 @@ pub fn royalty_split<V: StateView + ?Sized>(
     view: &V,
     design: DesignId,
     revenue: Money,
-    policy: RoyaltyPolicy,
     detail: Option<DetailPage>,
     cancel: &Cancel,
 ) -> Result<RoyaltySplit, RuleError> {
     let graph = load_graph_with(view, design, None, cancel)?;
-    let (plan, paid) = graph.plan(&design, policy, cancel)?;
+    let (plan, paid) = graph.plan(&design, cancel)?;
     let amounts = plan.apply(revenue.amount_minor)?;
     let payouts = plan
         .payees()
@@ -225,7 +236,7 @@ pub fn royalty_split<V: StateView + ?Sized>(
         })
         .collect();
     let detail = match detail {
-        Some(page) => Some(detail_page(graph.holdings(&design, policy, cancel)?, page)),
+        Some(page) => Some(detail_page(graph.holdings(&design, cancel)?, page)),
         None => None,
     };
     let mut disputed = Vec::new();
@@ -237,7 +248,6 @@ pub fn royalty_split<V: StateView + ?Sized>(
     }
     Ok(RoyaltySplit {
         design,
-        policy,
         revenue,
         payouts,
         disputed,
@@ -295,8 +305,6 @@ pub struct StatementLine {
 /// Payouts aggregated over many sales.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Statement {
-    /// The policy applied.
-    pub policy: RoyaltyPolicy,
     /// Per payee per currency, by payee then currency. Currencies are never
     /// mixed: a payee paid in two currencies has two lines.
     pub lines: Vec<StatementLine>,
@@ -319,7 +327,6 @@ pub struct Statement {
 pub fn royalty_statement<V: StateView + ?Sized>(
     view: &V,
     sales: &[SaleLine],
-    policy: RoyaltyPolicy,
     cancel: &Cancel,
 ) -> Result<Statement, RuleError> {
     let mut per_payee: BTreeMap<(Identity, Currency), u64> = BTreeMap::new();
@@ -335,7 +342,7 @@ pub fn royalty_statement<V: StateView + ?Sized>(
             Some((design, plan)) if *design == sale.design => plan,
             slot => {
                 let graph = load_graph_with(view, sale.design, None, cancel)?;
-                let (plan, _) = graph.plan(&sale.design, policy, cancel)?;
+                let (plan, _) = graph.plan(&sale.design, cancel)?;
                 &mut slot.insert((sale.design, plan)).1
             }
         };
@@ -351,7 +358,6 @@ pub fn royalty_statement<V: StateView + ?Sized>(
         }
     }
     Ok(Statement {
-        policy,
         lines: per_payee
             .into_iter()
             .map(|((payee, currency), amount_minor)| StatementLine {

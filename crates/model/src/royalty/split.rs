@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::bignum::Big;
 use super::plan::{Cancel, SplitPlan};
-use crate::{Ppm, RoyaltyPolicy, RuleError};
+use crate::{Ppm, Royalty, RoyaltyPolicy, RuleError};
 
 /// Most example paths listed per holding in an explanation.
 pub const MAX_EXPLAINED_PATHS: usize = 8;
@@ -17,8 +17,9 @@ pub const MAX_EXPLAINED_PATHS: usize = 8;
 pub struct GraphNode<N, P> {
     /// Owners and shares, summing to `1_000_000`.
     pub owners: Vec<(P, Ppm)>,
-    /// Parent designs and the rev share owed on each link.
-    pub parents: Vec<(N, Ppm)>,
+    /// Parent designs and the royalty owed on each link: the policy and
+    /// rate of the grant the link was registered under.
+    pub parents: Vec<(N, Royalty)>,
 }
 
 /// A derivative graph: designs, their owners and their royalty links.
@@ -44,6 +45,8 @@ pub struct RoyaltyPath<N> {
     pub designs: Vec<N>,
     /// The rate of each link along the path.
     pub rates_ppm: Vec<Ppm>,
+    /// The policy of each link along the path.
+    pub policies: Vec<RoyaltyPolicy>,
 }
 
 /// Why a payee is paid for one design.
@@ -53,7 +56,8 @@ pub struct Holding<N> {
     pub design: N,
     /// The payee's share of it.
     pub share_ppm: Ppm,
-    /// The design's exact fraction `F` of the revenue, before the share.
+    /// The design's exact fraction of the revenue, before the share: what
+    /// it receives less what it pays on its own LRP links.
     pub design_fraction: Fraction,
     /// How many paths lead from the earning design to this one (saturating).
     pub paths_total: u64,
@@ -117,29 +121,58 @@ impl<N: Ord + Clone + std::fmt::Display, P: Ord + Clone> RoyaltyGraph<N, P> {
         Ok(post)
     }
 
-    /// The LAP royalty stack of `root` in ppm: the sum over every path from
-    /// `root` of the rate of the path's last link (saturating).
+    /// What `root` pays out of its own revenue, in ppm: the rates of its
+    /// own LRP links, plus the rate of every LAP link anywhere above it
+    /// once per path from `root` to the link's child (saturating). The
+    /// registration rule and every split use this one function.
     ///
     /// # Errors
-    /// A design missing from the graph or a cycle.
-    pub fn lap_stack(&self, root: &N) -> Result<u64, RuleError> {
+    /// [`RuleError::RoyaltyStack`] when that exceeds 100%, or when a design
+    /// above `root` owes more than 100% on its own LRP links (it would pay
+    /// out more than it receives); a design missing from the graph or a
+    /// cycle.
+    pub fn royalty_stack(&self, root: &N) -> Result<u64, RuleError> {
         let order = self.topo_order(root)?;
+        self.stack_of(root, &order)
+    }
+
+    /// [`RoyaltyGraph::royalty_stack`] over `order`, the designs reachable
+    /// from `root` in topological order.
+    fn stack_of(&self, root: &N, order: &[N]) -> Result<u64, RuleError> {
+        let scale = u64::from(Ppm::SCALE);
         let mut paths: BTreeMap<&N, u128> = BTreeMap::new();
         paths.insert(root, 1);
         let mut stack: u128 = 0;
-        for id in &order {
+        for id in order {
+            let node = self.node(id)?;
+            let relative = lrp_out(node);
+            if relative > scale {
+                return Err(RuleError::RoyaltyStack {
+                    stack_ppm: relative,
+                });
+            }
+            if id == root {
+                stack = u128::from(relative);
+            }
             let here = paths.get(id).copied().unwrap_or(0);
-            for (parent, rate) in &self.node(id)?.parents {
+            for (parent, royalty) in &node.parents {
                 let entry = paths.entry(parent).or_insert(0);
                 *entry = entry.saturating_add(here);
-                stack = stack.saturating_add(here.saturating_mul(u128::from(rate.get())));
+                if royalty.policy == RoyaltyPolicy::Lap {
+                    let claim = here.saturating_mul(u128::from(royalty.rev_share_ppm.get()));
+                    stack = stack.saturating_add(claim);
+                }
             }
         }
-        Ok(u64::try_from(stack).unwrap_or(u64::MAX))
+        let stack = u64::try_from(stack).unwrap_or(u64::MAX);
+        if stack > scale {
+            return Err(RuleError::RoyaltyStack { stack_ppm: stack });
+        }
+        Ok(stack)
     }
 
     /// The designs reachable from `root` in topological order, after
-    /// checking each design's shares and outgoing rates.
+    /// checking each design's shares.
     fn checked_order(&self, root: &N) -> Result<Vec<N>, RuleError> {
         let order = self.topo_order(root)?;
         let scale = u64::from(Ppm::SCALE);
@@ -149,65 +182,37 @@ impl<N: Ord + Clone + std::fmt::Display, P: Ord + Clone> RoyaltyGraph<N, P> {
             if owned != scale {
                 return Err(RuleError::SharesSum { sum: owned });
             }
-            let out: u64 = node.parents.iter().map(|(_, r)| u64::from(r.get())).sum();
-            if out > scale {
-                return Err(RuleError::RoyaltyStack { stack_ppm: out });
-            }
         }
         Ok(order)
     }
 
-    #[allow(clippy::type_complexity)]
-    fn fractions(
-        &self,
-        root: &N,
-        order: &[N],
-        policy: RoyaltyPolicy,
-        cancel: &Cancel,
-    ) -> Result<(BTreeMap<N, Big>, u32), RuleError> {
-        match policy {
-            RoyaltyPolicy::Lap => self.lap_fractions(root, order, cancel),
-            RoyaltyPolicy::Lrp => self.lrp_fractions(root, order, cancel),
-        }
-    }
-
-    /// Splits `revenue` earned by `root` under `policy`, with the designs
-    /// and paths behind each payee. This is the reference the faster
-    /// [`RoyaltyGraph::plan`] is tested against.
+    /// Splits `revenue` earned by `root`, each link under its own policy,
+    /// with the designs and paths behind each payee. This is the reference
+    /// the faster [`RoyaltyGraph::plan`] is tested against.
     ///
     /// # Errors
-    /// [`RuleError::RoyaltyStack`] when upstream rates exceed 100%,
+    /// [`RuleError::RoyaltyStack`] as [`RoyaltyGraph::royalty_stack`] says,
     /// [`RuleError::SharesSum`] when a design's owners do not hold exactly
     /// `1_000_000`, and [`RuleError::Malformed`] for a design missing from the
     /// graph.
-    pub fn split(
-        &self,
-        root: &N,
-        revenue: u64,
-        policy: RoyaltyPolicy,
-    ) -> Result<Vec<Payout<N, P>>, RuleError> {
+    pub fn split(&self, root: &N, revenue: u64) -> Result<Vec<Payout<N, P>>, RuleError> {
         let never = Cancel::default();
         let order = self.checked_order(root)?;
-        let (fractions, exponent) = self.fractions(root, &order, policy, &never)?;
+        let (fractions, exponent) = self.fractions(root, &order, &never)?;
         let paths = self.explain_paths(root, &order, &never)?;
         distribute(self, root, revenue, &fractions, exponent, &paths)
     }
 
-    /// The split of any revenue earned by `root` under `policy`, computed
-    /// once: [`SplitPlan::apply`] then rounds each revenue exactly as
+    /// The split of any revenue earned by `root`, computed once:
+    /// [`SplitPlan::apply`] then rounds each revenue exactly as
     /// [`RoyaltyGraph::split`] does. Also the designs it pays (the earning
     /// design and every ancestor with a non-zero fraction), ascending.
     ///
     /// # Errors
     /// What [`RoyaltyGraph::split`] refuses, and [`RuleError::Cancelled`].
-    pub fn plan(
-        &self,
-        root: &N,
-        policy: RoyaltyPolicy,
-        cancel: &Cancel,
-    ) -> Result<(SplitPlan<P>, Vec<N>), RuleError> {
+    pub fn plan(&self, root: &N, cancel: &Cancel) -> Result<(SplitPlan<P>, Vec<N>), RuleError> {
         let order = self.checked_order(root)?;
-        let (fractions, exponent) = self.fractions(root, &order, policy, cancel)?;
+        let (fractions, exponent) = self.fractions(root, &order, cancel)?;
         let mut coefficients: BTreeMap<P, Big> = BTreeMap::new();
         let mut paid = Vec::new();
         for (design, fraction) in &fractions {
@@ -233,14 +238,9 @@ impl<N: Ord + Clone + std::fmt::Display, P: Ord + Clone> RoyaltyGraph<N, P> {
     ///
     /// # Errors
     /// What [`RoyaltyGraph::plan`] refuses.
-    pub fn holdings(
-        &self,
-        root: &N,
-        policy: RoyaltyPolicy,
-        cancel: &Cancel,
-    ) -> Result<Vec<(P, Holding<N>)>, RuleError> {
+    pub fn holdings(&self, root: &N, cancel: &Cancel) -> Result<Vec<(P, Holding<N>)>, RuleError> {
         let order = self.checked_order(root)?;
-        let (fractions, exponent) = self.fractions(root, &order, policy, cancel)?;
+        let (fractions, exponent) = self.fractions(root, &order, cancel)?;
         let paths = self.explain_paths(root, &order, cancel)?;
         let denominator = power_of_scale(exponent).to_decimal();
         let mut out: BTreeMap<(P, N), Holding<N>> = BTreeMap::new();
@@ -270,87 +270,90 @@ impl<N: Ord + Clone + std::fmt::Display, P: Ord + Clone> RoyaltyGraph<N, P> {
         Ok(out.into_iter().map(|((p, _), h)| (p, h)).collect())
     }
 
-    /// LAP: fractions over 10^6.
+    /// What each design keeps of the revenue earned by `root`, as
+    /// numerators over `10^(6 E)`, and `E` (the parent module gives the
+    /// rule).
+    ///
+    /// `E` is the fewest places that keep every amount exact: a design's
+    /// receipts carry one factor `10^6` per LRP link since the last LAP
+    /// link (a LAP link starts afresh at one factor), and a design with LRP
+    /// links of its own one more for what it keeps.
     #[allow(clippy::type_complexity)]
-    fn lap_fractions(
+    fn fractions(
         &self,
         root: &N,
         order: &[N],
         cancel: &Cancel,
     ) -> Result<(BTreeMap<N, Big>, u32), RuleError> {
-        let mut paths: BTreeMap<N, Big> = BTreeMap::new();
-        paths.insert(root.clone(), Big::from_u128(1));
-        let mut got: BTreeMap<N, Big> = BTreeMap::new();
-        for id in order {
-            cancel.check()?;
-            let here = paths.get(id).cloned().unwrap_or_default();
-            for (parent, rate) in &self.node(id)?.parents {
-                paths.entry(parent.clone()).or_default().add_assign(&here);
-                got.entry(parent.clone())
-                    .or_default()
-                    .add_assign(&here.mul_small(u64::from(rate.get())));
-            }
-        }
-        let stack = self.lap_stack(root)?;
-        let keep = u64::from(Ppm::SCALE)
-            .checked_sub(stack)
-            .ok_or(RuleError::RoyaltyStack { stack_ppm: stack })?;
-        got.insert(root.clone(), Big::from_u128(u128::from(keep)));
-        Ok((got, 1))
-    }
-
-    /// LRP: fractions over 10^(6 (L + 1)), L the longest path from `root`.
-    #[allow(clippy::type_complexity)]
-    fn lrp_fractions(
-        &self,
-        root: &N,
-        order: &[N],
-        cancel: &Cancel,
-    ) -> Result<(BTreeMap<N, Big>, u32), RuleError> {
+        let scale = u64::from(Ppm::SCALE);
+        let stack = self.stack_of(root, order)?;
         let mut depth: BTreeMap<&N, u32> = BTreeMap::new();
         depth.insert(root, 0);
-        let mut longest = 0u32;
+        let mut places = 1u32;
         for id in order {
+            let node = self.node(id)?;
             let d = depth.get(id).copied().unwrap_or(0);
-            longest = longest.max(d);
-            for (parent, _) in &self.node(id)?.parents {
+            let keeps = u32::from(lrp_out(node) > 0);
+            places = places.max(d.saturating_add(keeps));
+            for (parent, royalty) in &node.parents {
+                let via = match royalty.policy {
+                    RoyaltyPolicy::Lap => 1,
+                    RoyaltyPolicy::Lrp => d.saturating_add(1),
+                };
                 let e = depth.entry(parent).or_insert(0);
-                *e = (*e).max(d.saturating_add(1));
+                *e = (*e).max(via);
             }
         }
-        let mut incoming: BTreeMap<N, Big> = BTreeMap::new();
-        let mut one = Big::from_u128(1);
-        for _ in 0..longest {
-            one = one.mul_small(u64::from(Ppm::SCALE));
-        }
-        incoming.insert(root.clone(), one);
-        let mut keep = BTreeMap::new();
+        // A LAP claim `paths x rate` is over 10^6: scaled by this to the
+        // common 10^(6 E).
+        let lap_scale = power_of_scale(places.saturating_sub(1));
+        let mut paths: BTreeMap<N, Big> = BTreeMap::new();
+        paths.insert(root.clone(), Big::from_u128(1));
+        // Receipts over 10^(6 E), and LAP claims over 10^6 not yet scaled.
+        let mut received: BTreeMap<N, Big> = BTreeMap::new();
+        received.insert(root.clone(), power_of_scale(places));
+        let mut lap_claims: BTreeMap<N, Big> = BTreeMap::new();
+        let mut kept = BTreeMap::new();
         for id in order {
             cancel.check()?;
             let node = self.node(id)?;
-            let here = incoming.get(id).cloned().unwrap_or_default();
-            let mut out_rate = 0u64;
-            for (parent, rate) in &node.parents {
-                out_rate += u64::from(rate.get());
-                // Exact: `here` carries a factor 10^6 for every link still
-                // possible below the longest path.
-                let (part, rem) = here
-                    .mul_small(u64::from(rate.get()))
-                    .divrem_small(Ppm::SCALE);
-                if rem != 0 {
-                    return Err(RuleError::Invariant {
-                        detail: "LRP fraction is not exact",
-                    });
-                }
-                incoming
-                    .entry(parent.clone())
-                    .or_default()
-                    .add_assign(&part);
+            let mut here = received.remove(id).unwrap_or_default();
+            if let Some(claims) = lap_claims.remove(id) {
+                here.add_assign(&claims.mul(&lap_scale));
             }
-            let kept = u64::from(Ppm::SCALE).saturating_sub(out_rate);
-            keep.insert(id.clone(), here.mul_small(kept));
+            let routes = paths.get(id).cloned().unwrap_or_default();
+            for (parent, royalty) in &node.parents {
+                paths.entry(parent.clone()).or_default().add_assign(&routes);
+                let rate = u64::from(royalty.rev_share_ppm.get());
+                match royalty.policy {
+                    RoyaltyPolicy::Lap => lap_claims
+                        .entry(parent.clone())
+                        .or_default()
+                        .add_assign(&routes.mul_small(rate)),
+                    RoyaltyPolicy::Lrp => received
+                        .entry(parent.clone())
+                        .or_default()
+                        .add_assign(&exact_ppm(&here, rate)?),
+                }
+            }
+            let keep = if id == root {
+                // 1 - stack: its LRP links and every LAP claim above it.
+                let rest = scale
+                    .checked_sub(stack)
+                    .ok_or(RuleError::RoyaltyStack { stack_ppm: stack })?;
+                lap_scale.mul_small(rest)
+            } else {
+                // It pays its LRP links out of what it received.
+                let rest = scale
+                    .checked_sub(lrp_out(node))
+                    .ok_or(RuleError::RoyaltyStack {
+                        stack_ppm: lrp_out(node),
+                    })?;
+                exact_ppm(&here, rest)?
+            };
+            kept.insert(id.clone(), keep);
         }
-        Ok((keep, longest.saturating_add(1)))
+        Ok((kept, places))
     }
 
     /// Path counts and example paths from `root` to every design.
@@ -369,6 +372,7 @@ impl<N: Ord + Clone + std::fmt::Display, P: Ord + Clone> RoyaltyGraph<N, P> {
                 vec![RoyaltyPath {
                     designs: vec![root.clone()],
                     rates_ppm: Vec::new(),
+                    policies: Vec::new(),
                 }],
             ),
         );
@@ -378,7 +382,7 @@ impl<N: Ord + Clone + std::fmt::Display, P: Ord + Clone> RoyaltyGraph<N, P> {
                 continue;
             };
             let Ok(node) = self.node(id) else { continue };
-            for (parent, rate) in &node.parents {
+            for (parent, royalty) in &node.parents {
                 let slot = out.entry(parent.clone()).or_insert((0, Vec::new()));
                 slot.0 = slot.0.saturating_add(count);
                 for path in &examples {
@@ -387,13 +391,35 @@ impl<N: Ord + Clone + std::fmt::Display, P: Ord + Clone> RoyaltyGraph<N, P> {
                     }
                     let mut p = path.clone();
                     p.designs.push(parent.clone());
-                    p.rates_ppm.push(*rate);
+                    p.rates_ppm.push(royalty.rev_share_ppm);
+                    p.policies.push(royalty.policy);
                     slot.1.push(p);
                 }
             }
         }
         Ok(out)
     }
+}
+
+/// The sum of a design's LRP rates, in ppm: what it pays its parents out
+/// of each unit it receives.
+fn lrp_out<N, P>(node: &GraphNode<N, P>) -> u64 {
+    node.parents
+        .iter()
+        .filter(|(_, r)| r.policy == RoyaltyPolicy::Lrp)
+        .map(|(_, r)| u64::from(r.rev_share_ppm.get()))
+        .sum()
+}
+
+/// `value x ppm / 10^6`, which the choice of places keeps exact.
+fn exact_ppm(value: &Big, ppm: u64) -> Result<Big, RuleError> {
+    let (part, rem) = value.mul_small(ppm).divrem_small(Ppm::SCALE);
+    if rem != 0 {
+        return Err(RuleError::Invariant {
+            detail: "a royalty fraction is not exact",
+        });
+    }
+    Ok(part)
 }
 
 /// `10^(6 exponent)`.

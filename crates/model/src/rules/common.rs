@@ -1,10 +1,10 @@
 //! Rules shared by several kinds: who may sign, license thresholds, and
-//! whether a design or one of its ancestors is under dispute.
+//! refusing a design that is blocked by a dispute ([`crate::coverage`]).
 
 use std::collections::BTreeSet;
 
-use crate::payload::MAX_ANCESTORS;
-use crate::{DesignId, DesignState, Identity, Ppm, RuleError, StateView, Verified};
+use crate::coverage::blocker;
+use crate::{DesignState, Identity, Ppm, RuleError, StateView, Verified};
 
 /// Checks the signer set: every `required` key signed, and every signer is
 /// either required or `allowed`.
@@ -58,62 +58,13 @@ pub(super) fn owner_keys(design: &DesignState) -> BTreeSet<Identity> {
     design.owners.iter().map(|o| o.key).collect()
 }
 
-/// Why a design is blocked by a dispute.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Blocker {
-    /// The design itself is disputed.
-    Design,
-    /// This ancestor is disputed.
-    Ancestor(DesignId),
-}
-
-impl Blocker {
-    pub(crate) fn into_error(self, design: DesignId) -> RuleError {
-        match self {
-            Blocker::Design => RuleError::DesignDisputed { design },
-            Blocker::Ancestor(ancestor) => RuleError::AncestorDisputed { design, ancestor },
-        }
-    }
-}
-
-/// Whether `design` or one of its ancestors is under dispute (open or
-/// upheld). The design itself is reported first; ancestors in
-/// breadth-first order.
-pub(crate) fn blocker<V: StateView + ?Sized>(
-    view: &V,
-    design: &DesignState,
-) -> Result<Option<Blocker>, RuleError> {
-    if design.is_disputed() {
-        return Ok(Some(Blocker::Design));
-    }
-    let mut seen: BTreeSet<DesignId> = BTreeSet::from([design.id]);
-    let mut queue: std::collections::VecDeque<DesignId> =
-        design.parents.iter().map(|p| p.design).collect();
-    while let Some(id) = queue.pop_front() {
-        if !seen.insert(id) {
-            continue;
-        }
-        if seen.len() > MAX_ANCESTORS + 1 {
-            return Err(RuleError::TooManyAncestors { max: MAX_ANCESTORS });
-        }
-        let Some(ancestor) = view.design(&id)? else {
-            return Err(RuleError::ParentNotFound { design: id });
-        };
-        if ancestor.is_disputed() {
-            return Ok(Some(Blocker::Ancestor(id)));
-        }
-        queue.extend(ancestor.parents.iter().map(|p| p.design));
-    }
-    Ok(None)
-}
-
 /// Refuses a design blocked by a dispute.
 pub(super) fn require_clear<V: StateView + ?Sized>(
     view: &V,
     design: &DesignState,
 ) -> Result<(), RuleError> {
     match blocker(view, design)? {
-        Some(b) => Err(b.into_error(design.id)),
+        Some(b) => Err(b.error(design.id)),
         None => Ok(()),
     }
 }

@@ -17,13 +17,14 @@
 use std::collections::BTreeSet;
 
 use super::Context;
-use super::common::{blocker, check_signers, check_threshold, owner_keys};
+use super::common::{check_signers, check_threshold, owner_keys};
+use crate::coverage::{Blocker, blocker};
 use crate::payload::{DesignRegister, ParentLink};
 use crate::royalty::load_graph;
 use crate::state::{Change, Link, Owner};
 use crate::{
-    Blocker, Changes, DesignId, DesignState, GrantId, GrantState, Identity, LicenseTerms, Ppm,
-    RuleError, StateView, Verified,
+    Changes, DesignId, DesignState, GrantId, GrantState, Identity, LicenseTerms, Ppm, RuleError,
+    StateView, Verified,
 };
 
 pub(super) fn register<V: StateView + ?Sized>(
@@ -65,10 +66,7 @@ pub(super) fn register<V: StateView + ?Sized>(
 
     let owners: Vec<(Identity, Ppm)> = p.creators.iter().map(|c| (c.key, c.share_ppm)).collect();
     let graph = load_graph(view, id, Some((owners, &p.parents)))?;
-    let stack = graph.lap_stack(&id)?;
-    if stack > u64::from(Ppm::SCALE) {
-        return Err(RuleError::RoyaltyStack { stack_ppm: stack });
-    }
+    graph.royalty_stack(&id)?;
 
     let here = ctx.entry_ref();
     let mut owners: Vec<Owner> = p
@@ -156,7 +154,7 @@ fn check_parent<V: StateView + ?Sized>(
         Some(Blocker::Design) => {
             return Err(RuleError::ParentDisputed { design: parent.id });
         }
-        Some(b @ Blocker::Ancestor(_)) => return Err(b.into_error(parent.id)),
+        Some(b @ Blocker::Ancestor(_)) => return Err(b.error(parent.id)),
         None => {}
     }
     let grant = grant.ok_or(RuleError::GrantNotFound { grant: link.grant })?;

@@ -16,7 +16,6 @@ mod usage;
 use crate::state::{Change, EntryRef};
 use crate::{Changes, Identity, LeafHash, Payload, RuleError, StateView, Timestamp, Verified};
 
-pub(crate) use common::{Blocker, blocker};
 pub use dispute::MAX_OPEN_DISPUTES;
 
 /// What the log knows about an entry being applied.

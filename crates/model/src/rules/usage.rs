@@ -3,15 +3,20 @@
 //! Signed by the licensee alone. The run must fit the grant at the entry's
 //! `logged_at`: not revoked, inside the window, an allowed territory,
 //! channel and category (a category granted covers its subcategories),
-//! and within the cumulative unit cap (checked add); and neither the design nor an ancestor may be disputed. The first reason
-//! in the order of [`crate::Reason`] is the error.
+//! and within the cumulative unit cap (checked add); and neither the
+//! design nor an ancestor may be disputed. These are the license check's
+//! own predicates ([`crate::coverage`]): a run is refused exactly when a
+//! license check of the same use at `logged_at` has a reason other than
+//! `action-not-licensed` (a run names no action), and the error is the
+//! first of those reasons, in the order of [`crate::Reason`], with the
+//! grant's own values.
 
 use super::Context;
 use super::common::check_signers;
 use super::grant::grant_updated;
-use crate::check::{GrantUse, grant_reasons};
+use crate::coverage::{GrantUse, blocker, gaps};
 use crate::payload::UsageRecord;
-use crate::{Action, Changes, Reason, RuleError, StateView, Verified, blocker};
+use crate::{Changes, RuleError, StateView, Verified};
 
 pub(super) fn record<V: StateView + ?Sized>(
     view: &V,
@@ -30,46 +35,17 @@ pub(super) fn record<V: StateView + ?Sized>(
             design: grant.design,
         })?;
     if let Some(b) = blocker(view, &design)? {
-        return Err(b.into_error(design.id));
+        return Err(b.error(design.id));
     }
-    let query = GrantUse {
-        action: None::<Action>,
+    let run = GrantUse {
         territory: p.territory,
         channel: p.channel,
         category: p.category,
         date: ctx.logged_at,
         quantity: p.quantity,
     };
-    if let Some(reason) = grant_reasons(&grant, &query).first() {
-        let terms = &grant.terms;
-        return Err(match reason {
-            Reason::Revoked => RuleError::GrantRevoked { grant: grant.id },
-            Reason::NotYetValid => RuleError::GrantNotYetValid {
-                grant: grant.id,
-                starts_at: terms.starts_at,
-            },
-            Reason::Expired => RuleError::GrantExpired {
-                grant: grant.id,
-                ends_at: terms.ends_at.unwrap_or(terms.starts_at),
-            },
-            Reason::Territory => RuleError::TerritoryNotLicensed {
-                territory: p.territory.to_string(),
-            },
-            Reason::Channel => RuleError::ChannelNotLicensed {
-                channel: p.channel.to_string(),
-            },
-            Reason::Category => RuleError::CategoryNotLicensed {
-                category: p.category.to_string(),
-            },
-            Reason::UnitsExceeded => RuleError::UnitsExceeded {
-                used: grant.units_used,
-                requested: p.quantity,
-                max: terms.max_units.unwrap_or(0),
-            },
-            _ => RuleError::Invariant {
-                detail: "unexpected reason for a usage record",
-            },
-        });
+    if let Some(gap) = gaps(&grant, &run).first() {
+        return Err(gap.error(&grant, &run));
     }
     grant.units_used = grant
         .units_used
