@@ -19,14 +19,11 @@
 //! The wire format and verification: those are `provenant-api`'s, which
 //! this crate re-exports where its users need them.
 
-mod answer;
 pub mod audit;
 pub mod draft;
 mod error;
 mod http;
 pub mod retry;
-
-pub use answer::{AnswerError, verify_answer};
 
 pub use error::{ClientError, Failure, Problem};
 pub use http::Client;
