@@ -4,8 +4,7 @@
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::{TcpListener, TcpStream};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use provenant_client::{Client, ClientError, Failure, RetryPolicy};
@@ -45,22 +44,29 @@ fn refused() -> Reply {
     }
 }
 
+/// The bodies of the requests a test server read, in order.
+type Seen = Arc<Mutex<Vec<Vec<u8>>>>;
+
+fn count(seen: &Seen) -> usize {
+    seen.lock().unwrap().len()
+}
+
 /// A server on a free loopback port answering one request per connection
-/// from `script`, in order, then no more; the number of requests it read.
-fn serve(script: Vec<Reply>) -> (String, Arc<AtomicUsize>) {
+/// from `script`, in order, then no more; the requests it read.
+fn serve(script: Vec<Reply>) -> (String, Seen) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let served = Arc::new(AtomicUsize::new(0));
-    let count = Arc::clone(&served);
+    let served = Seen::default();
+    let seen = Arc::clone(&served);
     std::thread::spawn(move || {
         for reply in script {
             let Ok((stream, _)) = listener.accept() else {
                 return;
             };
-            if read_request(&stream).is_none() {
+            let Some(body) = read_request(&stream) else {
                 return;
-            }
-            count.fetch_add(1, Ordering::SeqCst);
+            };
+            seen.lock().unwrap().push(body);
             let head = format!(
                 "HTTP/1.1 {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n{}\r\n",
                 reply.status,
@@ -76,8 +82,9 @@ fn serve(script: Vec<Reply>) -> (String, Arc<AtomicUsize>) {
     (base, served)
 }
 
-/// Reads one request's head and body; `None` when the connection failed.
-fn read_request(stream: &TcpStream) -> Option<()> {
+/// Reads one request's head and body: the body, `None` when the
+/// connection failed.
+fn read_request(stream: &TcpStream) -> Option<Vec<u8>> {
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .ok()?;
@@ -99,7 +106,7 @@ fn read_request(stream: &TcpStream) -> Option<()> {
     }
     let mut body = vec![0; length];
     reader.read_exact(&mut body).ok()?;
-    Some(())
+    Some(body)
 }
 
 #[test]
@@ -113,7 +120,7 @@ fn a_busy_server_is_asked_again_until_it_answers() {
     let (base, served) = serve(script);
     let info = Client::new(&base).unwrap().log().unwrap();
     assert_eq!(info.size, 7);
-    assert_eq!(served.load(Ordering::SeqCst), 4);
+    assert_eq!(count(&served), 4);
 }
 
 #[test]
@@ -129,7 +136,7 @@ fn it_gives_up_after_its_attempts_and_says_the_server_is_unavailable() {
         .with_retry(policy)
         .log()
         .unwrap_err();
-    assert_eq!(served.load(Ordering::SeqCst), 3);
+    assert_eq!(count(&served), 3);
     assert_eq!(err.failure(), Failure::Unavailable);
     let ClientError::Unavailable {
         problem,
@@ -154,7 +161,7 @@ fn a_wait_past_the_time_budget_is_not_waited() {
     let (base, served) = serve(script);
     let err = Client::new(&base).unwrap().log().unwrap_err();
     // The default budget is 30 s: a minute's wait is not started.
-    assert_eq!(served.load(Ordering::SeqCst), 1);
+    assert_eq!(count(&served), 1);
     assert!(
         matches!(err, ClientError::Unavailable { attempts: 1, .. }),
         "{err:?}"
@@ -165,7 +172,7 @@ fn a_wait_past_the_time_budget_is_not_waited() {
 fn a_refusal_is_not_repeated() {
     let (base, served) = serve(vec![refused(), log_info()]);
     let err = Client::new(&base).unwrap().log().unwrap_err();
-    assert_eq!(served.load(Ordering::SeqCst), 1);
+    assert_eq!(count(&served), 1);
     assert_eq!(err.failure(), Failure::Refused);
     let problem = err.problem().unwrap();
     assert_eq!(
@@ -184,4 +191,27 @@ fn a_server_out_of_reach_is_unavailable_not_refused() {
     let err = Client::new(&base).unwrap().log().unwrap_err();
     assert!(matches!(err, ClientError::Transport { .. }), "{err:?}");
     assert_eq!(err.failure(), Failure::Unavailable);
+}
+
+#[test]
+fn a_post_is_sent_again_with_the_same_body() {
+    let identified = Reply {
+        status: "200 OK",
+        headers: "",
+        content_type: "application/json",
+        body: format!(
+            r#"{{"blake3":"{}","sha256":"{}","size":5,"registered":false}}"#,
+            "ab".repeat(32),
+            "cd".repeat(32)
+        ),
+    };
+    let script = vec![busy("Retry-After: 0\r\n"), busy(""), identified];
+    let (base, served) = serve(script);
+    let answer = Client::new(&base)
+        .unwrap()
+        .identify(b"charm".to_vec())
+        .unwrap();
+    assert!(!answer.registered);
+    let bodies = served.lock().unwrap().clone();
+    assert_eq!(bodies, vec![b"charm".to_vec(); 3]);
 }
