@@ -120,6 +120,27 @@ impl CliError {
         }
     }
 
+    /// The failure for `--json`: its kind (`refused`, `unavailable` or
+    /// `error`), the exit code, the message, and the server's problem
+    /// document when there is one.
+    pub fn to_json(&self) -> serde_json::Value {
+        let kind = match self.exit_code() {
+            EXIT_REFUSED => "refused",
+            EXIT_UNAVAILABLE => "unavailable",
+            _ => "error",
+        };
+        let problem = match self {
+            CliError::Server(e) => e.problem(),
+            _ => None,
+        };
+        serde_json::json!({
+            "error": kind,
+            "exit": self.exit_code(),
+            "message": self.to_string(),
+            "problem": problem,
+        })
+    }
+
     /// What to tell the user: a refusal with the problem's every part, a
     /// busy server with what was retried.
     pub fn report(&self) -> String {

@@ -40,7 +40,9 @@ struct Cli {
     command: Command,
     #[command(flatten)]
     server: ServerArg,
-    /// Print machine-readable JSON instead of text.
+    /// Print machine-readable JSON instead of text; a failure is also
+    /// printed as JSON on standard output (`error`, `exit`, `message`,
+    /// `problem`).
     #[arg(long, global = true)]
     json: bool,
 }
@@ -191,6 +193,11 @@ fn main() -> ExitCode {
         }
         Err(e) => {
             eprintln!("{}", e.report());
+            // With --json, scripts also get the failure on standard output.
+            if json {
+                let value = serde_json::to_string_pretty(&e.to_json()).unwrap_or_default();
+                let _ = writeln!(std::io::stdout(), "{value}");
+            }
             ExitCode::from(e.exit_code())
         }
     }

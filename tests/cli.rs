@@ -462,6 +462,19 @@ fn a_refused_submit_exits_3_and_prints_the_problem() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{stderr}");
+    // With --json, the problem document on standard output too.
+    let json = provenant()
+        .args(["submit", "--json", "--server", &server.base])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(json.status.code(), Some(3));
+    let failure: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(failure["error"], "refused");
+    assert_eq!(
+        failure["problem"]["type"],
+        "https://provenant.dev/problems/shares-sum"
+    );
     for part in [
         "refused: the server refused the request (422 Unprocessable Entity)",
         "type:   https://provenant.dev/problems/shares-sum",
