@@ -11,6 +11,7 @@ use provenant_client::audit::{self, Options, StateDir};
 use provenant_model::Identity;
 use serde_json::json;
 
+use crate::error::CliError;
 use crate::output::Output;
 use crate::remote::{ServerArg, parse_log_key};
 
@@ -36,10 +37,9 @@ pub struct AuditArgs {
 }
 
 impl AuditArgs {
-    pub fn run(&self, server: &ServerArg) -> Result<Output, String> {
+    pub fn run(&self, server: &ServerArg) -> Result<Output, CliError> {
         let client = server.client()?;
-        let dir =
-            StateDir::open(&self.state).map_err(|e| format!("{}: {e}", self.state.display()))?;
+        let dir = StateDir::open(&self.state).map_err(CliError::file(&self.state))?;
         let log_key = self.log_key.as_deref().map(parse_log_key).transpose()?;
         let options = Options {
             full: self.full,
@@ -96,8 +96,8 @@ impl AuditArgs {
                            "tiles_checked": r.tiles_checked, "seconds": r.seconds}),
                 ))
             }
-            Err(audit::Finding::Client(e)) => Err(e.to_string()),
-            Err(audit::Finding::State(e)) => Err(format!("{}: {e}", self.state.display())),
+            Err(audit::Finding::Client(e)) => Err(e.into()),
+            Err(audit::Finding::State(e)) => Err(CliError::file(&self.state)(e)),
             Err(finding) => Ok(Output::new(
                 format!("FAILED: {finding}"),
                 json!({"ok": false, "finding": finding.to_string()}),

@@ -7,9 +7,10 @@ use base64::engine::general_purpose::STANDARD;
 use clap::{Args, Subcommand};
 use ed25519_dalek::VerifyingKey;
 
-use provenant_keyfile::{self as keyfile, KeyFileError};
+use provenant_keyfile as keyfile;
 use serde_json::json;
 
+use crate::error::CliError;
 use crate::output::Output;
 
 /// Create and inspect signing keys.
@@ -49,13 +50,12 @@ fn identity(key: &VerifyingKey) -> String {
 ///
 /// # Errors
 /// The key file's errors.
-pub fn run(args: &KeyArgs) -> Result<Output, String> {
+pub fn run(args: &KeyArgs) -> Result<Output, CliError> {
     let key = match &args.command {
         KeyCommand::Generate { out } => keyfile::generate(out),
         KeyCommand::Show { file } => keyfile::load(file),
         KeyCommand::Rotate(rotate) => return rotate.run(),
-    }
-    .map_err(|e: KeyFileError| e.to_string())?;
+    }?;
     let id = identity(&key.verifying_key());
     Ok(Output::new(id.clone(), json!({"identity": id})))
 }

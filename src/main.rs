@@ -1,10 +1,13 @@
 //! `provenant`: the ledger's one binary. Argument parsing and dispatch only.
 
+mod args;
 mod audit;
 mod draft;
+mod error;
 mod key;
 mod output;
 mod remote;
+mod royalty;
 mod serve;
 mod settings;
 mod verify;
@@ -14,14 +17,22 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use error::CliError;
 use output::Output;
 use remote::ServerArg;
 
 /// Provenant: a provenance and licensing ledger for co-created designs.
 ///
 /// Writes go draft -> sign (each signer, on their own machine) -> submit.
-/// Exit codes: 0 success or "yes", 1 "no" (a denied check, a receipt or
-/// log that does not verify), 2 an error.
+/// A server that answers 503 (busy) is asked again, waiting what its
+/// Retry-After says, up to 5 times within 30 seconds.
+///
+/// Exit codes: 0 success or "yes"; 1 "no" (a denied check, a receipt or
+/// log that does not verify); 2 an error here (arguments, files, keys, an
+/// answer that does not verify); 3 refused by the server (a 4xx problem,
+/// printed with its type, title, detail and field: fix the request); 4
+/// unavailable (the server could not be reached, or stayed busy through
+/// every retry: try again later).
 #[derive(Debug, Parser)]
 #[command(name = "provenant", version, about)]
 struct Cli {
@@ -29,7 +40,9 @@ struct Cli {
     command: Command,
     #[command(flatten)]
     server: ServerArg,
-    /// Print machine-readable JSON instead of text.
+    /// Print machine-readable JSON instead of text; a failure is also
+    /// printed as JSON on standard output (`error`, `exit`, `message`,
+    /// `problem`).
     #[arg(long, global = true)]
     json: bool,
 }
@@ -102,9 +115,9 @@ enum UsageCommand {
 #[derive(Debug, Subcommand)]
 enum RoyaltyCommand {
     /// Split one sale's revenue.
-    Split(remote::SplitArgs),
+    Split(royalty::SplitArgs),
     /// Split a CSV of sales lines per payee.
-    Statement(remote::StatementArgs),
+    Statement(royalty::StatementArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -115,13 +128,13 @@ enum DisputeCommand {
     Resolve(draft::DisputeResolveArgs),
 }
 
-fn dispatch(cli: Cli) -> Result<Output, String> {
+fn dispatch(cli: Cli) -> Result<Output, CliError> {
     let server = &cli.server;
     match cli.command {
         Command::Key(args) => key::run(&args),
-        Command::Serve(args) => {
-            serve::run(*args).map(|text| Output::new(text, serde_json::Value::Null))
-        }
+        Command::Serve(args) => serve::run(*args)
+            .map(|text| Output::new(text, serde_json::Value::Null))
+            .map_err(CliError::Serve),
         Command::Design(DesignCommand::Hash(args)) => args.run(),
         Command::Design(DesignCommand::Draft(args)) => args.run(),
         Command::Design(DesignCommand::Show(args)) => args.run(server),
@@ -179,8 +192,13 @@ fn main() -> ExitCode {
             ExitCode::from(out.exit)
         }
         Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(2)
+            eprintln!("{}", e.report());
+            // With --json, scripts also get the failure on standard output.
+            if json {
+                let value = serde_json::to_string_pretty(&e.to_json()).unwrap_or_default();
+                let _ = writeln!(std::io::stdout(), "{value}");
+            }
+            ExitCode::from(e.exit_code())
         }
     }
 }

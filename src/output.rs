@@ -1,8 +1,10 @@
 //! What a command prints: readable text by default, JSON with `--json`,
-//! and the exit code that tells the result (0 yes, 1 no; 2 is left for
-//! errors and usage).
+//! and the exit code that tells the result (0 yes, 1 no; the codes of
+//! failures are [`crate::error`]'s).
 
 use serde_json::Value;
+
+use crate::error::{EXIT_NO, EXIT_OK};
 
 /// A command's result.
 #[derive(Debug)]
@@ -21,14 +23,14 @@ impl Output {
         Output {
             text: text.into(),
             json,
-            exit: 0,
+            exit: EXIT_OK,
         }
     }
 
     /// The same result, answering "no" (exit code 1).
     #[must_use]
     pub fn denied(mut self) -> Output {
-        self.exit = 1;
+        self.exit = EXIT_NO;
         self
     }
 }

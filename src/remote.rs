@@ -1,20 +1,27 @@
-//! Commands that ask a server: submit, design show, license check, royalty
-//! split and statement, export-proof. Every read answer's checkpoint and
-//! proofs are verified before it is shown.
-
-use std::path::{Path, PathBuf};
+//! Commands that ask a server: submit, log, design show, license check,
+//! export-proof (the royalty questions are in [`crate::royalty`]). Every
+//! answer is typed ([`provenant_api`]) and every proven answer's checkpoint
+//! and proofs are verified ([`provenant_api::verify`]) before it is shown.
 
 use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
-use provenant_api::{DesignReport, Proven, RestsOn};
+use provenant_api::verify::{RestsOn, verify_receipt};
+use provenant_api::{DesignReport, Proven};
 use provenant_client::Client;
-use provenant_model::{Envelope, LicenseAnswer, RoyaltySplit, Statement};
+use provenant_model::{
+    Category, Channel, CountryCode, DesignId, Envelope, Identity, LicenseAnswer, LicenseQuery,
+    Timestamp,
+};
 use provenant_tlog::{LeafIndex, Note, NoteVerifier};
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 
+use crate::args::ActionArg;
 use crate::draft::hash_file;
 use crate::draft::io::{now, pretty, write_atomic};
+use crate::error::CliError;
 use crate::output::Output;
 
 /// Where the server is.
@@ -31,48 +38,52 @@ pub struct ServerArg {
 }
 
 impl ServerArg {
-    pub fn client(&self) -> Result<Client, String> {
-        Client::new(&self.server).map_err(|e| e.to_string())
+    pub fn client(&self) -> Result<Client, CliError> {
+        Ok(Client::new(&self.server)?)
     }
 }
 
 /// The log key to check answers with: the one given, else the server's
 /// (which proves the answer consistent with the log that server signs, but
 /// not that it is the log you trust: pin the key with `--log-key`).
-fn log_key(client: &Client, given: Option<&str>) -> Result<NoteVerifier, String> {
+fn log_key(client: &Client, given: Option<&str>) -> Result<NoteVerifier, CliError> {
     match given {
         Some(text) => parse_log_key(text),
-        None => verifier(&client.log().map_err(|e| e.to_string())?.verifier_key),
+        None => verifier(&client.log()?.verifier_key),
     }
 }
 
 /// A log's C2SP verifier key given as its text or as a file holding it.
-pub fn parse_log_key(given: &str) -> Result<NoteVerifier, String> {
+pub fn parse_log_key(given: &str) -> Result<NoteVerifier, CliError> {
     if Path::new(given).is_file() {
-        verifier(&std::fs::read_to_string(given).map_err(|e| format!("{given}: {e}"))?)
+        verifier(&std::fs::read_to_string(given).map_err(CliError::file(given))?)
     } else {
         verifier(given)
     }
 }
 
-fn verifier(text: &str) -> Result<NoteVerifier, String> {
-    NoteVerifier::from_text(text.trim()).map_err(|e| format!("the log key: {e}"))
+fn verifier(text: &str) -> Result<NoteVerifier, CliError> {
+    NoteVerifier::from_text(text.trim()).map_err(CliError::LogKey)
 }
 
-/// Verifies an answer of type `T`'s checkpoint and proofs; the answer is
-/// kept as JSON to be shown as the server sent it.
-fn proven<T: RestsOn + serde::de::DeserializeOwned>(
+/// Verifies a proven answer under the log key (given, else the server's):
+/// the size it is proven at.
+pub fn verified<T: RestsOn>(
     client: &Client,
     key: Option<&str>,
-    answer: Value,
-) -> Result<(Value, u64), String> {
+    answer: &Proven<T>,
+) -> Result<u64, CliError> {
     let key = log_key(client, key)?;
-    let typed: Proven<T> = serde_json::from_value(answer.clone())
-        .map_err(|e| format!("the answer is not what the API promises: {e}"))?;
-    let checkpoint = typed
-        .verify(&key)
-        .map_err(|e| format!("the answer does not verify: {e}"))?;
-    Ok((answer, checkpoint.size.0))
+    let checkpoint = answer.verify(&key).map_err(|source| CliError::Unverified {
+        what: "answer",
+        source,
+    })?;
+    Ok(checkpoint.size.0)
+}
+
+/// A typed answer as JSON, for `--json`.
+pub fn json_of<T: Serialize>(answer: &T) -> Result<Value, CliError> {
+    Ok(serde_json::to_value(answer)?)
 }
 
 /// Send a signed envelope to the ledger and save its receipt.
@@ -89,15 +100,16 @@ pub struct SubmitArgs {
 }
 
 impl SubmitArgs {
-    pub fn run(&self, server: &ServerArg) -> Result<Output, String> {
-        let bytes = std::fs::read(&self.envelope)
-            .map_err(|e| format!("{}: {e}", self.envelope.display()))?;
-        let envelope = Envelope::from_json(&bytes).map_err(|e| e.to_string())?;
+    pub fn run(&self, server: &ServerArg) -> Result<Output, CliError> {
+        let bytes = std::fs::read(&self.envelope).map_err(CliError::file(&self.envelope))?;
+        let envelope = Envelope::from_json(&bytes)?;
         let client = server.client()?;
-        let submitted = client.submit(&envelope).map_err(|e| e.to_string())?;
+        let submitted = client.submit(&envelope)?;
         let key = log_key(&client, self.log_key.as_deref())?;
-        provenant_client::verify_receipt(&submitted.receipt, &key)
-            .map_err(|e| format!("the server's receipt does not verify: {e}"))?;
+        verify_receipt(&submitted.receipt, &key).map_err(|source| CliError::Unverified {
+            what: "receipt",
+            source,
+        })?;
         // The receipt must be for this envelope, not any entry of the log.
         let logged = submitted
             .receipt
@@ -106,13 +118,13 @@ impl SubmitArgs {
             .and_then(|bytes| provenant_model::Entry::from_leaf_bytes(&bytes).ok())
             .map(|entry| entry.envelope.id());
         if logged != Some(envelope.id()) {
-            return Err("the server's receipt is for another entry than the one sent".to_owned());
+            return Err(CliError::WrongReceipt);
         }
         let path = self
             .receipt
             .clone()
             .unwrap_or_else(|| self.envelope.with_extension("receipt.json"));
-        let receipt = serde_json::to_value(&submitted.receipt).map_err(|e| e.to_string())?;
+        let receipt = json_of(&submitted.receipt)?;
         write_atomic(&path, &pretty(&receipt)?)?;
         let what = if submitted.created {
             "logged"
@@ -128,7 +140,8 @@ impl SubmitArgs {
                 submitted.receipt.index,
                 path.display()
             ),
-            json!({"id": id, "created": submitted.created, "receipt_file": path, "receipt": receipt}),
+            serde_json::json!({"id": id, "created": submitted.created, "receipt_file": path,
+                               "receipt": receipt}),
         ))
     }
 }
@@ -139,13 +152,9 @@ pub struct LogArgs {}
 
 impl LogArgs {
     #[allow(clippy::unused_self)] // Every command runs from its arguments.
-    pub fn run(&self, server: &ServerArg) -> Result<Output, String> {
-        let info = server.client()?.log().map_err(|e| e.to_string())?;
-        Ok(Output::new(
-            info.verifier_key.clone(),
-            json!({"origin": info.origin, "verifier_key": info.verifier_key,
-                   "public_key": info.public_key, "size": info.size, "arbiters": info.arbiters}),
-        ))
+    pub fn run(&self, server: &ServerArg) -> Result<Output, CliError> {
+        let info = server.client()?.log()?;
+        Ok(Output::new(info.verifier_key.clone(), json_of(&info)?))
     }
 }
 
@@ -160,52 +169,58 @@ pub struct DesignShowArgs {
 }
 
 impl DesignShowArgs {
-    pub fn run(&self, server: &ServerArg) -> Result<Output, String> {
-        let id = if Path::new(&self.design).is_file() {
-            hash_file(Path::new(&self.design))?.blake3.to_string()
+    pub fn run(&self, server: &ServerArg) -> Result<Output, CliError> {
+        let id: DesignId = if Path::new(&self.design).is_file() {
+            hash_file(Path::new(&self.design))?.blake3
         } else {
-            self.design.clone()
+            self.design.parse()?
         };
         let client = server.client()?;
-        let answer = client
-            .get(&format!("/v1/designs/{id}"))
-            .map_err(|e| e.to_string())?;
-        let (d, size) = proven::<DesignReport>(&client, self.log_key.as_deref(), answer)?;
-        let mut text = format!(
-            "design {id}\n  title     {}\n  registered at index {} (proofs verified at size {size})\n",
-            d["title"].as_str().unwrap_or_default(),
-            d["registered"]["index"]
-        );
-        for owner in d["owners"].as_array().into_iter().flatten() {
-            let _ = writeln!(
-                text,
-                "  owner     {} {}",
-                owner["key"].as_str().unwrap_or_default(),
-                percent(owner["share_ppm"].as_u64().unwrap_or_default())
-            );
-        }
-        for parent in d["parents"].as_array().into_iter().flatten() {
-            let _ = writeln!(
-                text,
-                "  parent    {} under grant {}",
-                parent["design"].as_str().unwrap_or_default(),
-                parent["grant"].as_str().unwrap_or_default()
-            );
-        }
-        let disputes = d["blocked_by"]["disputes"].as_u64().unwrap_or_default();
-        let _ = write!(
-            text,
-            "  grants    {}\n  disputes  {disputes} blocking\n  latest ownership entry {}\n  history   {}",
-            d["grants"].as_array().map_or(0, Vec::len),
-            d["ownership"]["leaf_hash"].as_str().unwrap_or_default(),
-            d["history"]
-        );
-        Ok(Output::new(text, d))
+        let answer = client.design(&id)?;
+        let size = verified(&client, self.log_key.as_deref(), &answer)?;
+        Ok(Output::new(
+            show_design(&answer.answer, size),
+            json_of(&answer)?,
+        ))
     }
 }
 
+/// A design report for people.
+fn show_design(d: &DesignReport, size: u64) -> String {
+    let s = &d.state;
+    let mut text = format!(
+        "design {}\n  title     {}\n  registered at index {} (proofs verified at size {size})\n",
+        s.id, d.details.title, s.registered.index
+    );
+    for owner in &s.owners {
+        let _ = writeln!(
+            text,
+            "  owner     {} {}",
+            owner.key,
+            percent(owner.share_ppm.get())
+        );
+    }
+    for parent in &s.parents {
+        let _ = writeln!(
+            text,
+            "  parent    {} under grant {}",
+            parent.design, parent.grant
+        );
+    }
+    let disputes = s.blocked_by.as_ref().map_or(0, |b| b.disputes);
+    let history: Vec<String> = d.history.iter().map(u64::to_string).collect();
+    let _ = write!(
+        text,
+        "  grants    {}\n  disputes  {disputes} blocking\n  latest ownership entry {}\n  history   [{}]",
+        d.grants.len(),
+        s.ownership.leaf_hash,
+        history.join(",")
+    );
+    text
+}
+
 /// Parts per million as a percentage, exactly.
-fn percent(ppm: u64) -> String {
+fn percent(ppm: u32) -> String {
     let whole = ppm / 10_000;
     let frac = ppm % 10_000;
     if frac == 0 {
@@ -220,25 +235,25 @@ fn percent(ppm: u64) -> String {
 pub struct CheckArgs {
     /// The design's id.
     #[arg(long)]
-    design: String,
+    design: DesignId,
     /// The licensee's identity (`ed25519:...`).
     #[arg(long)]
-    licensee: String,
-    /// commercial, non-commercial, derivative or ai-training.
-    #[arg(long, default_value = "commercial")]
-    action: String,
+    licensee: Identity,
+    /// What the licensee wants to do.
+    #[arg(long, value_enum, default_value = "commercial")]
+    action: ActionArg,
     /// Country (ISO 3166-1 alpha-2).
     #[arg(long)]
-    territory: String,
+    territory: CountryCode,
     /// Sales channel: retail, online, marketplace, wholesale or events.
     #[arg(long)]
-    channel: provenant_model::Channel,
+    channel: Channel,
     /// Product category, such as apparel, footwear or accessories.
     #[arg(long)]
-    category: provenant_model::Category,
+    category: Category,
     /// When (RFC 3339) [default: now].
     #[arg(long)]
-    date: Option<String>,
+    date: Option<Timestamp>,
     /// Units to make.
     #[arg(long, default_value_t = 1)]
     quantity: u64,
@@ -248,177 +263,56 @@ pub struct CheckArgs {
 }
 
 impl CheckArgs {
-    pub fn run(&self, server: &ServerArg) -> Result<Output, String> {
-        let date = match &self.date {
-            Some(d) => d.clone(),
-            None => now()?.to_string(),
+    pub fn run(&self, server: &ServerArg) -> Result<Output, CliError> {
+        let question = LicenseQuery {
+            design: self.design,
+            licensee: self.licensee,
+            action: self.action.into(),
+            territory: self.territory,
+            channel: self.channel,
+            category: self.category,
+            date: match self.date {
+                Some(date) => date,
+                None => now()?,
+            },
+            quantity: self.quantity,
         };
-        let question = json!({"design": self.design, "licensee": self.licensee,
-            "action": self.action, "territory": self.territory, "channel": self.channel,
-            "category": self.category, "date": date, "quantity": self.quantity});
         let client = server.client()?;
-        let answer = client
-            .post("/v1/licenses/check", &question)
-            .map_err(|e| e.to_string())?;
-        let (a, size) = proven::<LicenseAnswer>(&client, self.log_key.as_deref(), answer)?;
-        let left = a["units_remaining"]
-            .as_u64()
-            .map_or("unlimited".to_owned(), |u| u.to_string());
-        if a["allowed"] == json!(true) {
-            Ok(Output::new(
-                format!(
-                    "allowed under grant {} ({left} units left before this run; verified at size {size})",
-                    a["grant"].as_str().unwrap_or_default()
-                ),
-                a,
-            ))
+        let answer = client.check_license(&question)?;
+        let size = verified(&client, self.log_key.as_deref(), &answer)?;
+        let text = show_check(&answer.answer, size);
+        let output = Output::new(text, json_of(&answer)?);
+        Ok(if answer.answer.allowed {
+            output
         } else {
-            let reasons: Vec<&str> = a["reasons"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .collect();
-            let blocked = &a["blocked_by"];
-            let cited = match blocked["dispute"].as_str() {
-                Some(dispute) => format!(
-                    "; dispute {dispute} on design {}, {} blocking it",
-                    blocked["design"].as_str().unwrap_or_default(),
-                    blocked["disputes"]
-                ),
-                None => String::new(),
-            };
-            Ok(Output::new(
-                format!(
-                    "denied: {}{cited} (verified at size {size})",
-                    reasons.join(", ")
-                ),
-                a,
-            )
-            .denied())
-        }
+            output.denied()
+        })
     }
 }
 
-/// Split one sale's revenue among the design's owners and its ancestors.
-#[derive(Debug, Args)]
-pub struct SplitArgs {
-    /// The design that earned the revenue.
-    #[arg(long)]
-    design: String,
-    /// Revenue in minor units (cents).
-    #[arg(long)]
-    amount: u64,
-    /// ISO 4217 currency.
-    #[arg(long, default_value = "EUR")]
-    currency: String,
-    /// Also list why each payee is paid (designs, fractions, paths), a
-    /// page of holdings at a time, following every page.
-    #[arg(long)]
-    detail: bool,
-    /// The log's verifier key (text or file) to check the answer with [default: the server's].
-    #[arg(long, env = "PROVENANT_LOG_KEY")]
-    log_key: Option<String>,
-}
-
-/// Most detail pages `royalty split --detail` follows.
-const MAX_DETAIL_PAGES: usize = 10_000;
-
-impl SplitArgs {
-    pub fn run(&self, server: &ServerArg) -> Result<Output, String> {
-        let client = server.client()?;
-        let ask = |after: Option<&str>| -> Result<(Value, u64), String> {
-            let mut body = json!({"design": self.design,
-                "revenue": {"amount_minor": self.amount, "currency": self.currency}});
-            if self.detail {
-                body["detail"] = json!({"after": after, "limit": 100});
-            }
-            let answer = client
-                .post("/v1/royalties/split", &body)
-                .map_err(|e| e.to_string())?;
-            proven::<RoyaltySplit>(&client, self.log_key.as_deref(), answer)
-        };
-        let (mut split, size) = ask(None)?;
-        if self.detail {
-            let mut holdings = split["detail"]["holdings"].take();
-            let mut next = split["detail"]["next"].as_str().map(str::to_owned);
-            for _ in 0..MAX_DETAIL_PAGES {
-                let Some(after) = next.take() else { break };
-                let (mut page, _) = ask(Some(&after))?;
-                if let (Some(all), Some(more)) = (
-                    holdings.as_array_mut(),
-                    page["detail"]["holdings"].as_array_mut(),
-                ) {
-                    all.append(more);
-                }
-                next = page["detail"]["next"].as_str().map(str::to_owned);
-            }
-            split["detail"]["holdings"] = holdings;
-            split["detail"]["next"] = Value::Null;
-        }
-        let mut text = format!(
-            "{} {}, each link under its grant's policy (verified at size {size}):",
-            self.amount, self.currency
+/// A license check's answer for people.
+fn show_check(a: &LicenseAnswer, size: u64) -> String {
+    if a.allowed {
+        let left = a
+            .units_remaining
+            .map_or("unlimited".to_owned(), |u| u.to_string());
+        let grant = a.grant.map(|g| g.to_string()).unwrap_or_default();
+        return format!(
+            "allowed under grant {grant} ({left} units left before this run; verified at size {size})"
         );
-        for p in split["payouts"].as_array().into_iter().flatten() {
-            let _ = write!(
-                text,
-                "\n  {} {}",
-                p["payee"].as_str().unwrap_or_default(),
-                p["amount_minor"]
-            );
-        }
-        for h in split["detail"]["holdings"].as_array().into_iter().flatten() {
-            let _ = write!(
-                text,
-                "\n  {} holds {} ppm of {}, paid {}/{} of the revenue over {} path(s)",
-                h["payee"].as_str().unwrap_or_default(),
-                h["share_ppm"],
-                h["design"].as_str().unwrap_or_default(),
-                h["design_fraction"]["numerator"]
-                    .as_str()
-                    .unwrap_or_default(),
-                h["design_fraction"]["denominator"]
-                    .as_str()
-                    .unwrap_or_default(),
-                h["paths_total"]
-            );
-        }
-        Ok(Output::new(text, split))
     }
-}
-
-/// Split many sales lines (CSV: `design,amount_minor,currency`) per payee.
-#[derive(Debug, Args)]
-pub struct StatementArgs {
-    /// The sales CSV.
-    file: PathBuf,
-    /// The log's verifier key (text or file) to check the answer with [default: the server's].
-    #[arg(long, env = "PROVENANT_LOG_KEY")]
-    log_key: Option<String>,
-}
-
-impl StatementArgs {
-    pub fn run(&self, server: &ServerArg) -> Result<Output, String> {
-        let csv = std::fs::read_to_string(&self.file)
-            .map_err(|e| format!("{}: {e}", self.file.display()))?;
-        let client = server.client()?;
-        let answer: Value = client
-            .post_csv("/v1/royalties/statement", csv)
-            .map_err(|e| e.to_string())?;
-        let (statement, size) = proven::<Statement>(&client, self.log_key.as_deref(), answer)?;
-        let mut text = format!("verified at size {size}\npayee, currency, amount_minor");
-        for l in statement["lines"].as_array().into_iter().flatten() {
-            let _ = write!(
-                text,
-                "\n{}, {}, {}",
-                l["payee"].as_str().unwrap_or_default(),
-                l["currency"].as_str().unwrap_or_default(),
-                l["amount_minor"]
-            );
-        }
-        Ok(Output::new(text, statement))
-    }
+    let reasons: Vec<&str> = a.reasons.iter().map(|r| r.code()).collect();
+    let cited = match &a.blocked_by {
+        Some(b) => format!(
+            "; dispute {} on design {}, {} blocking it",
+            b.dispute, b.design, b.disputes
+        ),
+        None => String::new(),
+    };
+    format!(
+        "denied: {}{cited} (verified at size {size})",
+        reasons.join(", ")
+    )
 }
 
 /// Write a C2SP tlog-proof bundle for an entry, at the current checkpoint.
@@ -432,16 +326,18 @@ pub struct ExportProofArgs {
 }
 
 impl ExportProofArgs {
-    pub fn run(&self, server: &ServerArg) -> Result<Output, String> {
+    pub fn run(&self, server: &ServerArg) -> Result<Output, CliError> {
         let client = server.client()?;
-        let text = client.checkpoint().map_err(|e| e.to_string())?;
-        let checkpoint = Note::parse(text.as_bytes()).map_err(|e| e.to_string())?;
+        let text = client.checkpoint()?;
+        let malformed = |e: provenant_tlog::Error| CliError::Unverified {
+            what: "checkpoint",
+            source: provenant_api::VerifyError::Checkpoint(e),
+        };
+        let checkpoint = Note::parse(text.as_bytes()).map_err(malformed)?;
         let size = provenant_tlog::Checkpoint::parse(checkpoint.text())
-            .map_err(|e| e.to_string())?
+            .map_err(malformed)?
             .size;
-        let proof = client
-            .inclusion_proof(self.index, size)
-            .map_err(|e| e.to_string())?;
+        let proof = client.inclusion_proof(self.index, size)?;
         let bundle = provenant_tlog::bundle::ProofBundle {
             extra: None,
             index: LeafIndex(self.index),
@@ -449,9 +345,10 @@ impl ExportProofArgs {
             checkpoint,
         }
         .to_text();
+        let json = serde_json::json!({"index": self.index, "tree_size": size.0, "bundle": bundle});
         match &self.out {
             Some(path) => {
-                std::fs::write(path, &bundle).map_err(|e| format!("{}: {e}", path.display()))?;
+                std::fs::write(path, &bundle).map_err(CliError::file(path))?;
                 Ok(Output::new(
                     format!(
                         "proof of entry {} at size {} written to {}",
@@ -459,13 +356,10 @@ impl ExportProofArgs {
                         size.0,
                         path.display()
                     ),
-                    json!({"index": self.index, "tree_size": size.0, "bundle": bundle}),
+                    json,
                 ))
             }
-            None => Ok(Output::new(
-                bundle.trim_end().to_owned(),
-                json!({"index": self.index, "tree_size": size.0, "bundle": bundle}),
-            )),
+            None => Ok(Output::new(bundle.trim_end().to_owned(), json)),
         }
     }
 }

@@ -3,9 +3,11 @@
 use std::path::PathBuf;
 
 use clap::Args;
+use provenant_api::verify::verify_receipt;
 use provenant_model::Receipt;
 use serde_json::json;
 
+use crate::error::CliError;
 use crate::output::Output;
 use crate::remote::parse_log_key;
 
@@ -21,15 +23,14 @@ pub struct VerifyArgs {
 }
 
 impl VerifyArgs {
-    pub fn run(&self) -> Result<Output, String> {
+    pub fn run(&self) -> Result<Output, CliError> {
         let key = parse_log_key(&self.log_key)?;
-        let bytes =
-            std::fs::read(&self.receipt).map_err(|e| format!("{}: {e}", self.receipt.display()))?;
+        let bytes = std::fs::read(&self.receipt).map_err(CliError::file(&self.receipt))?;
         let receipt: Receipt = match serde_json::from_slice(&bytes) {
             Ok(r) => r,
             Err(e) => return Ok(fails(&format!("not a receipt: {e}"))),
         };
-        Ok(match provenant_client::verify_receipt(&receipt, &key) {
+        Ok(match verify_receipt(&receipt, &key) {
             Ok(checkpoint) => Output::new(
                 format!(
                     "valid: entry {} ({}) is in {} at size {}",

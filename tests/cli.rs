@@ -297,9 +297,14 @@ fn dispute_and_dismiss(
         .args(["submit", &forged, "--server", &server.base])
         .output()
         .unwrap();
-    assert_eq!(refused.status.code(), Some(2));
+    // Exit 3: refused by the server, with the problem's type and title.
+    assert_eq!(refused.status.code(), Some(3));
     let why = String::from_utf8_lossy(&refused.stderr);
-    assert!(why.contains("not-arbiter"), "{why}");
+    assert!(
+        why.contains("refused: the server refused the request (403 Forbidden)")
+            && why.contains("type:   https://provenant.dev/problems/not-arbiter"),
+        "{why}"
+    );
     assert_eq!(submit(&resolve, arbiter_f).0, 0);
     let (_, shown) = cli(server, &["design", "show", design]);
     assert!(shown.contains("disputes  0 blocking"), "{shown}");
@@ -438,6 +443,109 @@ fn sign_shows_the_shares_and_refuses_without_a_terminal_or_yes() {
     let env = provenant_model::Envelope::from_json(&std::fs::read(&draft).unwrap()).unwrap();
     assert_eq!(env.signatures().len(), 1);
     assert_eq!(env.signatures()[0].key, id(&alice));
+}
+
+/// A ledger that refuses an envelope: the binary exits 3 and prints the
+/// problem's type, title, detail and field; nothing is retried.
+#[test]
+fn a_refused_submit_exits_3_and_prints_the_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), &[]);
+    // Shares that sum to 60%: the ledger's rule refuses it.
+    let bad = register(b"half", &[(&key(1), 600_000)]);
+    let file = dir.path().join("bad.json");
+    std::fs::write(&file, serde_json::to_string(&bad.to_value()).unwrap()).unwrap();
+    let out = provenant()
+        .args(["submit", "--server", &server.base])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    // With --json, the problem document on standard output too.
+    let json = provenant()
+        .args(["submit", "--json", "--server", &server.base])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(json.status.code(), Some(3));
+    let failure: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(failure["error"], "refused");
+    assert_eq!(
+        failure["problem"]["type"],
+        "https://provenant.dev/problems/shares-sum"
+    );
+    for part in [
+        "refused: the server refused the request (422 Unprocessable Entity)",
+        "type:   https://provenant.dev/problems/shares-sum",
+        "title:  ",
+        "detail: ",
+        "field:  ",
+        "creators",
+    ] {
+        assert!(stderr.contains(part), "{part:?} in {stderr}");
+    }
+}
+
+/// A server that stays busy: the binary asks again (5 times in all, as
+/// Retry-After: 0 allows at once), then exits 4 saying the server is busy
+/// and that it retried.
+#[test]
+fn a_server_that_stays_busy_is_retried_then_exits_4() {
+    use std::io::{BufRead as _, BufReader, Write as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let served = std::thread::spawn(move || {
+        let mut served = 0;
+        // One more than the CLI's cap: the CLI must stop by itself.
+        for _ in 0..5 {
+            let Ok((stream, _)) = listener.accept() else {
+                break;
+            };
+            let mut reader = BufReader::new(&stream);
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 0) && line != "\r\n" {
+                line.clear();
+            }
+            served += 1;
+            let body = r#"{"type":"https://provenant.dev/problems/overloaded","title":"Service unavailable","status":503,"detail":"the write queue is full"}"#;
+            let _ = write!(
+                &stream,
+                "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/problem+json\r\nRetry-After: 0\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+        served
+    });
+    let out = provenant()
+        .args(["log", "--server", &base])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(
+        stderr.contains("unavailable: the server is busy")
+            && stderr.contains("overloaded")
+            && stderr.contains("sent 5 time(s)"),
+        "{stderr}"
+    );
+    assert_eq!(served.join().unwrap(), 5);
+}
+
+/// Nothing listens at the address: exit 4, not a refusal.
+#[test]
+fn a_server_out_of_reach_exits_4() {
+    let base = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", listener.local_addr().unwrap())
+    };
+    let out = provenant()
+        .args(["log", "--server", &base])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(stderr.contains("cannot reach"), "{stderr}");
 }
 
 /// `royalty split` and `royalty statement` take no policy: each link pays

@@ -12,6 +12,7 @@ use provenant_model::{
 use serde_json::json;
 
 use super::io::{built, emit, identity, io_error};
+use crate::error::CliError;
 use crate::output::Output;
 
 /// `--threshold` and the like: a share above 0, such as `60%` or `600000ppm`.
@@ -20,7 +21,7 @@ fn share_arg(text: &str) -> Result<Ppm, String> {
 }
 
 /// A file's hashes and size, read as a stream.
-pub(crate) fn hash_file(path: &Path) -> Result<ContentHashes, String> {
+pub(crate) fn hash_file(path: &Path) -> Result<ContentHashes, CliError> {
     let file = File::open(path).map_err(io_error(path))?;
     hash_content(file).map_err(io_error(path))
 }
@@ -35,7 +36,7 @@ pub struct DesignHashArgs {
 
 impl DesignHashArgs {
     /// Hashes the file.
-    pub fn run(&self) -> Result<Output, String> {
+    pub fn run(&self) -> Result<Output, CliError> {
         let hashes = hash_file(&self.file)?;
         let text = format!(
             "blake3 {}\nsha256 {}\nsize   {} bytes",
@@ -101,32 +102,29 @@ pub struct DesignDraftArgs {
 
 impl DesignDraftArgs {
     /// Hashes the file and drafts the registration.
-    pub fn run(&self) -> Result<Output, String> {
+    pub fn run(&self) -> Result<Output, CliError> {
         if self.parents.len() != self.grants.len() {
-            return Err(format!(
+            return Err(CliError::Arguments(format!(
                 "each --parent needs a --grant, in the same order (got {} --parent, {} --grant)",
                 self.parents.len(),
                 self.grants.len()
-            ));
+            )));
         }
         let creators = self
             .creators
             .iter()
             .map(|text| {
-                let (key, share_ppm, role) =
-                    draft::split_creator(text).map_err(|e| e.to_string())?;
+                let (key, share_ppm, role) = draft::split_creator(text)?;
                 Ok(Creator {
                     key: identity(key)?,
                     share_ppm,
                     role,
                 })
             })
-            .collect::<Result<Vec<_>, String>>()?;
+            .collect::<Result<Vec<_>, CliError>>()?;
         let media_type = match &self.media_type {
             Some(media_type) => media_type.clone(),
-            None => draft::media_type_for(&self.file)
-                .parse()
-                .map_err(|e: provenant_model::RuleError| e.to_string())?,
+            None => draft::media_type_for(&self.file).parse()?,
         };
         let content = hash_file(&self.file)?;
         let envelope = built(draft::design_draft(&DesignDraft {

@@ -13,40 +13,42 @@ use provenant_model::ids::IDENTITY_PREFIX;
 use provenant_model::{Envelope, Identity, Payload, Timestamp, identity_of};
 use serde_json::Value;
 
+use crate::error::CliError;
 use crate::output::Output;
 
 /// Names `path` in an I/O error.
-pub(crate) fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> String + '_ {
-    move |e| format!("{}: {e}", path.display())
+pub(crate) fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> CliError {
+    CliError::file(path)
 }
 
 /// An identity given as `ed25519:...` or as a key file (its public half).
-pub(super) fn identity(text: &str) -> Result<Identity, String> {
+pub(super) fn identity(text: &str) -> Result<Identity, CliError> {
     if text.starts_with(IDENTITY_PREFIX) {
-        return draft::parse_identity(text).map_err(|e| e.to_string());
+        return Ok(draft::parse_identity(text)?);
     }
     let path = Path::new(text);
     if path.is_file() {
         return load_key(path).map(|(_, identity)| identity);
     }
-    Err(format!(
+    Err(CliError::Arguments(format!(
         "{text:?} is neither an ed25519: identity nor a key file"
-    ))
+    )))
 }
 
 /// A private key file (PKCS#8 PEM) and its public identity.
-pub(super) fn load_key(path: &Path) -> Result<(SigningKey, Identity), String> {
-    let key = keyfile::load(path).map_err(|e| e.to_string())?;
-    let identity = identity_of(&key).map_err(|e| e.to_string())?;
+pub(super) fn load_key(path: &Path) -> Result<(SigningKey, Identity), CliError> {
+    let key = keyfile::load(path)?;
+    let identity = identity_of(&key)?;
     Ok((key, identity))
 }
 
 /// Writes `text` and a newline to `path` atomically: a temporary file in the
 /// same directory, synced, then renamed over `path`.
-pub(crate) fn write_atomic(path: &Path, text: &str) -> Result<(), String> {
-    let name = path
-        .file_name()
-        .ok_or_else(|| format!("{}: not a file name", path.display()))?;
+pub(crate) fn write_atomic(path: &Path, text: &str) -> Result<(), CliError> {
+    let name = path.file_name().ok_or_else(|| CliError::BadFile {
+        path: path.to_owned(),
+        detail: "not a file name".to_owned(),
+    })?;
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -74,14 +76,13 @@ pub(crate) fn write_atomic(path: &Path, text: &str) -> Result<(), String> {
 }
 
 /// Now, to the second, in UTC.
-pub(crate) fn now() -> Result<Timestamp, String> {
-    Timestamp::from_unix(time::OffsetDateTime::now_utc().unix_timestamp())
-        .ok_or_else(|| "the system clock is out of range".to_owned())
+pub(crate) fn now() -> Result<Timestamp, CliError> {
+    Timestamp::from_unix(time::OffsetDateTime::now_utc().unix_timestamp()).ok_or(CliError::Clock)
 }
 
 /// A JSON value as pretty text.
-pub(crate) fn pretty(value: &Value) -> Result<String, String> {
-    serde_json::to_string_pretty(value).map_err(|e| e.to_string())
+pub(crate) fn pretty(value: &Value) -> Result<String, CliError> {
+    Ok(serde_json::to_string_pretty(value)?)
 }
 
 /// What the envelope creates, when it has a name worth printing.
@@ -119,7 +120,7 @@ pub(super) fn to_sign(envelope: &Envelope) -> String {
 }
 
 /// Prints the draft, or writes it to `out` and says what to do next.
-pub(super) fn emit(envelope: &Envelope, out: Option<&Path>) -> Result<Output, String> {
+pub(super) fn emit(envelope: &Envelope, out: Option<&Path>) -> Result<Output, CliError> {
     let value = envelope.to_value();
     let json = pretty(&value)?;
     let Some(path) = out else {
@@ -138,6 +139,6 @@ pub(super) fn emit(envelope: &Envelope, out: Option<&Path>) -> Result<Output, St
 }
 
 /// A draft, or why it could not be built.
-pub(super) fn built(result: Result<Envelope, draft::DraftError>) -> Result<Envelope, String> {
-    result.map_err(|e| e.to_string())
+pub(super) fn built(result: Result<Envelope, draft::DraftError>) -> Result<Envelope, CliError> {
+    Ok(result?)
 }

@@ -11,6 +11,8 @@ use provenant_model::{
 use serde_json::Value;
 
 use super::io::{built, emit, identity, io_error, now};
+use crate::args::PolicyArg;
+use crate::error::CliError;
 use crate::output::Output;
 
 /// `--rev-share`: a share from 0% to 100%.
@@ -40,29 +42,25 @@ impl From<PresetArg> for Preset {
     }
 }
 
-/// How royalties flow up the derivative graph.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum PolicyArg {
-    /// Liquid Absolute Percentage: every ancestor takes its share directly.
-    #[value(name = "LAP")]
-    Lap,
-    /// Liquid Relative Percentage: percentages multiply along each path.
-    #[value(name = "LRP")]
-    Lrp,
-}
-
 /// Reads a terms file: TOML for `.toml`, JSON otherwise.
-fn read_terms(path: &Path) -> Result<Value, String> {
+fn read_terms(path: &Path) -> Result<Value, CliError> {
     let text = std::fs::read_to_string(path).map_err(io_error(path))?;
     let is_toml = path
         .extension()
         .is_some_and(|ext| ext.eq_ignore_ascii_case("toml"));
     if is_toml {
-        let table: toml::Table =
-            toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        let table: toml::Table = toml::from_str(&text).map_err(|e| bad_file(path, &e))?;
         Ok(toml_to_json(toml::Value::Table(table)))
     } else {
-        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+        serde_json::from_str(&text).map_err(|e| bad_file(path, &e))
+    }
+}
+
+/// A terms file that does not parse.
+fn bad_file(path: &Path, e: &dyn std::fmt::Display) -> CliError {
+    CliError::BadFile {
+        path: path.to_owned(),
+        detail: e.to_string(),
     }
 }
 
@@ -150,7 +148,7 @@ pub struct GrantArgs {
 
 impl GrantArgs {
     /// Builds and checks the terms, then drafts the grant.
-    pub fn run(&self) -> Result<Output, String> {
+    pub fn run(&self) -> Result<Output, CliError> {
         let file = self.terms.as_deref().map(read_terms).transpose()?;
         let overrides = TermsOverrides {
             territories: self.territories.clone(),
@@ -160,17 +158,13 @@ impl GrantArgs {
             ends_at: self.ends_at,
             max_units: self.max_units,
             rev_share: self.rev_share,
-            policy: self.policy.map(|p| match p {
-                PolicyArg::Lap => RoyaltyPolicy::Lap,
-                PolicyArg::Lrp => RoyaltyPolicy::Lrp,
-            }),
+            policy: self.policy.map(RoyaltyPolicy::from),
             exclusive: self.exclusive,
             ai_training: self.ai_training,
             sublicensable: self.sublicensable,
             transferable: self.transferable,
         };
-        let terms = draft::terms_from(self.preset.map(Preset::from), file, &overrides, now()?)
-            .map_err(|e| e.to_string())?;
+        let terms = draft::terms_from(self.preset.map(Preset::from), file, &overrides, now()?)?;
         let licensee = identity(&self.licensee)?;
         emit(
             &built(draft::grant_draft(self.design, licensee, terms))?,
@@ -196,7 +190,7 @@ pub struct RevokeArgs {
 
 impl RevokeArgs {
     /// Drafts the revocation.
-    pub fn run(&self) -> Result<Output, String> {
+    pub fn run(&self) -> Result<Output, CliError> {
         emit(
             &built(draft::revoke_draft(self.grant, &self.reason))?,
             self.out.as_deref(),
@@ -233,7 +227,7 @@ pub struct UsageArgs {
 
 impl UsageArgs {
     /// Drafts the usage record.
-    pub fn run(&self) -> Result<Output, String> {
+    pub fn run(&self) -> Result<Output, CliError> {
         let envelope = built(draft::usage_draft(
             self.grant,
             self.quantity,

@@ -10,6 +10,7 @@ use provenant_model::payload::Outcome;
 use provenant_model::{DesignId, DisputeId, LeafHash};
 
 use super::io::{built, emit, identity, io_error};
+use crate::error::CliError;
 use crate::output::Output;
 
 /// Draft a transfer of ownership shares; every giver and the receiver sign
@@ -37,15 +38,15 @@ pub struct TransferArgs {
 
 impl TransferArgs {
     /// Drafts the transfer.
-    pub fn run(&self) -> Result<Output, String> {
+    pub fn run(&self) -> Result<Output, CliError> {
         let from = self
             .from
             .iter()
             .map(|text| {
-                let (key, share) = draft::split_key_share(text).map_err(|e| e.to_string())?;
+                let (key, share) = draft::split_key_share(text)?;
                 Ok((identity(key)?, share))
             })
-            .collect::<Result<Vec<_>, String>>()?;
+            .collect::<Result<Vec<_>, CliError>>()?;
         let to = identity(&self.to)?;
         emit(
             &built(draft::transfer_draft(self.design, &from, to, self.prev))?,
@@ -73,7 +74,7 @@ pub struct DisputeRaiseArgs {
 
 impl DisputeRaiseArgs {
     /// Hashes the evidence and drafts the dispute.
-    pub fn run(&self) -> Result<Output, String> {
+    pub fn run(&self) -> Result<Output, CliError> {
         let file = File::open(&self.evidence).map_err(io_error(&self.evidence))?;
         let evidence = draft::evidence_hash_reader(file).map_err(io_error(&self.evidence))?;
         emit(
@@ -115,7 +116,7 @@ pub struct DisputeResolveArgs {
 
 impl DisputeResolveArgs {
     /// Drafts the resolution.
-    pub fn run(&self) -> Result<Output, String> {
+    pub fn run(&self) -> Result<Output, CliError> {
         let outcome = match self.outcome {
             OutcomeArg::Upheld => Outcome::Upheld,
             OutcomeArg::Dismissed => Outcome::Dismissed,
@@ -148,7 +149,7 @@ pub struct RotateArgs {
 
 impl RotateArgs {
     /// Drafts the rotation.
-    pub fn run(&self) -> Result<Output, String> {
+    pub fn run(&self) -> Result<Output, CliError> {
         let (old, new) = (identity(&self.old)?, identity(&self.new)?);
         emit(&built(draft::rotate_draft(old, new))?, self.out.as_deref())
     }

@@ -15,6 +15,7 @@ use provenant_model::{Envelope, Identity, Payload};
 use serde_json::json;
 
 use super::io::{io_error, load_key, pretty, to_sign, write_atomic};
+use crate::error::CliError;
 use crate::output::Output;
 
 /// Add your signature to an envelope file.
@@ -37,27 +38,29 @@ pub struct SignArgs {
 
 impl SignArgs {
     /// Signs the envelope.
-    pub fn run(&self) -> Result<Output, String> {
+    pub fn run(&self) -> Result<Output, CliError> {
         self.sign_with(draft::sign)
     }
 
     /// Signs a license grant as its licensee (`license accept`).
-    pub fn run_as_licensee(&self) -> Result<Output, String> {
+    pub fn run_as_licensee(&self) -> Result<Output, CliError> {
         self.sign_with(draft::sign_as_licensee)
     }
 
     fn sign_with(
         &self,
         sign: fn(&mut Envelope, &ed25519_dalek::SigningKey) -> Result<(), draft::DraftError>,
-    ) -> Result<Output, String> {
+    ) -> Result<Output, CliError> {
         let bytes = std::fs::read(&self.envelope).map_err(io_error(&self.envelope))?;
-        let mut envelope =
-            Envelope::from_json(&bytes).map_err(|e| format!("{}: {e}", self.envelope.display()))?;
+        let mut envelope = Envelope::from_json(&bytes).map_err(|e| CliError::BadFile {
+            path: self.envelope.clone(),
+            detail: e.to_string(),
+        })?;
         let (key, signer) = load_key(&self.key)?;
         // Signed first, so that a draft the signer may not sign fails
         // before anyone is asked; written only once confirmed.
         let shown = envelope.clone();
-        sign(&mut envelope, &key).map_err(|e| e.to_string())?;
+        sign(&mut envelope, &key)?;
         confirm(&shown, &signer, self.yes)?;
         let path = self.out.as_deref().unwrap_or(&self.envelope);
         write_atomic(path, &pretty(&envelope.to_value())?)?;
@@ -90,41 +93,46 @@ impl SignArgs {
 
 /// Shows what signing `envelope` approves on standard error, then asks on a
 /// terminal unless `yes`; refuses without a terminal and without `yes`.
-fn confirm(envelope: &Envelope, signer: &Identity, yes: bool) -> Result<(), String> {
+fn confirm(envelope: &Envelope, signer: &Identity, yes: bool) -> Result<(), CliError> {
     let mut err = std::io::stderr().lock();
     let shown = write!(
         err,
         "You are about to sign as {signer}:\n{}",
         draft::summary(envelope)
     );
-    shown.map_err(|e| format!("standard error: {e}"))?;
+    shown.map_err(terminal("standard error"))?;
     if yes {
         return Ok(());
     }
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
-        return Err(format!(
-            "not signed: standard input is not a terminal, so nobody can confirm the {} above; \
+        return Err(CliError::NotSigned(format!(
+            "standard input is not a terminal, so nobody can confirm the {} above; \
              read it and pass --yes to sign",
             envelope.kind()
-        ));
+        )));
     }
     write!(err, "Sign this {}? [y/N] ", envelope.kind())
         .and_then(|()| err.flush())
-        .map_err(|e| format!("standard error: {e}"))?;
+        .map_err(terminal("standard error"))?;
     let mut answer = String::new();
     stdin
         .lock()
         .read_line(&mut answer)
-        .map_err(|e| format!("standard input: {e}"))?;
+        .map_err(terminal("standard input"))?;
     if matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
         Ok(())
     } else {
-        Err(format!(
-            "not signed: the {} was not confirmed",
+        Err(CliError::NotSigned(format!(
+            "the {} was not confirmed",
             envelope.kind()
-        ))
+        )))
     }
+}
+
+/// A terminal error naming the stream.
+fn terminal(what: &'static str) -> impl FnOnce(std::io::Error) -> CliError {
+    move |source| CliError::Terminal { what, source }
 }
 
 /// Whether `signer` may sign, as far as the payload tells: always true for

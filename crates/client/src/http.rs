@@ -1,17 +1,38 @@
-//! [`Client`]: the ledger's HTTP API, typed where the client acts on the
-//! answer and JSON where it only shows it.
+//! [`Client`]: the ledger's HTTP API, one typed method per endpoint of
+//! [`provenant_api::routes`]. Each is built from its endpoint's route
+//! (method, path, how the request travels) and decodes the endpoint's
+//! answer type; no path is spelled here.
+//!
+//! Failures are classified ([`ClientError::failure`]): a `4xx` problem is a
+//! refusal, a `503` is retried as [`RetryPolicy`] allows when the request
+//! is safe to repeat ([`crate::retry::safe_to_repeat`]) and is then
+//! [`ClientError::Unavailable`].
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use provenant_api::{LogInfo, Problem, Submitted};
-use provenant_model::Envelope;
+use provenant_api::routes::{
+    CheckLicense, GetCheckpoint, GetDesign, GetEntry, GetGrant, GetLog, GetOpenApi, GetTile,
+    GetTlogCheckpoint, Health, IdentifyFile, ListDesigns, Metrics, ProveConsistency,
+    ProveInclusion, Ready, SplitRoyalty, StateRoyalties, SubmitEntry, design_path, entry_path,
+    grant_path, tile_path,
+};
+use provenant_api::{
+    ConsistencyAnswer, ConsistencyQuery, DesignList, DesignReport, Endpoint, EntryAnswer,
+    Identified, InclusionAnswer, InclusionQuery, Input, ListQuery, LogInfo, Method, Problem,
+    Proven, Route, SplitRequest, StatementRequest, Submitted, problem,
+};
+use provenant_model::{
+    DesignId, Envelope, GrantId, GrantState, LicenseAnswer, LicenseQuery, RoyaltySplit, Statement,
+};
+use provenant_tlog::tile::Tile;
 use provenant_tlog::{Hash, TreeSize};
-use reqwest::blocking::{Client as Http, Response};
-use serde::Deserialize;
+use reqwest::blocking::{Client as Http, RequestBuilder};
+use reqwest::header::{CONTENT_TYPE, HeaderMap, RETRY_AFTER};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::Value;
 
 use crate::error::ClientError;
+use crate::retry::{RetryPolicy, parse_retry_after, safe_to_repeat};
 
 /// An answer's JSON, refusing repeated member names at any depth (RFC 7493
 /// section 2.3): an answer with two `allowed` or two `payload` members
@@ -20,21 +41,40 @@ fn decode_strict<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, serde_json::Err
     serde_json::from_value(provenant_model::strict_json::parse(bytes)?)
 }
 
+/// A successful exchange: the status and the body.
+struct Answer {
+    url: String,
+    status: u16,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn json<T: DeserializeOwned>(&self) -> Result<T, ClientError> {
+        decode_strict(&self.body).map_err(|e| ClientError::Decode {
+            url: self.url.clone(),
+            detail: e.to_string(),
+        })
+    }
+
+    fn text(self) -> Result<String, ClientError> {
+        String::from_utf8(self.body).map_err(|e| ClientError::Decode {
+            url: self.url,
+            detail: e.to_string(),
+        })
+    }
+}
+
 /// A ledger's HTTP API at one base URL.
 #[derive(Debug, Clone)]
 pub struct Client {
     base: String,
     http: Http,
-}
-
-#[derive(Deserialize)]
-struct Proof {
-    #[serde(alias = "inclusion_proof", alias = "consistency_proof")]
-    hashes: Vec<String>,
+    retry: RetryPolicy,
 }
 
 impl Client {
-    /// A client for the server at `base` (`http://HOST:PORT`).
+    /// A client for the server at `base` (`http://HOST:PORT`), retrying
+    /// `503`s as [`RetryPolicy::DEFAULT`] says.
     ///
     /// # Errors
     /// [`ClientError::BadUrl`] for anything but an http(s) URL.
@@ -53,7 +93,15 @@ impl Client {
         Ok(Client {
             base: base.to_owned(),
             http,
+            retry: RetryPolicy::DEFAULT,
         })
+    }
+
+    /// The same client with another retry policy.
+    #[must_use]
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Client {
+        self.retry = retry;
+        self
     }
 
     /// The server's base URL.
@@ -62,170 +110,393 @@ impl Client {
         &self.base
     }
 
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
+    /// A request for `route` at `path` (the route's path, or one of the
+    /// api's builders for a route with a parameter).
+    fn request(&self, route: &Route, path: &str) -> (String, RequestBuilder) {
+        let url = format!("{}{path}", self.base);
+        let builder = match route.method {
+            Method::Get => self.http.get(&url),
+            Method::Post => self.http.post(&url),
+        };
+        (url, builder)
     }
 
+    /// A request for endpoint `E` at `path` carrying `request` as the route
+    /// says (nothing, the query string, or a JSON body).
+    fn typed<E: Endpoint>(&self, path: &str, request: &E::Request) -> (String, RequestBuilder)
+    where
+        E::Request: Serialize,
+    {
+        let (url, builder) = self.request(&E::ROUTE, path);
+        let builder = match E::ROUTE.input {
+            Input::None | Input::Bytes => builder,
+            Input::Query => builder.query(request),
+            Input::Json => builder.json(request),
+        };
+        (url, builder)
+    }
+
+    /// Calls endpoint `E` at its own path and decodes its JSON answer.
+    fn call<E: Endpoint>(&self, request: &E::Request) -> Result<E::Response, ClientError>
+    where
+        E::Request: Serialize,
+        E::Response: DeserializeOwned,
+    {
+        self.call_at::<E>(E::ROUTE.path, request)
+    }
+
+    /// Calls endpoint `E` at `path` and decodes its JSON answer.
+    fn call_at<E: Endpoint>(
+        &self,
+        path: &str,
+        request: &E::Request,
+    ) -> Result<E::Response, ClientError>
+    where
+        E::Request: Serialize,
+        E::Response: DeserializeOwned,
+    {
+        let (url, builder) = self.typed::<E>(path, request);
+        self.send(&E::ROUTE, url, builder)?.json()
+    }
+
+    /// Sends the request, again after each `503` while the retry policy
+    /// allows and the route is safe to repeat; a success's status and body.
     fn send(
-        url: &str,
-        request: reqwest::blocking::RequestBuilder,
-    ) -> Result<Response, ClientError> {
-        let response = request.send().map_err(|source| ClientError::Transport {
-            url: url.to_owned(),
-            source,
-        })?;
-        if response.status().is_success() {
-            return Ok(response);
-        }
-        let status = response.status().as_u16();
-        let problem_json = response
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
-        let body = response.text().unwrap_or_default();
-        if problem_json && let Ok(problem) = serde_json::from_str::<Problem>(&body) {
-            return Err(ClientError::Refused { problem });
-        }
-        Err(ClientError::Status {
-            status,
-            body: body.chars().take(200).collect(),
-        })
-    }
-
-    fn decode<T: DeserializeOwned>(url: &str, response: Response) -> Result<T, ClientError> {
-        let bytes = response.bytes().map_err(|source| ClientError::Transport {
-            url: url.to_owned(),
-            source,
-        })?;
-        decode_strict(&bytes).map_err(|e| ClientError::Decode {
-            url: url.to_owned(),
-            detail: e.to_string(),
-        })
-    }
-
-    /// `GET path`, decoded as JSON.
-    ///
-    /// # Errors
-    /// Transport failures, problems, and answers that do not decode.
-    pub fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
-        let url = self.url(path);
-        let response = Self::send(&url, self.http.get(&url))?;
-        Self::decode(&url, response)
-    }
-
-    /// `POST path` with a JSON body, decoded as JSON.
-    ///
-    /// # Errors
-    /// Transport failures, problems, and answers that do not decode.
-    pub fn post<T: DeserializeOwned>(&self, path: &str, body: &Value) -> Result<T, ClientError> {
-        let url = self.url(path);
-        let response = Self::send(&url, self.http.post(&url).json(body))?;
-        Self::decode(&url, response)
-    }
-
-    /// `POST path` with a CSV body, decoded as JSON.
-    ///
-    /// # Errors
-    /// Transport failures, problems, and answers that do not decode.
-    pub fn post_csv<T: DeserializeOwned>(&self, path: &str, csv: String) -> Result<T, ClientError> {
-        let url = self.url(path);
-        let request = self
-            .http
-            .post(&url)
-            .header(reqwest::header::CONTENT_TYPE, "text/csv")
-            .body(csv);
-        let response = Self::send(&url, request)?;
-        Self::decode(&url, response)
-    }
-
-    /// `GET path` as bytes; `None` for a `404`.
-    ///
-    /// # Errors
-    /// Transport failures and any other refusal.
-    pub fn get_bytes(&self, path: &str) -> Result<Option<Vec<u8>>, ClientError> {
-        let url = self.url(path);
-        match Self::send(&url, self.http.get(&url)) {
-            Ok(response) => response
-                .bytes()
-                .map(|b| Some(b.to_vec()))
-                .map_err(|source| ClientError::Transport { url, source }),
-            Err(ClientError::Refused { problem }) if problem.status == 404 => Ok(None),
-            Err(e) => Err(e),
+        &self,
+        route: &Route,
+        url: String,
+        builder: RequestBuilder,
+    ) -> Result<Answer, ClientError> {
+        let policy = if safe_to_repeat(route) {
+            self.retry
+        } else {
+            RetryPolicy::NEVER
+        };
+        let started = Instant::now();
+        let mut attempts = 0;
+        let mut request = builder;
+        loop {
+            attempts += 1;
+            // Bodies here are bytes in memory, so a request always clones;
+            // one that did not would be sent once.
+            let spare = request.try_clone();
+            match exchange(&url, request) {
+                Ok((status, body)) => return Ok(Answer { url, status, body }),
+                Err(Exchange::Failed(e)) => return Err(e),
+                Err(Exchange::Busy {
+                    problem,
+                    retry_after,
+                }) => {
+                    let elapsed = started.elapsed();
+                    match (policy.wait(attempts, elapsed, retry_after), spare) {
+                        (Some(wait), Some(spare)) => {
+                            std::thread::sleep(wait);
+                            request = spare;
+                        }
+                        _ => {
+                            return Err(ClientError::Unavailable {
+                                problem,
+                                retry_after,
+                                attempts,
+                                elapsed,
+                            });
+                        }
+                    }
+                }
+            }
         }
     }
 
-    /// `GET /v1/log`.
+    /// `GET /v1/log`: what a client needs to verify the log.
     ///
     /// # Errors
-    /// As [`Client::get`].
+    /// Transport failures, problems, and answers that do not decode.
     pub fn log(&self) -> Result<LogInfo, ClientError> {
-        self.get("/v1/log")
+        self.call::<GetLog>(&())
     }
 
     /// `GET /checkpoint`: the signed note's text, not yet verified.
     ///
     /// # Errors
-    /// As [`Client::get_bytes`].
+    /// As [`Client::log`].
     pub fn checkpoint(&self) -> Result<String, ClientError> {
-        let url = self.url("/checkpoint");
-        let bytes = self.get_bytes("/checkpoint")?.unwrap_or_default();
-        String::from_utf8(bytes).map_err(|e| ClientError::Decode {
-            url,
-            detail: e.to_string(),
-        })
+        self.text::<GetTlogCheckpoint>()
     }
 
-    /// `POST /v1/entries`: writes a signed envelope.
+    /// `GET /v1/checkpoint`: the same note, where Provenant's API serves it.
+    ///
+    /// # Errors
+    /// As [`Client::log`].
+    pub fn v1_checkpoint(&self) -> Result<String, ClientError> {
+        self.text::<GetCheckpoint>()
+    }
+
+    /// `POST /v1/entries`: writes a signed envelope. Safe to repeat: the
+    /// same envelope again gets the original receipt.
     ///
     /// # Errors
     /// The rule the envelope breaks, as a [`ClientError::Refused`].
     pub fn submit(&self, envelope: &Envelope) -> Result<Submitted, ClientError> {
-        let url = self.url("/v1/entries");
-        let response = Self::send(&url, self.http.post(&url).json(&envelope.to_value()))?;
-        let status = response.status().as_u16();
-        let receipt = Self::decode(&url, response)?;
-        Ok(Submitted::from_status(receipt, status))
+        let (url, builder) = self.typed::<SubmitEntry>(SubmitEntry::ROUTE.path, envelope);
+        let answer = self.send(&SubmitEntry::ROUTE, url, builder)?;
+        Ok(Submitted::from_status(answer.json()?, answer.status))
     }
 
-    /// `GET /v1/proofs/inclusion?index=&tree_size=`.
+    /// `GET /v1/entries/{index}`: an entry and its leaf hash.
     ///
     /// # Errors
-    /// As [`Client::get`].
+    /// As [`Client::log`].
+    pub fn entry(&self, index: u64) -> Result<EntryAnswer, ClientError> {
+        self.call_at::<GetEntry>(&entry_path(index), &())
+    }
+
+    /// `GET /v1/proofs/inclusion`.
+    ///
+    /// # Errors
+    /// As [`Client::log`].
+    pub fn inclusion(&self, query: &InclusionQuery) -> Result<InclusionAnswer, ClientError> {
+        self.call::<ProveInclusion>(query)
+    }
+
+    /// `GET /v1/proofs/consistency`.
+    ///
+    /// # Errors
+    /// As [`Client::log`].
+    pub fn consistency(&self, query: &ConsistencyQuery) -> Result<ConsistencyAnswer, ClientError> {
+        self.call::<ProveConsistency>(query)
+    }
+
+    /// The inclusion proof of entry `index` in the tree of `size`.
+    ///
+    /// # Errors
+    /// As [`Client::log`].
     pub fn inclusion_proof(&self, index: u64, size: TreeSize) -> Result<Vec<Hash>, ClientError> {
-        let path = format!("/v1/proofs/inclusion?index={index}&tree_size={}", size.0);
-        self.hashes(&path)
+        let query = InclusionQuery {
+            index: Some(index),
+            leaf_hash: None,
+            tree_size: Some(size.0),
+        };
+        Ok(self.inclusion(&query)?.inclusion_proof)
     }
 
-    /// `GET /v1/proofs/consistency?from=&to=`.
+    /// The consistency proof from the tree of `from` to the tree of `to`.
     ///
     /// # Errors
-    /// As [`Client::get`].
+    /// As [`Client::log`].
     pub fn consistency_proof(
         &self,
         from: TreeSize,
         to: TreeSize,
     ) -> Result<Vec<Hash>, ClientError> {
-        let path = format!("/v1/proofs/consistency?from={}&to={}", from.0, to.0);
-        self.hashes(&path)
+        let query = ConsistencyQuery {
+            from: from.0,
+            to: Some(to.0),
+        };
+        Ok(self.consistency(&query)?.consistency_proof)
     }
 
-    fn hashes(&self, path: &str) -> Result<Vec<Hash>, ClientError> {
-        let proof: Proof = self.get(path)?;
-        proof
-            .hashes
-            .iter()
-            .map(|h| Hash::from_hex(h))
-            .collect::<Result<_, _>>()
-            .map_err(|e| ClientError::Decode {
-                url: self.url(path),
-                detail: e.to_string(),
-            })
+    /// `GET /v1/designs`: a page of the designs a key owns a share of, or
+    /// that are licensed to it.
+    ///
+    /// # Errors
+    /// As [`Client::log`].
+    pub fn designs(&self, query: &ListQuery) -> Result<DesignList, ClientError> {
+        self.call::<ListDesigns>(query)
     }
+
+    /// `POST /v1/designs/identify`: is this file registered?
+    ///
+    /// # Errors
+    /// As [`Client::log`].
+    pub fn identify(&self, bytes: Vec<u8>) -> Result<Identified, ClientError> {
+        let (url, builder) = self.request(&IdentifyFile::ROUTE, IdentifyFile::ROUTE.path);
+        let builder = builder
+            .header(CONTENT_TYPE, "application/octet-stream")
+            .body(bytes);
+        self.send(&IdentifyFile::ROUTE, url, builder)?.json()
+    }
+
+    /// `GET /v1/designs/{id}`: a design, proven (verify it with
+    /// [`Proven::verify`]).
+    ///
+    /// # Errors
+    /// As [`Client::log`].
+    pub fn design(&self, id: &DesignId) -> Result<Proven<DesignReport>, ClientError> {
+        self.call_at::<GetDesign>(&design_path(id), &())
+    }
+
+    /// `GET /v1/grants/{id}`: a grant with its units used, proven.
+    ///
+    /// # Errors
+    /// As [`Client::log`].
+    pub fn grant(&self, id: &GrantId) -> Result<Proven<GrantState>, ClientError> {
+        self.call_at::<GetGrant>(&grant_path(id), &())
+    }
+
+    /// `POST /v1/licenses/check`, proven.
+    ///
+    /// # Errors
+    /// As [`Client::log`].
+    pub fn check_license(
+        &self,
+        query: &LicenseQuery,
+    ) -> Result<Proven<LicenseAnswer>, ClientError> {
+        self.call::<CheckLicense>(query)
+    }
+
+    /// `POST /v1/royalties/split`, proven.
+    ///
+    /// # Errors
+    /// As [`Client::log`].
+    pub fn split(&self, request: &SplitRequest) -> Result<Proven<RoyaltySplit>, ClientError> {
+        self.call::<SplitRoyalty>(request)
+    }
+
+    /// `POST /v1/royalties/statement` with a JSON body, proven.
+    ///
+    /// # Errors
+    /// As [`Client::log`].
+    pub fn statement(&self, request: &StatementRequest) -> Result<Proven<Statement>, ClientError> {
+        self.call::<StateRoyalties>(request)
+    }
+
+    /// `POST /v1/royalties/statement` with the sales as CSV
+    /// (`design,amount_minor,currency`); proven.
+    ///
+    /// # Errors
+    /// As [`Client::log`].
+    pub fn statement_csv(&self, csv: String) -> Result<Proven<Statement>, ClientError> {
+        let route = StateRoyalties::ROUTE;
+        let (url, builder) = self.request(&route, route.path);
+        let builder = builder.header(CONTENT_TYPE, "text/csv").body(csv);
+        self.send(&route, url, builder)?.json()
+    }
+
+    /// `GET /tile/...`: a C2SP hash tile or entry bundle; `None` when the
+    /// server has no such tile (`404`).
+    ///
+    /// # Errors
+    /// Transport failures and any other refusal.
+    pub fn tile(&self, tile: &Tile) -> Result<Option<Vec<u8>>, ClientError> {
+        let (url, builder) = self.request(&GetTile::ROUTE, &tile_path(tile));
+        match self.send(&GetTile::ROUTE, url, builder) {
+            Ok(answer) => Ok(Some(answer.body)),
+            Err(ClientError::Refused { problem })
+                if problem.status == problem::status::NOT_FOUND =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// `GET /v1/openapi.json`: the API's OpenAPI document.
+    ///
+    /// # Errors
+    /// As [`Client::log`].
+    pub fn openapi(&self) -> Result<serde_json::Value, ClientError> {
+        self.call::<GetOpenApi>(&())
+    }
+
+    /// `GET /healthz`: `ok` while the process serves.
+    ///
+    /// # Errors
+    /// As [`Client::log`].
+    pub fn health(&self) -> Result<String, ClientError> {
+        self.text::<Health>()
+    }
+
+    /// `GET /readyz`: `ready` while the ledger can write.
+    ///
+    /// # Errors
+    /// As [`Client::log`]; a ledger that cannot write answers `503`.
+    pub fn ready(&self) -> Result<String, ClientError> {
+        self.text::<Ready>()
+    }
+
+    /// `GET /metrics`: Prometheus text.
+    ///
+    /// # Errors
+    /// As [`Client::log`].
+    pub fn metrics(&self) -> Result<String, ClientError> {
+        self.text::<Metrics>()
+    }
+
+    /// A text answer of an endpoint without parameters.
+    fn text<E: Endpoint<Response = String>>(&self) -> Result<String, ClientError> {
+        let (url, builder) = self.request(&E::ROUTE, E::ROUTE.path);
+        self.send(&E::ROUTE, url, builder)?.text()
+    }
+}
+
+/// How one exchange ended, short of a success.
+enum Exchange {
+    /// A `503`: the same request may succeed after `retry_after`.
+    Busy {
+        problem: Box<Problem>,
+        retry_after: Option<Duration>,
+    },
+    /// Anything else: not worth repeating.
+    Failed(ClientError),
+}
+
+/// Sends `request` once: the status and body of a success, or how it
+/// failed.
+fn exchange(url: &str, request: RequestBuilder) -> Result<(u16, Vec<u8>), Exchange> {
+    let transport = |source| {
+        Exchange::Failed(ClientError::Transport {
+            url: url.to_owned(),
+            source,
+        })
+    };
+    let response = request.send().map_err(transport)?;
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let body = response.bytes().map_err(transport)?.to_vec();
+    if (200..300).contains(&status) {
+        return Ok((status, body));
+    }
+    let problem = read_problem(&headers, &body);
+    if status == problem::status::SERVICE_UNAVAILABLE {
+        let retry_after = headers
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_retry_after);
+        let problem = problem.unwrap_or_else(|| {
+            Box::new(Problem::unavailable(
+                "unavailable",
+                String::from_utf8_lossy(&body).into_owned(),
+            ))
+        });
+        return Err(Exchange::Busy {
+            problem,
+            retry_after,
+        });
+    }
+    Err(Exchange::Failed(match problem {
+        Some(problem) if (400..500).contains(&status) => ClientError::Refused { problem },
+        _ => ClientError::Status {
+            status,
+            body: String::from_utf8_lossy(&body).chars().take(200).collect(),
+        },
+    }))
+}
+
+/// The problem document in a body served as `application/problem+json`.
+fn read_problem(headers: &HeaderMap, body: &[u8]) -> Option<Box<Problem>> {
+    let is_problem = headers
+        .get(CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(problem::CONTENT_TYPE.as_bytes()));
+    is_problem
+        .then(|| serde_json::from_slice::<Problem>(body).ok())
+        .flatten()
+        .map(Box::new)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     #[test]
     fn answers_with_a_repeated_member_are_refused() {

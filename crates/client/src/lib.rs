@@ -1,23 +1,32 @@
 //! A typed client for a Provenant ledger, and the offline checks that let
 //! its users trust nothing the server says without proof.
 //!
-//! - [`Client`]: the HTTP calls creators, brands and auditors make.
+//! - [`Client`]: one typed method per endpoint of [`provenant_api::routes`],
+//!   answers decoded into the api's types; `503`s retried within a
+//!   [`RetryPolicy`], failures classified ([`ClientError::failure`]).
 //! - [`audit`]: follow a log, check each checkpoint's signature and its
 //!   consistency with the last one verified; optionally download every entry,
 //!   recompute the tree and re-validate every entry through the model.
-//! - [`verify_receipt`]: a receipt checked with only the log's public key
-//!   (the api crate's verifier).
+//! - [`draft`]: unsigned envelopes for every entry kind, and signing them.
+//! - [`verify_receipt`] and the rest of [`provenant_api::verify`]: answers
+//!   and receipts checked with only the log's public key.
 //!
-//! Verification uses only the pure crates (`provenant-api`,
-//! `provenant-tlog`, `provenant-model`): answers verify with
-//! [`provenant_api::Proven::verify`]. HTTP is the only I/O besides the
-//! auditor's state directory.
+//! ## What's in scope
+//! HTTP (blocking, through reqwest), retries, the auditor's state
+//! directory, and drafting envelopes.
+//!
+//! ## What's out of scope
+//! The wire format and verification: those are `provenant-api`'s, which
+//! this crate re-exports where its users need them.
 
 pub mod audit;
 pub mod draft;
 mod error;
 mod http;
+pub mod retry;
 
-pub use error::ClientError;
+pub use error::{ClientError, Failure, Problem};
 pub use http::Client;
-pub use provenant_api::{LogInfo, Problem, Submitted, VerifyError, verify_receipt};
+pub use provenant_api::verify::{VerifyError, verify_receipt};
+pub use provenant_api::{LogInfo, Submitted};
+pub use retry::RetryPolicy;

@@ -5,6 +5,8 @@ use provenant_model::{Entry, Identity, MemoryState, RuleError, Timestamp};
 use provenant_tlog::tile::{TILE_HEIGHT, TILE_WIDTH, Tile, parse_bundle};
 use provenant_tlog::{Checkpoint, HASH_SIZE, Hash, TreeSize, append, hash_leaf, tree_hash};
 
+use provenant_api::routes::tile_path;
+
 use super::{Finding, Progress, StateDir};
 use crate::Client;
 
@@ -134,10 +136,9 @@ fn bundle(client: &Client, dir: &StateDir, index: u64, width: u16) -> Result<Vec
         return Ok(bytes);
     }
     let tile = Tile::entries(index, width).map_err(malformed)?;
-    let path = format!("/{}", tile.path());
     let bytes = client
-        .get_bytes(&path)?
-        .ok_or_else(|| malformed(format!("the log does not serve {path}")))?;
+        .tile(&tile)?
+        .ok_or_else(|| malformed(format!("the log does not serve {}", tile.path())))?;
     if full {
         dir.set_bundle(index, &bytes)?;
     }
@@ -161,8 +162,7 @@ fn compare_tiles(
         while let Some(width) = Tile::width_at(Some(level), index, size) {
             let tile = Tile::hashes(level, index, width).map_err(malformed)?;
             let ours = tile.read(tree).map_err(malformed)?;
-            let path = format!("/{}", tile.path());
-            let theirs = client.get_bytes(&path)?.unwrap_or_default();
+            let theirs = client.tile(&tile)?.unwrap_or_default();
             if theirs != ours {
                 let within = ours
                     .chunks(HASH_SIZE)
@@ -171,7 +171,7 @@ fn compare_tiles(
                     .unwrap_or(ours.len().min(theirs.len()) / HASH_SIZE);
                 return Ok(Err(Mismatch {
                     level,
-                    path,
+                    path: tile_path(&tile),
                     first: index * TILE_WIDTH + within as u64,
                 }));
             }

@@ -23,8 +23,10 @@ mod state;
 
 use std::time::Instant;
 
+use provenant_api::ConsistencyQuery;
+use provenant_api::verify::{VerifyError, verify_checkpoint};
 use provenant_model::Identity;
-use provenant_tlog::{Checkpoint, Hash, Note, NoteVerifier, TreeSize, verify_consistency};
+use provenant_tlog::{Checkpoint, Hash, NoteVerifier, TreeSize};
 
 pub use state::StateDir;
 
@@ -233,8 +235,10 @@ fn trusted_key(
 }
 
 fn verify_note(text: &str, key: &NoteVerifier) -> Result<Checkpoint, Finding> {
-    let note = Note::parse(text.as_bytes()).map_err(Finding::BadCheckpoint)?;
-    Checkpoint::verify(&note, key.name(), std::slice::from_ref(key)).map_err(Finding::BadCheckpoint)
+    verify_checkpoint(text, key).map_err(|e| match e {
+        VerifyError::Checkpoint(e) => Finding::BadCheckpoint(e),
+        other => Finding::Malformed(other.to_string()),
+    })
 }
 
 /// Checks that `now` extends `before`.
@@ -258,12 +262,18 @@ fn extends(client: &Client, before: &Checkpoint, now: &Checkpoint) -> Result<(),
     if before.size.0 == 0 {
         return Ok(());
     }
-    let proof = client.consistency_proof(before.size, now.size)?;
-    verify_consistency(before.size, now.size, &before.root, &now.root, &proof).map_err(|e| {
-        Finding::Inconsistent {
+    let proof = client.consistency(&ConsistencyQuery {
+        from: before.size.0,
+        to: Some(now.size.0),
+    })?;
+    proof
+        .verify(before, now)
+        .map_err(|e| Finding::Inconsistent {
             from: before.size.0,
             to: now.size.0,
-            detail: e.to_string(),
-        }
-    })
+            detail: match e {
+                VerifyError::Inconsistent { source, .. } => source.to_string(),
+                other => other.to_string(),
+            },
+        })
 }
