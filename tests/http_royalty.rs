@@ -8,10 +8,12 @@ mod support;
 use std::collections::BTreeMap;
 
 use ed25519_dalek::SigningKey;
+use provenant_api::{Proven, SplitRequest};
 use provenant_model::testkit::{envelope, terms};
-use provenant_model::{DesignId, Identity, Kind};
+use provenant_model::{DesignId, Identity, Kind, RoyaltyPolicy, RoyaltySplit};
+use provenant_tlog::NoteVerifier;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 use support::*;
 
 #[derive(Deserialize)]
@@ -24,7 +26,7 @@ struct Node {
 struct Case {
     designs: BTreeMap<String, Node>,
     design: String,
-    policy: String,
+    policy: RoyaltyPolicy,
     revenue: u64,
     expected: Option<BTreeMap<String, u64>>,
     expected_error: Option<String>,
@@ -76,10 +78,7 @@ fn build(
             let mut t = terms();
             t["royalty"] = json!({"policy": case.policy, "rev_share_ppm": rate});
             let g = provenant_model::testkit::grant(ids[parent], owners[0], &parent_owners, &t);
-            let (status, body) = server.post("/v1/entries", &g.to_value());
-            if status != 201 {
-                return Err(problem_type(&body).to_owned());
-            }
+            server.try_write(&g).map_err(|p| p.kind)?;
             parents.push(json!({"design": ids[parent], "grant": grant_id(&g)}));
         }
         let content = format!("{name}/{design}");
@@ -91,10 +90,7 @@ fn build(
         let mut env = register(content.as_bytes(), &creators).to_value();
         env["payload"]["parents"] = json!(parents);
         let env = envelope(Kind::DesignRegister, env["payload"].clone(), &owners);
-        let (status, body) = server.post("/v1/entries", &env.to_value());
-        if status != 201 {
-            return Err(problem_type(&body).to_owned());
-        }
+        server.try_write(&env).map_err(|p| p.kind)?;
         ids.insert(design.clone(), design_of(content.as_bytes()));
     }
     Ok(ids)
@@ -104,6 +100,7 @@ fn build(
 fn every_royalty_fixture_splits_the_same_over_http() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path(), &[]);
+    let (_, verifier) = server.log_key();
     let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/royalty");
     let mut paths: Vec<_> = std::fs::read_dir(fixtures)
         .unwrap()
@@ -115,33 +112,27 @@ fn every_royalty_fixture_splits_the_same_over_http() {
     for path in &paths {
         let name = path.file_stem().unwrap().to_string_lossy();
         let case: Case = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-        policies.insert(case.policy.clone());
+        policies.insert(case.policy);
         let keys = keys_for(&case, &mut seeds);
         let answer = build(&server, &name, &case, &keys).and_then(|ids| {
-            let (status, split) = server.post(
-                "/v1/royalties/split",
-                &json!({"design": ids[&case.design],
-                        "revenue": {"amount_minor": case.revenue, "currency": "EUR"},
-                        "policy": case.policy}),
-            );
-            if status == 200 {
-                Ok(split)
-            } else {
-                Err(problem_type(&split).to_owned())
-            }
+            server
+                .try_post::<SplitRoyalty>(&SplitRequest {
+                    design: ids[&case.design],
+                    revenue: money(case.revenue, "EUR"),
+                    policy: case.policy,
+                    detail: None,
+                })
+                .map_err(|p| p.kind)
         });
         match (&case.expected, &case.expected_error, answer) {
             (Some(expected), None, Ok(split)) => {
                 let by_key: BTreeMap<Identity, &String> =
                     keys.iter().map(|(n, k)| (id(k), n)).collect();
-                let got: BTreeMap<String, u64> = split["payouts"]
-                    .as_array()
-                    .unwrap()
+                let got: BTreeMap<String, u64> = split
+                    .answer
+                    .payouts
                     .iter()
-                    .map(|p| {
-                        let payee: Identity = p["payee"].as_str().unwrap().parse().unwrap();
-                        (by_key[&payee].clone(), p["amount_minor"].as_u64().unwrap())
-                    })
+                    .map(|p| (by_key[&p.payee].clone(), p.amount_minor))
                     .filter(|(_, amount)| *amount > 0 || case.revenue == 0)
                     .collect();
                 let expected: BTreeMap<String, u64> = expected
@@ -149,8 +140,8 @@ fn every_royalty_fixture_splits_the_same_over_http() {
                     .filter(|(_, amount)| **amount > 0 || case.revenue == 0)
                     .map(|(n, a)| (n.clone(), *a))
                     .collect();
-                assert_eq!(got, expected, "{name}: {split}");
-                assert_checkpoint_named(&split, &name);
+                assert_eq!(got, expected, "{name}: {split:?}");
+                assert_proven(&split, &name, &verifier);
             }
             (None, Some(code), Err(problem)) => {
                 assert!(problem.ends_with(&format!("/{code}")), "{name}: {problem}");
@@ -159,16 +150,15 @@ fn every_royalty_fixture_splits_the_same_over_http() {
         }
     }
     assert_eq!(paths.len(), 19);
-    assert_eq!(policies, ["LAP".to_owned(), "LRP".to_owned()].into());
+    assert_eq!(policies, [RoyaltyPolicy::Lap, RoyaltyPolicy::Lrp].into());
 }
 
-fn assert_checkpoint_named(split: &Value, name: &str) {
+/// The split names its checkpoint and proves what it rests on under it.
+fn assert_proven(split: &Proven<RoyaltySplit>, name: &str, verifier: &NoteVerifier) {
     assert!(
-        split["checkpoint"].as_str().is_some_and(|c| !c.is_empty()),
-        "{name}: the answer names its checkpoint: {split}"
+        !split.checkpoint.is_empty(),
+        "{name}: the answer names its checkpoint: {split:?}"
     );
-    assert!(
-        !split["proofs"].as_array().unwrap().is_empty(),
-        "{name}: {split}"
-    );
+    assert!(!split.proofs.is_empty(), "{name}: {split:?}");
+    split.verify(verifier).unwrap();
 }
