@@ -5,11 +5,11 @@ mod support;
 
 use ed25519_dalek::SigningKey;
 use provenant_api::verify::verify_receipt;
-use provenant_api::{ConsistencyQuery, DesignList, Identified, ListQuery, Page, Proven};
+use provenant_api::{ConsistencyQuery, DesignList, Identified, ListQuery, Page, Problem, Proven};
 use provenant_model::{Reason, SaleLine, Statement};
 use provenant_tlog::TreeSize;
 use provenant_tlog::tile::{Tile, parse_bundle};
-use serde_json::{Value, json};
+use serde_json::json;
 use support::*;
 
 #[test]
@@ -206,14 +206,12 @@ fn bad_requests_get_problems_and_change_nothing() {
         assert_eq!(r.status().as_u16(), expected, "{body:.80}");
         if expected != 413 {
             assert_eq!(r.headers()["content-type"], "application/problem+json");
-            let p: Value = r.json().unwrap();
+            let p: Problem = r.json().unwrap();
             assert!(
-                p["type"]
-                    .as_str()
-                    .unwrap()
-                    .starts_with("https://provenant.dev/problems/"),
-                "{p}"
+                p.kind.starts_with("https://provenant.dev/problems/"),
+                "{p:?}"
             );
+            assert_eq!(p.status, expected, "{p:?}");
         }
     }
     for path in [

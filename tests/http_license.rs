@@ -16,6 +16,9 @@ fn question(design: DesignId, brand: &SigningKey) -> LicenseQuery {
     check(design, brand, "FR", "2026-03-01T00:00:00Z", 10)
 }
 
+/// A change to the brand's question.
+type Change = fn(&mut LicenseQuery);
+
 /// The brand's question with `change` made to it.
 fn question_with(
     design: DesignId,
@@ -60,8 +63,8 @@ fn a_license_check_names_each_reason_it_denies() {
     server.write(&register(b"charm", &[(&alice, 1_000_000)]));
 
     // One brand per grant, each narrowed in one way.
-    let same: fn(&mut LicenseQuery) = |_| {};
-    let narrowed: [(Value, fn(&mut LicenseQuery), Reason); 7] = [
+    let same: Change = |_| {};
+    let narrowed: [(Value, Change, Reason); 7] = [
         (
             json!({"territories": ["FR"]}),
             |q| q.territory = "DE".parse().unwrap(),
@@ -373,7 +376,7 @@ fn a_flood_of_disputes_is_bounded_and_the_answers_stay_small() {
         match server.try_write(&raise) {
             Ok(w) if w.created => accepted += 1,
             Err(p) if p.status == 409 => {
-                assert_eq!(p.kind, "https://provenant.dev/problems/too-many-disputes")
+                assert_eq!(p.kind, "https://provenant.dev/problems/too-many-disputes");
             }
             other => panic!("{other:?}"),
         }

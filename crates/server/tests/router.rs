@@ -3,7 +3,9 @@
 use axum::body::{Body, to_bytes};
 use axum::http::{Request, StatusCode};
 use ed25519_dalek::SigningKey;
-use provenant_api::routes::{GetTlogCheckpoint, Health, Metrics, Ready, SubmitEntry, entry_path};
+use provenant_api::routes::{
+    GetOpenApi, GetTlogCheckpoint, Health, Metrics, Ready, SubmitEntry, entry_path,
+};
 use provenant_api::{Endpoint, Problem};
 use provenant_ledger::{BatchConfig, Ledger, LedgerConfig, MemoryStore};
 use provenant_model::Receipt;
@@ -191,7 +193,7 @@ async fn every_route_of_the_openapi_document_is_served() {
             );
         }
     }
-    let (status, ct, _) = get("/v1/openapi.json").await;
+    let (status, ct, _) = get(GetOpenApi::ROUTE.path).await;
     assert_eq!((status, ct.as_str()), (StatusCode::OK, "application/json"));
 }
 
