@@ -156,12 +156,6 @@ impl Server {
         (r.status().as_u16(), r.json().unwrap())
     }
 
-    /// GETs `path`, whatever it is: the status and the JSON answer.
-    pub fn get_json(&self, path: &str) -> (u16, Value) {
-        let r = self.client.get(self.url(path)).send().unwrap();
-        (r.status().as_u16(), r.json().unwrap())
-    }
-
     /// POSTs `env` to `/v1/entries`: the whole response, for callers that
     /// look at its headers.
     pub fn submit(&self, env: &Envelope) -> Response {
@@ -262,11 +256,6 @@ pub fn verified_checkpoint(text: &str, origin: &str, verifier: &NoteVerifier) ->
         std::slice::from_ref(verifier),
     )
     .unwrap()
-}
-
-/// The `type` of a problem answer, read from its JSON.
-pub fn problem_type(body: &Value) -> &str {
-    body["type"].as_str().unwrap_or_default()
 }
 
 /// The type URI of the problem with `code`.
