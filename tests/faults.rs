@@ -14,15 +14,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use provenant_tlog::{Checkpoint, NoteVerifier, TreeSize, verify_consistency};
-use serde_json::Value;
+use provenant_api::{ConsistencyQuery, Problem};
+use provenant_model::{LeafHash, Receipt};
+use provenant_tlog::{Checkpoint, NoteVerifier, TreeSize};
 use support::*;
 
 /// What a writer was told: the receipt's index, leaf hash and checkpoint.
 #[derive(Clone, Debug)]
 struct Acked {
     index: u64,
-    leaf_hash: Value,
+    leaf_hash: LeafHash,
     checkpoint: String,
 }
 
@@ -42,7 +43,7 @@ fn write_until_gone(
         for t in 0..threads {
             let acked = Arc::clone(&acked);
             let refused = &refused;
-            let url = server.url("/v1/entries");
+            let url = server.url(SubmitEntry::ROUTE.path);
             s.spawn(move || {
                 let client = reqwest::blocking::Client::new();
                 for n in 0..limit {
@@ -51,20 +52,28 @@ fn write_until_gone(
                     }
                     let content = format!("{tag}-{t}-{n}");
                     let env = register(content.as_bytes(), &[(&key(t + 1), 1_000_000)]);
-                    let Ok(r) = client.post(&url).json(&env.to_value()).send() else {
+                    let Ok(r) = client.post(&url).json(&env).send() else {
                         return;
                     };
                     let status = r.status().as_u16();
-                    let Ok(body) = r.json::<Value>() else { return };
-                    assert!(status == 201 || status == 503, "{status} {body}");
+                    // A body cut short by the kill is no answer.
+                    let Ok(body) = r.bytes() else { return };
+                    let text = String::from_utf8_lossy(&body);
+                    assert!(status == 201 || status == 503, "{status} {text}");
                     if status == 503 {
-                        assert!(problem_type(&body).ends_with("/unavailable"), "{body}");
+                        let Ok(p) = serde_json::from_slice::<Problem>(&body) else {
+                            return;
+                        };
+                        assert_eq!(p.kind, problem("unavailable"), "{p:?}");
                         refused.store(true, Ordering::Relaxed);
                     } else {
+                        let Ok(receipt) = serde_json::from_slice::<Receipt>(&body) else {
+                            return;
+                        };
                         acked.lock().unwrap().push(Acked {
-                            index: body["index"].as_u64().unwrap(),
-                            leaf_hash: body["leaf_hash"].clone(),
-                            checkpoint: body["checkpoint"].as_str().unwrap().to_owned(),
+                            index: receipt.index,
+                            leaf_hash: receipt.leaf_hash,
+                            checkpoint: receipt.checkpoint,
                         });
                     }
                 }
@@ -79,9 +88,11 @@ fn write_until_gone(
 fn check_nothing_lost(server: &Server, acked: &[Acked], origin: &str, verifier: &NoteVerifier) {
     let now = server.checkpoint(origin, verifier);
     for a in acked {
-        let (status, entry) = server.get(&format!("/v1/entries/{}", a.index));
-        assert_eq!(status, 200, "acknowledged entry {} is gone", a.index);
-        assert_eq!(entry["leaf_hash"], a.leaf_hash, "entry {}", a.index);
+        let entry = server
+            .try_get::<GetEntry>(&entry_path(a.index))
+            .unwrap_or_else(|p| panic!("acknowledged entry {} is gone: {p:?}", a.index));
+        assert_eq!(entry.index, a.index);
+        assert_eq!(entry.leaf_hash, a.leaf_hash, "entry {}", a.index);
     }
     let mut seen: Vec<Checkpoint> = acked
         .iter()
@@ -89,10 +100,13 @@ fn check_nothing_lost(server: &Server, acked: &[Acked], origin: &str, verifier: 
         .collect();
     seen.sort_by_key(|c| c.size);
     seen.dedup_by_key(|c| c.size);
-    let client = provenant_client::Client::new(&server.base).unwrap();
     for old in seen {
-        let proof = client.consistency_proof(old.size, now.size).unwrap();
-        verify_consistency(old.size, now.size, &old.root, &now.root, &proof)
+        let proof = server.post::<ProveConsistency>(&ConsistencyQuery {
+            from: old.size.0,
+            to: Some(now.size.0),
+        });
+        proof
+            .verify(&old, &now)
             .unwrap_or_else(|e| panic!("checkpoint {} is not extended: {e}", old.size.0));
     }
 }
@@ -233,8 +247,8 @@ fn a_full_disk_answers_503_keeps_reads_and_resumes() {
         // 1.1 times the write buffer, takes tens of thousands first).
         let acked = write_until_gone(&server, "full", 8, 100_000, true);
         let refused = register(b"refused", &[(&key(3), 1_000_000)]);
-        let (status, body) = server.post("/v1/entries", &refused.to_value());
-        assert_eq!(status, 503, "{body}");
+        let p = server.refuse(&refused);
+        assert_eq!(p.status, 503, "{p:?}");
         let size = server.checkpoint(&origin, &verifier).size;
         assert_eq!(size, TreeSize(1 + acked.len() as u64));
 
@@ -251,14 +265,11 @@ fn a_full_disk_answers_503_keeps_reads_and_resumes() {
         }
         check_nothing_lost(&server, &acked, &origin, &verifier);
         assert_eq!(server.checkpoint(&origin, &verifier).size, size);
-        let (status, _) = server.get(&format!(
-            "/v1/designs/{}",
-            design_of(b"before the disk fills")
-        ));
-        assert_eq!(status, 200);
+        server.get::<GetDesign>(&design_path(&design_of(b"before the disk fills")));
+        let first_bundle = provenant_tlog::tile::Tile::entries(0, 1).unwrap();
         let r = server
             .client
-            .get(server.url("/tile/entries/000.p/1"))
+            .get(server.url(&tile_path(&first_bundle)))
             .send()
             .unwrap();
         assert_eq!(r.status().as_u16(), 200);
@@ -274,18 +285,18 @@ fn a_full_disk_answers_503_keeps_reads_and_resumes() {
         std::fs::remove_file(&filler).unwrap();
         let deadline = Instant::now() + Duration::from_mins(1);
         let receipt = loop {
-            let (status, body) = server.post("/v1/entries", &refused.to_value());
-            if status == 201 {
-                break body;
+            match server.try_write(&refused) {
+                Ok(written) if written.created => break written.receipt,
+                Ok(written) => panic!("already logged at {}", written.receipt.index),
+                Err(p) => assert_eq!(p.status, 503, "{p:?}"),
             }
-            assert_eq!(status, 503, "{body}");
             assert!(
                 Instant::now() < deadline,
                 "writes did not resume within 60 s"
             );
             std::thread::sleep(Duration::from_millis(500));
         };
-        let index = receipt["index"].as_u64().unwrap();
+        let index = receipt.index;
         assert!(index >= size.0, "{index} < {}", size.0);
         assert!(
             index <= size.0 + 1024,

@@ -4,10 +4,12 @@
 mod support;
 
 use ed25519_dalek::SigningKey;
-use provenant_model::Receipt;
-use provenant_tlog::tile::parse_bundle;
-use provenant_tlog::{Hash, TreeSize, verify_consistency};
-use serde_json::{Value, json};
+use provenant_api::verify::verify_receipt;
+use provenant_api::{ConsistencyQuery, DesignList, Identified, ListQuery, Page, Problem, Proven};
+use provenant_model::{Reason, SaleLine, Statement};
+use provenant_tlog::TreeSize;
+use provenant_tlog::tile::{Tile, parse_bundle};
+use serde_json::json;
 use support::*;
 
 #[test]
@@ -19,81 +21,64 @@ fn creators_register_and_brands_check_over_http() {
 
     // Two creators co-register, 60/40: a receipt that verifies offline.
     let env = register(b"charm", &[(&alice, 600_000), (&bob, 400_000)]);
-    let (status, body) = server.post("/v1/entries", &env.to_value());
-    assert_eq!(status, 201, "{body}");
-    let receipt: Receipt = serde_json::from_value(body).unwrap();
-    receipt.verify(&origin, &verifier).unwrap();
+    let receipt = server.write(&env);
+    verify_receipt(&receipt, &verifier).unwrap();
+    assert_eq!(verifier.name(), origin);
     let first = server.checkpoint(&origin, &verifier);
 
     // The same envelope again: the original receipt, 200.
-    let (status, body) = server.post("/v1/entries", &env.to_value());
-    assert_eq!(status, 200);
-    assert_eq!(body["index"], json!(0));
+    let again = server.try_write(&env).unwrap();
+    assert!(!again.created);
+    assert_eq!(again.receipt.index, 0);
 
     // The same file by someone else: refused, naming the rule.
-    let (status, body) = server.post(
-        "/v1/entries",
-        &register(b"charm", &[(&brand, 1_000_000)]).to_value(),
-    );
-    assert_eq!(status, 409);
+    let refused = server.refuse(&register(b"charm", &[(&brand, 1_000_000)]));
+    assert_eq!(refused.status, 409);
     assert_eq!(
-        body["type"],
-        json!("https://provenant.dev/problems/duplicate-content")
+        refused.kind,
+        "https://provenant.dev/problems/duplicate-content"
     );
 
     // A grant for France only; the brand checks before manufacturing.
     let design = design_of(b"charm");
     let g = grant(design, &brand, &[&alice, &bob], &["FR"]);
-    let (status, _) = server.post("/v1/entries", &g.to_value());
-    assert_eq!(status, 201);
-    let question = |territory: &str| {
-        json!({"design": design, "licensee": id(&brand).to_string(), "action": "commercial",
-               "territory": territory, "channel": "retail", "category": "accessories",
-               "date": "2026-03-01T00:00:00Z", "quantity": 100})
-    };
-    let (status, yes) = server.post("/v1/licenses/check", &question("FR"));
-    assert_eq!(status, 200, "{yes}");
-    assert_eq!(yes["allowed"], json!(true), "{yes}");
-    assert!(!yes["proofs"].as_array().unwrap().is_empty());
+    server.write(&g);
+    let question = |territory: &str| check(design, &brand, territory, "2026-03-01T00:00:00Z", 100);
+    let yes = server.post::<CheckLicense>(&question("FR"));
+    assert!(yes.answer.allowed, "{yes:?}");
+    assert!(!yes.proofs.is_empty());
     // The answer's entries are proven under a checkpoint the log signed; a
     // server that names an entry it does not prove, or another size, is
     // caught.
-    verify_answer(&yes, &verifier).unwrap();
+    yes.verify(&verifier).unwrap();
     let mut unproven = yes.clone();
-    unproven["rests_on"][0]["index"] = json!(7);
-    assert!(verify_answer(&unproven, &verifier).is_err());
+    unproven.answer.rests_on[0].index = 7;
+    assert!(unproven.verify(&verifier).is_err());
     let mut resized = yes.clone();
-    resized["tree_size"] = json!(1);
-    assert!(verify_answer(&resized, &verifier).is_err());
-    let (_, no) = server.post("/v1/licenses/check", &question("DE"));
-    assert_eq!(no["allowed"], json!(false));
-    assert!(no["reasons"].to_string().contains("territory"), "{no}");
+    resized.tree_size = 1;
+    assert!(resized.verify(&verifier).is_err());
+    let no = server.post::<CheckLicense>(&question("DE"));
+    assert!(!no.answer.allowed);
+    assert!(no.answer.reasons.contains(&Reason::Territory), "{no:?}");
 
     // The design as anyone sees it.
-    let report = server.get(&format!("/v1/designs/{design}")).1;
-    assert_eq!(report["owners"].as_array().unwrap().len(), 2);
-    assert_eq!(report["history"], json!([0, 1]));
+    let report = server.get::<GetDesign>(&design_path(&design));
+    report.verify(&verifier).unwrap();
+    assert_eq!(report.answer.state.owners.len(), 2);
+    assert_eq!(report.answer.history, [0, 1]);
 
     // An auditor: the new checkpoint extends the first one.
     let second = server.checkpoint(&origin, &verifier);
-    let proof = server
-        .get(&format!(
-            "/v1/proofs/consistency?from={}&to={}",
-            first.size.0, second.size.0
-        ))
-        .1;
-    let hashes: Vec<Hash> = proof["consistency_proof"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| Hash::from_hex(h.as_str().unwrap()).unwrap())
-        .collect();
-    verify_consistency(first.size, second.size, &first.root, &second.root, &hashes).unwrap();
+    let proof = server.post::<ProveConsistency>(&ConsistencyQuery {
+        from: first.size.0,
+        to: Some(second.size.0),
+    });
+    proof.verify(&first, &second).unwrap();
 
     // The entries, as a C2SP entry bundle.
     let bundle = server
         .client
-        .get(server.url("/tile/entries/000.p/2"))
+        .get(server.url(&tile_path(&Tile::entries(0, 2).unwrap())))
         .send()
         .unwrap()
         .bytes()
@@ -107,69 +92,79 @@ fn creators_register_and_brands_check_over_http() {
 fn listings_and_royalties_over_http() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path(), &[]);
+    let (_, verifier) = server.log_key();
     let (alice, bob, brand) = (key(1), key(2), key(3));
     let design = design_of(b"dial");
     let env = register(b"dial", &[(&alice, 600_000), (&bob, 400_000)]);
-    assert_eq!(server.post("/v1/entries", &env.to_value()).0, 201);
+    server.write(&env);
     let g = grant(design, &brand, &[&alice, &bob], &[]);
-    assert_eq!(server.post("/v1/entries", &g.to_value()).0, 201);
+    server.write(&g);
 
     // Designs by creator and by licensee, a page at a time.
-    let list = |param: &str, who: &SigningKey| -> Value {
-        server
-            .client
-            .get(server.url("/v1/designs"))
-            .query(&[
-                (param, id(who).to_string()),
-                ("limit".to_owned().as_str(), "10".to_owned()),
-            ])
-            .send()
-            .unwrap()
-            .json()
-            .unwrap()
+    let by_creator = server.post::<ListDesigns>(&ListQuery {
+        creator: Some(id(&bob)),
+        limit: Some(10),
+        ..ListQuery::default()
+    });
+    let DesignList::Owned(owned) = by_creator else {
+        panic!("designs by creator: {by_creator:?}")
     };
-    assert_eq!(list("creator", &bob)["items"], json!([design]));
-    let licensed = list("licensee", &brand);
-    assert_eq!(licensed["items"][0]["design"], json!(design));
-    assert_eq!(licensed["items"][0]["grant"], json!(grant_id(&g)));
-    assert_eq!(licensed["next"], Value::Null);
+    assert_eq!(owned.items, [design]);
+    let by_licensee = server.post::<ListDesigns>(&ListQuery {
+        licensee: Some(id(&brand)),
+        limit: Some(10),
+        ..ListQuery::default()
+    });
+    let DesignList::Licensed(Page { items, next }) = by_licensee else {
+        panic!("designs by licensee: {by_licensee:?}")
+    };
+    assert_eq!(items[0].design, design);
+    assert_eq!(items[0].grant, grant_id(&g));
+    assert_eq!(next, None);
 
     // Revenue splits 60/40 between the co-creators, exactly.
-    let (status, split) = server.post(
-        "/v1/royalties/split",
-        &json!({"design": design, "revenue": {"amount_minor": 1000, "currency": "EUR"}}),
-    );
-    assert_eq!(status, 200, "{split}");
-    let paid: u64 = split["payouts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["amount_minor"].as_u64().unwrap())
-        .sum();
+    let split = server.post::<SplitRoyalty>(&split(design, 1000, "EUR"));
+    split.verify(&verifier).unwrap();
+    let paid: u64 = split.answer.payouts.iter().map(|p| p.amount_minor).sum();
     assert_eq!(paid, 1000);
+    // The same sales as JSON and as CSV.
+    let sales = vec![
+        SaleLine {
+            design,
+            amount: money(1000, "EUR"),
+        },
+        SaleLine {
+            design,
+            amount: money(1, "EUR"),
+        },
+    ];
+    let json_statement = server.post::<StateRoyalties>(&statement(sales));
     let csv = format!("design,amount_minor,currency\n{design},1000,EUR\n{design},1,EUR\n");
-    let statement: Value = server
-        .client
-        .post(server.url("/v1/royalties/statement"))
-        .header("content-type", "text/csv")
-        .body(csv)
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
-    let lines = statement["lines"].as_array().unwrap();
+    let csv_statement = answer::<Proven<Statement>>(
+        server
+            .client
+            .post(server.url(StateRoyalties::ROUTE.path))
+            .header("content-type", "text/csv")
+            .body(csv)
+            .send()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(csv_statement.answer, json_statement.answer);
+    csv_statement.verify(&verifier).unwrap();
     let amount_of = |who: &SigningKey| {
-        lines
+        csv_statement
+            .answer
+            .lines
             .iter()
-            .find(|l| l["payee"] == json!(id(who).to_string()))
-            .unwrap()["amount_minor"]
-            .as_u64()
+            .find(|l| l.payee == id(who))
             .unwrap()
+            .amount_minor
     };
     assert_eq!(
         (amount_of(&alice), amount_of(&bob)),
         (601, 400),
-        "{statement}"
+        "{csv_statement:?}"
     );
 }
 
@@ -203,7 +198,7 @@ fn bad_requests_get_problems_and_change_nothing() {
     for (body, expected) in cases {
         let r = server
             .client
-            .post(server.url("/v1/entries"))
+            .post(server.url(SubmitEntry::ROUTE.path))
             .header("content-type", "application/json")
             .body(body.clone())
             .send()
@@ -211,14 +206,12 @@ fn bad_requests_get_problems_and_change_nothing() {
         assert_eq!(r.status().as_u16(), expected, "{body:.80}");
         if expected != 413 {
             assert_eq!(r.headers()["content-type"], "application/problem+json");
-            let p: Value = r.json().unwrap();
+            let p: Problem = r.json().unwrap();
             assert!(
-                p["type"]
-                    .as_str()
-                    .unwrap()
-                    .starts_with("https://provenant.dev/problems/"),
-                "{p}"
+                p.kind.starts_with("https://provenant.dev/problems/"),
+                "{p:?}"
             );
+            assert_eq!(p.status, expected, "{p:?}");
         }
     }
     for path in [
@@ -241,11 +234,7 @@ fn a_restarted_server_keeps_every_entry_and_its_root() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path(), &[]);
     for i in 0..5u8 {
-        let (status, _) = server.post(
-            "/v1/entries",
-            &register(&[i], &[(&key(1), 1_000_000)]).to_value(),
-        );
-        assert_eq!(status, 201);
+        server.write(&register(&[i], &[(&key(1), 1_000_000)]));
     }
     let (origin, verifier) = server.log_key();
     let before = server.checkpoint(&origin, &verifier);
@@ -263,26 +252,22 @@ fn identify_hashes_an_upload_and_finds_its_registration() {
     let server = Server::start(dir.path(), &["--upload-limit", "100000"]);
     let file = vec![7u8; 50_000];
     let env = register(&file, &[(&key(1), 1_000_000)]);
-    assert_eq!(server.post("/v1/entries", &env.to_value()).0, 201);
+    server.write(&env);
+    let (_, verifier) = server.log_key();
 
-    let identify = |bytes: Vec<u8>| {
-        server
-            .client
-            .post(server.url("/v1/designs/identify"))
-            .body(bytes)
-            .send()
-            .unwrap()
-    };
-    let found: Value = identify(file.clone()).json().unwrap();
-    assert_eq!(found["registered"], json!(true));
-    assert_eq!(found["blake3"], json!(design_of(&file)));
-    assert_eq!(found["size"], json!(50_000));
-    assert_eq!(found["design"]["registered"]["index"], json!(0));
-    assert!(!found["design"]["proofs"].as_array().unwrap().is_empty());
+    let found: Identified = answer(server.identify(file.clone())).unwrap();
+    assert!(found.registered);
+    assert_eq!(found.blake3, design_of(&file));
+    assert_eq!(found.size, 50_000);
+    let design = found.design.as_ref().unwrap();
+    assert_eq!(design.answer.state.registered.index, 0);
+    assert!(!design.proofs.is_empty());
+    assert!(found.verify(&verifier).unwrap().is_some());
 
-    let unknown: Value = identify(vec![8u8; 10]).json().unwrap();
-    assert_eq!(unknown["registered"], json!(false));
+    let unknown: Identified = answer(server.identify(vec![8u8; 10])).unwrap();
+    assert!(!unknown.registered);
+    assert!(unknown.design.is_none());
 
-    let too_big = identify(vec![0u8; 100_001]);
+    let too_big = server.identify(vec![0u8; 100_001]);
     assert_eq!(too_big.status().as_u16(), 413);
 }

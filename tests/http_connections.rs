@@ -12,7 +12,7 @@ use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use provenant_tlog::Hash;
-use provenant_tlog::tile::parse_bundle;
+use provenant_tlog::tile::{Tile, parse_bundle};
 use serde_json::json;
 use support::raw::{authority, request};
 use support::*;
@@ -26,8 +26,9 @@ const SETTINGS: &[u8] = &[0, 0, 0, 4, 0, 0, 0, 0, 0];
 /// `GET http://x/healthz`, HPACK-coded with the static table and literals.
 fn h2_get_healthz() -> Vec<u8> {
     let mut block = vec![0x82, 0x86]; // :method GET, :scheme http
-    block.extend_from_slice(&[0x44, 8]); // :path, literal
-    block.extend_from_slice(b"/healthz");
+    let path = Health::ROUTE.path.as_bytes();
+    block.extend_from_slice(&[0x44, u8::try_from(path.len()).unwrap()]); // :path, literal
+    block.extend_from_slice(path);
     block.extend_from_slice(&[0x41, 1, b'x']); // :authority x
     let len = u8::try_from(block.len()).unwrap();
     let mut frame = vec![0, 0, len, 1, 0x5, 0, 0, 0, 1];
@@ -107,7 +108,13 @@ fn connections_that_never_speak_are_closed_and_their_slots_given_back() {
     let answered = Instant::now();
 
     // The four fill the server.
-    let r = request(&server.base, "GET", b"/v1/log", None, b"");
+    let r = request(
+        &server.base,
+        "GET",
+        GetLog::ROUTE.path.as_bytes(),
+        None,
+        b"",
+    );
     assert_eq!(r.status, 429, "{:?}", String::from_utf8_lossy(&r.body));
 
     // Each is closed after its deadline: the first request's (1 s), or the
@@ -128,7 +135,13 @@ fn connections_that_never_speak_are_closed_and_their_slots_given_back() {
     }
     // Their slots are given back.
     std::thread::sleep(Duration::from_millis(200));
-    let r = request(&server.base, "GET", b"/v1/log", None, b"");
+    let r = request(
+        &server.base,
+        "GET",
+        GetLog::ROUTE.path.as_bytes(),
+        None,
+        b"",
+    );
     assert_eq!(r.status, 200, "{:?}", String::from_utf8_lossy(&r.body));
 }
 
@@ -166,8 +179,8 @@ fn fill_big(server: &Server, n: u16) -> Vec<Hash> {
                             );
                             let receipt = server.write(&env);
                             (
-                                receipt["index"].as_u64().unwrap(),
-                                Hash::from_hex(receipt["leaf_hash"].as_str().unwrap()).unwrap(),
+                                receipt.index,
+                                Hash::from(receipt.leaf_hash),
                             )
                         })
                         .collect::<Vec<_>>()
@@ -195,6 +208,11 @@ fn stalled_reader(server: &Server, path: &str) -> TcpStream {
     stream
 }
 
+/// The path of the first full entry bundle.
+fn full_bundle() -> String {
+    tile_path(&Tile::entries(0, 256).unwrap())
+}
+
 fn resident_kib(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
     status
@@ -214,7 +232,7 @@ fn large_bundles_are_streamed_and_readers_that_stall_are_cut_off() {
     // leaf hashes are the ones the receipts named, nothing more.
     let bundle = server
         .client
-        .get(server.url("/tile/entries/000"))
+        .get(server.url(&full_bundle()))
         .send()
         .unwrap()
         .bytes()
@@ -227,7 +245,8 @@ fn large_bundles_are_streamed_and_readers_that_stall_are_cut_off() {
         .collect();
     assert_eq!(hashed, leaves[..256]);
     // A partial bundle of one chunk, sent whole with its length.
-    let r = request(&server.base, "GET", b"/tile/entries/001.p/4", None, b"");
+    let partial = tile_path(&Tile::entries(1, 4).unwrap());
+    let r = request(&server.base, "GET", partial.as_bytes(), None, b"");
     assert_eq!(r.status, 200);
     let entries = parse_bundle(&r.body, 4).unwrap();
     let hashed: Vec<Hash> = entries
@@ -243,7 +262,7 @@ fn large_bundles_are_streamed_and_readers_that_stall_are_cut_off() {
     let (before, sockets_before) = (resident_kib(pid), sockets(pid));
     let started = Instant::now();
     let stalled: Vec<TcpStream> = (0..24)
-        .map(|_| stalled_reader(&server, "/tile/entries/000"))
+        .map(|_| stalled_reader(&server, &full_bundle()))
         .collect();
     std::thread::sleep(Duration::from_millis(1500));
     let during = resident_kib(pid);
@@ -256,7 +275,14 @@ fn large_bundles_are_streamed_and_readers_that_stall_are_cut_off() {
 
     // Others are served meanwhile.
     assert_eq!(
-        request(&server.base, "GET", b"/v1/log", None, b"").status,
+        request(
+            &server.base,
+            "GET",
+            GetLog::ROUTE.path.as_bytes(),
+            None,
+            b""
+        )
+        .status,
         200
     );
 

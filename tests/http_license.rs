@@ -4,20 +4,29 @@
 mod support;
 
 use ed25519_dalek::SigningKey;
+use provenant_api::{DesignReport, Proven, RestsOn};
 use provenant_model::testkit::{envelope, terms};
-use provenant_model::{DesignId, Envelope, Kind};
+use provenant_model::{DesignId, Envelope, Kind, LicenseQuery, Reason};
 use serde_json::{Value, json};
 use support::*;
 
-/// The brand's question: `quantity` units of `design`, commercially, in
-/// FR, retail, accessories, on 2026-03-01, unless `changes` say otherwise.
-fn question(design: DesignId, brand: &SigningKey, changes: &Value) -> Value {
-    let mut q = json!({"design": design, "licensee": id(brand).to_string(),
-                       "action": "commercial", "territory": "FR", "channel": "retail",
-                       "category": "accessories", "date": "2026-03-01T00:00:00Z", "quantity": 10});
-    for (k, v) in changes.as_object().unwrap() {
-        q[k] = v.clone();
-    }
+/// The brand's question: 10 units of `design`, commercially, in FR,
+/// retail, accessories, on 2026-03-01.
+fn question(design: DesignId, brand: &SigningKey) -> LicenseQuery {
+    check(design, brand, "FR", "2026-03-01T00:00:00Z", 10)
+}
+
+/// A change to the brand's question.
+type Change = fn(&mut LicenseQuery);
+
+/// The brand's question with `change` made to it.
+fn question_with(
+    design: DesignId,
+    brand: &SigningKey,
+    change: impl FnOnce(&mut LicenseQuery),
+) -> LicenseQuery {
+    let mut q = question(design, brand);
+    change(&mut q);
     q
 }
 
@@ -30,15 +39,10 @@ fn terms_with(changes: &Value) -> Value {
     t
 }
 
-fn reasons(server: &Server, q: &Value) -> Value {
-    let (status, answer) = server.post("/v1/licenses/check", q);
-    assert_eq!(status, 200, "{answer}");
-    assert_eq!(
-        answer["allowed"],
-        json!(answer["reasons"] == json!([])),
-        "{answer}"
-    );
-    answer["reasons"].clone()
+fn reasons(server: &Server, q: &LicenseQuery) -> Vec<Reason> {
+    let answer = server.post::<CheckLicense>(q).answer;
+    assert_eq!(answer.allowed, answer.reasons.is_empty(), "{answer:?}");
+    answer.reasons
 }
 
 fn dispute(design: DesignId, by: &SigningKey) -> Envelope {
@@ -59,51 +63,52 @@ fn a_license_check_names_each_reason_it_denies() {
     server.write(&register(b"charm", &[(&alice, 1_000_000)]));
 
     // One brand per grant, each narrowed in one way.
-    let narrowed = [
+    let same: Change = |_| {};
+    let narrowed: [(Value, Change, Reason); 7] = [
         (
             json!({"territories": ["FR"]}),
-            json!({"territory": "DE"}),
-            "territory",
+            |q| q.territory = "DE".parse().unwrap(),
+            Reason::Territory,
         ),
         (
             json!({"channels": ["retail"]}),
-            json!({"channel": "online"}),
-            "channel",
+            |q| q.channel = "online".parse().unwrap(),
+            Reason::Channel,
         ),
         (
             json!({"categories": ["accessories"]}),
-            json!({"category": "apparel"}),
-            "category",
+            |q| q.category = "apparel".parse().unwrap(),
+            Reason::Category,
         ),
         (
             json!({"starts_at": "2026-06-01T00:00:00Z"}),
-            json!({}),
-            "not-yet-valid",
+            same,
+            Reason::NotYetValid,
         ),
         (
             json!({"ends_at": "2026-02-01T00:00:00Z"}),
-            json!({}),
-            "expired",
+            same,
+            Reason::Expired,
         ),
-        (json!({"max_units": 5}), json!({}), "units-exceeded"),
+        (json!({"max_units": 5}), same, Reason::UnitsExceeded),
         (
             json!({"commercial_use": false, "royalty": {"policy": "LAP", "rev_share_ppm": 0}}),
-            json!({}),
-            "action-not-licensed",
+            same,
+            Reason::ActionNotLicensed,
         ),
     ];
-    for (seed, (narrow, ask, reason)) in (20u8..).zip(&narrowed) {
+    for (seed, (narrow, ask, reason)) in (20u8..).zip(narrowed) {
         let brand = key(seed);
         server.write(&provenant_model::testkit::grant(
             design,
             &brand,
             &[&alice],
-            &terms_with(narrow),
+            &terms_with(&narrow),
         ));
         assert_eq!(
-            reasons(&server, &question(design, &brand, ask)),
-            json!([reason]),
-            "{reason}"
+            reasons(&server, &question_with(design, &brand, ask)),
+            [reason],
+            "{reason:?}"
         );
     }
 
@@ -123,12 +128,12 @@ fn a_license_check_names_each_reason_it_denies() {
         &[&capped],
     ));
     assert_eq!(
-        reasons(&server, &question(design, &capped, &json!({"quantity": 5}))),
-        json!([])
+        reasons(&server, &question_with(design, &capped, |q| q.quantity = 5)),
+        []
     );
     assert_eq!(
-        reasons(&server, &question(design, &capped, &json!({"quantity": 6}))),
-        json!(["units-exceeded"])
+        reasons(&server, &question_with(design, &capped, |q| q.quantity = 6)),
+        [Reason::UnitsExceeded]
     );
 }
 
@@ -149,8 +154,8 @@ fn revocations_and_disputes_deny_checks() {
     // No grant at all; then a revoked one.
     let stranger = key(31);
     assert_eq!(
-        reasons(&server, &question(design, &stranger, &json!({}))),
-        json!(["no-grant"])
+        reasons(&server, &question(design, &stranger)),
+        [Reason::NoGrant]
     );
     let revoked = key(32);
     let g = provenant_model::testkit::grant(design, &revoked, &[&alice], &terms());
@@ -161,8 +166,8 @@ fn revocations_and_disputes_deny_checks() {
         &[&alice],
     ));
     assert_eq!(
-        reasons(&server, &question(design, &revoked, &json!({}))),
-        json!(["revoked"])
+        reasons(&server, &question(design, &revoked)),
+        [Reason::Revoked]
     );
 
     // A derivative of the design, licensed to a brand of its own.
@@ -180,18 +185,15 @@ fn revocations_and_disputes_deny_checks() {
         &[&fan],
         &terms(),
     ));
-    assert_eq!(
-        reasons(&server, &question(child, &remix_brand, &json!({}))),
-        json!([])
-    );
+    assert_eq!(reasons(&server, &question(child, &remix_brand)), []);
 
     // A dispute on the original blocks it and everything derived from it.
     server.write(&dispute(design, &rival));
-    let on_design = reasons(&server, &question(design, &licensed, &json!({})));
-    assert_eq!(on_design, json!(["disputed"]));
+    let on_design = reasons(&server, &question(design, &licensed));
+    assert_eq!(on_design, [Reason::Disputed]);
     assert_eq!(
-        reasons(&server, &question(child, &remix_brand, &json!({}))),
-        json!(["ancestor-disputed"])
+        reasons(&server, &question(child, &remix_brand)),
+        [Reason::AncestorDisputed]
     );
 }
 
@@ -216,12 +218,9 @@ fn an_exclusive_grant_refuses_an_overlapping_one() {
         &[&alice],
         &terms_with(&json!({"territories": ["JP", "KR"]})),
     );
-    let (status, body) = server.post("/v1/entries", &overlapping.to_value());
-    assert_eq!(status, 409, "{body}");
-    assert!(
-        problem_type(&body).ends_with("/exclusive-conflict"),
-        "{body}"
-    );
+    let refused = server.refuse(&overlapping);
+    assert_eq!(refused.status, 409, "{refused:?}");
+    assert_eq!(refused.kind, problem("exclusive-conflict"), "{refused:?}");
     // Another territory does not overlap.
     server.write(&provenant_model::testkit::grant(
         design,
@@ -251,24 +250,23 @@ fn key_rotation_keeps_the_new_keys_rights() {
     // Signed by one side only: refused.
     let mut half = rotate(&alice, &alice_new).to_value();
     half["signatures"].as_array_mut().unwrap().truncate(1);
-    let (status, body) = server.post("/v1/entries", &half);
+    let (status, body) = server.post_json(SubmitEntry::ROUTE.path, &half);
     assert!(matches!(status, 403 | 422), "{status} {body}");
     server.write(&rotate(&alice, &alice_new));
     server.write(&rotate(&brand, &brand_new));
 
     // The design is the new key's; the old key signs for nothing.
-    let (_, report) = server.get(&format!("/v1/designs/{design}"));
-    assert_eq!(
-        report["owners"],
-        json!([{"key": id(&alice_new).to_string(), "share_ppm": 1_000_000}]),
-        "{report}"
-    );
+    let report = server.get::<GetDesign>(&design_path(&design)).answer;
+    let owners: Vec<_> = report
+        .state
+        .owners
+        .iter()
+        .map(|o| (o.key, o.share_ppm.get()))
+        .collect();
+    assert_eq!(owners, [(id(&alice_new), 1_000_000)], "{report:?}");
     let by_old = provenant_model::testkit::grant(design, &key(4), &[&alice], &terms());
-    let (status, body) = server.post("/v1/entries", &by_old.to_value());
-    assert!(
-        problem_type(&body).ends_with("/key-retired"),
-        "{status} {body}"
-    );
+    let refused = server.refuse(&by_old);
+    assert_eq!(refused.kind, problem("key-retired"), "{refused:?}");
     server.write(&provenant_model::testkit::grant(
         design,
         &key(4),
@@ -277,30 +275,34 @@ fn key_rotation_keeps_the_new_keys_rights() {
     ));
 
     // The brand's grant followed its key: checks and production runs work.
-    let (_, answer) = server.post(
-        "/v1/licenses/check",
-        &question(design, &brand_new, &json!({})),
-    );
-    assert_eq!(answer["allowed"], json!(true), "{answer}");
-    assert_eq!(answer["grant"], json!(grant_id(&g)), "{answer}");
+    let answer = server
+        .post::<CheckLicense>(&question(design, &brand_new))
+        .answer;
+    assert!(answer.allowed, "{answer:?}");
+    assert_eq!(answer.grant, Some(grant_id(&g)), "{answer:?}");
     server.write(&envelope(
         Kind::UsageRecord,
         json!({"grant": grant_id(&g), "quantity": 1, "territory": "FR",
                "channel": "retail", "category": "accessories", "batch_ref": "run-1"}),
         &[&brand_new],
     ));
-    let (_, old) = server.post("/v1/licenses/check", &question(design, &brand, &json!({})));
-    assert_eq!(old["allowed"], json!(false), "{old}");
+    let old = server
+        .post::<CheckLicense>(&question(design, &brand))
+        .answer;
+    assert!(!old.allowed, "{old:?}");
 }
 
 /// The bytes of an answer and its number of proofs, after checking it
 /// proves every entry it names.
-fn proven_size(server: &Server, answer: &Value) -> (usize, usize) {
+fn proven_size<T: RestsOn + serde::Serialize>(
+    server: &Server,
+    answer: &Proven<T>,
+) -> (usize, usize) {
     let (_, verifier) = server.log_key();
-    verify_answer(answer, &verifier).unwrap();
+    answer.verify(&verifier).unwrap();
     (
-        answer.to_string().len(),
-        answer["proofs"].as_array().unwrap().len(),
+        serde_json::to_string(answer).unwrap().len(),
+        answer.proofs.len(),
     )
 }
 
@@ -347,14 +349,14 @@ fn a_flood_of_disputes_is_bounded_and_the_answers_stay_small() {
     ));
 
     let sizes = || {
-        let (_, on_design) =
-            server.post("/v1/licenses/check", &question(design, &brand, &json!({})));
-        let (_, on_child) = server.post(
-            "/v1/licenses/check",
-            &question(child, &fan_brand, &json!({})),
-        );
-        let (_, read) = server.get(&format!("/v1/designs/{design}"));
-        [on_design, on_child, read].map(|a| proven_size(&server, &a))
+        let on_design = server.post::<CheckLicense>(&question(design, &brand));
+        let on_child = server.post::<CheckLicense>(&question(child, &fan_brand));
+        let read: Proven<DesignReport> = server.get::<GetDesign>(&design_path(&design));
+        [
+            proven_size(&server, &on_design),
+            proven_size(&server, &on_child),
+            proven_size(&server, &read),
+        ]
     };
     server.write(&dispute(design, &key(9)));
     let one = sizes();
@@ -371,14 +373,12 @@ fn a_flood_of_disputes_is_bounded_and_the_answers_stay_small() {
                 .unwrap(),
         );
         let raise = claim(design, &throwaway, &format!("bogus claim {i}"));
-        let (status, body) = server.post("/v1/entries", &raise.to_value());
-        match status {
-            201 => accepted += 1,
-            409 => assert_eq!(
-                problem_type(&body),
-                "https://provenant.dev/problems/too-many-disputes"
-            ),
-            other => panic!("{other}: {body}"),
+        match server.try_write(&raise) {
+            Ok(w) if w.created => accepted += 1,
+            Err(p) if p.status == 409 => {
+                assert_eq!(p.kind, "https://provenant.dev/problems/too-many-disputes");
+            }
+            other => panic!("{other:?}"),
         }
     }
     assert_eq!(accepted, MAX_OPEN_DISPUTES);
@@ -396,19 +396,16 @@ fn a_flood_of_disputes_is_bounded_and_the_answers_stay_small() {
             "{what}: {before:?} with one dispute, {after:?} with {accepted}"
         );
     }
-    let (_, read) = server.get(&format!("/v1/designs/{design}"));
-    assert_eq!(
-        read["blocked_by"]["disputes"],
-        json!(MAX_OPEN_DISPUTES),
-        "{read}"
-    );
+    let read = server.get::<GetDesign>(&design_path(&design)).answer;
+    let blocked = read.state.blocked_by.as_ref().unwrap();
+    assert_eq!(blocked.disputes, MAX_OPEN_DISPUTES, "{read:?}");
 
     // A claimant kept out by the flood gets in once an arbiter dismisses
     // one bogus dispute.
     let claimant = claim(design, &key(10), "my 2019 sketch, with its file");
-    let (status, body) = server.post("/v1/entries", &claimant.to_value());
-    assert_eq!(status, 409, "{body}");
-    let bogus = read["blocked_by"]["dispute"].clone();
+    let kept_out = server.refuse(&claimant);
+    assert_eq!(kept_out.status, 409, "{kept_out:?}");
+    let bogus = blocked.dispute;
     server.write(&envelope(
         Kind::DisputeResolve,
         json!({"dispute": bogus, "outcome": "dismissed", "note": "a throwaway key"}),

@@ -9,7 +9,7 @@ use std::io::{Read as _, Write as _};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
+use provenant_api::Problem;
 use support::raw::{authority, get_from, parse, request};
 use support::*;
 
@@ -19,7 +19,16 @@ fn a_client_over_its_rate_gets_429_and_others_are_served() {
     let server = Server::start(dir.path(), &["--rate-limit", "5", "--rate-burst", "10"]);
     let started = Instant::now();
     let statuses: Vec<u16> = (0..30)
-        .map(|_| request(&server.base, "GET", b"/v1/log", None, b"").status)
+        .map(|_| {
+            request(
+                &server.base,
+                "GET",
+                GetLog::ROUTE.path.as_bytes(),
+                None,
+                b"",
+            )
+            .status
+        })
         .collect();
     let earned = started.elapsed().as_secs_f64() * 5.0;
     let ok = statuses.iter().filter(|&&s| s == 200).count();
@@ -30,27 +39,47 @@ fn a_client_over_its_rate_gets_429_and_others_are_served() {
         ok >= 10 && f64::from(u32::try_from(ok).unwrap()) <= 11.0 + earned,
         "{statuses:?}"
     );
-    let r = request(&server.base, "GET", b"/v1/log", None, b"");
+    let r = request(
+        &server.base,
+        "GET",
+        GetLog::ROUTE.path.as_bytes(),
+        None,
+        b"",
+    );
     assert_eq!(r.status, 429);
     let retry: u64 = r.header("retry-after").unwrap().parse().unwrap();
     assert!((1..=2).contains(&retry), "Retry-After {retry}");
-    let body: Value = serde_json::from_slice(&r.body).unwrap();
-    assert_eq!(
-        problem_type(&body),
-        "https://provenant.dev/problems/rate-limited"
-    );
+    let body: Problem = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(body.kind, "https://provenant.dev/problems/rate-limited");
 
     // Probes are not limited, and another address has its own bucket.
     assert_eq!(
-        request(&server.base, "GET", b"/healthz", None, b"").status,
+        request(
+            &server.base,
+            "GET",
+            Health::ROUTE.path.as_bytes(),
+            None,
+            b""
+        )
+        .status,
         200
     );
     let other = std::net::IpAddr::from([127, 0, 0, 2]);
-    assert_eq!(get_from(other, &server.base, b"/v1/log").status, 200);
+    assert_eq!(
+        get_from(other, &server.base, GetLog::ROUTE.path.as_bytes()).status,
+        200
+    );
     // The bucket refills at the rate.
     std::thread::sleep(Duration::from_millis(1200));
     assert_eq!(
-        request(&server.base, "GET", b"/v1/log", None, b"").status,
+        request(
+            &server.base,
+            "GET",
+            GetLog::ROUTE.path.as_bytes(),
+            None,
+            b""
+        )
+        .status,
         200
     );
 }
@@ -64,19 +93,32 @@ fn a_client_over_its_connections_gets_429() {
         .collect();
     // Let the server count the four before the fifth arrives.
     std::thread::sleep(Duration::from_millis(200));
-    let r = request(&server.base, "GET", b"/v1/log", None, b"");
+    let r = request(
+        &server.base,
+        "GET",
+        GetLog::ROUTE.path.as_bytes(),
+        None,
+        b"",
+    );
     assert_eq!(r.status, 429, "{:?}", String::from_utf8_lossy(&r.body));
     assert_eq!(r.header("retry-after"), Some("1"));
-    let body: Value = serde_json::from_slice(&r.body).unwrap();
+    let body: Problem = serde_json::from_slice(&r.body).unwrap();
     assert_eq!(
-        problem_type(&body),
+        body.kind,
         "https://provenant.dev/problems/too-many-connections"
     );
     // Closing one gives its slot back.
     drop(held);
     std::thread::sleep(Duration::from_millis(200));
     assert_eq!(
-        request(&server.base, "GET", b"/v1/log", None, b"").status,
+        request(
+            &server.base,
+            "GET",
+            GetLog::ROUTE.path.as_bytes(),
+            None,
+            b""
+        )
+        .status,
         200
     );
 }
@@ -91,7 +133,8 @@ fn a_stalled_body_times_out_without_holding_the_sequencer() {
     // Half an envelope, then nothing.
     let mut slow = TcpStream::connect(authority(&server.base)).unwrap();
     let head = format!(
-        "POST /v1/entries HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        "POST {} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        SubmitEntry::ROUTE.path,
         envelope.len()
     );
     slow.write_all(head.as_bytes()).unwrap();
@@ -118,15 +161,11 @@ fn a_stalled_body_times_out_without_holding_the_sequencer() {
     let waited = started.elapsed();
     let r = parse(&answer);
     assert_eq!(r.status, 408, "{:?}", String::from_utf8_lossy(&r.body));
-    let body: Value = serde_json::from_slice(&r.body).unwrap();
-    assert_eq!(
-        problem_type(&body),
-        "https://provenant.dev/problems/body-timeout"
-    );
+    let body: Problem = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(body.kind, "https://provenant.dev/problems/body-timeout");
     assert!(waited < Duration::from_secs(5), "{waited:?}");
     // The stalled envelope was not logged: 20 entries, not 21.
-    let (_, log) = server.get("/v1/log");
-    assert_eq!(log["size"], 20);
+    assert_eq!(server.log_info().size, 20);
 }
 
 #[test]
@@ -134,7 +173,7 @@ fn stalled_headers_are_cut_off() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path(), &["--header-timeout", "1"]);
     let mut slow = TcpStream::connect(authority(&server.base)).unwrap();
-    slow.write_all(b"GET /v1/log HTTP/1.1\r\nHost: x\r\n")
+    slow.write_all(format!("GET {} HTTP/1.1\r\nHost: x\r\n", GetLog::ROUTE.path).as_bytes())
         .unwrap();
     slow.set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();
@@ -151,7 +190,14 @@ fn stalled_headers_are_cut_off() {
         String::from_utf8_lossy(&answer)
     );
     assert_eq!(
-        request(&server.base, "GET", b"/v1/log", None, b"").status,
+        request(
+            &server.base,
+            "GET",
+            GetLog::ROUTE.path.as_bytes(),
+            None,
+            b""
+        )
+        .status,
         200
     );
 }

@@ -8,8 +8,10 @@ mod support;
 use std::collections::BTreeMap;
 
 use ed25519_dalek::SigningKey;
+use provenant_api::{Proven, SplitRequest};
 use provenant_model::testkit::{envelope, terms};
-use provenant_model::{DesignId, Identity, Kind};
+use provenant_model::{DesignId, Identity, Kind, RoyaltySplit};
+use provenant_tlog::NoteVerifier;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use support::*;
@@ -76,10 +78,7 @@ fn build(
             let mut t = terms();
             t["royalty"] = royalty.clone();
             let g = provenant_model::testkit::grant(ids[parent], owners[0], &parent_owners, &t);
-            let (status, body) = server.post("/v1/entries", &g.to_value());
-            if status != 201 {
-                return Err(problem_type(&body).to_owned());
-            }
+            server.try_write(&g).map_err(|p| p.kind)?;
             parents.push(json!({"design": ids[parent], "grant": grant_id(&g)}));
         }
         let content = format!("{name}/{design}");
@@ -91,10 +90,7 @@ fn build(
         let mut env = register(content.as_bytes(), &creators).to_value();
         env["payload"]["parents"] = json!(parents);
         let env = envelope(Kind::DesignRegister, env["payload"].clone(), &owners);
-        let (status, body) = server.post("/v1/entries", &env.to_value());
-        if status != 201 {
-            return Err(problem_type(&body).to_owned());
-        }
+        server.try_write(&env).map_err(|p| p.kind)?;
         ids.insert(design.clone(), design_of(content.as_bytes()));
     }
     Ok(ids)
@@ -104,6 +100,7 @@ fn build(
 fn every_royalty_fixture_splits_the_same_over_http() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path(), &[]);
+    let (_, verifier) = server.log_key();
     let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/royalty");
     let mut paths: Vec<_> = std::fs::read_dir(fixtures)
         .unwrap()
@@ -128,29 +125,23 @@ fn every_royalty_fixture_splits_the_same_over_http() {
         policies.extend(links);
         let keys = keys_for(&case, &mut seeds);
         let answer = build(&server, &name, &case, &keys).and_then(|ids| {
-            let (status, split) = server.post(
-                "/v1/royalties/split",
-                &json!({"design": ids[&case.design],
-                        "revenue": {"amount_minor": case.revenue, "currency": "EUR"}}),
-            );
-            if status == 200 {
-                Ok(split)
-            } else {
-                Err(problem_type(&split).to_owned())
-            }
+            server
+                .try_post::<SplitRoyalty>(&SplitRequest {
+                    design: ids[&case.design],
+                    revenue: money(case.revenue, "EUR"),
+                    detail: None,
+                })
+                .map_err(|p| p.kind)
         });
         match (&case.expected, &case.expected_error, answer) {
             (Some(expected), None, Ok(split)) => {
                 let by_key: BTreeMap<Identity, &String> =
                     keys.iter().map(|(n, k)| (id(k), n)).collect();
-                let got: BTreeMap<String, u64> = split["payouts"]
-                    .as_array()
-                    .unwrap()
+                let got: BTreeMap<String, u64> = split
+                    .answer
+                    .payouts
                     .iter()
-                    .map(|p| {
-                        let payee: Identity = p["payee"].as_str().unwrap().parse().unwrap();
-                        (by_key[&payee].clone(), p["amount_minor"].as_u64().unwrap())
-                    })
+                    .map(|p| (by_key[&p.payee].clone(), p.amount_minor))
                     .filter(|(_, amount)| *amount > 0 || case.revenue == 0)
                     .collect();
                 let expected: BTreeMap<String, u64> = expected
@@ -158,8 +149,8 @@ fn every_royalty_fixture_splits_the_same_over_http() {
                     .filter(|(_, amount)| **amount > 0 || case.revenue == 0)
                     .map(|(n, a)| (n.clone(), *a))
                     .collect();
-                assert_eq!(got, expected, "{name}: {split}");
-                assert_checkpoint_named(&split, &name);
+                assert_eq!(got, expected, "{name}: {split:?}");
+                assert_proven(&split, &name, &verifier);
             }
             (None, Some(code), Err(problem)) => {
                 assert!(problem.ends_with(&format!("/{code}")), "{name}: {problem}");
@@ -175,65 +166,48 @@ fn every_royalty_fixture_splits_the_same_over_http() {
 /// The policy is a signed term of each grant, not a choice of the caller:
 /// an old client still naming one, in the split's body, the statement's
 /// body or the statement's query, gets `400 policy-not-accepted`, not
-/// amounts under a policy it did not get.
+/// amounts under a policy it did not get. (Raw bodies: the api's request
+/// types cannot name a policy any more.)
 #[test]
 fn a_request_naming_a_policy_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path(), &[]);
     let alice = key(1);
-    let (status, body) = server.post(
-        "/v1/entries",
-        &register(b"alone", &[(&alice, 1_000_000)]).to_value(),
-    );
-    assert_eq!(status, 201, "{body}");
+    server.write(&register(b"alone", &[(&alice, 1_000_000)]));
     let design = design_of(b"alone");
     let revenue = json!({"amount_minor": 1000, "currency": "EUR"});
     for policy in [json!("LAP"), json!("LRP"), Value::Null] {
-        let (status, problem) = server.post(
-            "/v1/royalties/split",
+        let (status, problem) = server.post_json(
+            SplitRoyalty::ROUTE.path,
             &json!({"design": design, "revenue": revenue, "policy": policy}),
         );
         assert_eq!(status, 400, "{problem}");
-        assert!(
-            problem_type(&problem).ends_with("/policy-not-accepted"),
-            "{problem}"
-        );
+        assert_eq!(problem["type"], support::problem("policy-not-accepted"));
         assert_eq!(problem["field"], "policy");
-        let (status, problem) = server.post(
-            "/v1/royalties/statement",
+        let (status, problem) = server.post_json(
+            StateRoyalties::ROUTE.path,
             &json!({"policy": policy, "sales": [{"design": design, "amount": revenue}]}),
         );
         assert_eq!(status, 400, "{problem}");
-        assert!(
-            problem_type(&problem).ends_with("/policy-not-accepted"),
-            "{problem}"
-        );
+        assert_eq!(problem["type"], support::problem("policy-not-accepted"));
     }
     let csv = format!("design,amount_minor,currency\n{design},1000,EUR\n");
     let response = server
         .client
-        .post(server.url("/v1/royalties/statement?policy=LRP"))
+        .post(server.url(&format!("{}?policy=LRP", StateRoyalties::ROUTE.path)))
         .header("content-type", "text/csv")
         .body(csv.clone())
         .send()
         .unwrap();
     assert_eq!(response.status(), 400);
     let problem: Value = response.json().unwrap();
-    assert!(
-        problem_type(&problem).ends_with("/policy-not-accepted"),
-        "{problem}"
-    );
+    assert_eq!(problem["type"], support::problem("policy-not-accepted"));
     // Without it, both answer.
-    let (status, split) = server.post(
-        "/v1/royalties/split",
-        &json!({"design": design, "revenue": revenue}),
-    );
-    assert_eq!(status, 200, "{split}");
-    assert_eq!(split["payouts"][0]["amount_minor"], 1000);
-    assert!(split.get("policy").is_none(), "{split}");
+    let split = server.post::<SplitRoyalty>(&support::split(design, 1000, "EUR"));
+    assert_eq!(split.answer.payouts[0].amount_minor, 1000);
     let response = server
         .client
-        .post(server.url("/v1/royalties/statement"))
+        .post(server.url(StateRoyalties::ROUTE.path))
         .header("content-type", "text/csv")
         .body(csv)
         .send()
@@ -241,13 +215,12 @@ fn a_request_naming_a_policy_is_refused() {
     assert_eq!(response.status(), 200);
 }
 
-fn assert_checkpoint_named(split: &Value, name: &str) {
+/// The split names its checkpoint and proves what it rests on under it.
+fn assert_proven(split: &Proven<RoyaltySplit>, name: &str, verifier: &NoteVerifier) {
     assert!(
-        split["checkpoint"].as_str().is_some_and(|c| !c.is_empty()),
-        "{name}: the answer names its checkpoint: {split}"
+        !split.checkpoint.is_empty(),
+        "{name}: the answer names its checkpoint: {split:?}"
     );
-    assert!(
-        !split["proofs"].as_array().unwrap().is_empty(),
-        "{name}: {split}"
-    );
+    assert!(!split.proofs.is_empty(), "{name}: {split:?}");
+    split.verify(verifier).unwrap();
 }

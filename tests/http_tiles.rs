@@ -5,8 +5,8 @@
 
 mod support;
 
+use provenant_api::{ConsistencyQuery, InclusionQuery};
 use provenant_tlog::{Checkpoint, Hash};
-use serde_json::Value;
 use support::*;
 use tlog_tiles::{Tile, TileHashReader, TileReader};
 
@@ -38,13 +38,8 @@ fn theirs(h: Hash) -> tlog_tiles::Hash {
     tlog_tiles::Hash(h.0)
 }
 
-fn hashes(v: &Value, field: &str) -> Vec<tlog_tiles::Hash> {
-    v[field]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| theirs(Hash::from_hex(h.as_str().unwrap()).unwrap()))
-        .collect()
+fn hashes(proof: &[Hash]) -> Vec<tlog_tiles::Hash> {
+    proof.iter().copied().map(theirs).collect()
 }
 
 #[test]
@@ -59,20 +54,14 @@ fn an_independent_client_verifies_every_tile_and_proof() {
     let mut leaves = Vec::new();
     for i in 0..300u16 {
         let receipt = server.write(&register(&i.to_be_bytes(), &[(&key(1), 1_000_000)]));
-        let cp = verified_checkpoint(receipt["checkpoint"].as_str().unwrap(), &origin, &verifier);
+        let cp = verified_checkpoint(&receipt.checkpoint, &origin, &verifier);
         handed_out.push(cp);
-        leaves.push(Hash::from_hex(receipt["leaf_hash"].as_str().unwrap()).unwrap());
+        leaves.push(Hash::from(receipt.leaf_hash));
     }
     let head = server.checkpoint(&origin, &verifier);
     assert_eq!(head.size.0, 300);
     // Their checkpoint parser reads our note body the same way.
-    let text = server
-        .client
-        .get(server.url("/checkpoint"))
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
+    let text = server.text(GetTlogCheckpoint::ROUTE.path);
     let body_end = text.find("\n\n").unwrap() + 1;
     let parsed = tlog_tiles::Checkpoint::from_bytes(&text.as_bytes()[..body_end]).unwrap();
     assert_eq!(parsed.size(), 300);
@@ -88,15 +77,15 @@ fn an_independent_client_verifies_every_tile_and_proof() {
 
     // Entry bundles hash to the leaves the receipts named.
     let mut bundled = Vec::new();
-    for path in ["/tile/entries/000", "/tile/entries/001.p/44"] {
+    for (index, width) in [(0, 256), (1, 44)] {
+        let path = tile_path(&provenant_tlog::tile::Tile::entries(index, width).unwrap());
         let bytes = server
             .client
-            .get(server.url(path))
+            .get(server.url(&path))
             .send()
             .unwrap()
             .bytes()
             .unwrap();
-        let width = if path.ends_with("44") { 44 } else { 256 };
         for entry in provenant_tlog::tile::parse_bundle(&bytes, width).unwrap() {
             bundled.push(Hash(tlog_tiles::record_hash(entry).0));
         }
@@ -107,11 +96,13 @@ fn an_independent_client_verifies_every_tile_and_proof() {
     // older sizes, verifies under their checker and equals their proof.
     for index in 0..300u64 {
         for size in [300, index + 1, (index + 1).max(256)] {
-            let (status, proof) = server.get(&format!(
-                "/v1/proofs/inclusion?index={index}&tree_size={size}"
-            ));
-            assert_eq!(status, 200, "{proof}");
-            let proof = hashes(&proof, "inclusion_proof");
+            let answer = server.post::<ProveInclusion>(&InclusionQuery {
+                index: Some(index),
+                leaf_hash: None,
+                tree_size: Some(size),
+            });
+            assert_eq!((answer.index, answer.tree_size), (index, size));
+            let proof = hashes(&answer.inclusion_proof);
             let root = if size == 300 {
                 theirs(head.root)
             } else {
@@ -131,12 +122,12 @@ fn an_independent_client_verifies_every_tile_and_proof() {
     // Every pair of checkpoints handed out: the later extends the earlier.
     for (i, old) in handed_out.iter().enumerate() {
         for new in &handed_out[i..] {
-            let (status, proof) = server.get(&format!(
-                "/v1/proofs/consistency?from={}&to={}",
-                old.size.0, new.size.0
-            ));
-            assert_eq!(status, 200, "{proof}");
-            let proof = hashes(&proof, "consistency_proof");
+            let answer = server.post::<ProveConsistency>(&ConsistencyQuery {
+                from: old.size.0,
+                to: Some(new.size.0),
+            });
+            assert_eq!((answer.from, answer.to), (old.size.0, new.size.0));
+            let proof = hashes(&answer.consistency_proof);
             tlog_tiles::check_tree(
                 &proof,
                 new.size.0,

@@ -73,7 +73,7 @@ fn a_restored_data_directory_cannot_make_the_log_sign_a_fork() {
     let server = Server::start(&data, &key_arg);
     let (origin, verifier) = server.log_key();
     let second = server.write(&one("entry 2"));
-    let published = verified_checkpoint(second["checkpoint"].as_str().unwrap(), &origin, &verifier);
+    let published = verified_checkpoint(&second.checkpoint, &origin, &verifier);
     assert_eq!(published.size.0, 2);
     server.stop();
 
@@ -94,10 +94,9 @@ fn a_restored_data_directory_cannot_make_the_log_sign_a_fork() {
     assert_eq!(code, 2, "{err}");
     let server = Server::start(&data, &other_args);
     assert_eq!(server.checkpoint(&origin, &verifier).size.0, 1);
-    let (status, _) = server.get("/v1/entries/0");
-    assert_eq!(status, 200);
-    let (status, body) = server.post("/v1/entries", &one("another entry 2").to_value());
-    assert_eq!(status, 503, "{body}");
+    assert_eq!(server.get::<GetEntry>(&entry_path(0)).index, 0);
+    let p = server.refuse(&one("another entry 2"));
+    assert_eq!(p.status, 503, "{p:?}");
     assert_eq!(server.checkpoint(&origin, &verifier).size.0, 1);
     server.stop();
 }

@@ -8,10 +8,17 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
 use ed25519_dalek::SigningKey;
+pub use provenant_api::Endpoint;
+pub use provenant_api::routes::*;
+use provenant_api::{
+    Input, LogInfo, Method, Problem, SplitRequest, StatementRequest, Submitted, TYPE_BASE,
+};
 pub use provenant_model::testkit::{design_of, grant_id, id, key, register};
-use provenant_model::{DesignId, Envelope};
+use provenant_model::{Action, DesignId, Envelope, LicenseQuery, Money, Receipt, SaleLine};
 use provenant_tlog::{Checkpoint, Note, NoteVerifier};
-use reqwest::blocking::Client;
+use reqwest::blocking::{Client, Response};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 /// A `provenant serve` process, stopped (SIGTERM) when dropped.
@@ -53,52 +60,145 @@ impl Server {
         format!("{}{path}", self.base)
     }
 
-    /// POSTs `body` as JSON: the status and the JSON answer.
-    pub fn post(&self, path: &str, body: &Value) -> (u16, Value) {
-        let r = self.client.post(self.url(path)).json(body).send().unwrap();
-        (r.status().as_u16(), r.json().unwrap())
+    /// Sends `req` to endpoint `E` at `path` (its route, or the path a
+    /// builder of `provenant_api::routes` gave), as its route says: the
+    /// request as the query string or as a JSON body.
+    pub fn send<E: Endpoint>(&self, path: &str, req: &E::Request) -> Response
+    where
+        E::Request: Serialize,
+    {
+        let url = self.url(path);
+        let request = match E::ROUTE.method {
+            Method::Get => self.client.get(url),
+            Method::Post => self.client.post(url),
+        };
+        let request = match E::ROUTE.input {
+            Input::None => request,
+            Input::Query => request.query(req),
+            Input::Json => request.json(req),
+            Input::Bytes => panic!("uploads go through Server::identify"),
+        };
+        request.send().unwrap()
     }
 
-    /// GETs `path`: the status and the JSON answer.
-    pub fn get(&self, path: &str) -> (u16, Value) {
+    /// Calls `E` at `path`: its typed answer, or the problem the server
+    /// answered (whose `status` must be the response's).
+    pub fn call<E: Endpoint>(&self, path: &str, req: &E::Request) -> Result<E::Response, Problem>
+    where
+        E::Request: Serialize,
+        E::Response: DeserializeOwned,
+    {
+        answer(self.send::<E>(path, req))
+    }
+
+    /// GETs `E` at `path` (its route, or a builder's path), asserting
+    /// success: its typed answer.
+    pub fn get<E: Endpoint<Request = ()>>(&self, path: &str) -> E::Response
+    where
+        E::Response: DeserializeOwned,
+    {
+        self.try_get::<E>(path)
+            .unwrap_or_else(|p| panic!("GET {path}: {p:?}"))
+    }
+
+    /// GETs `E` at `path`: its typed answer or the problem.
+    pub fn try_get<E: Endpoint<Request = ()>>(&self, path: &str) -> Result<E::Response, Problem>
+    where
+        E::Response: DeserializeOwned,
+    {
+        self.call::<E>(path, &())
+    }
+
+    /// Asks `E` (a POST with a JSON body, or a GET with a query) at its
+    /// route, asserting success: its typed answer.
+    pub fn post<E: Endpoint>(&self, req: &E::Request) -> E::Response
+    where
+        E::Request: Serialize,
+        E::Response: DeserializeOwned,
+    {
+        self.try_post::<E>(req)
+            .unwrap_or_else(|p| panic!("{}: {p:?}", E::ROUTE.path))
+    }
+
+    /// Asks `E` at its route: its typed answer or the problem.
+    pub fn try_post<E: Endpoint>(&self, req: &E::Request) -> Result<E::Response, Problem>
+    where
+        E::Request: Serialize,
+        E::Response: DeserializeOwned,
+    {
+        self.call::<E>(E::ROUTE.path, req)
+    }
+
+    /// The body of a text answer (`/checkpoint`, `/healthz`, `/metrics`)
+    /// at `path`, asserting success.
+    pub fn text(&self, path: &str) -> String {
         let r = self.client.get(self.url(path)).send().unwrap();
+        assert!(r.status().is_success(), "GET {path}: {}", r.status());
+        r.text().unwrap()
+    }
+
+    /// Uploads `bytes` to `POST /v1/designs/identify`: the whole response,
+    /// for callers that look at its status.
+    pub fn identify(&self, bytes: Vec<u8>) -> Response {
+        self.client
+            .post(self.url(IdentifyFile::ROUTE.path))
+            .body(bytes)
+            .send()
+            .unwrap()
+    }
+
+    /// POSTs `body` as JSON, whatever it holds: the status and the JSON
+    /// answer, for requests no typed client would send.
+    pub fn post_json(&self, path: &str, body: &Value) -> (u16, Value) {
+        let r = self.client.post(self.url(path)).json(body).send().unwrap();
         (r.status().as_u16(), r.json().unwrap())
     }
 
     /// POSTs `env` to `/v1/entries`: the whole response, for callers that
     /// look at its headers.
-    pub fn submit(&self, env: &Envelope) -> reqwest::blocking::Response {
-        self.client
-            .post(self.url("/v1/entries"))
-            .json(&env.to_value())
-            .send()
-            .unwrap()
+    pub fn submit(&self, env: &Envelope) -> Response {
+        self.send::<SubmitEntry>(SubmitEntry::ROUTE.path, env)
     }
 
-    /// Writes `env`, asserting it is accepted: the receipt.
-    pub fn write(&self, env: &Envelope) -> Value {
-        let (status, body) = self.post("/v1/entries", &env.to_value());
-        assert_eq!(status, 201, "{body}");
-        body
+    /// Writes `env`: the receipt and whether it is new, or the problem.
+    pub fn try_write(&self, env: &Envelope) -> Result<Submitted, Problem> {
+        let r = self.submit(env);
+        let status = r.status().as_u16();
+        answer::<Receipt>(r).map(|receipt| Submitted::from_status(receipt, status))
+    }
+
+    /// Writes `env`, asserting it is a new entry: the receipt.
+    pub fn write(&self, env: &Envelope) -> Receipt {
+        let written = self
+            .try_write(env)
+            .unwrap_or_else(|p| panic!("{} refused: {p:?}", env.kind()));
+        assert!(written.created, "{} was already logged", env.kind());
+        written.receipt
+    }
+
+    /// Writes `env`, asserting it is refused: the problem.
+    pub fn refuse(&self, env: &Envelope) -> Problem {
+        match self.try_write(env) {
+            Ok(w) => panic!("{} accepted at {}", env.kind(), w.receipt.index),
+            Err(p) => p,
+        }
+    }
+
+    /// What a client needs to verify the log: `GET /v1/log`.
+    pub fn log_info(&self) -> LogInfo {
+        self.get::<GetLog>(GetLog::ROUTE.path)
     }
 
     /// The log's origin and verifier key, from `/v1/log`.
     pub fn log_key(&self) -> (String, NoteVerifier) {
-        let (_, info) = self.get("/v1/log");
-        let origin = info["origin"].as_str().unwrap().to_owned();
-        let verifier = NoteVerifier::from_text(info["verifier_key"].as_str().unwrap()).unwrap();
-        (origin, verifier)
+        let info = self.log_info();
+        let verifier = info.verifier().unwrap();
+        (info.origin, verifier)
     }
 
     /// The current checkpoint from `/checkpoint`, its signature verified.
     pub fn checkpoint(&self, origin: &str, verifier: &NoteVerifier) -> Checkpoint {
-        let text = self
-            .client
-            .get(self.url("/checkpoint"))
-            .send()
-            .unwrap()
-            .text()
-            .unwrap();
+        let text = self.text(GetTlogCheckpoint::ROUTE.path);
         verified_checkpoint(&text, origin, verifier)
     }
 
@@ -156,36 +256,84 @@ pub fn verified_checkpoint(text: &str, origin: &str, verifier: &NoteVerifier) ->
     .unwrap()
 }
 
-/// The `type` of a problem answer.
-pub fn problem_type(body: &Value) -> &str {
-    body["type"].as_str().unwrap_or_default()
+/// The type URI of the problem with `code`.
+pub fn problem(code: &str) -> String {
+    format!("{TYPE_BASE}{code}")
 }
 
-/// Verifies a proven answer read as JSON with the api crate's verifier,
-/// typed by its shape: a license check (`allowed`), a design (`owners`),
-/// a grant (`granted`), a split (`payouts`) or a statement (`lines`).
-pub fn verify_answer(answer: &Value, log_key: &NoteVerifier) -> Result<Checkpoint, String> {
-    use provenant_api::{DesignReport, Proven, RestsOn};
-    use provenant_model::{GrantState, LicenseAnswer, RoyaltySplit, Statement};
-    fn typed<T: RestsOn + serde::de::DeserializeOwned>(
-        answer: &Value,
-        log_key: &NoteVerifier,
-    ) -> Result<Checkpoint, String> {
-        let proven: Proven<T> =
-            serde_json::from_value(answer.clone()).map_err(|e| e.to_string())?;
-        proven.verify(log_key).map_err(|e| e.to_string())
+/// A response decoded: the typed answer of a success, the problem body of
+/// a failure (a bare one with the status when the body is not a problem,
+/// as for a `413` from the body limit). A problem's `status` is the
+/// response's.
+pub fn answer<T: DeserializeOwned>(r: Response) -> Result<T, Problem> {
+    let status = r.status().as_u16();
+    let bytes = r.bytes().unwrap();
+    if (200..300).contains(&status) {
+        return Ok(serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+            panic!(
+                "a {status} answer that does not decode ({e}): {}",
+                String::from_utf8_lossy(&bytes)
+            )
+        }));
     }
-    if answer.get("allowed").is_some() {
-        typed::<LicenseAnswer>(answer, log_key)
-    } else if answer.get("owners").is_some() {
-        typed::<DesignReport>(answer, log_key)
-    } else if answer.get("granted").is_some() {
-        typed::<GrantState>(answer, log_key)
-    } else if answer.get("payouts").is_some() {
-        typed::<RoyaltySplit>(answer, log_key)
-    } else if answer.get("lines").is_some() {
-        typed::<Statement>(answer, log_key)
-    } else {
-        Err(format!("not a proven answer: {answer}"))
+    match serde_json::from_slice::<Problem>(&bytes) {
+        Ok(p) => {
+            assert_eq!(
+                p.status, status,
+                "the problem's status is the response's: {p:?}"
+            );
+            Err(p)
+        }
+        Err(_) => Err(Problem {
+            kind: String::new(),
+            title: String::new(),
+            status,
+            detail: String::from_utf8_lossy(&bytes).into_owned(),
+            field: None,
+        }),
+    }
+}
+
+/// A royalty split of `revenue` minor units of `currency` earned by
+/// `design` (each link pays under its grant's policy).
+pub fn split(design: DesignId, revenue: u64, currency: &str) -> SplitRequest {
+    SplitRequest {
+        design,
+        revenue: money(revenue, currency),
+        detail: None,
+    }
+}
+
+/// A royalty statement of `sales`.
+pub fn statement(sales: Vec<SaleLine>) -> StatementRequest {
+    StatementRequest { sales }
+}
+
+/// `amount` minor units of `currency`.
+pub fn money(amount: u64, currency: &str) -> Money {
+    Money {
+        amount_minor: amount,
+        currency: currency.parse().unwrap(),
+    }
+}
+
+/// A license check: may `licensee` use `design` commercially, at retail,
+/// as accessories, in `territory` on `date`, for `quantity` units?
+pub fn check(
+    design: DesignId,
+    licensee: &SigningKey,
+    territory: &str,
+    date: &str,
+    quantity: u64,
+) -> LicenseQuery {
+    LicenseQuery {
+        design,
+        licensee: id(licensee),
+        action: Action::Commercial,
+        territory: territory.parse().unwrap(),
+        channel: "retail".parse().unwrap(),
+        category: "accessories".parse().unwrap(),
+        date: date.parse().unwrap(),
+        quantity,
     }
 }

@@ -20,6 +20,8 @@ use http_body_util::{BodyExt as _, Full};
 use hyper::client::conn::http1::SendRequest;
 use hyper::{Method, Request, header};
 use hyper_util::rt::TokioIo;
+use provenant_api::{self as api, Endpoint};
+use serde::Serialize;
 use tokio::net::TcpStream;
 use tokio::sync::Mutex;
 
@@ -29,6 +31,30 @@ pub struct Call {
     pub method: Method,
     pub path: String,
     pub body: Option<Bytes>,
+}
+
+impl Call {
+    /// A call of endpoint `E` at `path` (its route, or the path a builder
+    /// of `provenant_api::routes` gave), with `body` already encoded as a
+    /// JSON request of `E`: encoded once before the clock starts, so that
+    /// encoding is never counted as server work.
+    pub fn to<E: Endpoint>(path: String, body: Option<Bytes>) -> Call {
+        let method = match E::ROUTE.method {
+            api::Method::Get => Method::GET,
+            api::Method::Post => Method::POST,
+        };
+        Call { method, path, body }
+    }
+
+    /// A call of endpoint `E`, whose request travels as the query string.
+    pub fn query<E: Endpoint>(query: &E::Request) -> Call
+    where
+        E::Request: Serialize,
+    {
+        let query = serde_urlencoded::to_string(query)
+            .unwrap_or_else(|e| panic!("a flat query encodes: {e}"));
+        Call::to::<E>(format!("{}?{query}", E::ROUTE.path), None)
+    }
 }
 
 /// How to pace the calls.

@@ -21,8 +21,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use clap::{Args, Parser, Subcommand};
-use hyper::Method;
-use provenant_client::LogInfo;
+use provenant_api::routes::{GetLog, SubmitEntry};
+use provenant_api::{Endpoint as _, LogInfo};
 use provenant_model::Envelope;
 use provenant_tlog::NoteVerifier;
 
@@ -125,7 +125,7 @@ fn threads() -> usize {
 }
 
 async fn log_key(server: &str) -> Result<(NoteVerifier, u64), String> {
-    let url = format!("{}/v1/log", server.trim_end_matches('/'));
+    let url = format!("{}{}", server.trim_end_matches('/'), GetLog::ROUTE.path);
     let info: LogInfo = reqwest::get(&url)
         .await
         .map_err(|e| format!("{url}: {e}"))?
@@ -157,11 +157,10 @@ fn posts(bodies: Vec<Vec<u8>>) -> Arc<dyn Fn(u64) -> Option<Call> + Send + Sync>
     let bodies: Vec<Bytes> = bodies.into_iter().map(Bytes::from).collect();
     Arc::new(move |i| {
         let body = bodies.get(usize::try_from(i).ok()?)?;
-        Some(Call {
-            method: Method::POST,
-            path: "/v1/entries".to_owned(),
-            body: Some(body.clone()),
-        })
+        Some(Call::to::<SubmitEntry>(
+            SubmitEntry::ROUTE.path.to_owned(),
+            Some(body.clone()),
+        ))
     })
 }
 

@@ -3,9 +3,15 @@
 //! tag and an index, so a later run (the read mix) can name the designs a
 //! fill wrote without any state.
 
+use std::fmt::Display;
+use std::str::FromStr;
+
 use ed25519_dalek::SigningKey;
-use provenant_model::{Envelope, Kind, hash_content, identity_of};
-use serde_json::{Value, json};
+use provenant_model::payload::{Creator, DesignRegister, LicenseGrant, UsageRecord};
+use provenant_model::{
+    ContentDescriptor, DesignId, Envelope, GrantId, Identity, LicenseTerms, Payload, Ppm, Royalty,
+    RoyaltyPolicy, hash_content, identity_of,
+};
 use sha2::{Digest as _, Sha256};
 
 /// A key derived from `tag` and `n`.
@@ -24,10 +30,11 @@ pub fn content(tag: &str, n: u64) -> Vec<u8> {
 }
 
 /// The id of design `n` of a run tagged `tag`.
-pub fn design_id(tag: &str, n: u64) -> String {
-    hash_content(&content(tag, n)[..])
-        .map(|h| h.blake3.to_string())
-        .unwrap_or_default()
+pub fn design_id(tag: &str, n: u64) -> DesignId {
+    match hash_content(&content(tag, n)[..]) {
+        Ok(h) => h.blake3,
+        Err(_) => unreachable!("hashing bytes in memory does not fail"),
+    }
 }
 
 /// The brand (licensee) key `n` of a run.
@@ -35,20 +42,27 @@ pub fn brand(tag: &str, n: u64) -> SigningKey {
     derived_key(&format!("{tag}/brand"), n)
 }
 
-fn id(key: &SigningKey) -> String {
-    identity_of(key).map(|i| i.to_string()).unwrap_or_default()
+/// The identity of a key.
+pub fn id(key: &SigningKey) -> Identity {
+    identity_of(key).unwrap_or_else(|e| panic!("a derived key has an identity: {e}"))
 }
 
-fn signed(kind: Kind, payload: Value, signers: &[&SigningKey]) -> Vec<u8> {
-    bytes(&signed_envelope(kind, payload, signers))
+/// A value of the vocabulary written here, such as a country or a
+/// channel: a typo is the load tool's bug.
+pub fn parsed<T: FromStr>(text: &str) -> T
+where
+    T::Err: Display,
+{
+    text.parse()
+        .unwrap_or_else(|e| panic!("{text:?} is a valid value: {e}"))
 }
 
 fn bytes(env: &Envelope) -> Vec<u8> {
     env.to_value().to_string().into_bytes()
 }
 
-fn signed_envelope(kind: Kind, payload: Value, signers: &[&SigningKey]) -> Envelope {
-    let mut env = match Envelope::from_parts(kind, payload, Vec::new()) {
+fn signed(payload: &Payload, signers: &[&SigningKey]) -> Envelope {
+    let mut env = match Envelope::new(payload) {
         Ok(env) => env,
         Err(e) => panic!("a prepared payload is valid: {e}"),
     };
@@ -63,24 +77,39 @@ fn signed_envelope(kind: Kind, payload: Value, signers: &[&SigningKey]) -> Envel
 /// A registration of design `n`, by creator key `n % keys`.
 pub fn registration(tag: &str, n: u64, keys: u64) -> Vec<u8> {
     let creator = derived_key(&format!("{tag}/creator"), n % keys);
-    let bytes = content(tag, n);
-    let Ok(h) = hash_content(&bytes[..]) else {
+    let Ok(h) = hash_content(&content(tag, n)[..]) else {
         unreachable!("hashing bytes in memory does not fail")
     };
-    signed(
-        Kind::DesignRegister,
-        json!({"content": {"blake3": h.blake3, "sha256": h.sha256, "size": h.size,
-                           "media_type": "image/png"},
-               "title": format!("Design {n}"),
-               "creators": [{"key": id(&creator), "share_ppm": 1_000_000, "role": "designer"}],
-               "parents": []}),
-        &[&creator],
-    )
+    let payload = Payload::DesignRegister(DesignRegister {
+        content: ContentDescriptor {
+            blake3: h.blake3,
+            sha256: h.sha256,
+            size: h.size,
+            media_type: parsed("image/png"),
+        },
+        title: format!("Design {n}"),
+        description: String::new(),
+        creators: vec![Creator {
+            key: id(&creator),
+            share_ppm: Ppm::ONE,
+            role: parsed("designer"),
+        }],
+        parents: Vec::new(),
+        ai: None,
+        license_threshold_ppm: Ppm::ONE,
+    });
+    bytes(&signed(&payload, &[&creator]))
 }
+
+/// The royalty of every grant: 5% of a derivative's revenue.
+const REV_SHARE: Ppm = match Ppm::new(50_000) {
+    Some(ppm) => ppm,
+    None => panic!("5% is a valid share"),
+};
 
 /// A commercial, worldwide, uncapped grant of design `n` to brand
 /// `n % 8`, made unique by `variant` (its start, in seconds after 2025).
-pub fn grant(tag: &str, n: u64, keys: u64, variant: u64) -> (Vec<u8>, String) {
+pub fn grant(tag: &str, n: u64, keys: u64, variant: u64) -> (Vec<u8>, GrantId) {
     let owner = derived_key(&format!("{tag}/creator"), n % keys);
     let licensee = brand(tag, n % 8);
     let day = variant / 86_400;
@@ -92,25 +121,48 @@ pub fn grant(tag: &str, n: u64, keys: u64, variant: u64) -> (Vec<u8>, String) {
         (variant / 60) % 60,
         variant % 60
     );
-    let payload = json!({"design": design_id(tag, n), "licensee": id(&licensee),
-        "terms": {"commercial_use": true, "derivatives_allowed": true,
-                  "derivatives_reciprocal": false, "derivatives_approval": false,
-                  "attribution": true, "royalty": {"policy": "LAP", "rev_share_ppm": 50_000},
-                  "starts_at": starts, "exclusive": false, "sublicensable": false,
-                  "transferable": false, "ai_training": false}});
+    let payload = Payload::LicenseGrant(LicenseGrant {
+        design: design_id(tag, n),
+        licensee: id(&licensee),
+        terms: LicenseTerms {
+            commercial_use: true,
+            derivatives_allowed: true,
+            derivatives_reciprocal: false,
+            derivatives_approval: false,
+            attribution: true,
+            royalty: Royalty {
+                policy: RoyaltyPolicy::Lap,
+                rev_share_ppm: REV_SHARE,
+            },
+            minting_fee: None,
+            territories: Vec::new(),
+            channels: Vec::new(),
+            categories: Vec::new(),
+            starts_at: parsed(&starts),
+            ends_at: None,
+            max_units: None,
+            exclusive: false,
+            sublicensable: false,
+            transferable: false,
+            ai_training: false,
+        },
+    });
     // The id is over the signing input, so the signed envelope gives it.
-    let env = signed_envelope(Kind::LicenseGrant, payload, &[&owner, &licensee]);
-    (bytes(&env), env.id().to_string())
+    let env = signed(&payload, &[&owner, &licensee]);
+    (bytes(&env), GrantId::from(env.id()))
 }
 
 /// A production run of one unit under `grant`, by its licensee.
-pub fn usage(grant: &str, licensee: &SigningKey, batch: u64) -> Vec<u8> {
-    signed(
-        Kind::UsageRecord,
-        json!({"grant": grant, "quantity": 1, "territory": "FR", "channel": "retail",
-               "category": "accessories", "batch_ref": format!("run-{batch}")}),
-        &[licensee],
-    )
+pub fn usage(grant: GrantId, licensee: &SigningKey, batch: u64) -> Vec<u8> {
+    let payload = Payload::UsageRecord(UsageRecord {
+        grant,
+        quantity: 1,
+        territory: parsed("FR"),
+        channel: parsed("retail"),
+        category: parsed("accessories"),
+        batch_ref: format!("run-{batch}"),
+    });
+    bytes(&signed(&payload, &[licensee]))
 }
 
 /// Designs the write mix grants and records usage on, registered first.
@@ -139,7 +191,7 @@ pub fn write_mix(tag: &str, count: u64, keys: u64, threads: usize) -> (Vec<Vec<u
             _ => {
                 let g = i % SETUP_DESIGNS;
                 usage(
-                    &grants[usize::try_from(g).unwrap_or(0)],
+                    grants[usize::try_from(g).unwrap_or(0)],
                     &brand(tag, g % 8),
                     i,
                 )

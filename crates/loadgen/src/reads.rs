@@ -5,11 +5,15 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
-use hyper::Method;
+use provenant_api::routes::{
+    CheckLicense, GetDesign, GetTile, Health, ProveInclusion, design_path, tile_path,
+};
+use provenant_api::{Endpoint as _, InclusionQuery};
+use provenant_model::{Action, LicenseQuery};
 use provenant_tlog::tile::Tile;
 
 use crate::drive::Call;
-use crate::prepare;
+use crate::prepare::{self, parsed};
 
 /// What to ask.
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -49,23 +53,25 @@ pub fn calls(
     count: u64,
 ) -> Arc<dyn Fn(u64) -> Option<Call> + Send + Sync> {
     let designs = designs.max(1);
-    let ids: Vec<String> = (0..POOL.min(designs))
+    let ids: Vec<_> = (0..POOL.min(designs))
         .map(|k| prepare::design_id(tag, mix(k) % designs))
         .collect();
+    let paths: Vec<String> = ids.iter().map(design_path).collect();
     let checks: Vec<Bytes> = ids
         .iter()
         .enumerate()
-        .map(|(k, id)| {
-            let brand = prepare::brand(tag, k as u64 % 8);
-            let licensee = provenant_model::identity_of(&brand)
-                .map(|i| i.to_string())
-                .unwrap_or_default();
-            Bytes::from(
-                serde_json::json!({"design": id, "licensee": licensee, "action": "commercial",
-                    "territory": "FR", "channel": "retail", "category": "accessories",
-                    "date": "2026-06-01T00:00:00Z", "quantity": 1})
-                .to_string(),
-            )
+        .map(|(k, design)| {
+            let query = LicenseQuery {
+                design: *design,
+                licensee: prepare::id(&prepare::brand(tag, k as u64 % 8)),
+                action: Action::Commercial,
+                territory: parsed("FR"),
+                channel: parsed("retail"),
+                category: parsed("accessories"),
+                date: parsed("2026-06-01T00:00:00Z"),
+                quantity: 1,
+            };
+            Bytes::from(serde_json::to_vec(&query).unwrap_or_default())
         })
         .collect();
     let full_tiles = (size / 256).max(1);
@@ -85,31 +91,23 @@ pub fn calls(
         };
         let pick = usize::try_from((r >> 8) % ids.len() as u64).unwrap_or(0);
         Some(match which {
-            Kind::Checks => Call {
-                method: Method::POST,
-                path: "/v1/licenses/check".to_owned(),
-                body: Some(checks[pick].clone()),
-            },
-            Kind::Designs => get(format!("/v1/designs/{}", ids[pick])),
-            Kind::Proofs => get(format!(
-                "/v1/proofs/inclusion?index={}&tree_size={size}",
-                (r >> 8) % size.max(1)
-            )),
-            Kind::Health => get("/healthz".to_owned()),
+            Kind::Checks => Call::to::<CheckLicense>(
+                CheckLicense::ROUTE.path.to_owned(),
+                Some(checks[pick].clone()),
+            ),
+            Kind::Designs => Call::to::<GetDesign>(paths[pick].clone(), None),
+            Kind::Proofs => Call::query::<ProveInclusion>(&InclusionQuery {
+                index: Some((r >> 8) % size.max(1)),
+                leaf_hash: None,
+                tree_size: Some(size),
+            }),
+            Kind::Health => Call::to::<Health>(Health::ROUTE.path.to_owned(), None),
             Kind::Tiles | Kind::Mix => {
                 let path = Tile::hashes(0, (r >> 8) % full_tiles, 256)
-                    .map(|t| t.path())
+                    .map(|t| tile_path(&t))
                     .unwrap_or_default();
-                get(format!("/{path}"))
+                Call::to::<GetTile>(path, None)
             }
         })
     })
-}
-
-fn get(path: String) -> Call {
-    Call {
-        method: Method::GET,
-        path,
-        body: None,
-    }
 }

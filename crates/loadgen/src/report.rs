@@ -48,7 +48,7 @@ pub fn verify_receipts(o: &Outcome, log_key: &NoteVerifier) -> (usize, usize) {
         .filter(|body| {
             serde_json::from_slice::<Receipt>(body)
                 .ok()
-                .is_some_and(|r| provenant_client::verify_receipt(&r, log_key).is_ok())
+                .is_some_and(|r| provenant_api::verify_receipt(&r, log_key).is_ok())
         })
         .count();
     println!(

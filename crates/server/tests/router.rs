@@ -3,7 +3,12 @@
 use axum::body::{Body, to_bytes};
 use axum::http::{Request, StatusCode};
 use ed25519_dalek::SigningKey;
+use provenant_api::routes::{
+    CheckLicense, GetOpenApi, GetTlogCheckpoint, Health, Metrics, Ready, SubmitEntry, entry_path,
+};
+use provenant_api::{Endpoint, Problem};
 use provenant_ledger::{BatchConfig, Ledger, LedgerConfig, MemoryStore};
+use provenant_model::Receipt;
 use provenant_server::{Limits, app};
 use tower::ServiceExt as _;
 
@@ -44,11 +49,11 @@ async fn get(path: &str) -> (StatusCode, String, String) {
 
 #[tokio::test]
 async fn serves_the_checkpoint_and_health() {
-    let (status, _, body) = get("/checkpoint").await;
+    let (status, _, body) = get(GetTlogCheckpoint::ROUTE.path).await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.starts_with("test.example/log\n0\n"), "{body}");
-    assert_eq!(get("/healthz").await.0, StatusCode::OK);
-    assert_eq!(get("/readyz").await.0, StatusCode::OK);
+    assert_eq!(get(Health::ROUTE.path).await.0, StatusCode::OK);
+    assert_eq!(get(Ready::ROUTE.path).await.0, StatusCode::OK);
 }
 
 #[tokio::test]
@@ -78,7 +83,11 @@ async fn every_response_carries_a_request_id() {
     for _ in 0..2 {
         let r = app
             .clone()
-            .oneshot(Request::get("/healthz").body(Body::empty()).unwrap())
+            .oneshot(
+                Request::get(Health::ROUTE.path)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
             .await
             .unwrap();
         ids.push(r.headers()["x-request-id"].to_str().unwrap().to_owned());
@@ -100,14 +109,22 @@ async fn every_response_carries_a_request_id() {
 #[tokio::test]
 async fn metrics_count_requests_by_route_and_status() {
     let app = router();
-    for path in ["/healthz", "/healthz", "/v1/entries/7"] {
+    for path in [
+        Health::ROUTE.path.to_owned(),
+        Health::ROUTE.path.to_owned(),
+        entry_path(7),
+    ] {
         app.clone()
             .oneshot(Request::get(path).body(Body::empty()).unwrap())
             .await
             .unwrap();
     }
     let r = app
-        .oneshot(Request::get("/metrics").body(Body::empty()).unwrap())
+        .oneshot(
+            Request::get(Metrics::ROUTE.path)
+                .body(Body::empty())
+                .unwrap(),
+        )
         .await
         .unwrap();
     let text = String::from_utf8(to_bytes(r.into_body(), 1 << 20).await.unwrap().to_vec()).unwrap();
@@ -176,29 +193,38 @@ async fn every_route_of_the_openapi_document_is_served() {
             );
         }
     }
-    let (status, ct, _) = get("/v1/openapi.json").await;
+    let (status, ct, _) = get(GetOpenApi::ROUTE.path).await;
     assert_eq!((status, ct.as_str()), (StatusCode::OK, "application/json"));
 }
 
-/// POSTs `body` to `path` on `app`: the status and the JSON answer.
-async fn post(
+/// POSTs `req` to endpoint `E` on `app`: the status, and the typed
+/// answer or the problem (whose status must be the response's).
+async fn post<E: Endpoint>(
     app: &axum::Router,
-    path: &str,
-    body: &serde_json::Value,
-) -> (StatusCode, serde_json::Value) {
+    req: &E::Request,
+) -> (StatusCode, Result<E::Response, Problem>)
+where
+    E::Request: serde::Serialize,
+    E::Response: serde::de::DeserializeOwned,
+{
     let r = app
         .clone()
         .oneshot(
-            Request::post(path)
+            Request::post(E::ROUTE.path)
                 .header("content-type", "application/json")
-                .body(Body::from(body.to_string()))
+                .body(Body::from(serde_json::to_vec(req).unwrap()))
                 .unwrap(),
         )
         .await
         .unwrap();
     let status = r.status();
     let body = to_bytes(r.into_body(), 1 << 20).await.unwrap();
-    (status, serde_json::from_slice(&body).unwrap())
+    if status.is_success() {
+        return (status, Ok(serde_json::from_slice(&body).unwrap()));
+    }
+    let p: Problem = serde_json::from_slice(&body).unwrap();
+    assert_eq!(p.status, status.as_u16(), "{p:?}");
+    (status, Err(p))
 }
 
 /// The default configuration has no arbiter: nobody could resolve a
@@ -209,27 +235,30 @@ async fn a_ledger_without_arbiters_refuses_disputes() {
     use provenant_model::Kind;
     use provenant_model::testkit::{design_of, envelope, key, register};
     let app = router();
-    let (status, body) = post(
-        &app,
-        "/v1/entries",
-        &register(b"charm", &[(&key(1), 1_000_000)]).to_value(),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) =
+        post::<SubmitEntry>(&app, &register(b"charm", &[(&key(1), 1_000_000)])).await;
+    assert_eq!(status, StatusCode::CREATED, "{body:?}");
+    let receipt: Receipt = body.unwrap();
+    assert_eq!(receipt.index, 0);
     let raise = envelope(
         Kind::DisputeRaise,
         serde_json::json!({"design": design_of(b"charm"), "claim": "copied",
                            "evidence": "ab".repeat(32)}),
         &[&key(9)],
     );
-    let (status, body) = post(&app, "/v1/entries", &raise.to_value()).await;
-    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (status, body) = post::<SubmitEntry>(&app, &raise).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body:?}");
+    let p = body.unwrap_err();
     assert_eq!(
-        body["type"], "https://provenant.dev/problems/no-arbiters",
-        "{body}"
+        p.kind, "https://provenant.dev/problems/no-arbiters",
+        "{p:?}"
     );
     let r = app
-        .oneshot(Request::get("/checkpoint").body(Body::empty()).unwrap())
+        .oneshot(
+            Request::get(GetTlogCheckpoint::ROUTE.path)
+                .body(Body::empty())
+                .unwrap(),
+        )
         .await
         .unwrap();
     let text = to_bytes(r.into_body(), 1 << 20).await.unwrap();
@@ -241,7 +270,7 @@ async fn post_entry(app: &axum::Router, body: String) -> (StatusCode, String) {
     let r = app
         .clone()
         .oneshot(
-            Request::post("/v1/entries")
+            Request::post(SubmitEntry::ROUTE.path)
                 .header("content-type", "application/json")
                 .body(Body::from(body))
                 .unwrap(),
@@ -360,15 +389,7 @@ async fn the_entries_a_key_signed_are_served_with_proofs() {
             .unwrap();
     }
     // The identity's base64 may hold `/` and `+`: percent-encoded.
-    let path = |k: &SigningKey| {
-        let text = id(k).to_string();
-        format!(
-            "/v1/keys/{}/entries",
-            text.replace('/', "%2F")
-                .replace('+', "%2B")
-                .replace('=', "%3D")
-        )
-    };
+    let path = |k: &SigningKey| provenant_api::routes::key_entries_path(&id(k));
 
     let (status, page) = get_json(&app, &format!("{}?limit=1", path(&alice))).await;
     assert_eq!(status, StatusCode::OK, "{page}");
@@ -513,7 +534,7 @@ async fn a_read_whose_store_fails_is_a_server_error() {
     }
     let app = app(ledger.clone(), Limits::default());
     let design = design_of(b"dial").to_hex();
-    let check = serde_json::json!({
+    let check = provenant_model::LicenseQuery::from_value(&serde_json::json!({
         "design": design,
         "licensee": provenant_model::testkit::id(&key(2)).to_string(),
         "action": "commercial",
@@ -522,11 +543,12 @@ async fn a_read_whose_store_fails_is_a_server_error() {
         "category": "accessories",
         "date": "2026-03-01T00:00:00Z",
         "quantity": 1
-    });
+    }))
+    .unwrap();
     let (status, _) = get_json(&app, &format!("/v1/designs/{design}")).await;
     assert_eq!(status, StatusCode::OK);
-    let (status, answer) = post(&app, "/v1/licenses/check", &check).await;
-    assert_eq!(status, StatusCode::OK, "{answer}");
+    let (status, answer) = post::<CheckLicense>(&app, &check).await;
+    assert_eq!(status, StatusCode::OK, "{answer:?}");
 
     flaky
         .broken
@@ -539,8 +561,8 @@ async fn a_read_whose_store_fails_is_a_server_error() {
         let (status, problem) = get_json(&app, &path).await;
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{path}: {problem}");
     }
-    let (status, problem) = post(&app, "/v1/licenses/check", &check).await;
-    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{problem}");
+    let (status, problem) = post::<CheckLicense>(&app, &check).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{problem:?}");
     flaky
         .broken
         .store(false, std::sync::atomic::Ordering::SeqCst);
@@ -570,6 +592,6 @@ async fn a_read_whose_store_fails_is_a_server_error() {
             "{path}: {problem}"
         );
     }
-    let (status, problem) = post(&app, "/v1/licenses/check", &check).await;
-    assert!(status.is_server_error(), "{status}: {problem}");
+    let (status, problem) = post::<CheckLicense>(&app, &check).await;
+    assert!(status.is_server_error(), "{status}: {problem:?}");
 }

@@ -9,11 +9,15 @@ use std::time::Duration;
 use axum::body::{Body, to_bytes};
 use axum::http::{Request, StatusCode};
 use ed25519_dalek::SigningKey;
+use provenant_api::routes::{Health, Metrics, SplitRoyalty, StateRoyalties};
+use provenant_api::{DetailQuery, Endpoint, Problem, Proven, SplitRequest};
 use provenant_ledger::{BatchConfig, Ledger, LedgerConfig, MemoryStore};
-use provenant_model::DesignId;
 use provenant_model::testkit::{design_of, envelope, grant, grant_id, key, register, terms};
+use provenant_model::{DesignId, Money, RoyaltySplit, Statement};
 use provenant_server::{ComputeLimits, Limits, app};
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::json;
 use tower::ServiceExt as _;
 
 type TestLedger = Ledger;
@@ -72,37 +76,82 @@ fn sales_csv(designs: &[DesignId], lines: usize) -> String {
 }
 
 fn statement_request(csv: &str) -> Request<Body> {
-    Request::post("/v1/royalties/statement")
+    Request::post(StateRoyalties::ROUTE.path)
         .header("content-type", "text/csv")
         .body(Body::from(csv.to_owned()))
         .unwrap()
 }
 
-fn json_request(path: &str, body: &Value) -> Request<Body> {
-    Request::post(path)
+/// A split of `amount` EUR earned by `design`, with a page of its detail
+/// when `detail` is given.
+fn split_of(design: DesignId, amount: u64, detail: Option<DetailQuery>) -> SplitRequest {
+    SplitRequest {
+        design,
+        revenue: Money {
+            amount_minor: amount,
+            currency: "EUR".parse().unwrap(),
+        },
+        detail,
+    }
+}
+
+/// `req` to endpoint `E` as its JSON body.
+fn json_request<E: Endpoint>(req: &E::Request) -> Request<Body>
+where
+    E::Request: Serialize,
+{
+    Request::post(E::ROUTE.path)
         .header("content-type", "application/json")
-        .body(Body::from(body.to_string()))
+        .body(Body::from(serde_json::to_vec(req).unwrap()))
         .unwrap()
 }
 
-async fn send(app: &axum::Router, req: Request<Body>) -> (StatusCode, Value, Option<String>) {
+/// What the router answered: the status, the typed answer or the problem,
+/// and `Retry-After`.
+struct Answer<T> {
+    status: StatusCode,
+    body: Result<T, Problem>,
+    retry: Option<String>,
+}
+
+async fn send<T: DeserializeOwned>(app: &axum::Router, req: Request<Body>) -> Answer<T> {
     let r = app.clone().oneshot(req).await.unwrap();
     let status = r.status();
     let retry = r
         .headers()
         .get("retry-after")
         .map(|v| v.to_str().unwrap().to_owned());
-    let body = to_bytes(r.into_body(), 64 << 20).await.unwrap();
-    let value = serde_json::from_slice(&body)
-        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into_owned()));
-    (status, value, retry)
+    let bytes = to_bytes(r.into_body(), 64 << 20).await.unwrap();
+    let text = || String::from_utf8_lossy(&bytes).into_owned();
+    let body = if status.is_success() {
+        Ok(serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{e}: {}", text())))
+    } else {
+        let p: Problem =
+            serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{e}: {}", text()));
+        assert_eq!(p.status, status.as_u16(), "{p:?}");
+        Err(p)
+    };
+    Answer {
+        status,
+        body,
+        retry,
+    }
+}
+
+/// The problem of a refusal.
+fn problem_of<T: std::fmt::Debug>(a: Answer<T>) -> Problem {
+    a.body.expect_err("a refusal")
 }
 
 /// A counter or gauge from `/metrics`.
 async fn metric(app: &axum::Router, name: &str) -> u64 {
     let r = app
         .clone()
-        .oneshot(Request::get("/metrics").body(Body::empty()).unwrap())
+        .oneshot(
+            Request::get(Metrics::ROUTE.path)
+                .body(Body::empty())
+                .unwrap(),
+        )
         .await
         .unwrap();
     let text = String::from_utf8(to_bytes(r.into_body(), 1 << 20).await.unwrap().to_vec()).unwrap();
@@ -124,10 +173,6 @@ async fn wait_for(app: &axum::Router, name: &str, want: u64) {
     panic!("{name} never reached {want}");
 }
 
-fn problem_type(body: &Value) -> &str {
-    body["type"].as_str().unwrap_or_default()
-}
-
 /// Three statements of 10,000 LRP lines over a 120-design chain occupy
 /// the compute threads; `/healthz`, asked on a worker of the same two-worker
 /// runtime, answers while all three are still running.
@@ -140,23 +185,25 @@ async fn healthz_answers_while_heavy_statements_run() {
     let heavy: Vec<_> = (0..3)
         .map(|_| {
             let (app, req) = (app.clone(), statement_request(&csv));
-            tokio::spawn(async move { send(&app, req).await })
+            tokio::spawn(async move { send::<Proven<Statement>>(&app, req).await })
         })
         .collect();
     wait_for(&app, "provenant_compute_running", 2).await;
     let health = {
         let app = app.clone();
         tokio::spawn(async move {
-            send(&app, Request::get("/healthz").body(Body::empty()).unwrap()).await
+            let req = Request::get(Health::ROUTE.path)
+                .body(Body::empty())
+                .unwrap();
+            app.oneshot(req).await.unwrap().status()
         })
     };
-    let (status, _, _) = health.await.unwrap();
-    assert_eq!(status, StatusCode::OK);
+    assert_eq!(health.await.unwrap(), StatusCode::OK);
     let still_running = heavy.iter().filter(|h| !h.is_finished()).count();
     assert_eq!(still_running, 3, "/healthz waited for a statement");
     for h in heavy {
-        let (status, body, _) = h.await.unwrap();
-        assert_eq!(status, StatusCode::OK, "{body}");
+        let done = h.await.unwrap();
+        assert_eq!(done.status, StatusCode::OK, "{:?}", done.body.err());
     }
 }
 
@@ -176,22 +223,23 @@ async fn a_full_compute_pool_is_refused_with_503() {
     let app = app(ledger, limits);
     let heavy = {
         let (app, req) = (app.clone(), statement_request(&sales_csv(&designs, 10_000)));
-        tokio::spawn(async move { send(&app, req).await })
+        tokio::spawn(async move { send::<Proven<Statement>>(&app, req).await })
     };
     wait_for(&app, "provenant_compute_running", 1).await;
-    let split = json!({"design": designs[0],
-        "revenue": {"amount_minor": 100, "currency": "EUR"}});
-    let (status, body, retry) = send(&app, json_request("/v1/royalties/split", &split)).await;
+    let split = split_of(designs[0], 100, None);
+    let busy: Answer<Proven<RoyaltySplit>> = send(&app, json_request::<SplitRoyalty>(&split)).await;
     assert!(!heavy.is_finished(), "the statement was too light to test");
-    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
-    assert!(problem_type(&body).ends_with("/compute-busy"), "{body}");
-    assert_eq!(retry.as_deref(), Some("1"));
+    assert_eq!(busy.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(busy.retry.as_deref(), Some("1"));
+    let p = problem_of(busy);
+    assert!(p.kind.ends_with("/compute-busy"), "{p:?}");
     assert_eq!(metric(&app, "provenant_compute_refused_total").await, 1);
-    assert_eq!(heavy.await.unwrap().0, StatusCode::OK);
+    assert_eq!(heavy.await.unwrap().status, StatusCode::OK);
     // With no queue, a read is taken only once the thread waits again.
     for _ in 0..6000 {
-        let (status, _, _) = send(&app, json_request("/v1/royalties/split", &split)).await;
-        if status == StatusCode::OK {
+        let again: Answer<Proven<RoyaltySplit>> =
+            send(&app, json_request::<SplitRoyalty>(&split)).await;
+        if again.status == StatusCode::OK {
             return;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
@@ -208,8 +256,8 @@ async fn a_statement_past_the_timeout_is_408_and_stops() {
     let designs = chain(&ledger, 120, "LRP", 8_000).await;
     let csv = sales_csv(&designs, 10_000);
     let full = app(ledger.clone(), Limits::default());
-    let (status, body, _) = send(&full, statement_request(&csv)).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let whole: Answer<Proven<Statement>> = send(&full, statement_request(&csv)).await;
+    assert_eq!(whole.status, StatusCode::OK, "{:?}", whole.body.err());
     let full_steps = metric(&full, "provenant_compute_steps_total").await;
 
     // A queue of one: with none, a read that comes before the new
@@ -223,9 +271,10 @@ async fn a_statement_past_the_timeout_is_408_and_stops() {
         ..Limits::default()
     };
     let short = app(ledger, limits);
-    let (status, body, _) = send(&short, statement_request(&csv)).await;
-    assert_eq!(status, StatusCode::REQUEST_TIMEOUT, "{body}");
-    assert!(problem_type(&body).ends_with("/request-timeout"), "{body}");
+    let cut: Answer<Proven<Statement>> = send(&short, statement_request(&csv)).await;
+    assert_eq!(cut.status, StatusCode::REQUEST_TIMEOUT);
+    let p = problem_of(cut);
+    assert!(p.kind.ends_with("/request-timeout"), "{p:?}");
     wait_for(&short, "provenant_compute_running", 0).await;
     assert_eq!(metric(&short, "provenant_compute_cancelled_total").await, 1);
     let cut_steps = metric(&short, "provenant_compute_steps_total").await;
@@ -244,67 +293,72 @@ async fn split_answers_are_bounded_and_their_detail_paged() {
     let designs = chain(&ledger, 200, "LAP", 4_000).await;
     let app = app(ledger, Limits::default());
     let top = *designs.last().unwrap();
-    let ask = |detail: Option<Value>| {
-        let mut body = json!({"design": top,
-            "revenue": {"amount_minor": 1_000_000, "currency": "EUR"}});
-        if let Some(d) = detail {
-            body["detail"] = d;
-        }
-        json_request("/v1/royalties/split", &body)
+    let ask = |detail: Option<DetailQuery>| {
+        json_request::<SplitRoyalty>(&split_of(top, 1_000_000, detail))
     };
-    let (status, plain, _) = send(&app, ask(None)).await;
-    assert_eq!(status, StatusCode::OK, "{plain}");
-    let payouts = plain["payouts"].as_array().unwrap();
+    let plain: Answer<Proven<RoyaltySplit>> = send(&app, ask(None)).await;
+    assert_eq!(
+        plain.status,
+        StatusCode::OK,
+        "{:?}",
+        plain.body.as_ref().err()
+    );
+    let plain = plain.body.unwrap();
+    let payouts = &plain.answer.payouts;
     assert_eq!(payouts.len(), 200);
-    let paid: u64 = payouts
-        .iter()
-        .map(|p| p["amount_minor"].as_u64().unwrap())
-        .sum();
+    let paid: u64 = payouts.iter().map(|p| p.amount_minor).sum();
     assert_eq!(paid, 1_000_000);
-    assert!(plain.get("detail").is_none());
+    assert!(plain.answer.detail.is_none());
     let mut answer_only = plain.clone();
-    answer_only.as_object_mut().unwrap().remove("proofs");
-    let size = answer_only.to_string().len();
+    answer_only.proofs.clear();
+    let size = serde_json::to_string(&answer_only).unwrap().len();
     assert!(size < 32 << 10, "the answer without proofs is {size} bytes");
-    let proofs = plain["proofs"].as_array().unwrap().len();
+    let proofs = plain.proofs.len();
     assert!(proofs >= 200, "{proofs} proofs");
 
     let mut seen = Vec::new();
     let mut after: Option<String> = None;
     for _ in 0..1000 {
-        let mut detail = json!({"limit": 1000});
-        if let Some(a) = &after {
-            detail["after"] = json!(a);
-        }
-        let (status, page, _) = send(&app, ask(Some(detail))).await;
-        assert_eq!(status, StatusCode::OK, "{page}");
-        assert_eq!(page["payouts"], plain["payouts"]);
-        assert_eq!(page["proofs"].as_array().unwrap().len(), proofs);
-        let holdings = page["detail"]["holdings"].as_array().unwrap();
+        let detail = DetailQuery {
+            after: after.take(),
+            limit: Some(1000),
+        };
+        let page: Answer<Proven<RoyaltySplit>> = send(&app, ask(Some(detail))).await;
+        assert_eq!(
+            page.status,
+            StatusCode::OK,
+            "{:?}",
+            page.body.as_ref().err()
+        );
+        let page = page.body.unwrap();
+        assert_eq!(page.answer.payouts, plain.answer.payouts);
+        assert_eq!(page.proofs.len(), proofs);
+        let detail = page.answer.detail.expect("the detail asked for");
+        let holdings = &detail.holdings;
         assert!(!holdings.is_empty() && holdings.len() <= 100);
         let named: usize = holdings
             .iter()
-            .flat_map(|h| h["paths"].as_array().unwrap())
-            .map(|p| p["designs"].as_array().unwrap().len())
+            .flat_map(|h| &h.holding.paths)
+            .map(|p| p.designs.len())
             .sum();
         assert!(named <= 4096, "{named} path designs in a page");
-        seen.extend(
-            holdings
-                .iter()
-                .map(|h| h["design"].as_str().unwrap().to_owned()),
-        );
-        match page["detail"]["next"].as_str() {
-            Some(next) => after = Some(next.to_owned()),
+        seen.extend(holdings.iter().map(|h| h.holding.design));
+        match detail.next {
+            Some(next) => after = Some(next),
             None => break,
         }
     }
     seen.sort();
-    let mut expected: Vec<String> = designs.iter().map(ToString::to_string).collect();
+    let mut expected = designs.clone();
     expected.sort();
     assert_eq!(seen, expected);
 
-    let bad = ask(Some(json!({"after": "x"})));
-    let (status, body, _) = send(&app, bad).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(problem_type(&body).ends_with("/invalid-cursor"), "{body}");
+    let bad = ask(Some(DetailQuery {
+        after: Some("x".to_owned()),
+        limit: None,
+    }));
+    let refused: Answer<Proven<RoyaltySplit>> = send(&app, bad).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    let p = problem_of(refused);
+    assert!(p.kind.ends_with("/invalid-cursor"), "{p:?}");
 }
