@@ -26,7 +26,7 @@ use crate::{
 
 /// One dispute that blocks a design, and how many do: what an answer says
 /// about a blocked design, whatever the number of disputes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Blocked {
     /// The blocked design: the one asked about, or its blocked ancestor.
     pub design: DesignId,
@@ -188,7 +188,7 @@ impl LicenseQuery {
 }
 
 /// The answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LicenseAnswer {
     /// Whether every rule allows it.
     pub allowed: bool,

@@ -15,8 +15,11 @@ pub struct ViewError(pub String);
 ///
 /// Nothing is written when an entry fails a rule: [`crate::apply`] returns
 /// the error instead of any [`crate::Changes`].
+///
+/// Not `#[non_exhaustive]`: the HTTP status of each rule comes from an
+/// exhaustive match (`provenant_api::rule_status`), so that a new rule
+/// does not compile until it has one.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
 pub enum RuleError {
     // ---- encoding -------------------------------------------------------
     /// The JSON does not have the expected shape (unknown field, wrong type,

@@ -126,7 +126,7 @@ fn load_graph_with<V: StateView + ?Sized>(
 }
 
 /// One payee's total in a split.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PayeeAmount {
     /// Who is paid.
     pub payee: Identity,
@@ -156,7 +156,7 @@ pub struct DetailPage {
 }
 
 /// One payee's holding of one paid design.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HoldingLine {
     /// Who is paid.
     pub payee: Identity,
@@ -166,7 +166,7 @@ pub struct HoldingLine {
 }
 
 /// A page of the detail behind a split's payouts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SplitDetail {
     /// Holdings by payee then design.
     pub holdings: Vec<HoldingLine>,
@@ -177,7 +177,7 @@ pub struct SplitDetail {
 }
 
 /// A royalty split answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoyaltySplit {
     /// The design that earned the revenue.
     pub design: DesignId,
@@ -282,7 +282,7 @@ pub struct SaleLine {
 }
 
 /// A payee's total in one currency.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatementLine {
     /// Who is paid.
     pub payee: Identity,
@@ -293,7 +293,7 @@ pub struct StatementLine {
 }
 
 /// Payouts aggregated over many sales.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Statement {
     /// The policy applied.
     pub policy: RoyaltyPolicy,

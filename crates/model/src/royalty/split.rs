@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::bignum::Big;
 use super::plan::{Cancel, SplitPlan};
@@ -29,7 +29,7 @@ pub struct RoyaltyGraph<N, P> {
 }
 
 /// An exact fraction, as decimal texts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fraction {
     /// Numerator.
     pub numerator: String,
@@ -38,7 +38,7 @@ pub struct Fraction {
 }
 
 /// A path from the design that earned the revenue up to a paid design.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoyaltyPath<N> {
     /// The designs, from the earning design to the paid one.
     pub designs: Vec<N>,
@@ -47,7 +47,7 @@ pub struct RoyaltyPath<N> {
 }
 
 /// Why a payee is paid for one design.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Holding<N> {
     /// The design.
     pub design: N,
@@ -62,7 +62,7 @@ pub struct Holding<N> {
 }
 
 /// One payee's line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Payout<N, P> {
     /// Who is paid.
     pub payee: P,

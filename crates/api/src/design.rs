@@ -1,0 +1,125 @@
+//! Designs as readers see them: `GET /v1/designs/{id}`, the lists of
+//! `GET /v1/designs`, and `POST /v1/designs/identify`.
+
+use provenant_model::payload::{AiDisclosure, Creator, ParentLink};
+use provenant_model::state::EntryRef;
+use provenant_model::{
+    Blocked, ContentDescriptor, ContentSha256, DesignId, GrantId, GrantState, Identity, Owner, Ppm,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::proven::{Page, Proven};
+
+/// What a design's registration said about it, which no later entry
+/// changes: read from the registration entry, not kept as state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DesignDetails {
+    /// The content descriptor.
+    pub content: ContentDescriptor,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// The creators as registered (ownership now is `owners`).
+    pub creators: Vec<Creator>,
+    /// AI disclosure.
+    pub ai: Option<AiDisclosure>,
+}
+
+/// A design's state as a reader sees it: the record without the list of
+/// blocking disputes, which a stranger's disputes could make long; one of
+/// them is cited instead, with their number ([`Blocked`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DesignSummary {
+    /// The design id (BLAKE3 of the content).
+    pub id: DesignId,
+    /// The parent links.
+    pub parents: Vec<ParentLink>,
+    /// Ownership needed to sign for the design.
+    pub license_threshold_ppm: Ppm,
+    /// Current owners, sorted by key.
+    pub owners: Vec<Owner>,
+    /// The registration entry.
+    pub registered: EntryRef,
+    /// The latest entry that changed ownership.
+    pub ownership: EntryRef,
+    /// The first dispute blocking the design and their number; `None`
+    /// when the design itself is clear.
+    pub blocked_by: Option<Blocked>,
+}
+
+/// A design as a user sees it: the answer of `GET /v1/designs/{id}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DesignReport {
+    /// The design's state.
+    #[serde(flatten)]
+    pub state: DesignSummary,
+    /// What its registration said.
+    #[serde(flatten)]
+    pub details: DesignDetails,
+    /// Designs that derive from it.
+    pub children: Vec<DesignId>,
+    /// Grants on it, with units used.
+    pub grants: Vec<GrantState>,
+    /// Indexes of every entry concerning it.
+    pub history: Vec<u64>,
+}
+
+/// What is known of an uploaded file: the answer of
+/// `POST /v1/designs/identify`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identified {
+    /// BLAKE3 of the bytes: the design id they would have.
+    pub blake3: DesignId,
+    /// SHA-256 of the bytes.
+    pub sha256: ContentSha256,
+    /// Length in bytes.
+    pub size: u64,
+    /// Whether a design with this content is registered.
+    pub registered: bool,
+    /// The design, with proofs, when registered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub design: Option<Proven<DesignReport>>,
+}
+
+/// Query of `GET /v1/designs`: exactly one of `creator` (designs the key
+/// owns a share of) and `licensee` (designs licensed to it, with the
+/// grant), `limit` at a time ([`crate::DEFAULT_PAGE`] by default, at most
+/// [`crate::MAX_PAGE`]), continuing `after` a page's `next`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    /// List the designs this key owns a share of.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creator: Option<Identity>,
+    /// List the designs licensed to this key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub licensee: Option<Identity>,
+    /// A previous page's `next`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
+    /// How many items at most.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<usize>,
+}
+
+/// A design licensed to a key, and the grant it holds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Licensed {
+    /// The grant.
+    pub grant: GrantId,
+    /// The design it licenses.
+    pub design: DesignId,
+}
+
+/// The answer of `GET /v1/designs`: design ids for `creator`, designs and
+/// grants for `licensee`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum DesignList {
+    /// `?creator=`: the designs the key owns a share of, in id order.
+    Owned(Page<DesignId>),
+    /// `?licensee=`: the grants the key holds and their designs, in grant
+    /// id order.
+    Licensed(Page<Licensed>),
+}

@@ -1,0 +1,51 @@
+//! Provenant's HTTP API as types: the wire format in one crate.
+//!
+//! | module | what |
+//! |---|---|
+//! | [`routes`] | every route, defined once: method, path, request and answer types ([`Endpoint`]), and the path builders clients use |
+//! | [`log`] | the log: [`LogInfo`], inclusion and consistency proofs, entries, [`Submitted`] |
+//! | [`design`] | designs: [`DesignReport`], the lists of `GET /v1/designs`, [`Identified`] |
+//! | [`royalty`] | royalty questions: [`SplitRequest`], [`StatementRequest`] |
+//! | [`proven`] | [`Proven`] answers and their [`EntryProof`]s, [`Page`]s and cursors |
+//! | [`problem`] | the RFC 9457 [`Problem`] body, its `type` URIs, and the status of every rule |
+//! | [`verify`] | the one verifier of answers, receipts and proof bundles |
+//! | [`hex`] | the hex encoding of hashes |
+//!
+//! Answers computed from the state (designs, grants, license checks,
+//! royalties) are [`Proven`]: they carry the signed checkpoint they were
+//! computed at and the inclusion proofs of the entries they rest on, and
+//! [`Proven::verify`] checks both with only the log's key.
+//!
+//! ## What's in scope
+//! The JSON shape of every request and answer, the routes, the problem
+//! body and the status of each rule, and verification of what the service
+//! answers. Pure: it depends on `provenant-model`, `provenant-tlog` and
+//! serde only, so a browser page, a witness or a third-party client can
+//! build on it.
+//!
+//! ## What's out of scope
+//! HTTP itself (no server, no client, no async runtime), storage, and the
+//! rules: those are `provenant-model`'s, which this crate names in its
+//! types but never re-implements.
+
+pub mod design;
+pub mod hex;
+pub mod log;
+pub mod problem;
+pub mod proven;
+pub mod routes;
+pub mod royalty;
+pub mod verify;
+
+pub use design::{
+    DesignDetails, DesignList, DesignReport, DesignSummary, Identified, Licensed, ListQuery,
+};
+pub use log::{
+    ConsistencyAnswer, ConsistencyQuery, EntryAnswer, InclusionAnswer, InclusionQuery, LogInfo,
+    Submitted,
+};
+pub use problem::{Problem, TYPE_BASE, rule_status};
+pub use proven::{DEFAULT_PAGE, EntryProof, MAX_PAGE, Page, Proven};
+pub use routes::{Endpoint, Input, Method, Route};
+pub use royalty::{DetailQuery, PolicyQuery, SplitRequest, StatementRequest};
+pub use verify::{RestsOn, VerifyError, verify_bundle, verify_checkpoint, verify_receipt};
