@@ -1,6 +1,7 @@
 //! A real server on a free loopback port, and signed envelopes to send it.
 #![allow(dead_code, unused_imports)]
 
+pub mod openapi;
 pub mod raw;
 
 use std::io::{BufRead as _, BufReader};
@@ -53,16 +54,18 @@ impl Server {
         format!("{}{path}", self.base)
     }
 
-    /// POSTs `body` as JSON: the status and the JSON answer.
+    /// POSTs `body` as JSON: the status and the JSON answer, checked
+    /// against the OpenAPI document.
     pub fn post(&self, path: &str, body: &Value) -> (u16, Value) {
         let r = self.client.post(self.url(path)).json(body).send().unwrap();
-        (r.status().as_u16(), r.json().unwrap())
+        checked("POST", path, r)
     }
 
-    /// GETs `path`: the status and the JSON answer.
+    /// GETs `path`: the status and the JSON answer, checked against the
+    /// OpenAPI document.
     pub fn get(&self, path: &str) -> (u16, Value) {
         let r = self.client.get(self.url(path)).send().unwrap();
-        (r.status().as_u16(), r.json().unwrap())
+        checked("GET", path, r)
     }
 
     /// POSTs `env` to `/v1/entries`: the whole response, for callers that
@@ -132,6 +135,21 @@ impl Drop for Server {
             self.terminate();
         }
     }
+}
+
+/// The status and JSON body of an answer to `method path`, the body
+/// validated against the route's schema in the OpenAPI document.
+pub fn checked(method: &str, path: &str, r: reqwest::blocking::Response) -> (u16, Value) {
+    let status = r.status().as_u16();
+    let content_type = r
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let body: Value = r.json().unwrap();
+    openapi::check(method, path, status, &content_type, &body);
+    (status, body)
 }
 
 /// A grant of `design` to `licensee` for `territories` (empty: worldwide).

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::Problem;
 
 /// Body of `POST /v1/royalties/split`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SplitRequest {
     /// The design that earned the revenue.
@@ -25,7 +25,7 @@ pub struct SplitRequest {
 /// Which page of a split's detail: `after` a previous page's `next`,
 /// `limit` holdings (default [`DEFAULT_DETAIL_LIMIT`], at most
 /// [`MAX_DETAIL_LIMIT`]).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DetailQuery {
     /// A previous page's `detail.next`.
@@ -64,7 +64,7 @@ impl DetailQuery {
 /// sales as CSV (`Content-Type: text/csv`, header
 /// `design,amount_minor,currency`), the policy then in the query
 /// ([`PolicyQuery`]).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StatementRequest {
     /// The royalty policy to apply.
@@ -75,7 +75,7 @@ pub struct StatementRequest {
 
 /// Query of `POST /v1/royalties/statement` with a CSV body: the policy,
 /// LAP when absent.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PolicyQuery {
     /// The royalty policy to apply.

@@ -105,6 +105,16 @@ hex_schema!(
     "An entry's RFC 6962 leaf hash, SHA-256(0x00 || leaf bytes)"
 );
 
+/// An RFC 6962 node hash in a proof, for the schemas of proofs (the
+/// hashes are `provenant_tlog::Hash`, written as hex).
+pub struct NodeHash;
+
+hex_schema!(
+    NodeHash,
+    "NodeHash",
+    "A SHA-256 node hash of the Merkle tree (RFC 6962 section 2.1)"
+);
+
 string_schema!(
     Identity,
     "Identity",

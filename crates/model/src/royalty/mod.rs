@@ -127,6 +127,7 @@ fn load_graph_with<V: StateView + ?Sized>(
 
 /// One payee's total in a split.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PayeeAmount {
     /// Who is paid.
     pub payee: Identity,
@@ -157,6 +158,7 @@ pub struct DetailPage {
 
 /// One payee's holding of one paid design.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HoldingLine {
     /// Who is paid.
     pub payee: Identity,
@@ -167,6 +169,7 @@ pub struct HoldingLine {
 
 /// A page of the detail behind a split's payouts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SplitDetail {
     /// Holdings by payee then design.
     pub holdings: Vec<HoldingLine>,
@@ -178,6 +181,7 @@ pub struct SplitDetail {
 
 /// A royalty split answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RoyaltySplit {
     /// The design that earned the revenue.
     pub design: DesignId,
@@ -273,6 +277,7 @@ fn detail_page(all: Vec<(Identity, Holding<DesignId>)>, page: DetailPage) -> Spl
 
 /// One sale: revenue earned by a design.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SaleLine {
     /// The design sold.
@@ -283,6 +288,7 @@ pub struct SaleLine {
 
 /// A payee's total in one currency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct StatementLine {
     /// Who is paid.
     pub payee: Identity,
@@ -294,6 +300,7 @@ pub struct StatementLine {
 
 /// Payouts aggregated over many sales.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Statement {
     /// The policy applied.
     pub policy: RoyaltyPolicy,

@@ -30,6 +30,7 @@ pub struct RoyaltyGraph<N, P> {
 
 /// An exact fraction, as decimal texts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Fraction {
     /// Numerator.
     pub numerator: String,
@@ -39,6 +40,7 @@ pub struct Fraction {
 
 /// A path from the design that earned the revenue up to a paid design.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RoyaltyPath<N> {
     /// The designs, from the earning design to the paid one.
     pub designs: Vec<N>,
@@ -48,6 +50,7 @@ pub struct RoyaltyPath<N> {
 
 /// Why a payee is paid for one design.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Holding<N> {
     /// The design.
     pub design: N,
