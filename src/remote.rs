@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 use std::fmt::Write as _;
 
 use clap::Args;
-use provenant_client::{Client, verify_answer};
-use provenant_model::Envelope;
+use provenant_api::{DesignReport, Proven, RestsOn};
+use provenant_client::Client;
+use provenant_model::{Envelope, LicenseAnswer, RoyaltySplit, Statement};
 use provenant_tlog::{LeafIndex, Note, NoteVerifier};
 use serde_json::{Value, json};
 
@@ -58,11 +59,19 @@ fn verifier(text: &str) -> Result<NoteVerifier, String> {
     NoteVerifier::from_text(text.trim()).map_err(|e| format!("the log key: {e}"))
 }
 
-/// Asks, then verifies the answer's checkpoint and proofs.
-fn proven(client: &Client, key: Option<&str>, answer: Value) -> Result<(Value, u64), String> {
+/// Verifies an answer of type `T`'s checkpoint and proofs; the answer is
+/// kept as JSON to be shown as the server sent it.
+fn proven<T: RestsOn + serde::de::DeserializeOwned>(
+    client: &Client,
+    key: Option<&str>,
+    answer: Value,
+) -> Result<(Value, u64), String> {
     let key = log_key(client, key)?;
-    let checkpoint =
-        verify_answer(&answer, &key).map_err(|e| format!("the answer does not verify: {e}"))?;
+    let typed: Proven<T> = serde_json::from_value(answer.clone())
+        .map_err(|e| format!("the answer is not what the API promises: {e}"))?;
+    let checkpoint = typed
+        .verify(&key)
+        .map_err(|e| format!("the answer does not verify: {e}"))?;
     Ok((answer, checkpoint.size.0))
 }
 
@@ -161,7 +170,7 @@ impl DesignShowArgs {
         let answer = client
             .get(&format!("/v1/designs/{id}"))
             .map_err(|e| e.to_string())?;
-        let (d, size) = proven(&client, self.log_key.as_deref(), answer)?;
+        let (d, size) = proven::<DesignReport>(&client, self.log_key.as_deref(), answer)?;
         let mut text = format!(
             "design {id}\n  title     {}\n  registered at index {} (proofs verified at size {size})\n",
             d["title"].as_str().unwrap_or_default(),
@@ -251,7 +260,7 @@ impl CheckArgs {
         let answer = client
             .post("/v1/licenses/check", &question)
             .map_err(|e| e.to_string())?;
-        let (a, size) = proven(&client, self.log_key.as_deref(), answer)?;
+        let (a, size) = proven::<LicenseAnswer>(&client, self.log_key.as_deref(), answer)?;
         let left = a["units_remaining"]
             .as_u64()
             .map_or("unlimited".to_owned(), |u| u.to_string());
@@ -330,7 +339,7 @@ impl SplitArgs {
             let answer = client
                 .post("/v1/royalties/split", &body)
                 .map_err(|e| e.to_string())?;
-            proven(&client, self.log_key.as_deref(), answer)
+            proven::<RoyaltySplit>(&client, self.log_key.as_deref(), answer)
         };
         let (mut split, size) = ask(None)?;
         if self.detail {
@@ -406,7 +415,7 @@ impl StatementArgs {
                 csv,
             )
             .map_err(|e| e.to_string())?;
-        let (statement, size) = proven(&client, self.log_key.as_deref(), answer)?;
+        let (statement, size) = proven::<Statement>(&client, self.log_key.as_deref(), answer)?;
         let mut text = format!("verified at size {size}\npayee, currency, amount_minor");
         for l in statement["lines"].as_array().into_iter().flatten() {
             let _ = write!(

@@ -58,13 +58,13 @@ fn creators_register_and_brands_check_over_http() {
     // The answer's entries are proven under a checkpoint the log signed; a
     // server that names an entry it does not prove, or another size, is
     // caught.
-    provenant_client::verify_answer(&yes, &verifier).unwrap();
+    verify_answer(&yes, &verifier).unwrap();
     let mut unproven = yes.clone();
     unproven["rests_on"][0]["index"] = json!(7);
-    assert!(provenant_client::verify_answer(&unproven, &verifier).is_err());
+    assert!(verify_answer(&unproven, &verifier).is_err());
     let mut resized = yes.clone();
     resized["tree_size"] = json!(1);
-    assert!(provenant_client::verify_answer(&resized, &verifier).is_err());
+    assert!(verify_answer(&resized, &verifier).is_err());
     let (_, no) = server.post("/v1/licenses/check", &question("DE"));
     assert_eq!(no["allowed"], json!(false));
     assert!(no["reasons"].to_string().contains("territory"), "{no}");

@@ -297,7 +297,7 @@ fn key_rotation_keeps_the_new_keys_rights() {
 /// proves every entry it names.
 fn proven_size(server: &Server, answer: &Value) -> (usize, usize) {
     let (_, verifier) = server.log_key();
-    provenant_client::verify_answer(answer, &verifier).unwrap();
+    verify_answer(answer, &verifier).unwrap();
     (
         answer.to_string().len(),
         answer["proofs"].as_array().unwrap().len(),

@@ -178,3 +178,32 @@ pub fn verified_checkpoint(text: &str, origin: &str, verifier: &NoteVerifier) ->
 pub fn problem_type(body: &Value) -> &str {
     body["type"].as_str().unwrap_or_default()
 }
+
+/// Verifies a proven answer read as JSON with the api crate's verifier,
+/// typed by its shape: a license check (`allowed`), a design (`owners`),
+/// a grant (`granted`), a split (`payouts`) or a statement (`lines`).
+pub fn verify_answer(answer: &Value, log_key: &NoteVerifier) -> Result<Checkpoint, String> {
+    use provenant_api::{DesignReport, Proven, RestsOn};
+    use provenant_model::{GrantState, LicenseAnswer, RoyaltySplit, Statement};
+    fn typed<T: RestsOn + serde::de::DeserializeOwned>(
+        answer: &Value,
+        log_key: &NoteVerifier,
+    ) -> Result<Checkpoint, String> {
+        let proven: Proven<T> =
+            serde_json::from_value(answer.clone()).map_err(|e| e.to_string())?;
+        proven.verify(log_key).map_err(|e| e.to_string())
+    }
+    if answer.get("allowed").is_some() {
+        typed::<LicenseAnswer>(answer, log_key)
+    } else if answer.get("owners").is_some() {
+        typed::<DesignReport>(answer, log_key)
+    } else if answer.get("granted").is_some() {
+        typed::<GrantState>(answer, log_key)
+    } else if answer.get("payouts").is_some() {
+        typed::<RoyaltySplit>(answer, log_key)
+    } else if answer.get("lines").is_some() {
+        typed::<Statement>(answer, log_key)
+    } else {
+        Err(format!("not a proven answer: {answer}"))
+    }
+}

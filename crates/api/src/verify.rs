@@ -83,8 +83,8 @@ pub enum VerifyError {
         /// The checkpoint's size.
         signed: u64,
     },
-    /// A receipt does not verify.
-    #[error("the receipt does not verify: {0}")]
+    /// A receipt does not verify (the receipt's own message).
+    #[error(transparent)]
     Receipt(#[from] ReceiptError),
     /// A proof bundle does not verify.
     #[error("the proof bundle does not verify: {0}")]

@@ -1,34 +1,6 @@
 //! What can go wrong talking to a ledger.
 
-use serde::Deserialize;
-
-/// An RFC 9457 problem the server answered with.
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
-pub struct Problem {
-    /// The stable type URI naming the rule, `https://provenant.dev/problems/<code>`.
-    #[serde(rename = "type", default)]
-    pub kind: String,
-    /// A short human title.
-    #[serde(default)]
-    pub title: String,
-    /// The HTTP status.
-    #[serde(default)]
-    pub status: u16,
-    /// What went wrong, for a human.
-    #[serde(default)]
-    pub detail: String,
-    /// The offending field, where there is one.
-    #[serde(default)]
-    pub field: Option<String>,
-}
-
-impl Problem {
-    /// The rule's stable code: the last segment of the type URI.
-    #[must_use]
-    pub fn code(&self) -> &str {
-        self.kind.rsplit('/').next().unwrap_or_default()
-    }
-}
+use provenant_api::Problem;
 
 /// A failed call.
 #[derive(Debug, thiserror::Error)]

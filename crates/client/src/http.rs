@@ -3,50 +3,15 @@
 
 use std::time::Duration;
 
-use provenant_model::{Envelope, Identity, Receipt};
-use provenant_tlog::{Hash, NoteVerifier, TreeSize};
+use provenant_api::{LogInfo, Problem, Submitted};
+use provenant_model::Envelope;
+use provenant_tlog::{Hash, TreeSize};
 use reqwest::blocking::{Client as Http, Response};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::error::{ClientError, Problem};
-
-/// What a client needs to verify a log, from `GET /v1/log`.
-#[derive(Debug, Clone, Deserialize)]
-pub struct LogInfo {
-    /// The checkpoint origin line.
-    pub origin: String,
-    /// The C2SP signed-note verifier key.
-    pub verifier_key: String,
-    /// The log's public key.
-    pub public_key: String,
-    /// The number of entries.
-    pub size: u64,
-    /// The keys that may resolve disputes.
-    #[serde(default)]
-    pub arbiters: Vec<Identity>,
-}
-
-impl LogInfo {
-    /// The parsed verifier key.
-    ///
-    /// # Errors
-    /// When the server's key text is not a C2SP Ed25519 verifier key.
-    pub fn verifier(&self) -> Result<NoteVerifier, provenant_tlog::Error> {
-        NoteVerifier::from_text(&self.verifier_key)
-    }
-}
-
-/// The answer to a write.
-#[derive(Debug, Clone)]
-pub struct Submitted {
-    /// The receipt: the entry, its index, inclusion proof and checkpoint.
-    pub receipt: Receipt,
-    /// `false` when the envelope was already in the log (the original
-    /// receipt came back).
-    pub created: bool,
-}
+use crate::error::ClientError;
 
 /// An answer's JSON, refusing repeated member names at any depth (RFC 7493
 /// section 2.3): an answer with two `allowed` or two `payload` members
@@ -217,9 +182,9 @@ impl Client {
     pub fn submit(&self, envelope: &Envelope) -> Result<Submitted, ClientError> {
         let url = self.url("/v1/entries");
         let response = Self::send(&url, self.http.post(&url).json(&envelope.to_value()))?;
-        let created = response.status() == reqwest::StatusCode::CREATED;
+        let status = response.status().as_u16();
         let receipt = Self::decode(&url, response)?;
-        Ok(Submitted { receipt, created })
+        Ok(Submitted::from_status(receipt, status))
     }
 
     /// `GET /v1/proofs/inclusion?index=&tree_size=`.

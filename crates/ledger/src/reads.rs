@@ -4,18 +4,17 @@
 
 use std::collections::BTreeSet;
 
-use provenant_model::payload::{AiDisclosure, Creator, ParentLink};
+use provenant_api::{DesignDetails, DesignReport, DesignSummary, EntryProof, Page, Proven};
 use provenant_model::state::EntryRef;
 use provenant_model::{
-    Blocked, Cancel, ContentDescriptor, DesignId, DetailPage, Entry, GrantId, GrantState, Identity,
-    LeafHash, LicenseAnswer, LicenseQuery, Money, Owner, Ppm, RoyaltyPolicy, RoyaltySplit,
-    SaleLine, StateView, Statement, blocked_by, check_license, royalty_split, royalty_statement,
+    Cancel, DesignId, DetailPage, Entry, GrantId, GrantState, Identity, LeafHash, LicenseAnswer,
+    LicenseQuery, Money, RoyaltyPolicy, RoyaltySplit, SaleLine, StateView, Statement, blocked_by,
+    check_license, royalty_split, royalty_statement,
 };
 use provenant_tlog::tile::{Tile, encode_bundle};
 use provenant_tlog::{
     Checkpoint, Hash, LeafIndex, Note, TreeSize, prove_consistency, prove_inclusion,
 };
-use serde::Serialize;
 
 use crate::error::ReadError;
 use crate::hashes::{HashCache, StoredHashes};
@@ -68,117 +67,20 @@ impl<S: Store> Iterator for BundleChunks<S> {
     }
 }
 
-/// An entry's inclusion proof at an answer's checkpoint.
-#[derive(Clone, Debug, Serialize)]
-pub struct EntryProof {
-    /// The entry's index.
-    pub index: u64,
-    /// Its leaf hash.
-    pub leaf_hash: LeafHash,
-    /// The proof, leaf sibling first, hex.
-    #[serde(serialize_with = "hex_hashes")]
-    pub inclusion_proof: Vec<Hash>,
-}
-
-fn hex_hashes<S: serde::Serializer>(hashes: &[Hash], s: S) -> Result<S::Ok, S::Error> {
-    s.collect_seq(hashes.iter().map(Hash::to_hex))
-}
-
-/// An answer, the checkpoint it was computed at, and the proofs of the
-/// entries it rests on.
-#[derive(Clone, Debug, Serialize)]
-pub struct Proven<T> {
-    /// The answer.
-    #[serde(flatten)]
-    pub answer: T,
-    /// The log size the answer was computed at.
-    pub tree_size: u64,
-    /// The signed checkpoint of that size.
-    pub checkpoint: String,
-    /// Inclusion proofs of the entries the answer rests on.
-    pub proofs: Vec<EntryProof>,
-}
-
-/// What a design's registration said about it, which no later entry
-/// changes: read from the registration entry, not kept as state.
-#[derive(Clone, Debug, Serialize)]
-pub struct DesignDetails {
-    /// The content descriptor.
-    pub content: ContentDescriptor,
-    /// Title.
-    pub title: String,
-    /// Description.
-    pub description: String,
-    /// The creators as registered (ownership now is `owners`).
-    pub creators: Vec<Creator>,
-    /// AI disclosure.
-    pub ai: Option<AiDisclosure>,
-}
-
-impl DesignDetails {
-    /// The details in `bytes`, the leaf bytes of the registration of `id`.
-    fn of(id: &DesignId, bytes: &[u8]) -> Result<Self, ReadError> {
-        match Entry::registration_in(bytes) {
-            Ok(p) if p.content.blake3 == *id => Ok(DesignDetails {
-                content: p.content,
-                title: p.title,
-                description: p.description,
-                creators: p.creators,
-                ai: p.ai,
-            }),
-            _ => Err(ReadError::Store(StoreError(format!(
-                "the registration entry of design {id} is not its design.register"
-            )))),
-        }
+/// The details in `bytes`, the leaf bytes of the registration of `id`.
+fn design_details(id: &DesignId, bytes: &[u8]) -> Result<DesignDetails, ReadError> {
+    match Entry::registration_in(bytes) {
+        Ok(p) if p.content.blake3 == *id => Ok(DesignDetails {
+            content: p.content,
+            title: p.title,
+            description: p.description,
+            creators: p.creators,
+            ai: p.ai,
+        }),
+        _ => Err(ReadError::Store(StoreError(format!(
+            "the registration entry of design {id} is not its design.register"
+        )))),
     }
-}
-
-/// A design's state as a reader sees it: the record without the list of
-/// blocking disputes, which a stranger's disputes could make long; one of
-/// them is cited instead, with their number ([`Blocked`]).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct DesignSummary {
-    /// The design id (BLAKE3 of the content).
-    pub id: DesignId,
-    /// The parent links.
-    pub parents: Vec<ParentLink>,
-    /// Ownership needed to sign for the design.
-    pub license_threshold_ppm: Ppm,
-    /// Current owners, sorted by key.
-    pub owners: Vec<Owner>,
-    /// The registration entry.
-    pub registered: EntryRef,
-    /// The latest entry that changed ownership.
-    pub ownership: EntryRef,
-    /// The first dispute blocking the design and their number; `None`
-    /// when the design itself is clear.
-    pub blocked_by: Option<Blocked>,
-}
-
-/// A design as a user sees it.
-#[derive(Clone, Debug, Serialize)]
-pub struct DesignReport {
-    /// The design's state.
-    #[serde(flatten)]
-    pub state: DesignSummary,
-    /// What its registration said.
-    #[serde(flatten)]
-    pub details: DesignDetails,
-    /// Designs that derive from it.
-    pub children: Vec<DesignId>,
-    /// Grants on it, with units used.
-    pub grants: Vec<GrantState>,
-    /// Indexes of every entry concerning it.
-    pub history: Vec<u64>,
-}
-
-/// A page of results and the cursor for the next one.
-#[derive(Clone, Debug, Serialize)]
-pub struct Page<T> {
-    /// The items.
-    pub items: Vec<T>,
-    /// Pass as `after` for the next page; `None` at the end.
-    pub next: Option<String>,
 }
 
 fn tlog_err(e: provenant_tlog::Error) -> ReadError {
@@ -399,7 +301,7 @@ impl<S: Store> Ledger<S> {
         let view = View::new(&at.snap);
         let state = view.design(id)?.ok_or(ReadError::NotFound("design"))?;
         let registration = read_entry_bytes(&at.snap, state.registered.index)?;
-        let details = DesignDetails::of(id, &registration)?;
+        let details = design_details(id, &registration)?;
         let children = view.family(LinkFamily::ChildrenOf(*id), keys::second_design)?;
         let mut history = vec![state.registered.index];
         history.extend(view.family(LinkFamily::HistoryOf(*id), keys::second_index)?);

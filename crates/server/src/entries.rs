@@ -3,9 +3,9 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use provenant_api::EntryAnswer;
 use provenant_ledger::{Ledger, Outcome, Store};
 use provenant_model::{Entry, Envelope, Receipt};
-use serde::Serialize;
 
 use crate::Problem;
 use crate::body::RawBody;
@@ -33,17 +33,6 @@ pub async fn submit<S: Store>(
         Outcome::Existing => StatusCode::OK,
     };
     Ok((status, Json(receipt)))
-}
-
-/// An entry and where it is.
-#[derive(Serialize)]
-pub struct EntryAnswer {
-    /// Its index.
-    pub index: u64,
-    /// Its leaf hash.
-    pub leaf_hash: provenant_model::LeafHash,
-    /// The entry.
-    pub entry: serde_json::Value,
 }
 
 /// `GET /v1/entries/{index}`.

@@ -9,28 +9,11 @@ use axum::body::Body;
 use axum::extract::{Extension, State};
 use axum::http::StatusCode;
 use futures_util::StreamExt as _;
-use provenant_ledger::reads::{DesignReport, Proven};
+use provenant_api::Identified;
 use provenant_ledger::{Ledger, ReadError, Store};
-use provenant_model::{ContentHasher, ContentSha256, DesignId};
-use serde::Serialize;
+use provenant_model::ContentHasher;
 
 use crate::Problem;
-
-/// What is known of an uploaded file.
-#[derive(Serialize)]
-pub struct Identified {
-    /// BLAKE3 of the bytes: the design id they would have.
-    pub blake3: DesignId,
-    /// SHA-256 of the bytes.
-    pub sha256: ContentSha256,
-    /// Length in bytes.
-    pub size: u64,
-    /// Whether a design with this content is registered.
-    pub registered: bool,
-    /// The design, with proofs, when registered.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub design: Option<Proven<DesignReport>>,
-}
 
 /// The upload limit, given to the handler as a request extension.
 #[derive(Clone, Copy, Debug)]

@@ -1,4 +1,6 @@
-//! Provenant's HTTP service: the axum router over a [`Ledger`].
+//! Provenant's HTTP service: the axum router over a [`Ledger`]. Every
+//! route, request and answer type, and the problem body, are
+//! `provenant_api`'s: this crate mounts the routes and answers them.
 //!
 //! | module | routes |
 //! |---|---|
@@ -41,9 +43,11 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
+use axum::handler::Handler;
 use axum::http::StatusCode;
 use axum::http::{HeaderName, Request};
-use axum::routing::{get, post};
+use axum::routing::MethodFilter;
+use provenant_api::routes::{self, Endpoint};
 use provenant_ledger::{Ledger, Store};
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
@@ -94,31 +98,31 @@ pub fn app<S: Store>(ledger: Ledger<S>, limits: Limits) -> Router {
     let compute = ComputePool::new(limits.compute);
     LazyLock::force(&OPENAPI);
     let metrics_route = Router::new()
-        .route("/metrics", get(metrics::render::<S>))
+        .mount::<routes::Metrics, _, _>(metrics::render::<S>)
         .with_state(metrics::MetricsState {
             metrics: metrics.clone(),
             ledger: ledger.clone(),
             compute: compute.clone(),
         });
     let router = Router::new()
-        .route("/v1/entries", post(entries::submit::<S>))
-        .route("/v1/entries/{index}", get(entries::entry::<S>))
-        .route("/v1/log", get(log::info::<S>))
-        .route("/v1/checkpoint", get(log::checkpoint::<S>))
-        .route("/checkpoint", get(log::checkpoint::<S>))
-        .route("/tile/{*path}", get(log::tile::<S>))
-        .route("/v1/proofs/inclusion", get(log::inclusion::<S>))
-        .route("/v1/proofs/consistency", get(log::consistency::<S>))
-        .route("/v1/designs", get(queries::list::<S>))
-        .route("/v1/designs/identify", post(identify::identify::<S>))
-        .route("/v1/designs/{id}", get(queries::design::<S>))
-        .route("/v1/grants/{id}", get(queries::grant::<S>))
-        .route("/v1/licenses/check", post(queries::license_check::<S>))
-        .route("/v1/royalties/split", post(queries::royalty_split::<S>))
-        .route("/v1/royalties/statement", post(statement::statement::<S>))
-        .route("/v1/openapi.json", get(openapi))
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(ready::<S>))
+        .mount::<routes::SubmitEntry, _, _>(entries::submit::<S>)
+        .mount::<routes::GetEntry, _, _>(entries::entry::<S>)
+        .mount::<routes::GetLog, _, _>(log::info::<S>)
+        .mount::<routes::GetCheckpoint, _, _>(log::checkpoint::<S>)
+        .mount::<routes::GetTlogCheckpoint, _, _>(log::checkpoint::<S>)
+        .mount::<routes::GetTile, _, _>(log::tile::<S>)
+        .mount::<routes::ProveInclusion, _, _>(log::inclusion::<S>)
+        .mount::<routes::ProveConsistency, _, _>(log::consistency::<S>)
+        .mount::<routes::ListDesigns, _, _>(queries::list::<S>)
+        .mount::<routes::IdentifyFile, _, _>(identify::identify::<S>)
+        .mount::<routes::GetDesign, _, _>(queries::design::<S>)
+        .mount::<routes::GetGrant, _, _>(queries::grant::<S>)
+        .mount::<routes::CheckLicense, _, _>(queries::license_check::<S>)
+        .mount::<routes::SplitRoyalty, _, _>(queries::royalty_split::<S>)
+        .mount::<routes::StateRoyalties, _, _>(statement::statement::<S>)
+        .mount::<routes::GetOpenApi, _, _>(openapi)
+        .mount::<routes::Health, _, _>(|| async { "ok" })
+        .mount::<routes::Ready, _, _>(ready::<S>)
         .with_state(ledger)
         .merge(metrics_route)
         .fallback(|| async { Problem::not_found("route") })
@@ -161,6 +165,23 @@ pub fn app<S: Store>(ledger: Ledger<S>, limits: Limits) -> Router {
             REQUEST_ID,
             request_id::Sequential::default(),
         ))
+}
+
+/// Mounting an [`Endpoint`] of the api crate: its path and method are the
+/// api's, so no route is spelled here.
+trait Mount<S> {
+    /// The router with `handler` answering `E`.
+    fn mount<E: Endpoint, H: Handler<T, S>, T: 'static>(self, handler: H) -> Self;
+}
+
+impl<S: Clone + Send + Sync + 'static> Mount<S> for Router<S> {
+    fn mount<E: Endpoint, H: Handler<T, S>, T: 'static>(self, handler: H) -> Self {
+        let method = match E::ROUTE.method {
+            provenant_api::Method::Get => MethodFilter::GET,
+            provenant_api::Method::Post => MethodFilter::POST,
+        };
+        self.route(E::ROUTE.path, axum::routing::on(method, handler))
+    }
 }
 
 /// The OpenAPI 3.1 description of every route, generated from the api

@@ -5,12 +5,12 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
+use provenant_api::{
+    ConsistencyAnswer, ConsistencyQuery, InclusionAnswer, InclusionQuery, LogInfo,
+};
 use provenant_ledger::reads::BUNDLE_CHUNK;
 use provenant_ledger::{Ledger, Store};
-use provenant_model::LeafHash;
-use provenant_tlog::Hash;
 use provenant_tlog::tile::Tile;
-use serde::{Deserialize, Serialize};
 
 use crate::Problem;
 use crate::path::PathText;
@@ -32,22 +32,6 @@ fn text(
     r
 }
 
-/// What a client needs to verify this log.
-#[derive(Serialize)]
-pub struct LogInfo {
-    /// The checkpoint origin line.
-    pub origin: String,
-    /// The C2SP signed-note verifier key.
-    pub verifier_key: String,
-    /// The log's Ed25519 public key, `ed25519:` + base64.
-    pub public_key: String,
-    /// The current number of entries.
-    pub size: u64,
-    /// The keys that may resolve disputes: an auditor replaying the log
-    /// needs them to re-validate `dispute.resolve` entries.
-    pub arbiters: Vec<String>,
-}
-
 /// `GET /v1/log`.
 pub async fn info<S: Store>(State(ledger): State<Ledger<S>>) -> Json<LogInfo> {
     let key = ledger.verifier().key();
@@ -58,7 +42,7 @@ pub async fn info<S: Store>(State(ledger): State<Ledger<S>>) -> Json<LogInfo> {
             .map(|i| i.to_string())
             .unwrap_or_default(),
         size: ledger.head().size.0,
-        arbiters: ledger.arbiters().iter().map(ToString::to_string).collect(),
+        arbiters: ledger.arbiters().to_vec(),
     })
 }
 
@@ -116,27 +100,6 @@ fn bundle<S: Store>(ledger: &Ledger<S>, tile: &Tile) -> Result<axum::body::Body,
     )))
 }
 
-/// Query of `GET /v1/proofs/inclusion`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct InclusionQuery {
-    index: Option<u64>,
-    leaf_hash: Option<LeafHash>,
-    tree_size: Option<u64>,
-}
-
-/// An inclusion proof.
-#[derive(Serialize)]
-pub struct InclusionAnswer {
-    index: u64,
-    tree_size: u64,
-    inclusion_proof: Vec<String>,
-}
-
-fn hex(proof: &[Hash]) -> Vec<String> {
-    proof.iter().map(Hash::to_hex).collect()
-}
-
 /// `GET /v1/proofs/inclusion?index=|leaf_hash=&tree_size=`.
 ///
 /// # Errors
@@ -161,24 +124,8 @@ pub async fn inclusion<S: Store>(
     Ok(Json(InclusionAnswer {
         index,
         tree_size: size.0,
-        inclusion_proof: hex(&proof),
+        inclusion_proof: proof,
     }))
-}
-
-/// Query of `GET /v1/proofs/consistency`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ConsistencyQuery {
-    from: u64,
-    to: Option<u64>,
-}
-
-/// A consistency proof.
-#[derive(Serialize)]
-pub struct ConsistencyAnswer {
-    from: u64,
-    to: u64,
-    consistency_proof: Vec<String>,
 }
 
 /// `GET /v1/proofs/consistency?from=&to=`.
@@ -194,6 +141,6 @@ pub async fn consistency<S: Store>(
     Ok(Json(ConsistencyAnswer {
         from: q.from,
         to: to.0,
-        consistency_proof: hex(&proof),
+        consistency_proof: proof,
     }))
 }

@@ -1,65 +1,39 @@
 //! RFC 9457 problem details: every error a client sees.
 //!
-//! Each problem has a stable `type` URI naming the rule
-//! (`https://provenant.dev/problems/<code>`), the HTTP status, a human
-//! `title` and `detail`, and the offending `field` where there is one.
-//! Storage and internal failures are logged for operators and reach clients
-//! only as a generic problem: internals never leak.
+//! The body is [`provenant_api::Problem`]: a stable `type` URI naming the
+//! rule (`https://provenant.dev/problems/<code>`), the HTTP status, a human
+//! `title` and `detail`, and the offending `field` where there is one. The
+//! status of each rule and each ledger failure comes from the exhaustive
+//! matches of the api and ledger crates. Storage and internal failures are
+//! logged for operators and reach clients only as a generic problem:
+//! internals never leak.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use provenant_api::problem::CONTENT_TYPE;
 use provenant_ledger::{ReadError, SubmitError};
 use provenant_model::RuleError;
-use serde::Serialize;
 
-/// The base of every problem type URI.
-pub const TYPE_BASE: &str = "https://provenant.dev/problems/";
+pub use provenant_api::TYPE_BASE;
 
-/// A problem response.
+/// A problem response: the body, and when to retry.
 #[derive(Debug, Clone)]
 pub struct Problem {
-    status: StatusCode,
-    code: &'static str,
-    title: String,
-    detail: String,
-    field: Option<String>,
+    body: provenant_api::Problem,
     retry_after: Option<u64>,
-}
-
-#[derive(Serialize)]
-struct Body<'a> {
-    #[serde(rename = "type")]
-    kind: String,
-    title: &'a str,
-    status: u16,
-    detail: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    field: Option<&'a str>,
 }
 
 impl Problem {
     /// A problem with `status`, stable `code` and human text.
     #[must_use]
-    pub fn new(
-        status: StatusCode,
-        code: &'static str,
-        title: &str,
-        detail: impl Into<String>,
-    ) -> Self {
-        Self {
-            status,
-            code,
-            title: title.to_owned(),
-            detail: detail.into(),
-            field: None,
-            retry_after: None,
-        }
+    pub fn new(status: StatusCode, code: &str, title: &str, detail: impl Into<String>) -> Self {
+        provenant_api::Problem::new(status.as_u16(), code, title, detail).into()
     }
 
     /// The same problem naming the offending field.
     #[must_use]
     pub fn field(mut self, field: impl Into<String>) -> Self {
-        self.field = Some(field.into());
+        self.body.field = Some(field.into());
         self
     }
 
@@ -73,157 +47,72 @@ impl Problem {
     /// The HTTP status.
     #[must_use]
     pub fn status(&self) -> StatusCode {
-        self.status
+        StatusCode::from_u16(self.body.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     /// The stable code.
     #[must_use]
-    pub fn code(&self) -> &'static str {
-        self.code
+    pub fn code(&self) -> &str {
+        self.body.code()
     }
 
     /// A request that is malformed before any rule applies.
     #[must_use]
-    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, code, "Bad request", detail)
+    pub fn bad_request(code: &str, detail: impl Into<String>) -> Self {
+        provenant_api::Problem::bad_request(code, detail).into()
     }
 
     /// Something that does not exist.
     #[must_use]
     pub fn not_found(what: &str) -> Self {
-        Self::new(
-            StatusCode::NOT_FOUND,
-            "not-found",
-            "Not found",
-            format!("no such {what}"),
-        )
+        provenant_api::Problem::not_found(what).into()
     }
 
-    fn unavailable(detail: &str) -> Self {
-        Self::unavailable_as("unavailable", detail)
-    }
-
-    /// A `503` with `Retry-After`; `code` tells a full queue
-    /// (`overloaded`) from a ledger that cannot write (`unavailable`).
-    fn unavailable_as(code: &'static str, detail: &str) -> Self {
-        Self::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            code,
-            "Service unavailable",
-            detail,
-        )
-        .retry_after(1)
+    /// The problem of a failure `e`: a `5xx` is logged with the failure's
+    /// text, which the client never sees; a `503` tells the client to
+    /// retry after a second.
+    fn of<E: std::fmt::Display>(body: provenant_api::Problem, e: &E, what: &str) -> Self {
+        if body.status >= 500 {
+            tracing::error!(error = %e, "{what} failed");
+        }
+        let retry_after = body.is_retryable().then_some(1);
+        Self { body, retry_after }
     }
 }
 
-/// The HTTP status for a rule's code.
-fn rule_status(code: &str) -> StatusCode {
-    match code {
-        "malformed"
-        | "unknown-label"
-        | "number-out-of-range"
-        | "text-length"
-        | "too-many-items"
-        | "empty-list"
-        | "duplicate-item"
-        | "non-canonical-entry"
-        | "terms-inconsistent" => StatusCode::BAD_REQUEST,
-        "signature-invalid"
-        | "duplicate-signature"
-        | "missing-signature"
-        | "no-signatures"
-        | "unexpected-signer"
-        | "threshold-not-met"
-        | "key-retired"
-        | "not-arbiter"
-        | "no-arbiters" => StatusCode::FORBIDDEN,
-        "duplicate-content"
-        | "exclusive-conflict"
-        | "stale-prev"
-        | "dispute-resolved"
-        | "too-many-disputes"
-        | "dispute-already-open" => StatusCode::CONFLICT,
-        "entry-too-large" => StatusCode::PAYLOAD_TOO_LARGE,
-        "state-unavailable" => StatusCode::SERVICE_UNAVAILABLE,
-        "request-timeout" => StatusCode::REQUEST_TIMEOUT,
-        "internal" => StatusCode::INTERNAL_SERVER_ERROR,
-        _ => StatusCode::UNPROCESSABLE_ENTITY,
+impl From<provenant_api::Problem> for Problem {
+    fn from(body: provenant_api::Problem) -> Self {
+        Self {
+            body,
+            retry_after: None,
+        }
     }
 }
 
 impl From<RuleError> for Problem {
     fn from(e: RuleError) -> Self {
-        let code = e.code();
-        let status = rule_status(code);
-        if status.is_server_error() {
-            tracing::error!(error = %e, "rule evaluation failed");
-            return Self::unavailable("the ledger could not evaluate the request; retry shortly");
-        }
-        let field = e.field().map(str::to_owned);
-        let title = status.canonical_reason().unwrap_or("Refused");
-        let mut p = Self::new(status, code, title, e.to_string());
-        p.field = field;
-        p
+        Self::of((&e).into(), &e, "rule evaluation")
     }
 }
 
 impl From<SubmitError> for Problem {
     fn from(e: SubmitError) -> Self {
-        match e {
-            SubmitError::Rejected(rule) => rule.into(),
-            SubmitError::TooLarge { .. } => Self::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "entry-too-large",
-                "Entry too large",
-                e.to_string(),
-            ),
-            SubmitError::Overloaded => {
-                Self::unavailable_as("overloaded", "the write queue is full; retry shortly")
-            }
-            SubmitError::ShuttingDown => Self::unavailable("the ledger is shutting down"),
-            other => {
-                tracing::error!(error = %other, "write failed");
-                Self::unavailable("storage is unavailable; nothing was written")
-            }
-        }
+        Self::of((&e).into(), &e, "write")
     }
 }
 
 impl From<ReadError> for Problem {
     fn from(e: ReadError) -> Self {
-        match e {
-            ReadError::NotFound(what) => Self::not_found(what),
-            ReadError::Range(range) => Self::new(
-                StatusCode::BAD_REQUEST,
-                "out-of-range",
-                "Outside the log",
-                range.to_string(),
-            ),
-            ReadError::Rule(rule) => rule.into(),
-            other => {
-                tracing::error!(error = %other, "read failed");
-                Self::unavailable("storage is unavailable; retry shortly")
-            }
-        }
+        Self::of((&e).into(), &e, "read")
     }
 }
 
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
-        let body = Body {
-            kind: format!("{TYPE_BASE}{}", self.code),
-            title: &self.title,
-            status: self.status.as_u16(),
-            detail: &self.detail,
-            field: self.field.as_deref(),
-        };
-        let json = serde_json::to_vec(&body).unwrap_or_default();
-        let mut response = (self.status, json).into_response();
+        let json = serde_json::to_vec(&self.body).unwrap_or_default();
+        let mut response = (self.status(), json).into_response();
         let headers = response.headers_mut();
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/problem+json"),
-        );
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
         if let Some(secs) = self.retry_after {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
@@ -258,7 +147,7 @@ pub async fn ensure_problem(req: axum::extract::Request, next: axum::middleware:
     let is_problem = response
         .headers()
         .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+        .is_some_and(|v| v.as_bytes().starts_with(CONTENT_TYPE.as_bytes()));
     if !(status.is_client_error() || status.is_server_error()) || is_problem {
         return response;
     }

@@ -3,16 +3,13 @@
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse as _, Response};
 use axum::{Extension, Json};
-use provenant_ledger::reads::{DesignReport, Page, Proven};
-use provenant_ledger::{Ledger, Store};
-use provenant_model::royalty::{DEFAULT_DETAIL_LIMIT, MAX_DETAIL_LIMIT};
-use provenant_model::{
-    DesignId, DetailPage, GrantId, GrantState, Identity, LicenseAnswer, LicenseQuery, Money,
-    RoyaltyPolicy, RoyaltySplit,
+use provenant_api::{
+    DEFAULT_PAGE, DesignList, DesignReport, DetailQuery, Licensed, ListQuery, MAX_PAGE, Page,
+    Proven, SplitRequest,
 };
-use serde::{Deserialize, Serialize};
+use provenant_ledger::{Ledger, Store};
+use provenant_model::{DesignId, GrantId, GrantState, LicenseAnswer, LicenseQuery, RoyaltySplit};
 
 use crate::body::JsonBody;
 use crate::path::PathText;
@@ -70,46 +67,6 @@ pub async fn license_check<S: Store>(
     Ok(Json(answer))
 }
 
-/// Body of `POST /v1/royalties/split`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SplitRequest {
-    design: DesignId,
-    revenue: Money,
-    policy: RoyaltyPolicy,
-    /// Present to ask for a page of the holdings behind the payouts.
-    detail: Option<DetailQuery>,
-}
-
-/// Which page of a split's detail: `after` a previous page's `next`,
-/// `limit` holdings (default [`DEFAULT_DETAIL_LIMIT`], at most
-/// [`MAX_DETAIL_LIMIT`]).
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DetailQuery {
-    after: Option<String>,
-    limit: Option<usize>,
-}
-
-impl DetailQuery {
-    fn page(&self) -> Result<DetailPage, Problem> {
-        let after = match &self.after {
-            None => 0,
-            Some(text) => text.parse().map_err(|_| {
-                Problem::bad_request("invalid-cursor", "not a cursor this route gave")
-                    .field("detail.after")
-            })?,
-        };
-        Ok(DetailPage {
-            after,
-            limit: self
-                .limit
-                .unwrap_or(DEFAULT_DETAIL_LIMIT)
-                .clamp(1, MAX_DETAIL_LIMIT),
-        })
-    }
-}
-
 /// `POST /v1/royalties/split`: who gets what of this revenue, one line per
 /// payee; with `detail`, a page of the designs, fractions and paths behind
 /// them. Computed on the [`ComputePool`], cancelled at the request timeout.
@@ -131,31 +88,10 @@ pub async fn royalty_split<S: Store>(
     Ok(Json(answer))
 }
 
-/// Query of `GET /v1/designs`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ListQuery {
-    creator: Option<Identity>,
-    licensee: Option<Identity>,
-    after: Option<String>,
-    limit: Option<usize>,
-}
-
-/// A design licensed to a key, and the grant it holds.
-#[derive(Serialize)]
-pub struct Licensed {
-    /// The grant.
-    pub grant: GrantId,
-    /// The design it licenses.
-    pub design: DesignId,
-}
-
-/// The most items in one page.
-const MAX_PAGE: usize = 1000;
-
 /// `GET /v1/designs?creator=KEY` (designs the key owns a share of) or
 /// `?licensee=KEY` (designs licensed to it, with the grant), `limit` at a
-/// time (default 100, at most 1000), continuing `after` a page's `next`.
+/// time ([`DEFAULT_PAGE`] by default, at most [`MAX_PAGE`]), continuing
+/// `after` a page's `next`.
 ///
 /// # Errors
 /// `400` without exactly one of `creator` and `licensee`, or for a bad
@@ -163,13 +99,14 @@ const MAX_PAGE: usize = 1000;
 pub async fn list<S: Store>(
     State(ledger): State<Ledger<S>>,
     query: Result<Query<ListQuery>, QueryRejection>,
-) -> Result<Response, Problem> {
+) -> Result<Json<DesignList>, Problem> {
     let Query(q) = query.map_err(|e| Problem::bad_request("invalid-query", e.body_text()))?;
-    let limit = q.limit.unwrap_or(100).clamp(1, MAX_PAGE);
+    let limit = q.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
     match (q.creator, q.licensee) {
         (Some(key), None) => {
             let after: Option<DesignId> = q.after.as_deref().map(|a| id(a, "after")).transpose()?;
-            Ok(Json(ledger.designs_owned_by(&key, after.as_ref(), limit)?).into_response())
+            let page = ledger.designs_owned_by(&key, after.as_ref(), limit)?;
+            Ok(Json(DesignList::Owned(page)))
         }
         (None, Some(key)) => {
             let after: Option<GrantId> = q.after.as_deref().map(|a| id(a, "after")).transpose()?;
@@ -179,11 +116,10 @@ pub async fn list<S: Store>(
                 let design = ledger.grant(&grant)?.answer.design;
                 items.push(Licensed { grant, design });
             }
-            Ok(Json(Page {
+            Ok(Json(DesignList::Licensed(Page {
                 items,
                 next: page.next,
-            })
-            .into_response())
+            })))
         }
         _ => Err(Problem::bad_request(
             "invalid-query",

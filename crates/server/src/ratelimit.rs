@@ -14,6 +14,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use provenant_api::Endpoint as _;
+use provenant_api::routes::{Health, Metrics, Ready};
 
 use crate::Problem;
 
@@ -62,7 +64,10 @@ impl Limiter {
 /// The middleware: requests without a peer address (in-process tests) and
 /// probes pass.
 pub async fn limit(State(limiter): State<Limiter>, req: Request, next: Next) -> Response {
-    let exempt = matches!(req.uri().path(), "/healthz" | "/readyz" | "/metrics");
+    let path = req.uri().path();
+    let exempt = [Health::ROUTE, Ready::ROUTE, Metrics::ROUTE]
+        .iter()
+        .any(|r| r.path == path);
     let peer = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()

@@ -9,28 +9,13 @@
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, header};
 use axum::{Extension, Json};
-use provenant_ledger::reads::Proven;
+use provenant_api::{PolicyQuery, Proven, StatementRequest};
 use provenant_ledger::{Ledger, Store};
 use provenant_model::royalty::MAX_SALES_LINES;
-use provenant_model::{CsvError, RoyaltyPolicy, SaleLine, Statement, parse_sales_csv};
-use serde::Deserialize;
+use provenant_model::{CsvError, RoyaltyPolicy, Statement, parse_sales_csv};
 
 use crate::body::RawBody;
 use crate::{ComputePool, Problem};
-
-/// Query of the statement route.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PolicyQuery {
-    policy: Option<RoyaltyPolicy>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct JsonStatement {
-    policy: RoyaltyPolicy,
-    sales: Vec<SaleLine>,
-}
 
 fn bad(detail: impl Into<String>) -> Problem {
     Problem::bad_request("malformed", detail)
@@ -68,7 +53,7 @@ pub async fn statement<S: Store>(
         let sales = parse_sales_csv(text).map_err(|e| csv_problem(&e))?;
         (q.policy.unwrap_or(RoyaltyPolicy::Lap), sales)
     } else {
-        let s: JsonStatement = serde_json::from_slice(&body).map_err(|e| bad(e.to_string()))?;
+        let s: StatementRequest = serde_json::from_slice(&body).map_err(|e| bad(e.to_string()))?;
         if s.sales.len() > MAX_SALES_LINES {
             return Err(csv_problem(&CsvError::TooManyLines));
         }
