@@ -141,6 +141,7 @@ fn listings_and_royalties_over_http() {
     let json_statement = server.post::<StateRoyalties>(&statement(sales));
     let csv = format!("design,amount_minor,currency\n{design},1000,EUR\n{design},1,EUR\n");
     let csv_statement = answer::<Proven<Statement>>(
+        "POST",
         server
             .client
             .post(server.url(StateRoyalties::ROUTE.path))
@@ -255,7 +256,7 @@ fn identify_hashes_an_upload_and_finds_its_registration() {
     server.write(&env);
     let (_, verifier) = server.log_key();
 
-    let found: Identified = answer(server.identify(file.clone())).unwrap();
+    let found: Identified = answer("POST", server.identify(file.clone())).unwrap();
     assert!(found.registered);
     assert_eq!(found.blake3, design_of(&file));
     assert_eq!(found.size, 50_000);
@@ -264,7 +265,7 @@ fn identify_hashes_an_upload_and_finds_its_registration() {
     assert!(!design.proofs.is_empty());
     assert!(found.verify(&verifier).unwrap().is_some());
 
-    let unknown: Identified = answer(server.identify(vec![8u8; 10])).unwrap();
+    let unknown: Identified = answer("POST", server.identify(vec![8u8; 10])).unwrap();
     assert!(!unknown.registered);
     assert!(unknown.design.is_none());
 

@@ -129,7 +129,7 @@ fn a_full_queue_answers_503_and_loses_nothing() {
                                 .headers()
                                 .get("retry-after")
                                 .map(|v| v.to_str().unwrap().to_owned());
-                            (r.status().as_u16(), retry, answer(r))
+                            (r.status().as_u16(), retry, answer("POST", r))
                         })
                     })
                     .collect();

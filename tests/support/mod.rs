@@ -1,6 +1,7 @@
 //! A real server on a free loopback port, and signed envelopes to send it.
 #![allow(dead_code, unused_imports)]
 
+pub mod openapi;
 pub mod raw;
 
 use std::io::{BufRead as _, BufReader};
@@ -88,7 +89,7 @@ impl Server {
         E::Request: Serialize,
         E::Response: DeserializeOwned,
     {
-        answer(self.send::<E>(path, req))
+        answer(E::ROUTE.method.as_str(), self.send::<E>(path, req))
     }
 
     /// GETs `E` at `path` (its route, or a builder's path), asserting
@@ -147,11 +148,19 @@ impl Server {
             .unwrap()
     }
 
+    /// GETs `path`: the status and the JSON answer (checked against the
+    /// OpenAPI document), for reads no typed client would send.
+    pub fn get_json(&self, path: &str) -> (u16, Value) {
+        let r = self.client.get(self.url(path)).send().unwrap();
+        checked("GET", path, r)
+    }
+
     /// POSTs `body` as JSON, whatever it holds: the status and the JSON
-    /// answer, for requests no typed client would send.
+    /// answer (checked against the OpenAPI document), for requests no
+    /// typed client would send.
     pub fn post_json(&self, path: &str, body: &Value) -> (u16, Value) {
         let r = self.client.post(self.url(path)).json(body).send().unwrap();
-        (r.status().as_u16(), r.json().unwrap())
+        checked("POST", path, r)
     }
 
     /// POSTs `env` to `/v1/entries`: the whole response, for callers that
@@ -164,7 +173,7 @@ impl Server {
     pub fn try_write(&self, env: &Envelope) -> Result<Submitted, Problem> {
         let r = self.submit(env);
         let status = r.status().as_u16();
-        answer::<Receipt>(r).map(|receipt| Submitted::from_status(receipt, status))
+        answer::<Receipt>("POST", r).map(|receipt| Submitted::from_status(receipt, status))
     }
 
     /// Writes `env`, asserting it is a new entry: the receipt.
@@ -234,6 +243,21 @@ impl Drop for Server {
     }
 }
 
+/// The status and JSON body of an answer to `method path`, the body
+/// validated against the route's schema in the OpenAPI document.
+pub fn checked(method: &str, path: &str, r: reqwest::blocking::Response) -> (u16, Value) {
+    let status = r.status().as_u16();
+    let content_type = r
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let body: Value = r.json().unwrap();
+    openapi::check(method, path, status, &content_type, &body);
+    (status, body)
+}
+
 /// A grant of `design` to `licensee` for `territories` (empty: worldwide).
 pub fn grant(
     design: DesignId,
@@ -261,13 +285,27 @@ pub fn problem(code: &str) -> String {
     format!("{TYPE_BASE}{code}")
 }
 
-/// A response decoded: the typed answer of a success, the problem body of
-/// a failure (a bare one with the status when the body is not a problem,
-/// as for a `413` from the body limit). A problem's `status` is the
+/// A response to `method` decoded: the typed answer of a success, the
+/// problem body of a failure (a bare one with the status when the body is
+/// not a problem, as for a `413` from the body limit). Every JSON body is
+/// first checked against the OpenAPI document (the route's schema for
+/// that status and media type), and a problem's `status` is the
 /// response's.
-pub fn answer<T: DeserializeOwned>(r: Response) -> Result<T, Problem> {
+pub fn answer<T: DeserializeOwned>(method: &str, r: Response) -> Result<T, Problem> {
     let status = r.status().as_u16();
+    let path = r.url().path().to_owned();
+    let content_type = r
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
     let bytes = r.bytes().unwrap();
+    if content_type.contains("json") {
+        let body: Value = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|e| panic!("{method} {path}: {content_type} that is not JSON ({e})"));
+        openapi::check(method, &path, status, &content_type, &body);
+    }
     if (200..300).contains(&status) {
         return Ok(serde_json::from_slice(&bytes).unwrap_or_else(|e| {
             panic!(

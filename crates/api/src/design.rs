@@ -12,7 +12,7 @@ use crate::proven::{Page, Proven};
 
 /// What a design's registration said about it, which no later entry
 /// changes: read from the registration entry, not kept as state.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DesignDetails {
     /// The content descriptor.
     pub content: ContentDescriptor,
@@ -29,7 +29,7 @@ pub struct DesignDetails {
 /// A design's state as a reader sees it: the record without the list of
 /// blocking disputes, which a stranger's disputes could make long; one of
 /// them is cited instead, with their number ([`Blocked`]).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DesignSummary {
     /// The design id (BLAKE3 of the content).
     pub id: DesignId,
@@ -49,7 +49,7 @@ pub struct DesignSummary {
 }
 
 /// A design as a user sees it: the answer of `GET /v1/designs/{id}`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DesignReport {
     /// The design's state.
     #[serde(flatten)]
@@ -67,7 +67,7 @@ pub struct DesignReport {
 
 /// What is known of an uploaded file: the answer of
 /// `POST /v1/designs/identify`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Identified {
     /// BLAKE3 of the bytes: the design id they would have.
     pub blake3: DesignId,
@@ -86,7 +86,7 @@ pub struct Identified {
 /// owns a share of) and `licensee` (designs licensed to it, with the
 /// grant), `limit` at a time ([`crate::DEFAULT_PAGE`] by default, at most
 /// [`crate::MAX_PAGE`]), continuing `after` a page's `next`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     /// List the designs this key owns a share of.
@@ -104,7 +104,7 @@ pub struct ListQuery {
 }
 
 /// A design licensed to a key, and the grant it holds.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Licensed {
     /// The grant.
     pub grant: GrantId,
@@ -114,7 +114,7 @@ pub struct Licensed {
 
 /// The answer of `GET /v1/designs`: design ids for `creator`, designs and
 /// grants for `licensee`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum DesignList {
     /// `?creator=`: the designs the key owns a share of, in id order.

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 /// Query of `GET /v1/keys/{key}/entries`: `limit` entries at a time
 /// ([`crate::DEFAULT_PAGE`] by default, at most [`crate::MAX_PAGE`]), in
 /// log order, continuing `after` a page's `next`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KeyEntriesQuery {
     /// A previous page's `next`.

@@ -8,6 +8,7 @@
 //! | [`keys`] | what one key signed: [`KeyEntriesQuery`] |
 //! | [`royalty`] | royalty questions: [`SplitRequest`], [`StatementRequest`] |
 //! | [`proven`] | [`Proven`] answers and their [`EntryProof`]s, [`Page`]s and cursors |
+//! | [`openapi`] | the OpenAPI 3.1 document, generated from the routes and the types' JSON Schemas |
 //! | [`problem`] | the RFC 9457 [`Problem`] body, its `type` URIs, and the status of every rule |
 //! | [`verify`] | the one verifier of answers, receipts and proof bundles |
 //! | [`hex`] | the hex encoding of hashes |
@@ -33,6 +34,7 @@ pub mod design;
 pub mod hex;
 pub mod keys;
 pub mod log;
+pub mod openapi;
 pub mod problem;
 pub mod proven;
 pub mod routes;

@@ -7,7 +7,7 @@ use provenant_tlog::{Hash, NoteVerifier};
 use serde::{Deserialize, Serialize};
 
 /// What a client needs to verify this log: the answer of `GET /v1/log`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct LogInfo {
     /// The checkpoint origin line.
     pub origin: String,
@@ -37,7 +37,7 @@ impl LogInfo {
 
 /// Query of `GET /v1/proofs/inclusion`: exactly one of `index` and
 /// `leaf_hash`, and the tree size (the current one when absent).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InclusionQuery {
     /// The entry's index.
@@ -52,7 +52,7 @@ pub struct InclusionQuery {
 }
 
 /// An inclusion proof: the answer of `GET /v1/proofs/inclusion`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct InclusionAnswer {
     /// The entry's index.
     pub index: u64,
@@ -60,12 +60,13 @@ pub struct InclusionAnswer {
     pub tree_size: u64,
     /// The proof, leaf sibling first, hex.
     #[serde(with = "crate::hex::hashes")]
+    #[schemars(with = "Vec<provenant_model::schema::NodeHash>")]
     pub inclusion_proof: Vec<Hash>,
 }
 
 /// Query of `GET /v1/proofs/consistency`: from `from` entries to `to` (the
 /// current size when absent).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConsistencyQuery {
     /// The older size.
@@ -76,7 +77,7 @@ pub struct ConsistencyQuery {
 }
 
 /// A consistency proof: the answer of `GET /v1/proofs/consistency`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ConsistencyAnswer {
     /// The older size.
     pub from: u64,
@@ -84,17 +85,19 @@ pub struct ConsistencyAnswer {
     pub to: u64,
     /// The proof (RFC 9162 section 2.1.4), hex.
     #[serde(with = "crate::hex::hashes")]
+    #[schemars(with = "Vec<provenant_model::schema::NodeHash>")]
     pub consistency_proof: Vec<Hash>,
 }
 
 /// An entry and where it is: the answer of `GET /v1/entries/{index}`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct EntryAnswer {
     /// Its index.
     pub index: u64,
     /// Its leaf hash.
     pub leaf_hash: LeafHash,
     /// The entry `{kind, payload, signatures, logged_at}`.
+    #[schemars(with = "provenant_model::Entry")]
     pub entry: serde_json::Value,
 }
 

@@ -71,7 +71,8 @@ pub mod status {
 ///
 /// Every member has a default when read, so that a problem from a proxy
 /// that omits one still decodes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[schemars(transform = crate::openapi::problem_members)]
 pub struct Problem {
     /// The stable type URI naming the rule: [`TYPE_BASE`] + its code.
     #[serde(rename = "type", default)]

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// An entry's inclusion proof at an answer's checkpoint (RFC 9162 section
 /// 2.1.3), under that checkpoint's root.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct EntryProof {
     /// The entry's index.
     pub index: u64,
@@ -16,6 +16,7 @@ pub struct EntryProof {
     pub leaf_hash: LeafHash,
     /// The proof, leaf sibling first, hex.
     #[serde(with = "crate::hex::hashes")]
+    #[schemars(with = "Vec<provenant_model::schema::NodeHash>")]
     pub inclusion_proof: Vec<Hash>,
 }
 
@@ -25,7 +26,8 @@ pub struct EntryProof {
 ///
 /// What the server computed is its word; [`Proven::verify`] checks that
 /// every entry the answer names is in the log the checkpoint commits to.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "Proven{T}")]
 pub struct Proven<T> {
     /// The answer.
     #[serde(flatten)]
@@ -39,7 +41,8 @@ pub struct Proven<T> {
 }
 
 /// A page of results and the cursor for the next one.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "Page{T}")]
 pub struct Page<T> {
     /// The items.
     pub items: Vec<T>,

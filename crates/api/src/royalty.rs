@@ -10,7 +10,7 @@ use crate::Problem;
 /// Body of `POST /v1/royalties/split`. It names no royalty policy: each
 /// derivation link pays under the policy and rate its grant signed, and a
 /// request naming `policy` is refused (`400 policy-not-accepted`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SplitRequest {
     /// The design that earned the revenue.
@@ -25,7 +25,7 @@ pub struct SplitRequest {
 /// Which page of a split's detail: `after` a previous page's `next`,
 /// `limit` holdings (default [`DEFAULT_DETAIL_LIMIT`], at most
 /// [`MAX_DETAIL_LIMIT`]).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DetailQuery {
     /// A previous page's `detail.next`.
@@ -63,7 +63,7 @@ impl DetailQuery {
 /// JSON body of `POST /v1/royalties/statement`. The route also takes the
 /// sales as CSV (`Content-Type: text/csv`, header
 /// `design,amount_minor,currency`). Like a split, it names no policy.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StatementRequest {
     /// The sales, at most [`provenant_model::royalty::MAX_SALES_LINES`].

@@ -28,6 +28,7 @@ use crate::{
 /// One dispute that blocks a design, and how many do: what an answer says
 /// about a blocked design, whatever the number of disputes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Blocked {
     /// The blocked design: the one asked about, or its blocked ancestor.
     pub design: DesignId,
@@ -87,6 +88,7 @@ fn candidate_grants<V: StateView + ?Sized>(
 
 /// What the licensee wants to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Action {
     /// Make and sell (needs `commercial_use`).
@@ -101,6 +103,7 @@ pub enum Action {
 
 /// Why a check is denied. Reasons are listed in this order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Reason {
     /// The design is not registered.
@@ -152,6 +155,7 @@ impl Reason {
 
 /// The brand's question.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LicenseQuery {
     /// The design.
@@ -190,6 +194,7 @@ impl LicenseQuery {
 
 /// The answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LicenseAnswer {
     /// Whether every rule allows it.
     pub allowed: bool,

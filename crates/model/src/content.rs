@@ -10,6 +10,7 @@ use crate::{ContentSha256, DesignId, MediaType};
 
 /// What identifies a design's content. The content itself is never stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ContentDescriptor {
     /// BLAKE3 of the bytes: the design id.
@@ -17,6 +18,7 @@ pub struct ContentDescriptor {
     /// SHA-256 of the bytes.
     pub sha256: ContentSha256,
     /// Length in bytes.
+    #[cfg_attr(feature = "schema", schemars(range(max = crate::MAX_SAFE_INTEGER)))]
     pub size: u64,
     /// The file's media type.
     pub media_type: MediaType,

@@ -129,6 +129,7 @@ serde_via_str!(Kind);
 /// One signature on an envelope: `{key, sig}` with `sig` the padded base64
 /// of the 64-byte Ed25519 signature (RFC 8032 section 5.1.6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SignatureLine {
     /// The signer.

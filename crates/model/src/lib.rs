@@ -45,6 +45,7 @@
 //! | [`receipt`] | the receipt of a write and its offline verification |
 //! | [`royalty`] | LAP and LRP splits and statements, exact to the minor unit |
 //! | [`scope`] | the closed channel and category vocabularies, and category coverage |
+//! | `schema` (feature `schema`) | JSON Schemas of the wire forms, with the limits the rules enforce |
 //! | [`strict_json`] | JSON text with no repeated member names, for envelopes, receipts and answers |
 //! | [`error`] | [`RuleError`], each variant with a stable [`RuleError::code`] |
 
@@ -62,6 +63,8 @@ pub mod payload;
 pub mod receipt;
 pub mod royalty;
 pub mod rules;
+#[cfg(feature = "schema")]
+pub mod schema;
 pub mod scope;
 pub mod signing;
 pub mod state;

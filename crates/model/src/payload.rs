@@ -29,11 +29,13 @@ pub const MAX_SHORT_TEXT: usize = 200;
 
 /// A co-creator and their share of the design.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Creator {
     /// The creator's key.
     pub key: Identity,
     /// The share of ownership, positive.
+    #[cfg_attr(feature = "schema", schemars(range(min = 1)))]
     pub share_ppm: Ppm,
     /// What they did (`designer`, `customer`, `ai-operator`...).
     pub role: Label,
@@ -41,6 +43,7 @@ pub struct Creator {
 
 /// A design this one derives from, and the license grant it derives under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ParentLink {
     /// The parent design.
@@ -51,15 +54,18 @@ pub struct ParentLink {
 
 /// How AI was involved (C2PA / IPTC vocabulary).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AiDisclosure {
     /// IPTC digital source type URI.
     pub digital_source_type: DigitalSourceType,
     /// The tool or model used, free text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(length(min = 1, max = MAX_SHORT_TEXT), regex(pattern = crate::schema::TEXT_PATTERN)))]
     pub software_agent: Option<String>,
     /// What the humans contributed, free text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(length(min = 1, max = MAX_TEXT), regex(pattern = crate::schema::TEXT_PATTERN)))]
     pub human_contribution: Option<String>,
 }
 
@@ -70,25 +76,31 @@ fn default_threshold() -> Ppm {
 /// `design.register`: signed by every creator (and, for a parent grant with
 /// `derivatives_approval`, by that parent's owners at its threshold).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DesignRegister {
     /// What identifies the content.
     pub content: ContentDescriptor,
     /// Title, 1 to 200 characters.
+    #[cfg_attr(feature = "schema", schemars(length(min = 1, max = MAX_TITLE), regex(pattern = crate::schema::TEXT_PATTERN)))]
     pub title: String,
     /// Description, up to 4000 characters.
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(length(max = MAX_TEXT), regex(pattern = crate::schema::TEXT_PATTERN)))]
     pub description: String,
     /// Co-creators, 1 to 64, shares summing to `1_000_000`.
+    #[cfg_attr(feature = "schema", schemars(length(min = 1, max = MAX_CREATORS)))]
     pub creators: Vec<Creator>,
     /// Parent designs, at most 16.
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(length(max = MAX_PARENTS)))]
     pub parents: Vec<ParentLink>,
     /// AI disclosure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ai: Option<AiDisclosure>,
     /// Ownership needed to sign for the design (grants, revocations).
     #[serde(default = "default_threshold")]
+    #[cfg_attr(feature = "schema", schemars(range(min = 1)))]
     pub license_threshold_ppm: Ppm,
 }
 
@@ -157,6 +169,7 @@ impl DesignRegister {
 /// `license.grant`: signed by owners reaching the design's threshold and by
 /// the licensee. The grant's id is the envelope's [`crate::EntryId`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LicenseGrant {
     /// The licensed design.
@@ -170,11 +183,13 @@ pub struct LicenseGrant {
 /// `usage.record`: a production run under a grant, signed by the licensee.
 /// Its time is the entry's `logged_at` (the server's clock).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct UsageRecord {
     /// The grant the run rests on.
     pub grant: GrantId,
     /// Units produced, positive.
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = crate::MAX_SAFE_INTEGER)))]
     pub quantity: u64,
     /// Where they are sold.
     pub territory: CountryCode,
@@ -183,6 +198,7 @@ pub struct UsageRecord {
     /// As which product category.
     pub category: Category,
     /// The brand's batch reference, 1 to 200 characters.
+    #[cfg_attr(feature = "schema", schemars(length(min = 1, max = MAX_SHORT_TEXT), regex(pattern = crate::schema::TEXT_PATTERN)))]
     pub batch_ref: String,
 }
 
@@ -201,21 +217,25 @@ impl UsageRecord {
 
 /// One giver in a transfer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ShareMove {
     /// The owner giving shares.
     pub key: Identity,
     /// How much it gives, positive.
+    #[cfg_attr(feature = "schema", schemars(range(min = 1)))]
     pub share_ppm: Ppm,
 }
 
 /// `ownership.transfer`: signed by every giver and by the receiver.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OwnershipTransfer {
     /// The design.
     pub design: DesignId,
     /// The givers and what each gives.
+    #[cfg_attr(feature = "schema", schemars(length(min = 1, max = MAX_CREATORS)))]
     pub from: Vec<ShareMove>,
     /// The receiver.
     pub to: Identity,
@@ -260,21 +280,25 @@ impl OwnershipTransfer {
 /// `license.revoke`: signed by owners at the threshold, or by the licensee
 /// alone to release the grant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LicenseRevoke {
     /// The grant.
     pub grant: GrantId,
     /// Why, 1 to 4000 characters.
+    #[cfg_attr(feature = "schema", schemars(length(min = 1, max = MAX_TEXT), regex(pattern = crate::schema::TEXT_PATTERN)))]
     pub reason: String,
 }
 
 /// `dispute.raise`: signed by any identity.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DisputeRaise {
     /// The design disputed.
     pub design: DesignId,
     /// The claim, 1 to 4000 characters.
+    #[cfg_attr(feature = "schema", schemars(length(min = 1, max = MAX_TEXT), regex(pattern = crate::schema::TEXT_PATTERN)))]
     pub claim: String,
     /// SHA-256 of the evidence, kept off the log.
     pub evidence: EvidenceHash,
@@ -282,6 +306,7 @@ pub struct DisputeRaise {
 
 /// How an arbiter resolves a dispute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
     /// The claim holds: the design stays blocked for good, as infringing.
@@ -292,6 +317,7 @@ pub enum Outcome {
 
 /// `dispute.resolve`: signed by an arbiter key from the server's config.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DisputeResolve {
     /// The dispute.
@@ -300,11 +326,13 @@ pub struct DisputeResolve {
     pub outcome: Outcome,
     /// The arbiter's note, up to 4000 characters.
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(length(max = MAX_TEXT), regex(pattern = crate::schema::TEXT_PATTERN)))]
     pub note: String,
 }
 
 /// `key.rotate`: signed by the old key and the new key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct KeyRotate {
     /// The key that retires.

@@ -22,6 +22,7 @@ use crate::{Entry, LeafHash, RuleError};
 
 /// Proof of an entry's place in the log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Receipt {
     /// The ledger entry `{kind, payload, signatures, logged_at}`, read
@@ -29,6 +30,7 @@ pub struct Receipt {
     /// two `payload` members one reader would check one and another reader
     /// show the other.
     #[serde(deserialize_with = "crate::strict_json::deserialize")]
+    #[cfg_attr(feature = "schema", schemars(with = "crate::Entry"))]
     pub entry: Value,
     /// Its leaf index.
     pub index: u64,
@@ -36,6 +38,7 @@ pub struct Receipt {
     pub leaf_hash: LeafHash,
     /// The inclusion proof, leaf sibling first, as hex hashes.
     #[serde(serialize_with = "hashes_out", deserialize_with = "hashes_in")]
+    #[cfg_attr(feature = "schema", schemars(with = "Vec<crate::schema::NodeHash>"))]
     pub inclusion_proof: Vec<Hash>,
     /// The signed checkpoint (C2SP tlog-checkpoint note text).
     pub checkpoint: String,

@@ -18,6 +18,7 @@ use crate::{
 
 /// Where an entry sits in the log: what a proof is asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EntryRef {
     /// The entry's index in the log.
@@ -30,6 +31,7 @@ pub struct EntryRef {
 
 /// An owner and its share.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Owner {
     /// The owner's key.
@@ -46,6 +48,7 @@ pub struct Owner {
 /// they are not state: they stay in the registration entry, which
 /// [`DesignState::registered`] points to and readers fetch with its proof.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DesignState {
     /// The design id (BLAKE3 of the content).
@@ -83,6 +86,7 @@ impl DesignState {
 
 /// Who ended a grant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum RevokedBy {
     /// Owners at the license threshold revoked it.
@@ -93,6 +97,7 @@ pub enum RevokedBy {
 
 /// The end of a grant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Revocation {
     /// Who.
@@ -105,6 +110,7 @@ pub struct Revocation {
 
 /// A license grant as it stands now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct GrantState {
     /// The grant id (its envelope's id).
@@ -135,6 +141,7 @@ impl GrantState {
 
 /// An arbiter's decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Resolution {
     /// The outcome.
@@ -149,6 +156,7 @@ pub struct Resolution {
 
 /// A dispute as it stands now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DisputeState {
     /// The dispute id (its envelope's id).

@@ -24,6 +24,7 @@ pub const MAX_TERM_LIST: usize = 256;
 
 /// How royalties flow up the derivative graph (Story's LAP and LRP).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum RoyaltyPolicy {
     /// Liquid Absolute Percentage: every ancestor takes its share of the
     /// derivative's revenue directly.
@@ -37,6 +38,7 @@ pub enum RoyaltyPolicy {
 
 /// The royalty a derivative owes to the licensed design.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Royalty {
     /// The policy the licensor intends (a split can be asked for either).
@@ -47,6 +49,8 @@ pub struct Royalty {
 
 /// The terms of a license grant.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(transform = crate::schema::pil_constraints))]
 #[serde(deny_unknown_fields)]
 #[allow(clippy::struct_excessive_bools)] // The PIL's own flags.
 pub struct LicenseTerms {
@@ -67,13 +71,16 @@ pub struct LicenseTerms {
     pub minting_fee: Option<Money>,
     /// Allowed territories; empty = worldwide.
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(length(max = MAX_TERM_LIST), extend("uniqueItems" = true)))]
     pub territories: Vec<CountryCode>,
     /// Allowed channels ([`crate::scope`]); empty = any.
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(length(max = MAX_TERM_LIST), extend("uniqueItems" = true)))]
     pub channels: Vec<Channel>,
     /// Allowed product categories, each covering its subcategories
     /// ([`crate::scope`]); empty = any.
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(length(max = MAX_TERM_LIST), extend("uniqueItems" = true)))]
     pub categories: Vec<Category>,
     /// Start of the license window (inclusive).
     pub starts_at: Timestamp,
@@ -82,6 +89,7 @@ pub struct LicenseTerms {
     pub ends_at: Option<Timestamp>,
     /// Cumulative cap on recorded units; none = unlimited.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = crate::MAX_SAFE_INTEGER)))]
     pub max_units: Option<u64>,
     /// No other grant on the design may overlap this one.
     pub exclusive: bool,

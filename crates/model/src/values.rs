@@ -99,9 +99,11 @@ serde_via_str!(Currency);
 /// An amount of money: an integer count of minor units (cents for EUR) and
 /// a currency. No floats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Money {
     /// Minor units.
+    #[cfg_attr(feature = "schema", schemars(range(max = crate::MAX_SAFE_INTEGER)))]
     pub amount_minor: u64,
     /// ISO 4217 code.
     pub currency: Currency,

@@ -16,7 +16,7 @@ fn malformed(field: &str, detail: String) -> RuleError {
 }
 
 /// The officially assigned ISO 3166-1 alpha-2 codes.
-const ISO_3166_ALPHA2: &str = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH \
+pub(crate) const ISO_3166_ALPHA2: &str = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH \
 BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ \
 DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR \
 GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR \
@@ -124,6 +124,9 @@ impl fmt::Debug for Label {
 
 serde_via_str!(Label);
 
+/// Longest type or subtype name of a [`MediaType`] (RFC 6838 section 4.2).
+pub(crate) const MEDIA_NAME_MAX: usize = 63;
+
 /// A media type (RFC 6838) in lower case without parameters, such as
 /// `image/png` or `model/gltf-binary`; at most 127 characters.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -143,7 +146,7 @@ impl FromStr for MediaType {
         // RFC 6838 section 4.2 restricted-name characters, lower case only.
         let name_ok = |s: &str| {
             !s.is_empty()
-                && s.len() <= 63
+                && s.len() <= MEDIA_NAME_MAX
                 && s.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
                 && s.bytes().all(|b| {
                     b.is_ascii_lowercase() || b.is_ascii_digit() || b"!#$&-^_.+".contains(&b)
@@ -179,7 +182,7 @@ pub const IPTC_DIGITAL_SOURCE_TYPE: &str = "http://cv.iptc.org/newscodes/digital
 /// The terms of the IPTC digital source type vocabulary (including the
 /// retired ones, which remain acceptable for legacy content), as used by
 /// C2PA's `digitalSourceType`.
-const IPTC_TERMS: &[&str] = &[
+pub(crate) const IPTC_TERMS: &[&str] = &[
     "digitalCapture",
     "computationalCapture",
     "negativeFilm",

@@ -39,6 +39,7 @@ pub mod request_id;
 pub mod statement;
 pub mod watch;
 
+use std::sync::LazyLock;
 use std::time::Duration;
 
 use axum::Router;
@@ -105,6 +106,7 @@ impl Default for Limits {
 pub fn app(ledger: Ledger, limits: Limits) -> Router {
     let metrics = metrics::Metrics::default();
     let compute = ComputePool::new(limits.compute);
+    LazyLock::force(&OPENAPI);
     let metrics_route = Router::new()
         .mount::<routes::Metrics, _, _>(metrics::render)
         .with_state(metrics::MetricsState {
@@ -193,14 +195,16 @@ impl<S: Clone + Send + Sync + 'static> Mount<S> for Router<S> {
     }
 }
 
-/// The OpenAPI 3.1 description of every route, kept beside the router and
-/// checked against it by the tests.
-pub const OPENAPI: &str = include_str!("../api/openapi.json");
+/// The OpenAPI 3.1 description of every route, generated from the api
+/// crate's route definitions and types ([`provenant_api::openapi`]): built
+/// once, when the first router is.
+pub static OPENAPI: LazyLock<String> =
+    LazyLock::new(|| provenant_api::openapi::document().to_string());
 
 async fn openapi() -> impl axum::response::IntoResponse {
     (
         [(axum::http::header::CONTENT_TYPE, "application/json")],
-        OPENAPI,
+        OPENAPI.as_str(),
     )
 }
 

@@ -141,6 +141,7 @@ fn load_graph_with<V: StateView + ?Sized>(
 
 /// One payee's total in a split.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PayeeAmount {
     /// Who is paid.
     pub payee: Identity,
@@ -171,6 +172,7 @@ pub struct DetailPage {
 
 /// One payee's holding of one paid design.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HoldingLine {
     /// Who is paid.
     pub payee: Identity,
@@ -181,6 +183,7 @@ pub struct HoldingLine {
 
 /// A page of the detail behind a split's payouts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SplitDetail {
     /// Holdings by payee then design.
     pub holdings: Vec<HoldingLine>,
@@ -192,6 +195,7 @@ pub struct SplitDetail {
 
 /// A royalty split answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RoyaltySplit {
     /// The design that earned the revenue.
     pub design: DesignId,
@@ -283,6 +287,7 @@ fn detail_page(all: Vec<(Identity, Holding<DesignId>)>, page: DetailPage) -> Spl
 
 /// One sale: revenue earned by a design.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SaleLine {
     /// The design sold.
@@ -293,6 +298,7 @@ pub struct SaleLine {
 
 /// A payee's total in one currency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct StatementLine {
     /// Who is paid.
     pub payee: Identity,
@@ -304,6 +310,7 @@ pub struct StatementLine {
 
 /// Payouts aggregated over many sales.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Statement {
     /// Per payee per currency, by payee then currency. Currencies are never
     /// mixed: a payee paid in two currencies has two lines.

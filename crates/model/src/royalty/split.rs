@@ -31,6 +31,7 @@ pub struct RoyaltyGraph<N, P> {
 
 /// An exact fraction, as decimal texts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Fraction {
     /// Numerator.
     pub numerator: String,
@@ -40,6 +41,7 @@ pub struct Fraction {
 
 /// A path from the design that earned the revenue up to a paid design.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RoyaltyPath<N> {
     /// The designs, from the earning design to the paid one.
     pub designs: Vec<N>,
@@ -51,6 +53,7 @@ pub struct RoyaltyPath<N> {
 
 /// Why a payee is paid for one design.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Holding<N> {
     /// The design.
     pub design: N,
