@@ -77,6 +77,13 @@ fn drive(server: &Server) -> Seen {
     );
     seen.get(server, &format!("/v1/designs/{design}"));
     seen.get(server, &format!("/v1/grants/{}", grant_id(&g)));
+    seen.get(
+        server,
+        &format!(
+            "{}?limit=2",
+            provenant_api::routes::key_entries_path(&id(&alice))
+        ),
+    );
     let question = json!({"design": design, "licensee": id(&brand).to_string(),
         "action": "commercial", "territory": "FR", "channel": "retail",
         "category": "footwear", "date": "2026-03-01T00:00:00Z", "quantity": 10});

@@ -102,8 +102,9 @@ serde_via_str!(Currency);
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Money {
-    /// Minor units.
-    #[cfg_attr(feature = "schema", schemars(range(max = crate::MAX_SAFE_INTEGER)))]
+    /// Minor units. In a signed payload (a minting fee) at most
+    /// 2^53 - 1, as every number there; a revenue asked about and the
+    /// payouts answered use the whole `u64` range, exactly.
     pub amount_minor: u64,
     /// ISO 4217 code.
     pub currency: Currency,
