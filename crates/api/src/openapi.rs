@@ -302,24 +302,7 @@ pub fn document() -> Value {
         "The designs a key owns a share of, or that are licensed to it",
     ));
     b.add::<IdentifyFile>(Operation::new("Is this file registered, and by whom?"));
-    let parameter = Some(b.schema::<DesignId>());
-    b.add::<GetDesign>(Operation {
-        parameter,
-        ..Operation::new("A design, proven")
-    });
-    let parameter = Some(b.schema::<GrantId>());
-    b.add::<GetGrant>(Operation {
-        parameter,
-        ..Operation::new("A grant with its units used, proven")
-    });
-    let parameter = Some(json!({
-        "type": "string",
-        "description": "The key's `ed25519:` identity, percent-encoded.",
-    }));
-    b.add::<KeyEntries>(Operation {
-        parameter,
-        ..Operation::new("The entries a key signed, proven")
-    });
+    state_reads(&mut b);
     b.add::<CheckLicense>(Operation::new(
         "May this licensee do this, here, now, this many times?",
     ));
@@ -360,6 +343,28 @@ pub fn document() -> Value {
         "paths": paths,
         "components": {"schemas": schemas},
     })
+}
+
+/// The reads of one design, grant or key, each with its path parameter.
+fn state_reads(b: &mut Builder) {
+    let parameter = Some(b.schema::<DesignId>());
+    b.add::<GetDesign>(Operation {
+        parameter,
+        ..Operation::new("A design, proven")
+    });
+    let parameter = Some(b.schema::<GrantId>());
+    b.add::<GetGrant>(Operation {
+        parameter,
+        ..Operation::new("A grant with its units used, proven")
+    });
+    let parameter = Some(json!({
+        "type": "string",
+        "description": "The key's `ed25519:` identity, percent-encoded.",
+    }));
+    b.add::<KeyEntries>(Operation {
+        parameter,
+        ..Operation::new("The entries a key signed, proven")
+    });
 }
 
 /// The statement route also takes its sales as CSV.
