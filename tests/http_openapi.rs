@@ -64,17 +64,10 @@ fn drive(server: &Server) -> Seen {
     seen.get(server, "/v1/log");
     seen.get(server, "/v1/proofs/inclusion?index=1");
     seen.get(server, "/v1/proofs/consistency?from=1");
-    seen.get(
-        server,
-        &format!("/v1/designs?creator={}", urlencode(&id(&alice).to_string())),
-    );
-    seen.get(
-        server,
-        &format!(
-            "/v1/designs?licensee={}",
-            urlencode(&id(&brand).to_string())
-        ),
-    );
+    for (param, who) in [("creator", &alice), ("licensee", &brand)] {
+        let who = percent_encode(&id(who).to_string());
+        seen.get(server, &format!("/v1/designs?{param}={who}"));
+    }
     seen.get(server, &format!("/v1/designs/{design}"));
     seen.get(server, &format!("/v1/grants/{}", grant_id(&g)));
     seen.get(
@@ -137,12 +130,6 @@ fn drive(server: &Server) -> Seen {
     seen.get(server, "/v1/entries/99");
     seen.get(server, "/v1/proofs/consistency?from=99");
     seen
-}
-
-fn urlencode(text: &str) -> String {
-    text.replace('+', "%2B")
-        .replace('/', "%2F")
-        .replace('=', "%3D")
 }
 
 #[test]

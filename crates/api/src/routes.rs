@@ -207,8 +207,10 @@ pub fn key_entries_path(key: &Identity) -> String {
 }
 
 /// `text` with every byte outside RFC 3986's unreserved set as `%XX`, so
-/// that it is one path segment.
-fn percent_encode(text: &str) -> String {
+/// that it is one path segment or one query value (an identity's base64
+/// holds `+`, `/` and `=`).
+#[must_use]
+pub fn percent_encode(text: &str) -> String {
     use std::fmt::Write as _;
     let mut out = String::with_capacity(text.len() * 3);
     for b in text.bytes() {
