@@ -126,4 +126,50 @@ pub enum Error {
         /// What is wrong with it.
         reason: &'static str,
     },
+    /// A state-map proof's bytes are malformed.
+    #[error("malformed map proof: {reason}")]
+    MapProofMalformed {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A state-map proof ends in a terminal that cannot prove the claim
+    /// (presence shown as absence, an empty slot where a leaf is expected,
+    /// another key off the path, a non-canonical path).
+    #[error("map proof does not prove the claim: {reason}")]
+    MapProofWrongTerminal {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A state-map proof does not lead to the expected map root.
+    #[error("map proof does not verify against the expected map root")]
+    MapProofRootMismatch,
+    /// A stored map node's bytes are malformed.
+    #[error("malformed map node: {reason}")]
+    MapNode {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A top-node position is outside levels 0..=16 or its level's width.
+    #[error("map top node ({depth}, {index}) does not exist")]
+    MapNodePosition {
+        /// The depth asked for.
+        depth: u8,
+        /// The index asked for.
+        index: u32,
+    },
+    /// A stored map bucket's bytes are malformed.
+    #[error("malformed map bucket {prefix:04x}: {reason}")]
+    MapBucket {
+        /// The bucket's 16-bit prefix.
+        prefix: u16,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// The stored map contradicts itself (a top node says a leaf lies below
+    /// where the buckets hold none).
+    #[error("stored map is inconsistent: {reason}")]
+    MapInconsistent {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
 }

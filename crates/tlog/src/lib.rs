@@ -16,6 +16,10 @@
 //! | checkpoint text | `origin\n size\n base64(root)\n [extension\n]*` | [`checkpoint`], C2SP tlog-checkpoint |
 //! | tiles, entry bundles | `tile/<L>/<N>[.p/<W>]`, `u16 len \|\| entry`... | [`tile`], C2SP tlog-tiles |
 //! | proof bundle | `c2sp.org/tlog-proof@v1` text | [`bundle`], C2SP tlog-proof |
+//! | state map leaf | `SHA-256(0x02 \|\| key \|\| value_hash)` | [`map`], draft-ietf-keytrans-protocol |
+//! | state map parent | `SHA-256(0x03 \|\| left \|\| right)`, empty = 32 zero bytes | [`map`] |
+//! | state map rows | node `tag \|\| hash` (33); bucket `(key[2..] \|\| value_hash)*` (62 per key) | [`map::Node`], [`map::Bucket`] |
+//! | state map proof | `depth u16 \|\| tag \|\| [key \|\| value_hash] \|\| siblings` | [`map::MapProof`] |
 //!
 //! Storage is reached through one trait, [`HashReader`]; the tree is stored
 //! as an append-only sequence of hashes ([`tree`]).
@@ -25,6 +29,7 @@ pub mod checkpoint;
 mod error;
 mod hash;
 mod index;
+pub mod map;
 pub mod note;
 pub mod proof;
 pub mod tile;
