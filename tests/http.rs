@@ -3,6 +3,7 @@
 
 mod support;
 
+use provenant_model::StateView as _;
 use ed25519_dalek::SigningKey;
 use provenant_api::verify::verify_receipt;
 use provenant_api::{ConsistencyQuery, DesignList, Identified, ListQuery, Page, Problem, Proven};
@@ -263,11 +264,19 @@ fn identify_hashes_an_upload_and_finds_its_registration() {
     let design = found.design.as_ref().unwrap();
     assert_eq!(design.answer.state.registered.index, 0);
     assert!(!design.proofs.is_empty());
-    assert!(found.verify(&verifier).unwrap().is_some());
+    let (_, proven) = found.verify(&verifier).unwrap();
+    assert_eq!(proven.len(), 1, "the design's own record");
 
+    // Not registered is proven too: the state holds no design with that id.
     let unknown: Identified = answer("POST", server.identify(vec![8u8; 10])).unwrap();
     assert!(!unknown.registered);
     assert!(unknown.design.is_none());
+    let (_, proven) = unknown.verify(&verifier).unwrap();
+    assert_eq!(
+        proven.design(&design_of(&[8u8; 10])).unwrap(),
+        None,
+        "proven absent"
+    );
 
     let too_big = server.identify(vec![0u8; 100_001]);
     assert_eq!(too_big.status().as_u16(), 413);

@@ -80,6 +80,17 @@ pub struct Identified {
     /// The design, with proofs, when registered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub design: Option<Proven<DesignReport>>,
+    /// When not registered: the proof that the state holds no design with
+    /// this id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub absence: Option<Proven<NotRegistered>>,
+}
+
+/// No design has this id: proven by the state map's proof of absence.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct NotRegistered {
+    /// The design id the content would have.
+    pub design: DesignId,
 }
 
 /// Query of `GET /v1/designs`: exactly one of `creator` (designs the key

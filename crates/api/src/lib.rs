@@ -10,6 +10,7 @@
 //! | [`proven`] | [`Proven`] answers and their [`EntryProof`]s, [`Page`]s and cursors |
 //! | [`openapi`] | the OpenAPI 3.1 document, generated from the routes and the types' JSON Schemas |
 //! | [`problem`] | the RFC 9457 [`Problem`] body, its `type` URIs, and the status of every rule |
+//! | [`state`] | the state an answer rests on: the log's commitment and the records with their map proofs |
 //! | [`verify`] | the one verifier of answers, receipts and proof bundles |
 //! | [`hex`] | the hex encoding of hashes |
 //!
@@ -39,10 +40,12 @@ pub mod problem;
 pub mod proven;
 pub mod routes;
 pub mod royalty;
+pub mod state;
 pub mod verify;
 
 pub use design::{
     DesignDetails, DesignList, DesignReport, DesignSummary, Identified, Licensed, ListQuery,
+    NotRegistered,
 };
 pub use keys::KeyEntriesQuery;
 pub use log::{
@@ -53,4 +56,7 @@ pub use problem::{Problem, TYPE_BASE, rule_status};
 pub use proven::{DEFAULT_PAGE, EntryProof, MAX_PAGE, Page, Proven};
 pub use routes::{Endpoint, Input, Method, Route};
 pub use royalty::{DetailQuery, SplitRequest, StatementRequest};
-pub use verify::{RestsOn, VerifyError, verify_bundle, verify_checkpoint, verify_receipt};
+pub use state::{CommitProof, ProvenRecord, StateProof};
+pub use verify::{
+    Recompute, RestsOn, VerifyError, verify_bundle, verify_checkpoint, verify_receipt,
+};

@@ -182,6 +182,8 @@ pub fn rule_status(e: &RuleError) -> u16 {
         | RuleError::ThresholdNotMet { .. }
         | RuleError::KeyRetired { .. }
         | RuleError::NotArbiter { .. }
+        | RuleError::LogOnlyKind { .. }
+        | RuleError::StateCommitInvalid { .. }
         | RuleError::NoArbiters => FORBIDDEN,
         RuleError::DuplicateContent { .. }
         | RuleError::ExclusiveConflict { .. }

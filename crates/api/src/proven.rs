@@ -38,6 +38,11 @@ pub struct Proven<T> {
     pub checkpoint: String,
     /// Inclusion proofs of the entries the answer rests on, by index.
     pub proofs: Vec<EntryProof>,
+    /// The state records the answer was computed from, proven under the
+    /// log's latest commitment (answers computed from the state; absent
+    /// while the log has no commitment yet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<crate::state::StateProof>,
 }
 
 /// A page of results and the cursor for the next one.

@@ -20,13 +20,18 @@
 use std::collections::BTreeSet;
 
 use provenant_model::state::EntryRef;
-use provenant_model::{GrantState, LicenseAnswer, Receipt, ReceiptError, RoyaltySplit, Statement};
+use provenant_model::{
+    Cancel, GrantState, LicenseAnswer, LicenseQuery, ProvenState, Receipt, ReceiptError,
+    RoyaltySplit, RuleError, StateView as _, Statement, ViewError, blocked_by, check_license,
+    royalty_split,
+};
 use provenant_tlog::bundle::ProofBundle;
 use provenant_tlog::{
     Checkpoint, Hash, LeafIndex, Note, NoteVerifier, TreeSize, verify_consistency, verify_inclusion,
 };
 
-use crate::design::{DesignReport, Identified};
+use crate::design::{DesignReport, DesignSummary, Identified, NotRegistered};
+use crate::royalty::{DetailQuery, SplitRequest};
 use crate::log::{ConsistencyAnswer, InclusionAnswer};
 use crate::proven::Proven;
 
@@ -89,6 +94,23 @@ pub enum VerifyError {
     /// A proof bundle does not verify.
     #[error("the proof bundle does not verify: {0}")]
     Bundle(provenant_tlog::Error),
+    /// The answer carries no proven state, so only the entries it names
+    /// are proven, not the answer itself.
+    #[error("the answer carries no proof of the state it was computed from")]
+    NoState,
+    /// The proven state does not check out: the commitment, a record or a
+    /// map proof, or a record the answer needed and did not prove.
+    #[error("the proven state does not verify: {reason}")]
+    State {
+        /// What failed.
+        reason: String,
+    },
+    /// The answer is not what the model computes from the proven records.
+    #[error("the answer is not what the proven state gives: {what}")]
+    Differs {
+        /// What differs.
+        what: String,
+    },
 }
 
 /// The entries an answer rests on: each must be proven in the answer.
@@ -204,14 +226,184 @@ impl<T: RestsOn> Proven<T> {
     }
 }
 
-impl Identified {
-    /// Checks the design in the answer, when the file is registered; `None`
-    /// when it is not (the answer then rests on nothing in the log).
+/// An answer a client recomputes from the state records it was proven
+/// with, using the model's own functions.
+pub trait Recompute {
+    /// What the client asked that the answer does not repeat.
+    type Question: ?Sized;
+
+    /// Recomputes the answer to `question` from `state` and compares.
     ///
     /// # Errors
-    /// As [`Proven::verify`].
-    pub fn verify(&self, log_key: &NoteVerifier) -> Result<Option<Checkpoint>, VerifyError> {
-        self.design.as_ref().map(|d| d.verify(log_key)).transpose()
+    /// [`VerifyError::State`] when the computation needs a record the
+    /// answer did not prove; [`VerifyError::Differs`] when the result is
+    /// not the answer.
+    fn recompute(&self, state: &ProvenState, question: &Self::Question) -> Result<(), VerifyError>;
+}
+
+/// A rule error met while recomputing: a record the answer did not prove,
+/// or the model refusing what the proven records say.
+fn recomputing(e: RuleError) -> VerifyError {
+    match e {
+        RuleError::View(ViewError::Unproven(what)) => VerifyError::State {
+            reason: format!("the answer does not prove {what}"),
+        },
+        other => VerifyError::Differs {
+            what: format!("recomputing it fails: {other}"),
+        },
+    }
+}
+
+fn differs(what: impl Into<String>) -> VerifyError {
+    VerifyError::Differs { what: what.into() }
+}
+
+impl Recompute for LicenseAnswer {
+    type Question = LicenseQuery;
+
+    fn recompute(&self, state: &ProvenState, q: &LicenseQuery) -> Result<(), VerifyError> {
+        let again = check_license(state, q).map_err(recomputing)?;
+        if again == *self {
+            Ok(())
+        } else {
+            Err(differs(format!(
+                "the proven records give allowed={} reasons={:?} grant={:?} units_remaining={:?}",
+                again.allowed,
+                again.reasons.iter().map(|r| r.code()).collect::<Vec<_>>(),
+                again.grant,
+                again.units_remaining
+            )))
+        }
+    }
+}
+
+impl Recompute for GrantState {
+    type Question = ();
+
+    fn recompute(&self, state: &ProvenState, (): &()) -> Result<(), VerifyError> {
+        match state.grant(&self.id).map_err(|e| recomputing(e.into()))? {
+            Some(g) if g == *self => Ok(()),
+            Some(_) => Err(differs(format!("grant {} is not as proven", self.id))),
+            None => Err(differs(format!("grant {} is proven absent", self.id))),
+        }
+    }
+}
+
+impl Recompute for DesignReport {
+    type Question = ();
+
+    fn recompute(&self, state: &ProvenState, (): &()) -> Result<(), VerifyError> {
+        let s = &self.state;
+        let Some(d) = state.design(&s.id).map_err(|e| recomputing(e.into()))? else {
+            return Err(differs(format!("design {} is proven absent", s.id)));
+        };
+        let blocked = blocked_by(state, &d).map_err(recomputing)?;
+        let proven = DesignSummary {
+            id: d.id,
+            parents: d.parents,
+            license_threshold_ppm: d.license_threshold_ppm,
+            owners: d.owners,
+            registered: d.registered,
+            ownership: d.ownership,
+            blocked_by: blocked,
+        };
+        if proven != *s {
+            return Err(differs(format!("design {} is not as proven", s.id)));
+        }
+        for g in &self.grants {
+            g.recompute(state, &())?;
+            if g.design != s.id {
+                return Err(differs(format!("grant {} is not on design {}", g.id, s.id)));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Recompute for RoyaltySplit {
+    type Question = SplitRequest;
+
+    fn recompute(&self, state: &ProvenState, q: &SplitRequest) -> Result<(), VerifyError> {
+        let detail = q
+            .detail
+            .as_ref()
+            .map(DetailQuery::page)
+            .transpose()
+            .map_err(|p| differs(format!("the request's detail: {}", p.detail)))?;
+        let again = royalty_split(state, q.design, q.revenue, detail, &Cancel::default())
+            .map_err(recomputing)?;
+        if again == *self {
+            Ok(())
+        } else {
+            Err(differs("the split of the proven royalty chain"))
+        }
+    }
+}
+
+impl<T: RestsOn + Recompute> Proven<T> {
+    /// Checks the answer as [`Proven::verify`] does, then its proven state
+    /// ([`crate::StateProof::verify`]), then recomputes the answer to
+    /// `question` from the proven records with the model's functions. The
+    /// answer is then the log's, not the server's word.
+    ///
+    /// # Errors
+    /// The first check that fails; [`VerifyError::NoState`] for an answer
+    /// without a proven state.
+    pub fn verify_state(
+        &self,
+        log_key: &NoteVerifier,
+        question: &T::Question,
+    ) -> Result<(Checkpoint, ProvenState), VerifyError> {
+        let checkpoint = self.verify(log_key)?;
+        let state = self
+            .state
+            .as_ref()
+            .ok_or(VerifyError::NoState)?
+            .verify(&checkpoint, log_key)?;
+        self.answer.recompute(&state, question)?;
+        Ok((checkpoint, state))
+    }
+}
+
+/// The answer for a file that is not registered: the design id it would
+/// have, proven absent from the state.
+impl Recompute for NotRegistered {
+    type Question = ();
+
+    fn recompute(&self, state: &ProvenState, (): &()) -> Result<(), VerifyError> {
+        match state.design(&self.design).map_err(|e| recomputing(e.into()))? {
+            None => Ok(()),
+            Some(_) => Err(differs(format!("design {} is registered", self.design))),
+        }
+    }
+}
+
+impl RestsOn for NotRegistered {
+    fn rests_on(&self) -> Vec<EntryRef> {
+        Vec::new()
+    }
+}
+
+impl Identified {
+    /// Checks the answer: the design with its proven state when the file
+    /// is registered, or the proof that no design has its id when it is
+    /// not. Returns the checkpoint and the proven state.
+    ///
+    /// # Errors
+    /// As [`Proven::verify_state`]; [`VerifyError::Differs`] when the
+    /// answer is about another design than the file's.
+    pub fn verify(&self, log_key: &NoteVerifier) -> Result<(Checkpoint, ProvenState), VerifyError> {
+        match (&self.design, &self.absence) {
+            (Some(d), _) if d.answer.state.id == self.blake3 && self.registered => {
+                d.verify_state(log_key, &())
+            }
+            (None, Some(a)) if a.answer.design == self.blake3 && !self.registered => {
+                a.verify_state(log_key, &())
+            }
+            _ => Err(differs(
+                "the answer neither proves the file's design nor its absence",
+            )),
+        }
     }
 }
 

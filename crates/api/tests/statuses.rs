@@ -74,6 +74,8 @@ every_rule! {
     ThresholdNotMet => RuleError::ThresholdNotMet { design: design(), have_ppm: 1, need_ppm: 2 }, F, "threshold-not-met";
     KeyRetired => RuleError::KeyRetired { key: id(&key(1)) }, F, "key-retired";
     NotArbiter => RuleError::NotArbiter { key: id(&key(1)) }, F, "not-arbiter";
+    LogOnlyKind => RuleError::LogOnlyKind { kind: provenant_model::Kind::StateCommit }, F, "log-only-kind";
+    StateCommitInvalid => RuleError::StateCommitInvalid { detail: "x".into() }, F, "state-commit-invalid";
     ShareNotPositive => RuleError::ShareNotPositive { field: f() }, R, "share-not-positive";
     SharesSum => RuleError::SharesSum { sum: 1 }, R, "shares-sum";
     DuplicateCreator => RuleError::DuplicateCreator { key: id(&key(1)) }, R, "duplicate-creator";

@@ -89,6 +89,7 @@ impl Log {
             terms: serde_json::from_value::<LicenseTerms>(terms()).unwrap(),
             granted: self.entry_ref(1),
             units_used: 0,
+            last_usage: None,
             revoked: None,
         };
         Proven {
@@ -96,6 +97,7 @@ impl Log {
             tree_size: self.size().0,
             checkpoint: self.checkpoint_at(self.size()),
             proofs: vec![self.proof(1)],
+            state: None,
         }
     }
 }

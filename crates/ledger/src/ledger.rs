@@ -127,7 +127,7 @@ impl Ledger {
             signer.verifier().clone(),
         ));
         let (queue, receiver) = sync_channel(config.batch.queue_capacity.max(1));
-        let publisher = Publisher::new(Arc::clone(&shared), signer);
+        let publisher = Publisher::new(Arc::clone(&shared), signer)?;
         let batch = config.batch;
         let handle = std::thread::Builder::new()
             .name("provenant-sequencer".into())

@@ -16,6 +16,7 @@
 //! new signed checkpoint go to the store in one synced write, so a crash
 //! leaves the store at the last complete batch and restart replays nothing.
 
+mod commitment;
 pub mod error;
 pub mod hashes;
 pub mod keys;
@@ -27,6 +28,8 @@ pub mod reads;
 pub mod records;
 pub mod sequencer;
 mod shared;
+mod state_reads;
+mod statemap;
 pub mod signed;
 pub mod store;
 mod view;

@@ -17,6 +17,7 @@
 use std::sync::Arc;
 
 use ed25519_dalek::SigningKey;
+use provenant_model::{Envelope, Identity, identity_of};
 use provenant_tlog::{Checkpoint, Hash, NoteSigner, NoteVerifier, TreeSize};
 
 use crate::error::LedgerError;
@@ -39,6 +40,8 @@ pub struct Head {
 pub struct LogSigner {
     origin: String,
     signer: NoteSigner,
+    /// The same key, for the log's own entries (`state.commit`).
+    key: SigningKey,
     last: Option<(TreeSize, Hash)>,
     record: Option<SignerRecord>,
 }
@@ -54,11 +57,12 @@ impl LogSigner {
         key: SigningKey,
         record: Option<SignerRecord>,
     ) -> Result<Self, LedgerError> {
-        let signer = NoteSigner::new(origin, key)
+        let signer = NoteSigner::new(origin, key.clone())
             .map_err(|e| LedgerError::Config(format!("log origin {origin:?}: {e}")))?;
         Ok(Self {
             origin: origin.to_owned(),
             signer,
+            key,
             last: None,
             record,
         })
@@ -68,6 +72,26 @@ impl LogSigner {
     #[must_use]
     pub fn verifier(&self) -> &NoteVerifier {
         self.signer.verifier()
+    }
+
+    /// The log's key as an identity: the signer of its `state.commit`
+    /// entries.
+    ///
+    /// # Errors
+    /// [`LedgerError::Config`] for a key that is not a valid identity.
+    pub fn identity(&self) -> Result<Identity, LedgerError> {
+        identity_of(&self.key)
+            .map_err(|e| LedgerError::Config(format!("the log key as an identity: {e}")))
+    }
+
+    /// Signs one of the log's own envelopes.
+    ///
+    /// # Errors
+    /// [`LedgerError::Config`] when the envelope cannot be signed.
+    pub fn sign_envelope(&self, envelope: &mut Envelope) -> Result<(), LedgerError> {
+        envelope
+            .sign(&self.key)
+            .map_err(|e| LedgerError::Config(format!("signing a log entry: {e}")))
     }
 
     /// The origin line.

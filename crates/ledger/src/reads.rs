@@ -4,13 +4,17 @@
 
 use std::collections::BTreeSet;
 
-use provenant_api::{DesignDetails, DesignReport, DesignSummary, EntryProof, Page, Proven};
+use provenant_api::{
+    DesignDetails, DesignReport, DesignSummary, EntryProof, NotRegistered, Page, Proven,
+};
 use provenant_model::state::EntryRef;
 use provenant_model::{
     Cancel, DesignId, DetailPage, Entry, GrantId, GrantState, Identity, LeafHash, LicenseAnswer,
-    LicenseQuery, Money, RoyaltySplit, SaleLine, StateView, Statement, blocked_by, check_license,
-    royalty_split, royalty_statement,
+    LicenseQuery, Money, Recording, RoyaltySplit, SaleLine, StateView, Statement, blocked_by,
+    StateRoot, check_license, royalty_split, royalty_statement,
 };
+use provenant_tlog::map::MapRead as _;
+use provenant_model::statemap::StateKey;
 use provenant_tlog::tile::{Tile, encode_bundle};
 use provenant_tlog::{
     Checkpoint, Hash, LeafIndex, Note, TreeSize, prove_consistency, prove_inclusion,
@@ -20,6 +24,8 @@ use crate::error::ReadError;
 use crate::hashes::{HashCache, StoredHashes};
 use crate::keys::{self, LinkFamily, META_CHECKPOINT, be, read_be};
 use crate::ledger::Ledger;
+use crate::state_reads::state_proof;
+use crate::statemap::StoredMap;
 use crate::store::{AnySnapshot, Read, Store, StoreError, Table};
 use crate::view::View;
 
@@ -137,7 +143,23 @@ impl<R: Read> At<'_, R> {
             tree_size: self.size.0,
             checkpoint: self.checkpoint,
             proofs,
+            state: None,
         })
+    }
+
+    /// As [`Self::proven`], with the state records under `keys` proven
+    /// under the log's latest commitment.
+    fn proven_state<T>(
+        self,
+        answer: T,
+        refs: impl IntoIterator<Item = EntryRef>,
+        keys: &BTreeSet<StateKey>,
+    ) -> Result<Proven<T>, ReadError> {
+        let reader = self.hashes.over(StoredHashes(&self.snap));
+        let state = state_proof(&self.snap, &reader, self.size, keys)?;
+        let mut proven = self.proven(answer, refs)?;
+        proven.state = state;
+        Ok(proven)
     }
 }
 
@@ -199,6 +221,18 @@ impl Ledger {
             size: cp.size,
             checkpoint: note.to_text(),
         })
+    }
+
+    /// The root of the state map the store holds now: the root of the
+    /// log's last `state.commit` once the log has one.
+    ///
+    /// # Errors
+    /// Store errors; a map row that does not decode.
+    pub fn state_root(&self) -> Result<StateRoot, ReadError> {
+        let top = StoredMap(self.store())
+            .node(0, 0)
+            .map_err(|e| ReadError::Store(e.0))?;
+        Ok(top.hash().into())
     }
 
     /// The leaf bytes of entry `index`.
@@ -330,44 +364,19 @@ impl Ledger {
     /// [`ReadError::NotFound`] for an unknown design.
     pub fn design(&self, id: &DesignId) -> Result<Proven<DesignReport>, ReadError> {
         let at = self.at()?;
-        let view = View::new(&at.snap);
-        let state = view.design(id)?.ok_or(ReadError::NotFound("design"))?;
-        let registration = read_entry_bytes(&at.snap, state.registered.index)?;
-        let details = design_details(id, &registration)?;
-        let children = view.family(LinkFamily::ChildrenOf(*id), keys::second_design)?;
-        let mut history = vec![state.registered.index];
-        history.extend(view.family(LinkFamily::HistoryOf(*id), keys::second_index)?);
-        let mut grants = Vec::new();
-        for g in view.grants_of(id)? {
-            grants.extend(view.grant(&g)?);
-        }
-        let blocked = blocked_by(&view, &state)?;
-        // Every entry the answer names: the registration, the ownership
-        // entry, the cited dispute's raise, each grant and its revocation.
-        let mut refs = vec![state.registered, state.ownership];
-        refs.extend(blocked.as_ref().map(|b| b.raised));
-        for g in &grants {
-            refs.push(g.granted);
-            refs.extend(g.revoked.as_ref().map(|r| r.entry));
-        }
-        at.proven(
-            DesignReport {
-                state: DesignSummary {
-                    id: state.id,
-                    parents: state.parents,
-                    license_threshold_ppm: state.license_threshold_ppm,
-                    owners: state.owners,
-                    registered: state.registered,
-                    ownership: state.ownership,
-                    blocked_by: blocked,
-                },
-                details,
-                children,
-                grants,
-                history,
-            },
-            refs,
-        )
+        design_at(at, id)?.map_err(|_| ReadError::NotFound("design"))
+    }
+
+    /// What is registered under `id`: the design, proven, or the proof
+    /// that no design has that id, read from one snapshot.
+    ///
+    /// # Errors
+    /// Store errors.
+    pub fn identify(
+        &self,
+        id: &DesignId,
+    ) -> Result<Result<Proven<DesignReport>, Proven<NotRegistered>>, ReadError> {
+        design_at(self.at()?, id)
     }
 
     /// A grant, with its units used, proven.
@@ -381,7 +390,8 @@ impl Ledger {
             .ok_or(ReadError::NotFound("grant"))?;
         let mut refs = vec![grant.granted];
         refs.extend(grant.revoked.as_ref().map(|r| r.entry));
-        at.proven(grant, refs)
+        let keys = BTreeSet::from([StateKey::Grant { grant: *id }]);
+        at.proven_state(grant, refs, &keys)
     }
 
     fn links_page<T>(
@@ -505,9 +515,12 @@ impl Ledger {
     /// Store errors; rule errors for a malformed query.
     pub fn license_check(&self, query: &LicenseQuery) -> Result<Proven<LicenseAnswer>, ReadError> {
         let at = self.at()?;
-        let answer = check_license(&View::new(&at.snap), query)?;
+        let view = View::new(&at.snap);
+        let recording = Recording::new(&view);
+        let answer = check_license(&recording, query)?;
+        let keys = recording.keys();
         let refs = answer.rests_on.clone();
-        at.proven(answer, refs)
+        at.proven_state(answer, refs, &keys)
     }
 
     /// A royalty split at the latest checkpoint, with the proofs of the
@@ -526,7 +539,9 @@ impl Ledger {
     ) -> Result<Proven<RoyaltySplit>, ReadError> {
         let at = self.at()?;
         let view = View::new(&at.snap);
-        let split = royalty_split(&view, design, revenue, detail, cancel)?;
+        let recording = Recording::new(&view);
+        let split = royalty_split(&recording, design, revenue, detail, cancel)?;
+        let keys = recording.keys();
         let mut designs: BTreeSet<DesignId> = BTreeSet::from([design]);
         designs.extend(split.paid.iter().copied());
         let mut refs = Vec::new();
@@ -542,7 +557,7 @@ impl Ledger {
                 }
             }
         }
-        at.proven(split, refs)
+        at.proven_state(split, refs, &keys)
     }
 
     /// A royalty statement over many sales at the latest checkpoint, with
@@ -569,4 +584,60 @@ impl Ledger {
         }
         at.proven(statement, refs)
     }
+}
+
+/// The design `id` at `at`, proven with its state, or the proof that the
+/// state holds no design with that id.
+fn design_at<R: Read>(
+    at: At<'_, R>,
+    id: &DesignId,
+) -> Result<Result<Proven<DesignReport>, Proven<NotRegistered>>, ReadError> {
+    let view = View::new(&at.snap);
+    let recording = Recording::new(&view);
+    let Some(state) = recording.design(id)? else {
+        let keys = recording.keys();
+        return Ok(Err(at.proven_state(
+            NotRegistered { design: *id },
+            [],
+            &keys,
+        )?));
+    };
+    let registration = read_entry_bytes(&at.snap, state.registered.index)?;
+    let details = design_details(id, &registration)?;
+    let children = view.family(LinkFamily::ChildrenOf(*id), keys::second_design)?;
+    let mut history = vec![state.registered.index];
+    history.extend(view.family(LinkFamily::HistoryOf(*id), keys::second_index)?);
+    let mut grants = Vec::new();
+    for g in view.grants_of(id)? {
+        grants.extend(recording.grant(&g)?);
+    }
+    let blocked = blocked_by(&recording, &state)?;
+    // Every entry the answer names: the registration, the ownership
+    // entry, the cited dispute's raise, each grant and its revocation.
+    let mut refs = vec![state.registered, state.ownership];
+    refs.extend(blocked.as_ref().map(|b| b.raised));
+    for g in &grants {
+        refs.push(g.granted);
+        refs.extend(g.revoked.as_ref().map(|r| r.entry));
+    }
+    let keys = recording.keys();
+    Ok(Ok(at.proven_state(
+        DesignReport {
+            state: DesignSummary {
+                id: state.id,
+                parents: state.parents,
+                license_threshold_ppm: state.license_threshold_ppm,
+                owners: state.owners,
+                registered: state.registered,
+                ownership: state.ownership,
+                blocked_by: blocked,
+            },
+            details,
+            children,
+            grants,
+            history,
+        },
+        refs,
+        &keys,
+    )?))
 }

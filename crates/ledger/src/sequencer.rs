@@ -18,11 +18,13 @@ use provenant_model::{Context, Entry, Envelope, Receipt, RuleError, Timestamp, V
 use provenant_tlog::{Hash, HashReader, LeafIndex, TreeSize, append, prove_inclusion, tree_hash};
 use tokio::sync::oneshot;
 
+use crate::commitment::commitment;
 use crate::error::{LedgerError, SubmitError};
 use crate::hashes::{Memo, StoredHashes, WithPending};
 use crate::keys::{be, signer_key};
 use crate::log::Head;
 use crate::shared::{Publisher, Shared};
+use crate::statemap::put_writes;
 use crate::store::{Batch, Read as _, Store as _, Table};
 use crate::view::{Overlay, View};
 
@@ -190,7 +192,8 @@ fn verify_parallel(envelopes: &[Envelope], threads: usize) -> Vec<Result<Verifie
 }
 
 struct Accepted {
-    reply: oneshot::Sender<Reply>,
+    /// Where the receipt goes; `None` for the log's own commit entry.
+    reply: Option<oneshot::Sender<Reply>>,
     entry: Entry,
     leaf_hash: Hash,
     index: u64,
@@ -245,6 +248,7 @@ fn process(publisher: &mut Publisher, batch: Checked, logged_at: Timestamp) {
     let mut accepted: Vec<Accepted> = Vec::new();
     let mut existing: Vec<(oneshot::Sender<Reply>, u64)> = Vec::new();
     let mut writes = Batch::default();
+    let mut applied = Vec::new();
 
     for (reply, result) in batch {
         let verified = match result {
@@ -271,10 +275,12 @@ fn process(publisher: &mut Publisher, batch: Checked, logged_at: Timestamp) {
             leaf_hash: leaf_hash.into(),
             logged_at,
             arbiters: shared.arbiters(),
+            log_key: None,
         };
         let view = View::with_overlay(&snapshot, &overlay);
         match apply(&view, &ctx, &verified) {
             Ok(changes) => {
+                applied.push(changes.clone());
                 overlay.apply(changes);
                 writes.put(Table::Entries, be(index).to_vec(), bytes);
                 writes.put(
@@ -286,7 +292,7 @@ fn process(publisher: &mut Publisher, batch: Checked, logged_at: Timestamp) {
                     writes.put(Table::Signers, signer_key(key, index), Vec::new());
                 }
                 accepted.push(Accepted {
-                    reply,
+                    reply: Some(reply),
                     entry,
                     leaf_hash,
                     index,
@@ -303,22 +309,54 @@ fn process(publisher: &mut Publisher, batch: Checked, logged_at: Timestamp) {
             }
         }
     }
+    let index = head.size.0 + accepted.len() as u64;
+    let commitment = if accepted.is_empty() {
+        Ok(None)
+    } else {
+        commitment(publisher, &snapshot, &overlay, &applied, index, logged_at)
+    };
     drop(snapshot);
+    let map = match commitment {
+        Ok(Some(c)) => {
+            overlay.apply(c.changes);
+            writes.put(Table::Entries, be(index).to_vec(), c.bytes);
+            writes.put(
+                Table::Leaves,
+                c.leaf_hash.as_bytes().to_vec(),
+                be(index).to_vec(),
+            );
+            writes.put(
+                Table::Signers,
+                signer_key(&publisher.identity(), index),
+                Vec::new(),
+            );
+            put_writes(&c.map, &mut writes);
+            accepted.push(Accepted {
+                reply: None,
+                entry: c.entry,
+                leaf_hash: c.leaf_hash,
+                index,
+            });
+            Some(c.map)
+        }
+        Ok(None) => None,
+        Err(e) => {
+            fail(&shared, &e, accepted, existing);
+            return;
+        }
+    };
 
     let mut new_hashes = Vec::new();
     if !accepted.is_empty() {
         match commit(publisher, &head, &accepted, overlay, writes) {
             Ok(hashes) => new_hashes = hashes,
             Err(e) => {
-                shared.report(&e);
-                for a in accepted {
-                    let _ = a.reply.send(Err(SubmitError::Unavailable));
-                }
-                for (reply, _) in existing {
-                    let _ = reply.send(Err(SubmitError::Unavailable));
-                }
+                fail(&shared, &e, accepted, existing);
                 return;
             }
+        }
+        if let Some(map) = &map {
+            publisher.map_written(map);
         }
     }
 
@@ -333,7 +371,7 @@ fn process(publisher: &mut Publisher, batch: Checked, logged_at: Timestamp) {
     });
     let answers = accepted
         .into_iter()
-        .map(|a| (a.reply, a.index, Some(a.entry), Outcome::Appended))
+        .filter_map(|a| Some((a.reply?, a.index, Some(a.entry), Outcome::Appended)))
         .chain(
             existing
                 .into_iter()
@@ -342,6 +380,22 @@ fn process(publisher: &mut Publisher, batch: Checked, logged_at: Timestamp) {
     for (reply, index, entry, outcome) in answers {
         let receipt = receipt(&shared, &reader, &head, index, entry);
         let _ = reply.send(receipt.map(|r| (r, outcome)));
+    }
+}
+
+/// Answers every caller of a batch that could not be written.
+fn fail(
+    shared: &Shared,
+    e: &LedgerError,
+    accepted: Vec<Accepted>,
+    existing: Vec<(oneshot::Sender<Reply>, u64)>,
+) {
+    shared.report(e);
+    for reply in accepted.into_iter().filter_map(|a| a.reply) {
+        let _ = reply.send(Err(SubmitError::Unavailable));
+    }
+    for (reply, _) in existing {
+        let _ = reply.send(Err(SubmitError::Unavailable));
     }
 }
 

@@ -15,12 +15,14 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 
 use provenant_model::{Entry, Identity};
+use provenant_tlog::map::{MapWrites, Top};
 use provenant_tlog::{Hash, NoteVerifier, TreeSize};
 
 use crate::error::LedgerError;
 use crate::hashes::HashCache;
 use crate::keys::{META_CHECKPOINT, META_SIZE, be};
 use crate::log::{Head, LogSigner};
+use crate::statemap::load_top;
 use crate::store::{AnyStore, Batch, Read as _, Store as _, StoreError, Table};
 
 /// The upper bounds of the batch-size histogram's buckets.
@@ -133,22 +135,54 @@ impl Shared {
 pub(crate) struct Publisher {
     shared: Arc<Shared>,
     signer: LogSigner,
+    /// The log key as an identity: the signer of `state.commit` entries.
+    identity: Identity,
+    /// The state map's top nodes as stored after the last batch written
+    /// (see `crate::statemap`).
+    top: Top,
     /// A batch stored but not yet recorded by the signer: the record could
     /// not be written. It is recorded and shown before the next batch.
     unrecorded: Option<Head>,
 }
 
 impl Publisher {
-    pub(crate) fn new(shared: Arc<Shared>, signer: LogSigner) -> Self {
-        Self {
+    /// The publisher of the log in `shared`, with the state map's top
+    /// nodes loaded from its store.
+    ///
+    /// # Errors
+    /// Store errors; a log key that is not a valid identity.
+    pub(crate) fn new(shared: Arc<Shared>, signer: LogSigner) -> Result<Self, LedgerError> {
+        let identity = signer.identity()?;
+        let top = load_top(shared.store())?;
+        Ok(Self {
             shared,
             signer,
+            identity,
+            top,
             unrecorded: None,
-        }
+        })
     }
 
     pub(crate) fn shared(&self) -> &Arc<Shared> {
         &self.shared
+    }
+
+    pub(crate) fn signer(&self) -> &LogSigner {
+        &self.signer
+    }
+
+    pub(crate) fn identity(&self) -> Identity {
+        self.identity
+    }
+
+    /// The state map's top nodes after the last batch written.
+    pub(crate) fn top(&self) -> &Top {
+        &self.top
+    }
+
+    /// Takes the map rows of a batch that was written.
+    pub(crate) fn map_written(&mut self, writes: &MapWrites) {
+        self.top.apply(writes);
     }
 
     /// Signs the checkpoint of `size` entries with `root`, extending

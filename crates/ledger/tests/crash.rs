@@ -3,7 +3,9 @@
 //! store. After each kill the store must open, hold every entry the child
 //! had a receipt for (same index, same leaf hash), sign a head consistent
 //! with every checkpoint handed out before, and hold exactly the state a
-//! fresh replay of its entries through `provenant_model` produces.
+//! fresh replay of its entries through `provenant_model` produces, with its
+//! state map at the root of the log's last `state.commit` (every earlier
+//! commitment checked by the replay too).
 #![cfg(feature = "rocks")]
 
 mod support;
@@ -15,7 +17,7 @@ use std::time::{Duration, Instant};
 use provenant_ledger::records::decode_design;
 use provenant_ledger::store::{Read, Table};
 use provenant_ledger::{BatchConfig, Ledger, RocksOptions, RocksStore};
-use provenant_model::{DesignId, DesignState, GrantState, MemoryState};
+use provenant_model::{DesignId, DesignState, Entry, GrantState, Payload, Replay};
 use provenant_tlog::{Hash, TreeSize, hash_leaf, verify_consistency};
 use support::*;
 
@@ -179,8 +181,27 @@ fn sigkill_loses_nothing_acknowledged() {
         let leaves: Vec<Vec<u8>> = (0..head.size.0)
             .map(|i| ledger.entry_bytes(i).unwrap())
             .collect();
-        let replay = MemoryState::replay(leaves.iter().map(Vec::as_slice), &[id(&key(250))])
-            .unwrap_or_else(|(i, e)| panic!("cycle {cycle}: entry {i} does not replay: {e}"));
+        // Replaying checks every state commitment against the map it
+        // rebuilds; the stored map must be at the last one.
+        let mut replay = Replay::new(vec![id(&key(250))], id(&log_key()));
+        for (i, bytes) in leaves.iter().enumerate() {
+            let entry = Entry::from_leaf_bytes(bytes).unwrap();
+            replay
+                .apply(&entry)
+                .unwrap_or_else(|e| panic!("cycle {cycle}: entry {i} does not replay: {e}"));
+        }
+        let last = Entry::from_leaf_bytes(leaves.last().unwrap()).unwrap();
+        let Payload::StateCommit(commit) = last.envelope.payload() else {
+            panic!("cycle {cycle}: the log does not end with a state commitment");
+        };
+        assert_eq!(commit.size + 1, head.size.0, "cycle {cycle}");
+        assert_eq!(
+            ledger.state_root().unwrap(),
+            commit.root,
+            "cycle {cycle}: the stored map is at the last commitment"
+        );
+        assert_eq!(replay.root().unwrap(), commit.root, "cycle {cycle}");
+        let replay = replay.state();
         let mut designs: Vec<DesignState> = ledger
             .store()
             .scan(Table::Designs, &[], None, usize::MAX)

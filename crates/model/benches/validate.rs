@@ -72,7 +72,7 @@ struct Fixture {
 impl Fixture {
     fn log(&mut self, env: Envelope) -> Entry {
         let entry = Entry::new(env, self.now);
-        self.state.apply_entry(&entry, &self.arbiters).unwrap();
+        self.state.apply_entry(&entry, &self.arbiters, None).unwrap();
         self.now = Timestamp::from_unix(self.now.unix() + 1).unwrap();
         entry
     }
@@ -225,6 +225,7 @@ fn validation(c: &mut Criterion) {
             leaf_hash: provenant_model::LeafHash([7; 32]),
             logged_at: f.now,
             arbiters: &f.arbiters,
+            log_key: None,
         };
         // Check once that the entry is valid, so the bench measures success.
         apply(&f.state, &ctx, &verified).unwrap();

@@ -14,8 +14,6 @@
 //! ([`Blocked`]). Every dispute that blocks a design blocks it alike, so
 //! one suffices, and the answer stays the same size however many there are.
 
-use std::collections::BTreeSet;
-
 use serde::{Deserialize, Serialize};
 
 use crate::coverage::{Gap, GrantUse, blocker, gaps};
@@ -61,29 +59,6 @@ pub fn blocked_by<V: StateView + ?Sized>(
         raised: dispute.raised,
         disputes: design.blocking_disputes.len(),
     }))
-}
-
-/// A design with at most this many grants has each one read; past it, the
-/// design's and the licensee's grant ids are intersected first.
-const FEW_GRANTS: usize = 64;
-
-/// Grants that may be the licensee's on the design: without reading the
-/// grants a big licensee holds on other designs, or the grants a popular
-/// design has given to others.
-fn candidate_grants<V: StateView + ?Sized>(
-    view: &V,
-    q: &LicenseQuery,
-) -> Result<Vec<GrantId>, RuleError> {
-    let on_design = view.grants_of(&q.design)?;
-    if on_design.len() <= FEW_GRANTS {
-        return Ok(on_design);
-    }
-    let on_design: BTreeSet<GrantId> = on_design.into_iter().collect();
-    Ok(view
-        .grants_held_by(&q.licensee)?
-        .into_iter()
-        .filter(|id| on_design.contains(id))
-        .collect())
 }
 
 /// What the licensee wants to do.
@@ -281,15 +256,10 @@ pub fn check_license<V: StateView + ?Sized>(
     };
     rests_on.extend(blocked.as_ref().map(|b| b.raised));
     let mut best: Option<(Vec<Reason>, GrantState)> = None;
-    for id in candidate_grants(view, q)? {
+    for id in view.licensee_grants(&q.design, &q.licensee)? {
         let Some(grant) = view.grant(&id)? else {
             continue;
         };
-        // Every candidate is a grant on the design; a design with few
-        // grants gives all of them, the licensee's among them.
-        if grant.licensee != q.licensee {
-            continue;
-        }
         let r = grant_reasons(&grant, q);
         let better = best
             .as_ref()

@@ -21,7 +21,7 @@ use crate::codec::check_numbers;
 use crate::ids::serde_via_str;
 use crate::payload::{
     DesignRegister, DisputeRaise, DisputeResolve, KeyRotate, LicenseGrant, LicenseRevoke,
-    OwnershipTransfer, UsageRecord,
+    OwnershipTransfer, StateCommit, UsageRecord,
 };
 use crate::{EntryId, Identity, RuleError, SignatureBytes};
 
@@ -116,6 +116,7 @@ kinds! {
     DisputeRaise = "dispute.raise" => DisputeRaise,
     DisputeResolve = "dispute.resolve" => DisputeResolve,
     KeyRotate = "key.rotate" => KeyRotate,
+    StateCommit = "state.commit" => StateCommit,
 }
 
 impl fmt::Display for Kind {

@@ -20,6 +20,10 @@ pub enum ViewError {
     /// damaged, and asking again gives the same answer.
     #[error("the state is corrupt: {0}")]
     Corrupt(String),
+    /// A view over proven records only ([`crate::ProvenState`]) was asked
+    /// for a record that the answer did not prove.
+    #[error("the answer does not prove {0}")]
+    Unproven(String),
 }
 
 /// A rule that an envelope, an entry or a query breaks.
@@ -166,6 +170,21 @@ pub enum RuleError {
     NotArbiter {
         /// The key.
         key: Identity,
+    },
+    /// An envelope of a kind that only the log itself writes
+    /// (`state.commit`) was submitted.
+    #[error("only the log writes {kind} entries")]
+    LogOnlyKind {
+        /// The kind.
+        kind: crate::Kind,
+    },
+    /// A `state.commit` entry is not where it must be, is not signed by
+    /// the log's key alone, or commits to a root other than the state's:
+    /// what an auditor's replay finds in a log that is not well formed.
+    #[error("invalid state commitment: {detail}")]
+    StateCommitInvalid {
+        /// What is wrong with it.
+        detail: String,
     },
 
     // ---- registration ---------------------------------------------------
@@ -487,6 +506,8 @@ impl RuleError {
             Self::ThresholdNotMet { .. } => "threshold-not-met",
             Self::KeyRetired { .. } => "key-retired",
             Self::NotArbiter { .. } => "not-arbiter",
+            Self::LogOnlyKind { .. } => "log-only-kind",
+            Self::StateCommitInvalid { .. } => "state-commit-invalid",
             Self::ShareNotPositive { .. } => "share-not-positive",
             Self::SharesSum { .. } => "shares-sum",
             Self::DuplicateCreator { .. } => "duplicate-creator",
@@ -556,6 +577,7 @@ impl RuleError {
             | Self::ThresholdNotMet { .. }
             | Self::KeyRetired { .. }
             | Self::NotArbiter { .. }
+            | Self::StateCommitInvalid { .. }
             | Self::DisputeAlreadyOpen { .. } => "signatures",
             Self::SharesSum { .. } | Self::DuplicateCreator { .. } => "creators",
             Self::ThresholdRange => "license_threshold_ppm",
@@ -587,6 +609,7 @@ impl RuleError {
             Self::SelfTransfer { .. } | Self::TooManyOwners { .. } => "to",
             Self::DisputeNotFound { .. } | Self::DisputeResolved { .. } => "dispute",
             Self::RotationSameKey { .. } | Self::RotationTargetInUse { .. } => "new",
+            Self::LogOnlyKind { .. } => "kind",
             Self::NonCanonicalEntry
             | Self::NoArbiters
             | Self::EntryTooLarge { .. }

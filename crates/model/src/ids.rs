@@ -264,6 +264,25 @@ hex_id!(
     "leaf hash"
 );
 
+hex_id!(
+    /// The root of the state map (see `crate::statemap`), as committed by
+    /// a `state.commit` entry.
+    StateRoot,
+    "state root"
+);
+
+impl From<provenant_tlog::Hash> for StateRoot {
+    fn from(hash: provenant_tlog::Hash) -> Self {
+        StateRoot(hash.0)
+    }
+}
+
+impl From<StateRoot> for provenant_tlog::Hash {
+    fn from(root: StateRoot) -> Self {
+        provenant_tlog::Hash(root.0)
+    }
+}
+
 impl From<provenant_tlog::Hash> for LeafHash {
     fn from(hash: provenant_tlog::Hash) -> Self {
         LeafHash(hash.0)

@@ -60,7 +60,9 @@ pub mod error;
 pub mod ids;
 pub mod memory;
 pub mod payload;
+mod proven_state;
 pub mod receipt;
+mod replay;
 pub mod royalty;
 pub mod rules;
 #[cfg(feature = "schema")]
@@ -68,6 +70,7 @@ pub mod schema;
 pub mod scope;
 pub mod signing;
 pub mod state;
+pub mod statemap;
 pub mod strict_json;
 pub mod terms;
 #[cfg(feature = "testkit")]
@@ -84,8 +87,11 @@ pub use envelope::{Envelope, Kind, Payload, SIGNING_PREFIX, SignatureLine};
 pub use error::{RuleError, ViewError};
 pub use ids::{
     ContentSha256, DesignId, DisputeId, EntryId, EvidenceHash, GrantId, Identity, LeafHash,
+    StateRoot,
 };
 pub use memory::MemoryState;
+pub use proven_state::{ProvenState, Recording};
+pub use replay::Replay;
 pub use receipt::{Receipt, ReceiptError};
 pub use royalty::{
     Cancel, CsvError, DetailPage, RoyaltySplit, SaleLine, Statement, parse_sales_csv,

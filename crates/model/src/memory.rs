@@ -84,21 +84,29 @@ impl MemoryState {
 
     /// Validates `entry` as the next entry of the log (index = the number
     /// of entries applied so far) and applies it: the auditor's replay step.
-    /// Signatures are verified here with [`crate::Envelope::verify`].
+    /// Signatures are verified here with [`crate::Envelope::verify`];
+    /// `log_key` is the only key that may sign a `state.commit` (`None`
+    /// refuses them).
     ///
     /// # Errors
     /// The rule the entry breaks; the state is then unchanged.
-    pub fn apply_entry(&mut self, entry: &Entry, arbiters: &[Identity]) -> Result<(), RuleError> {
+    pub fn apply_entry(
+        &mut self,
+        entry: &Entry,
+        arbiters: &[Identity],
+        log_key: Option<&Identity>,
+    ) -> Result<Changes, RuleError> {
         let verified = entry.envelope.verify()?;
         let ctx = Context {
             index: self.size,
             leaf_hash: entry.leaf_hash(),
             logged_at: entry.logged_at,
             arbiters,
+            log_key,
         };
         let changes = apply(self, &ctx, &verified)?;
-        self.commit(changes);
-        Ok(())
+        self.commit(changes.clone());
+        Ok(changes)
     }
 
     /// Replays a whole log from its leaf bytes, in order.
@@ -106,7 +114,11 @@ impl MemoryState {
     /// # Errors
     /// The index of the first entry that does not parse or breaks a rule,
     /// and the rule.
-    pub fn replay<'a, I>(leaves: I, arbiters: &[Identity]) -> Result<MemoryState, (u64, RuleError)>
+    pub fn replay<'a, I>(
+        leaves: I,
+        arbiters: &[Identity],
+        log_key: Option<&Identity>,
+    ) -> Result<MemoryState, (u64, RuleError)>
     where
         I: IntoIterator<Item = &'a [u8]>,
     {
@@ -115,7 +127,7 @@ impl MemoryState {
             let index = state.size;
             let entry = Entry::from_leaf_bytes(bytes).map_err(|e| (index, e))?;
             state
-                .apply_entry(&entry, arbiters)
+                .apply_entry(&entry, arbiters, log_key)
                 .map_err(|e| (index, e))?;
         }
         Ok(state)

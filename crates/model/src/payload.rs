@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::codec::{check_count, check_text};
 use crate::{
     Category, Channel, ContentDescriptor, CountryCode, DesignId, DigitalSourceType, DisputeId,
-    EvidenceHash, GrantId, Identity, Label, LeafHash, LicenseTerms, Ppm, RuleError,
+    EvidenceHash, GrantId, Identity, Label, LeafHash, LicenseTerms, Ppm, RuleError, StateRoot,
 };
 
 /// Most creators of one design.
@@ -339,4 +339,18 @@ pub struct KeyRotate {
     pub old: Identity,
     /// Its successor, a key that holds nothing yet.
     pub new: Identity,
+}
+
+/// `state.commit`: the log's own entry committing to the state after every
+/// entry before it. The sequencer appends one at the end of every batch
+/// that changed the state, signed by the log's key; no client may submit
+/// one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct StateCommit {
+    /// The root of the state map after the first `size` entries.
+    pub root: StateRoot,
+    /// How many entries the state covers: this entry's own index.
+    pub size: u64,
 }

@@ -25,13 +25,13 @@ use serde_json::{Map, Value, json};
 use crate::ids::IDENTITY_PREFIX;
 use crate::payload::{
     DesignRegister, DisputeRaise, DisputeResolve, KeyRotate, LicenseGrant, LicenseRevoke,
-    OwnershipTransfer, UsageRecord,
+    OwnershipTransfer, StateCommit, UsageRecord,
 };
 use crate::vocab::{IPTC_DIGITAL_SOURCE_TYPE, IPTC_TERMS, ISO_3166_ALPHA2, MEDIA_NAME_MAX};
 use crate::{
     Category, Channel, ContentSha256, CountryCode, Currency, DesignId, DigitalSourceType,
     DisputeId, Entry, EntryId, Envelope, EvidenceHash, GrantId, Identity, Kind, Label, LeafHash,
-    MAX_SIGNATURES, MediaType, Ppm, SignatureBytes, SignatureLine, Timestamp,
+    MAX_SIGNATURES, MediaType, Ppm, SignatureBytes, SignatureLine, StateRoot, Timestamp,
 };
 
 /// Free text: no control characters other than tab and newline (the
@@ -103,6 +103,11 @@ hex_schema!(
     LeafHash,
     "LeafHash",
     "An entry's RFC 6962 leaf hash, SHA-256(0x00 || leaf bytes)"
+);
+hex_schema!(
+    StateRoot,
+    "StateRoot",
+    "The root of the state map, as a state.commit entry commits to it"
 );
 
 /// An RFC 6962 node hash in a proof, for the schemas of proofs (the
@@ -282,6 +287,7 @@ fn payload_schema(kind: Kind, g: &mut SchemaGenerator) -> Schema {
         Kind::DisputeRaise => g.subschema_for::<DisputeRaise>(),
         Kind::DisputeResolve => g.subschema_for::<DisputeResolve>(),
         Kind::KeyRotate => g.subschema_for::<KeyRotate>(),
+        Kind::StateCommit => g.subschema_for::<StateCommit>(),
     }
 }
 

@@ -125,6 +125,10 @@ pub struct GrantState {
     pub granted: EntryRef,
     /// Units recorded so far.
     pub units_used: u64,
+    /// The latest usage record on the grant, if any: what a proven
+    /// `units_used` can be checked against.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_usage: Option<EntryRef>,
     /// Set once revoked or released.
     pub revoked: Option<Revocation>,
 }
@@ -325,7 +329,43 @@ pub trait StateView {
     /// # Errors
     /// The store's failure.
     fn exclusive_grants_of(&self, design: &DesignId) -> Result<Vec<GrantId>, ViewError>;
+
+    /// The grants on `design` whose licensee is `licensee` (revoked ones
+    /// too), sorted: the one list a license check reads, and a record of
+    /// the state map. The default reads the design's grants, or, for a
+    /// design with many, intersects them with the licensee's first.
+    ///
+    /// # Errors
+    /// The store's failure.
+    fn licensee_grants(
+        &self,
+        design: &DesignId,
+        licensee: &Identity,
+    ) -> Result<Vec<GrantId>, ViewError> {
+        let on_design = self.grants_of(design)?;
+        let candidates = if on_design.len() <= FEW_GRANTS {
+            on_design
+        } else {
+            let on_design: BTreeSet<GrantId> = on_design.into_iter().collect();
+            self.grants_held_by(licensee)?
+                .into_iter()
+                .filter(|id| on_design.contains(id))
+                .collect()
+        };
+        let mut mine = Vec::new();
+        for id in candidates {
+            if self.grant(&id)?.is_some_and(|g| g.licensee == *licensee) {
+                mine.push(id);
+            }
+        }
+        mine.sort();
+        Ok(mine)
+    }
 }
+
+/// A design with at most this many grants has each one read; past it, the
+/// design's and the licensee's grant ids are intersected first.
+const FEW_GRANTS: usize = 64;
 
 /// Owners as a map, for arithmetic.
 pub(crate) fn owner_map(owners: &[Owner]) -> BTreeMap<Identity, u32> {

@@ -317,6 +317,7 @@ fn signers_are_checked_before_the_ancestry_walk() {
         leaf_hash: provenant_model::LeafHash([0; 32]),
         logged_at: world.now(),
         arbiters: &world.arbiters,
+        log_key: None,
     };
     let outsider = key(9);
     for (signers, code) in [

@@ -322,7 +322,7 @@ proptest! {
             }
         }
         // The auditor's replay reaches the same state.
-        let replayed = provenant_model::MemoryState::replay(w.leaves.iter().map(Vec::as_slice), &w.arbiters).unwrap();
+        let replayed = provenant_model::MemoryState::replay(w.leaves.iter().map(Vec::as_slice), &w.arbiters, None).unwrap();
         prop_assert_eq!(replayed, w.state);
     }
 }

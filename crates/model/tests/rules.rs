@@ -381,6 +381,7 @@ fn too_many_ancestors() {
         leaf_hash: Entry::new(env, w.now()).leaf_hash(),
         logged_at: w.now(),
         arbiters: &[],
+        log_key: None,
     };
     let e = apply(&state, &ctx, &verified).unwrap_err();
     assert_eq!(e.code(), "too-many-ancestors");

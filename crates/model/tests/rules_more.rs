@@ -677,7 +677,7 @@ fn leaf_bytes_are_canonical_and_replay_reproduces_the_state() {
             "non-canonical-entry"
         );
     }
-    let replayed = MemoryState::replay(w.leaves.iter().map(Vec::as_slice), &w.arbiters).unwrap();
+    let replayed = MemoryState::replay(w.leaves.iter().map(Vec::as_slice), &w.arbiters, None).unwrap();
     assert_eq!(replayed, w.state);
     // An auditor replaying without the arbiter keys still agrees here, and a
     // tampered leaf is refused with its index.
@@ -687,6 +687,6 @@ fn leaf_bytes_are_canonical_and_replay_reproduces_the_state() {
         .into_iter()
         .map(|x| if x == b'5' { b'6' } else { x })
         .collect();
-    let err = MemoryState::replay(bad.iter().map(Vec::as_slice), &w.arbiters).unwrap_err();
+    let err = MemoryState::replay(bad.iter().map(Vec::as_slice), &w.arbiters, None).unwrap_err();
     assert_eq!(err.0, 1);
 }

@@ -46,7 +46,7 @@ fn model(envelope: &Value) -> Result<(), RuleError> {
         Payload::LicenseRevoke(p) => check_text("reason", &p.reason, 1, MAX_TEXT),
         Payload::DisputeRaise(p) => check_text("claim", &p.claim, 1, MAX_TEXT),
         Payload::DisputeResolve(p) => check_text("note", &p.note, 0, MAX_TEXT),
-        Payload::KeyRotate(_) => Ok(()),
+        Payload::KeyRotate(_) | Payload::StateCommit(_) => Ok(()),
     }
 }
 

@@ -10,7 +10,7 @@ use axum::extract::{Extension, State};
 use axum::http::StatusCode;
 use futures_util::StreamExt as _;
 use provenant_api::Identified;
-use provenant_ledger::{Ledger, ReadError};
+use provenant_ledger::Ledger;
 use provenant_model::ContentHasher;
 
 use crate::Problem;
@@ -51,10 +51,9 @@ pub async fn identify(
         }
     }
     let content = hasher.finish();
-    let design = match ledger.design(&content.blake3) {
-        Ok(d) => Some(d),
-        Err(ReadError::NotFound(_)) => None,
-        Err(e) => return Err(e.into()),
+    let (design, absence) = match ledger.identify(&content.blake3)? {
+        Ok(d) => (Some(d), None),
+        Err(absent) => (None, Some(absent)),
     };
     Ok(Json(Identified {
         blake3: content.blake3,
@@ -62,5 +61,6 @@ pub async fn identify(
         size: content.size,
         registered: design.is_some(),
         design,
+        absence,
     }))
 }

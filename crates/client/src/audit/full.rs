@@ -1,7 +1,9 @@
 //! The full audit: every entry downloaded, the tree recomputed, every hash
-//! tile compared, every entry re-applied through the model.
+//! tile compared, every entry re-applied through the model, and the state
+//! map rebuilt alongside, so that every `state.commit` is checked against
+//! the root the replay computes (a mismatch names the commit entry).
 
-use provenant_model::{Entry, Identity, MemoryState, RuleError, Timestamp};
+use provenant_model::{Entry, Identity, Replay, RuleError, Timestamp};
 use provenant_tlog::tile::{TILE_HEIGHT, TILE_WIDTH, Tile, parse_bundle};
 use provenant_tlog::{Checkpoint, HASH_SIZE, Hash, TreeSize, append, hash_leaf, tree_hash};
 
@@ -26,11 +28,12 @@ pub(super) fn check(
     dir: &StateDir,
     checkpoint: &Checkpoint,
     arbiters: &[Identity],
+    log_key: Identity,
     progress: Progress<'_>,
 ) -> Result<Checked, Finding> {
     let size = checkpoint.size;
     let mut tree: Vec<Hash> = Vec::new();
-    let mut state = MemoryState::new();
+    let mut state = Replay::new(arbiters.to_vec(), log_key);
     // The first rule broken; reported after the tree, which says whether
     // the entry itself was altered.
     let mut broken: Option<Finding> = None;
@@ -50,7 +53,7 @@ pub(super) fn check(
         tree.extend(stored);
         for entry in entries {
             if broken.is_none() {
-                broken = replay(entry, leaves, &mut state, &mut last_time, arbiters);
+                broken = replay(entry, leaves, &mut state, &mut last_time);
             }
             leaves += 1;
         }
@@ -99,9 +102,8 @@ struct Mismatch {
 fn replay(
     bytes: &[u8],
     index: u64,
-    state: &mut MemoryState,
+    state: &mut Replay,
     last_time: &mut Option<Timestamp>,
-    arbiters: &[Identity],
 ) -> Option<Finding> {
     let rule = |e: RuleError| Finding::Rule {
         index,
@@ -125,7 +127,7 @@ fn replay(
         });
     }
     *last_time = Some(entry.logged_at);
-    state.apply_entry(&entry, arbiters).err().map(rule)
+    state.apply(&entry).err().map(rule)
 }
 
 /// Entry bundle `index` of `width` entries: from the cache when full and

@@ -188,7 +188,9 @@ pub fn run(
         seconds: 0.0,
     };
     if options.full {
-        let checked = match full::check(client, dir, &now, &arbiters, progress) {
+        let log_identity = Identity::from_key(key.key())
+            .map_err(|e| Finding::Malformed(format!("the log's key as an identity: {e}")))?;
+        let checked = match full::check(client, dir, &now, &arbiters, log_identity, progress) {
             Ok(checked) => checked,
             // Bundles of a log found bad are not worth resuming from.
             Err(finding @ (Finding::Client(_) | Finding::State(_))) => return Err(finding),

@@ -213,6 +213,12 @@ pub fn check_draft(envelope: &Envelope) -> Result<(), DraftError> {
             return Err(RuleError::RotationSameKey { key: p.old }.into());
         }
         Payload::KeyRotate(_) => {}
+        Payload::StateCommit(_) => {
+            return Err(RuleError::LogOnlyKind {
+                kind: envelope.kind(),
+            }
+            .into());
+        }
     }
     Ok(())
 }

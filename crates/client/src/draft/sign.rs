@@ -69,6 +69,7 @@ pub fn expected_signers(envelope: &Envelope) -> Vec<Identity> {
             .collect(),
         Payload::KeyRotate(p) => vec![p.old, p.new],
         Payload::UsageRecord(_)
+        | Payload::StateCommit(_)
         | Payload::LicenseRevoke(_)
         | Payload::DisputeRaise(_)
         | Payload::DisputeResolve(_) => Vec::new(),
@@ -94,6 +95,7 @@ pub fn other_signers(kind: Kind) -> Option<&'static str> {
     match kind {
         Kind::DesignRegister | Kind::OwnershipTransfer | Kind::KeyRotate => None,
         Kind::LicenseGrant => Some("owners holding the design's license threshold"),
+        Kind::StateCommit => Some("the log's own key: only the log writes these"),
         Kind::UsageRecord => Some("the grant's licensee"),
         Kind::LicenseRevoke => {
             Some("owners holding the design's license threshold, or the licensee to release it")

@@ -63,6 +63,10 @@ pub fn summary(envelope: &Envelope) -> String {
                 &"every share and grant of the old key to the new key, for good",
             );
         }
+        Payload::StateCommit(p) => {
+            line("state root", &p.root);
+            line("covers", &format!("the first {} entries", p.size));
+        }
     }
     let signed = envelope.signatures();
     if signed.is_empty() {

@@ -45,13 +45,15 @@ pub enum Table {
     Links,
     /// Signer key (32 bytes) || leaf index (u64 BE), values empty.
     Signers,
+    /// The state map (see `crate::statemap`): its top nodes and buckets.
+    Map,
     /// Named values: tree size, latest checkpoint.
     Meta,
 }
 
 impl Table {
     /// Every table, in a fixed order.
-    pub const ALL: [Table; 11] = [
+    pub const ALL: [Table; 12] = [
         Table::Entries,
         Table::Hashes,
         Table::Leaves,
@@ -62,6 +64,7 @@ impl Table {
         Table::Successors,
         Table::Links,
         Table::Signers,
+        Table::Map,
         Table::Meta,
     ];
 
@@ -91,6 +94,7 @@ impl Table {
             Table::Successors => "successors",
             Table::Links => "links",
             Table::Signers => "signers",
+            Table::Map => "map",
             Table::Meta => "meta",
         }
     }

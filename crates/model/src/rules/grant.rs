@@ -89,6 +89,7 @@ pub(super) fn grant<V: StateView + ?Sized>(
         terms: p.terms.clone(),
         granted: ctx.entry_ref(),
         units_used: 0,
+        last_usage: None,
         revoked: None,
     })));
     Ok(changes)

@@ -5,6 +5,7 @@
 //! returns the [`Changes`] that the entry makes, or the first rule the entry
 //! breaks. The caller persists the changes atomically with the entry.
 
+mod commit;
 mod common;
 mod design;
 mod dispute;
@@ -29,6 +30,9 @@ pub struct Context<'a> {
     pub logged_at: Timestamp,
     /// The arbiter keys of the server's configuration.
     pub arbiters: &'a [Identity],
+    /// The log's own key, the only signer of a `state.commit` entry; `None`
+    /// refuses every `state.commit`.
+    pub log_key: Option<&'a Identity>,
 }
 
 impl Context<'_> {
@@ -77,6 +81,7 @@ pub fn apply<V: StateView + ?Sized>(
         Payload::DisputeRaise(p) => dispute::raise(view, ctx, entry, p)?,
         Payload::DisputeResolve(p) => dispute::resolve(view, ctx, entry, p)?,
         Payload::KeyRotate(p) => keys::rotate(view, ctx, entry, p)?,
+        Payload::StateCommit(p) => commit::commit(ctx, entry, p)?,
     };
     changes.push(Change::Logged {
         id,

@@ -51,5 +51,6 @@ pub(super) fn record<V: StateView + ?Sized>(
         .units_used
         .checked_add(p.quantity)
         .ok_or(RuleError::AmountOverflow)?;
+    grant.last_usage = Some(ctx.entry_ref());
     Ok(grant_updated(ctx, grant))
 }

@@ -131,8 +131,8 @@ impl World {
     pub fn submit_envelope(&mut self, env: Envelope) -> Result<Entry, RuleError> {
         let before = self.state.clone();
         let entry = Entry::new(env, self.now());
-        match self.state.apply_entry(&entry, &self.arbiters) {
-            Ok(()) => {
+        match self.state.apply_entry(&entry, &self.arbiters, None) {
+            Ok(_) => {
                 self.clock += 60;
                 self.leaves.push(entry.leaf_bytes());
                 Ok(entry)

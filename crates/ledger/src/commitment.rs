@@ -1,0 +1,91 @@
+//! The end of every batch that changed the state: the state map brought up
+//! to date and a `state.commit` entry, signed by the log's key, committing
+//! to its root after every entry before it. Both go into the batch's one
+//! atomic write, so the stored map and the last commitment never disagree.
+
+use std::collections::BTreeSet;
+
+use provenant_model::payload::StateCommit;
+use provenant_model::statemap::{map_changes, touched};
+use provenant_model::{Changes, Context, Entry, Envelope, Payload, RuleError, Timestamp, apply};
+use provenant_tlog::Hash;
+use provenant_tlog::map::{MapWrites, update};
+
+use crate::error::LedgerError;
+use crate::shared::Publisher;
+use crate::statemap::StoredMap;
+use crate::store::Read;
+use crate::view::{Overlay, View};
+
+/// What the batch's commitment adds to its write.
+pub(crate) struct Commitment {
+    /// The `state.commit` entry.
+    pub entry: Entry,
+    /// Its leaf bytes and hash.
+    pub bytes: Vec<u8>,
+    pub leaf_hash: Hash,
+    /// What it changes (its idempotency record).
+    pub changes: Changes,
+    /// The map's rows.
+    pub map: MapWrites,
+}
+
+fn rule(e: RuleError) -> LedgerError {
+    match e {
+        RuleError::View(v) => LedgerError::Store(v.into()),
+        other => LedgerError::Corrupt(format!("the batch's state commitment: {other}")),
+    }
+}
+
+/// The commitment after the batch's entries, whose `changes` `overlay`
+/// holds over `snapshot`, the state before the batch; the commit entry
+/// takes index `index`. `None` when the batch changed no record of the map.
+///
+/// # Errors
+/// Store failures, a corrupt map, or a commit entry the rules refuse (a
+/// bug: it is built here).
+pub(crate) fn commitment<R: Read>(
+    publisher: &Publisher,
+    snapshot: &R,
+    overlay: &Overlay,
+    changes: &[Changes],
+    index: u64,
+    logged_at: Timestamp,
+) -> Result<Option<Commitment>, LedgerError> {
+    let view = View::with_overlay(snapshot, overlay);
+    let mut keys = BTreeSet::new();
+    for c in changes {
+        keys.extend(touched(&view, c).map_err(|e| rule(e.into()))?);
+    }
+    if keys.is_empty() {
+        return Ok(None);
+    }
+    let values = map_changes(&view, &keys).map_err(rule)?;
+    let (map, root) = update(publisher.top(), &StoredMap(snapshot), &values).map_err(|e| e.0)?;
+    let mut envelope = Envelope::new(&Payload::StateCommit(StateCommit {
+        root: root.into(),
+        size: index,
+    }))
+    .map_err(rule)?;
+    publisher.signer().sign_envelope(&mut envelope)?;
+    let verified = envelope.verify().map_err(rule)?;
+    let entry = Entry::new(envelope, logged_at);
+    let bytes = entry.leaf_bytes();
+    let leaf_hash = provenant_tlog::hash_leaf(&bytes);
+    let log_key = publisher.identity();
+    let ctx = Context {
+        index,
+        leaf_hash: leaf_hash.into(),
+        logged_at,
+        arbiters: publisher.shared().arbiters(),
+        log_key: Some(&log_key),
+    };
+    let changes = apply(&view, &ctx, &verified).map_err(rule)?;
+    Ok(Some(Commitment {
+        entry,
+        bytes,
+        leaf_hash,
+        changes,
+        map,
+    }))
+}
