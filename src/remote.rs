@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use provenant_api::verify::{RestsOn, verify_receipt};
+use provenant_api::verify::{Recompute, RestsOn, verify_receipt};
 use provenant_api::{DesignReport, Proven};
 use provenant_client::Client;
 use provenant_model::{
@@ -79,6 +79,62 @@ pub fn verified<T: RestsOn>(
         source,
     })?;
     Ok(checkpoint.size.0)
+}
+
+/// What verifying an answer with its proven state established.
+pub struct Verified {
+    /// The log size it is proven at.
+    pub size: u64,
+    /// The index of the `state.commit` entry the records are proven under.
+    pub commit: u64,
+    /// How many state records (present or proven absent) it rests on.
+    pub records: usize,
+}
+
+impl Verified {
+    /// For people.
+    pub fn text(&self) -> String {
+        format!(
+            "verified down to the log key at size {}: recomputed from {} state record(s) \
+             proven under the state committed at entry {}",
+            self.size, self.records, self.commit
+        )
+    }
+
+    /// For `--json`, as the answer's `verified` member.
+    pub fn json(&self) -> Value {
+        serde_json::json!({
+            "tree_size": self.size,
+            "state_commit_index": self.commit,
+            "state_records": self.records,
+            "recomputed": true,
+        })
+    }
+}
+
+/// Verifies a proven answer and its proven state under the log key (given,
+/// else the server's), and recomputes the answer to `question` from the
+/// proven records ([`Proven::verify_state`]): nothing of it is the
+/// server's word.
+pub fn verified_state<T: RestsOn + Recompute>(
+    client: &Client,
+    key: Option<&str>,
+    answer: &Proven<T>,
+    question: &T::Question,
+) -> Result<Verified, CliError> {
+    let key = log_key(client, key)?;
+    let (checkpoint, state) =
+        answer
+            .verify_state(&key, question)
+            .map_err(|source| CliError::Unverified {
+                what: "answer",
+                source,
+            })?;
+    Ok(Verified {
+        size: checkpoint.size.0,
+        commit: answer.state.as_ref().map_or(0, |s| s.commit.index),
+        records: state.len(),
+    })
 }
 
 /// A typed answer as JSON, for `--json`.
@@ -177,19 +233,18 @@ impl DesignShowArgs {
         };
         let client = server.client()?;
         let answer = client.design(&id)?;
-        let size = verified(&client, self.log_key.as_deref(), &answer)?;
-        Ok(Output::new(
-            show_design(&answer.answer, size),
-            json_of(&answer)?,
-        ))
+        let proven = verified_state(&client, self.log_key.as_deref(), &answer, &())?;
+        let mut json = json_of(&answer)?;
+        json["verified"] = proven.json();
+        Ok(Output::new(show_design(&answer.answer, &proven), json))
     }
 }
 
 /// A design report for people.
-fn show_design(d: &DesignReport, size: u64) -> String {
+fn show_design(d: &DesignReport, proven: &Verified) -> String {
     let s = &d.state;
     let mut text = format!(
-        "design {}\n  title     {}\n  registered at index {} (proofs verified at size {size})\n",
+        "design {}\n  title     {}\n  registered at index {}\n",
         s.id, d.details.title, s.registered.index
     );
     for owner in &s.owners {
@@ -211,10 +266,11 @@ fn show_design(d: &DesignReport, size: u64) -> String {
     let history: Vec<String> = d.history.iter().map(u64::to_string).collect();
     let _ = write!(
         text,
-        "  grants    {}\n  disputes  {disputes} blocking\n  latest ownership entry {}\n  history   [{}]",
+        "  grants    {}\n  disputes  {disputes} blocking\n  latest ownership entry {}\n  history   [{}]\n  {}",
         d.grants.len(),
         s.ownership.leaf_hash,
-        history.join(",")
+        history.join(","),
+        proven.text()
     );
     text
 }
@@ -279,9 +335,11 @@ impl CheckArgs {
         };
         let client = server.client()?;
         let answer = client.check_license(&question)?;
-        let size = verified(&client, self.log_key.as_deref(), &answer)?;
-        let text = show_check(&answer.answer, size);
-        let output = Output::new(text, json_of(&answer)?);
+        let proven = verified_state(&client, self.log_key.as_deref(), &answer, &question)?;
+        let text = show_check(&answer.answer, &proven);
+        let mut json = json_of(&answer)?;
+        json["verified"] = proven.json();
+        let output = Output::new(text, json);
         Ok(if answer.answer.allowed {
             output
         } else {
@@ -291,14 +349,15 @@ impl CheckArgs {
 }
 
 /// A license check's answer for people.
-fn show_check(a: &LicenseAnswer, size: u64) -> String {
+fn show_check(a: &LicenseAnswer, proven: &Verified) -> String {
     if a.allowed {
         let left = a
             .units_remaining
             .map_or("unlimited".to_owned(), |u| u.to_string());
         let grant = a.grant.map(|g| g.to_string()).unwrap_or_default();
         return format!(
-            "allowed under grant {grant} ({left} units left before this run; verified at size {size})"
+            "allowed under grant {grant} ({left} units left before this run)\n{}",
+            proven.text()
         );
     }
     let reasons: Vec<&str> = a.reasons.iter().map(|r| r.code()).collect();
@@ -309,10 +368,7 @@ fn show_check(a: &LicenseAnswer, size: u64) -> String {
         ),
         None => String::new(),
     };
-    format!(
-        "denied: {}{cited} (verified at size {size})",
-        reasons.join(", ")
-    )
+    format!("denied: {}{cited}\n{}", reasons.join(", "), proven.text())
 }
 
 /// Write a C2SP tlog-proof bundle for an entry, at the current checkpoint.

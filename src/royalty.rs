@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::error::CliError;
 use crate::output::Output;
-use crate::remote::{ServerArg, json_of, verified};
+use crate::remote::{ServerArg, Verified, json_of, verified, verified_state};
 
 /// Split one sale's revenue among the design's owners and its ancestors.
 #[derive(Debug, Args)]
@@ -43,7 +43,7 @@ const DETAIL_PAGE: usize = 100;
 impl SplitArgs {
     pub fn run(&self, server: &ServerArg) -> Result<Output, CliError> {
         let client = server.client()?;
-        let ask = |after: Option<String>| -> Result<(RoyaltySplit, u64, Value), CliError> {
+        let ask = |after: Option<String>| -> Result<(RoyaltySplit, Verified, Value), CliError> {
             let request = SplitRequest {
                 design: self.design,
                 revenue: Money {
@@ -56,11 +56,12 @@ impl SplitArgs {
                 }),
             };
             let answer = client.split(&request)?;
-            let size = verified(&client, self.log_key.as_deref(), &answer)?;
-            let json = json_of(&answer)?;
-            Ok((answer.answer, size, json))
+            let proven = verified_state(&client, self.log_key.as_deref(), &answer, &request)?;
+            let mut json = json_of(&answer)?;
+            json["verified"] = proven.json();
+            Ok((answer.answer, proven, json))
         };
-        let (mut split, size, mut json) = ask(None)?;
+        let (mut split, proven, mut json) = ask(None)?;
         if let Some(detail) = &mut split.detail {
             for _ in 0..MAX_DETAIL_PAGES {
                 let Some(after) = detail.next.take() else {
@@ -75,15 +76,17 @@ impl SplitArgs {
             // The JSON shows every page's holdings, as one page.
             json["detail"] = json_of(&detail)?;
         }
-        Ok(Output::new(show_split(&split, size), json))
+        Ok(Output::new(show_split(&split, &proven), json))
     }
 }
 
 /// A split for people: the payouts, then the holdings behind them.
-fn show_split(split: &RoyaltySplit, size: u64) -> String {
+fn show_split(split: &RoyaltySplit, proven: &Verified) -> String {
     let mut text = format!(
-        "{} {}, each link under its grant's policy (verified at size {size}):",
-        split.revenue.amount_minor, split.revenue.currency,
+        "{} {}, each link under its grant's policy ({}):",
+        split.revenue.amount_minor,
+        split.revenue.currency,
+        proven.text()
     );
     for p in &split.payouts {
         let _ = write!(text, "\n  {} {}", p.payee, p.amount_minor);

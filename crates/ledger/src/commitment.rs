@@ -39,7 +39,9 @@ fn rule(e: RuleError) -> LedgerError {
 
 /// The commitment after the batch's entries, whose `changes` `overlay`
 /// holds over `snapshot`, the state before the batch; the commit entry
-/// takes index `index`. `None` when the batch changed no record of the map.
+/// takes index `index`. `None` when the batch changed no record of the map,
+/// unless `force` (the commitment a log written before the map gets when
+/// it opens, so that its last entry is a commitment).
 ///
 /// # Errors
 /// Store failures, a corrupt map, or a commit entry the rules refuse (a
@@ -51,13 +53,14 @@ pub(crate) fn commitment<R: Read>(
     changes: &[Changes],
     index: u64,
     logged_at: Timestamp,
+    force: bool,
 ) -> Result<Option<Commitment>, LedgerError> {
     let view = View::with_overlay(snapshot, overlay);
     let mut keys = BTreeSet::new();
     for c in changes {
         keys.extend(touched(&view, c).map_err(|e| rule(e.into()))?);
     }
-    if keys.is_empty() {
+    if keys.is_empty() && !force {
         return Ok(None);
     }
     let values = map_changes(&view, &keys).map_err(rule)?;

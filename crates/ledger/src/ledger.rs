@@ -127,7 +127,13 @@ impl Ledger {
             signer.verifier().clone(),
         ));
         let (queue, receiver) = sync_channel(config.batch.queue_capacity.max(1));
-        let publisher = Publisher::new(Arc::clone(&shared), signer)?;
+        let mut publisher = Publisher::new(Arc::clone(&shared), signer)?;
+        // A log that does not end with a state commitment (written before
+        // the state map) gets one now; a log that takes no writes (a
+        // rollback served as it is) is left as it is.
+        if let Err(e) = sequencer::seal(&mut publisher) {
+            shared.report(&e);
+        }
         let batch = config.batch;
         let handle = std::thread::Builder::new()
             .name("provenant-sequencer".into())

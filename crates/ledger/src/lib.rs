@@ -23,6 +23,7 @@ pub mod keys;
 pub mod ledger;
 mod log;
 pub mod migrate;
+mod migrate_map;
 mod problem;
 pub mod reads;
 pub mod records;

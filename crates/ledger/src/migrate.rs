@@ -5,6 +5,7 @@
 //! | 1 | the first format (no `format` key in `meta`) |
 //! | 2 | the links design -> exclusive, unrevoked grants, which a new grant checks for overlaps |
 //! | 3 | design records in the binary layout of [`crate::records`], without the registration's descriptive fields; no history link for a registration (the record names it) |
+//! | 4 | the state map (`crate::statemap`), and each grant's latest usage entry ([`crate::migrate_map`]) |
 
 use provenant_model::state::Link;
 use provenant_model::{DesignId, DesignState, GrantState};
@@ -15,7 +16,7 @@ use crate::store::{Batch, Store, StoreError, Table};
 use crate::view::decode;
 
 /// The format this build writes.
-pub const FORMAT: u64 = 3;
+pub const FORMAT: u64 = 4;
 
 /// Records read per scan while upgrading.
 const PAGE: usize = 1024;
@@ -44,11 +45,17 @@ pub fn migrate<S: Store>(store: &S) -> Result<(), StoreError> {
     if format < 3 {
         binary_designs(store)?;
     }
+    if format < 4 {
+        let mut batch = Batch::default();
+        crate::migrate_map::state_map(store, &mut batch)?;
+        reached(&mut batch, 4);
+        store.write(batch)?;
+    }
     Ok(())
 }
 
 /// Visits every row of `table`, a page at a time.
-fn each_row<S: Store>(
+pub(crate) fn each_row<S: Store>(
     store: &S,
     table: Table,
     mut visit: impl FnMut(&[u8], &[u8]) -> Result<(), StoreError>,

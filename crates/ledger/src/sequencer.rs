@@ -313,7 +313,9 @@ fn process(publisher: &mut Publisher, batch: Checked, logged_at: Timestamp) {
     let commitment = if accepted.is_empty() {
         Ok(None)
     } else {
-        commitment(publisher, &snapshot, &overlay, &applied, index, logged_at)
+        commitment(
+            publisher, &snapshot, &overlay, &applied, index, logged_at, false,
+        )
     };
     drop(snapshot);
     let map = match commitment {
@@ -381,6 +383,63 @@ fn process(publisher: &mut Publisher, batch: Checked, logged_at: Timestamp) {
         let receipt = receipt(&shared, &reader, &head, index, entry);
         let _ = reply.send(receipt.map(|r| (r, outcome)));
     }
+}
+
+/// Appends a `state.commit` on its own when the log's last entry is not
+/// one (a log written before the state map, or empty of commitments), so
+/// that answers can prove the state from the start.
+///
+/// # Errors
+/// Store failures, or a checkpoint the signer refuses.
+pub(crate) fn seal(publisher: &mut Publisher) -> Result<(), LedgerError> {
+    let shared = Arc::clone(publisher.shared());
+    let head = shared.head();
+    let Some(last) = head.size.0.checked_sub(1) else {
+        return Ok(());
+    };
+    if shared.entry(last)?.envelope.kind() == provenant_model::Kind::StateCommit {
+        return Ok(());
+    }
+    let logged_at = Clock::resume(&shared).tick();
+    let snapshot = shared.store().snapshot();
+    let Some(c) = commitment(
+        publisher,
+        &snapshot,
+        &Overlay::default(),
+        &[],
+        head.size.0,
+        logged_at,
+        true,
+    )?
+    else {
+        return Ok(());
+    };
+    drop(snapshot);
+    let mut overlay = Overlay::default();
+    overlay.apply(c.changes);
+    let mut writes = Batch::default();
+    let index = head.size.0;
+    writes.put(Table::Entries, be(index).to_vec(), c.bytes);
+    writes.put(
+        Table::Leaves,
+        c.leaf_hash.as_bytes().to_vec(),
+        be(index).to_vec(),
+    );
+    writes.put(
+        Table::Signers,
+        signer_key(&publisher.identity(), index),
+        Vec::new(),
+    );
+    put_writes(&c.map, &mut writes);
+    let accepted = [Accepted {
+        reply: None,
+        entry: c.entry,
+        leaf_hash: c.leaf_hash,
+        index,
+    }];
+    commit(publisher, &head, &accepted, overlay, writes)?;
+    publisher.map_written(&c.map);
+    Ok(())
 }
 
 /// Answers every caller of a batch that could not be written.
