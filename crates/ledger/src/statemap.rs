@@ -103,7 +103,8 @@ pub(crate) fn load_top(read: &impl Read) -> Result<Top, StoreError> {
                     format!("top node {index} at depth {depth}"),
                 ));
             }
-            top.set(depth, index, Node::from_bytes(value).map_err(corrupt)?);
+            top.try_set(depth, index, Node::from_bytes(value).map_err(corrupt)?)
+                .map_err(corrupt)?;
         }
         match rows.last() {
             Some((key, _)) if rows.len() == PAGE => after = Some(key.clone()),
