@@ -38,7 +38,8 @@ fn a_co_signed_registration_gets_a_receipt_that_verifies() {
     assert_eq!(outcome, Outcome::Appended);
     assert_eq!(receipt.index, 0);
     verify(&ledger, &receipt);
-    assert_eq!(ledger.head().size, TreeSize(1));
+    // The entry, then the batch's state commitment.
+    assert_eq!(ledger.head().size, TreeSize(2));
 
     // Any altered byte of the receipt's JSON fails verification.
     let json = serde_json::to_vec(&receipt).unwrap();
@@ -64,7 +65,8 @@ fn the_same_envelope_twice_returns_the_original_receipt() {
     assert_eq!(again.index, first.index);
     assert_eq!(again.leaf_hash, first.leaf_hash);
     verify(&ledger, &again);
-    assert_eq!(ledger.head().size, TreeSize(1));
+    // The entry and its batch's state commitment, nothing more.
+    assert_eq!(ledger.head().size, TreeSize(2));
 }
 
 #[test]
@@ -142,8 +144,9 @@ fn reads_answer_with_proofs_at_their_checkpoint() {
     let report = ledger.design(&design).unwrap();
     assert_eq!(report.answer.state.owners.len(), 2);
     assert_eq!(report.answer.grants.len(), 1);
-    assert_eq!(report.answer.history, vec![0, 1]);
-    assert_eq!(report.tree_size, 2);
+    // Each write is followed by its batch's state commitment.
+    assert_eq!(report.answer.history, vec![0, 2]);
+    assert_eq!(report.tree_size, 4);
 
     let query = LicenseQuery {
         design,
@@ -215,11 +218,12 @@ fn the_entries_a_key_signed_come_in_pages_with_proofs() {
     let indexes = |page: &provenant_api::Page<provenant_model::state::EntryRef>| {
         page.items.iter().map(|r| r.index).collect::<Vec<_>>()
     };
+    // Entries 0, 2, 4 and 6, each followed by its batch's commitment.
     let first = ledger.entries_signed_by(&id(&alice), None, 2).unwrap();
-    assert_eq!(indexes(&first.answer), vec![0, 1]);
-    assert_eq!(first.answer.next.as_deref(), Some("1"));
-    let rest = ledger.entries_signed_by(&id(&alice), Some(1), 2).unwrap();
-    assert_eq!(indexes(&rest.answer), vec![3]);
+    assert_eq!(indexes(&first.answer), vec![0, 2]);
+    assert_eq!(first.answer.next.as_deref(), Some("2"));
+    let rest = ledger.entries_signed_by(&id(&alice), Some(2), 2).unwrap();
+    assert_eq!(indexes(&rest.answer), vec![6]);
     assert_eq!(rest.answer.next, None);
     assert_eq!(
         indexes(
@@ -228,7 +232,7 @@ fn the_entries_a_key_signed_come_in_pages_with_proofs() {
                 .unwrap()
                 .answer
         ),
-        vec![2]
+        vec![4]
     );
     assert!(
         ledger
@@ -242,7 +246,7 @@ fn the_entries_a_key_signed_come_in_pages_with_proofs() {
     // Every item is the entry's own leaf hash, proven at the answer's
     // checkpoint.
     for answer in [&first, &rest] {
-        assert_eq!(proofs_verify(&ledger, answer), 4);
+        assert_eq!(proofs_verify(&ledger, answer), 8);
         let proven: Vec<u64> = answer.proofs.iter().map(|p| p.index).collect();
         assert_eq!(proven, indexes(&answer.answer));
         for r in &answer.answer.items {
@@ -279,7 +283,7 @@ fn consistency_proofs_link_every_checkpoint_handed_out() {
         Err(ReadError::Range(_))
     ));
     assert!(matches!(
-        ledger.inclusion_proof(20, None),
+        ledger.inclusion_proof(ledger.head().size.0, None),
         Err(ReadError::Range(_))
     ));
 }
@@ -317,7 +321,8 @@ impl From<Shared> for AnyStore {
 fn reopening_keeps_everything_and_refuses_tampering() {
     let store = Shared::default();
     let ledger = open(store.clone());
-    for i in 0..5u8 {
+    // Two writes: four entries with their batches' commitments.
+    for i in 0..2u8 {
         ledger
             .submit_blocking(register(&[b'r', i], &[(&key(1), 1_000_000)]))
             .unwrap();
@@ -363,14 +368,15 @@ fn the_last_entry_must_match_its_leaf_hash() {
     ledger
         .submit_blocking(register(b"z", &[(&key(1), 1_000_000)]))
         .unwrap();
+    let last = ledger.head().size.0 - 1;
     ledger.close();
     let mut b = Batch::default();
     let mut entry = store
-        .get(Table::Entries, &0u64.to_be_bytes())
+        .get(Table::Entries, &last.to_be_bytes())
         .unwrap()
         .unwrap();
     entry[10] ^= 1;
-    b.put(Table::Entries, 0u64.to_be_bytes().to_vec(), entry);
+    b.put(Table::Entries, last.to_be_bytes().to_vec(), entry);
     store.write(b).unwrap();
     let err = Ledger::open(
         store,
@@ -392,8 +398,9 @@ fn a_failed_write_acknowledges_nothing_and_the_log_resumes() {
     let lost = register(b"lost", &[(&key(1), 1_000_000)]);
     let err = ledger.submit_blocking(lost).unwrap_err();
     assert!(matches!(err, SubmitError::Unavailable), "{err:?}");
-    assert_eq!(ledger.head().size, TreeSize(1));
-    assert!(ledger.entry_bytes(1).is_err());
+    // The first entry and its batch's commitment.
+    assert_eq!(ledger.head().size, TreeSize(2));
+    assert!(ledger.entry_bytes(2).is_err());
     // Reads go on while writes fail.
     assert!(!ledger.entry_bytes(0).unwrap().is_empty());
 
@@ -404,7 +411,7 @@ fn a_failed_write_acknowledges_nothing_and_the_log_resumes() {
     let (receipt, _) = ledger
         .submit_blocking(register(b"other", &[(&key(2), 1_000_000)]))
         .unwrap();
-    assert_eq!(receipt.index, 1);
+    assert_eq!(receipt.index, 2);
     verify(&ledger, &receipt);
     let after = ledger.head();
     let (_, proof) = ledger.consistency_proof(before.size.0, None).unwrap();
@@ -435,7 +442,12 @@ fn tiles_and_bundles_serve_the_log() {
     for p in pending {
         p.blocking_recv().unwrap().unwrap();
     }
-    let entries: Vec<Vec<u8>> = (0..300).map(|i| ledger.entry_bytes(i).unwrap()).collect();
+    // 300 entries and one commitment per batch: a full tile and a
+    // partial one of `width` hashes.
+    let size = ledger.head().size.0;
+    let width = u16::try_from(size - 256).unwrap();
+    assert!(size > 300 && width < 256, "{size}");
+    let entries: Vec<Vec<u8>> = (0..size).map(|i| ledger.entry_bytes(i).unwrap()).collect();
     let leaves: Vec<provenant_tlog::Hash> = entries
         .iter()
         .map(|e| provenant_tlog::hash_leaf(e))
@@ -446,7 +458,7 @@ fn tiles_and_bundles_serve_the_log() {
         full,
         leaves[..256].iter().flat_map(|h| h.0).collect::<Vec<u8>>()
     );
-    let partial = ledger.tile(&Tile::hashes(0, 1, 44).unwrap()).unwrap();
+    let partial = ledger.tile(&Tile::hashes(0, 1, width).unwrap()).unwrap();
     assert_eq!(
         partial,
         leaves[256..].iter().flat_map(|h| h.0).collect::<Vec<u8>>()
@@ -454,15 +466,15 @@ fn tiles_and_bundles_serve_the_log() {
     let upper = ledger.tile(&Tile::hashes(1, 0, 1).unwrap()).unwrap();
     assert_eq!(upper, provenant_tlog::root_of(&leaves[..256]).0.to_vec());
 
-    let bundle = ledger.tile(&Tile::entries(1, 44).unwrap()).unwrap();
-    let parsed = parse_bundle(&bundle, 44).unwrap();
+    let bundle = ledger.tile(&Tile::entries(1, width).unwrap()).unwrap();
+    let parsed = parse_bundle(&bundle, width).unwrap();
     assert_eq!(
         parsed,
         entries[256..].iter().map(Vec::as_slice).collect::<Vec<_>>()
     );
 
     for missing in [
-        Tile::hashes(0, 1, 45).unwrap(),
+        Tile::hashes(0, 1, width + 1).unwrap(),
         Tile::hashes(0, 1, 256).unwrap(),
         Tile::hashes(0, 2, 1).unwrap(),
         Tile::hashes(2, 0, 1).unwrap(),

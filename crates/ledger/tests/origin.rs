@@ -87,5 +87,6 @@ fn entries_that_rest_on_state_are_judged_by_the_receiving_log() {
         ),
         "{refused:?}"
     );
-    assert_eq!(second.head().size.0, 1, "nothing was written");
+    // The registration and its batch's commitment; nothing since.
+    assert_eq!(second.head().size.0, 2, "nothing was written");
 }

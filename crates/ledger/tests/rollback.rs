@@ -41,7 +41,9 @@ fn write(ledger: &Ledger, content: &[u8]) -> provenant_model::Receipt {
         .0
 }
 
-/// Entry 1, a backup, entry 2; then the backup restored.
+/// Entry 1, a backup, entry 2; then the backup restored. Each write is
+/// followed by its batch's state commitment: the backup holds 2 entries,
+/// the published log 4.
 fn restored_after_two(dir: &Path) -> (Disk, provenant_ledger::Head) {
     let store = Disk::default();
     let ledger = open_recorded(&store, &record_path(dir), None).unwrap();
@@ -58,7 +60,7 @@ fn restored_after_two(dir: &Path) -> (Disk, provenant_ledger::Head) {
 fn a_restored_backup_refuses_to_sign_a_fork() {
     let dir = tempfile::tempdir().unwrap();
     let (backup, published) = restored_after_two(dir.path());
-    assert_eq!(recorded(&record_path(dir.path())).size, TreeSize(2));
+    assert_eq!(recorded(&record_path(dir.path())).size, TreeSize(4));
 
     let err = open_recorded(&backup, &record_path(dir.path()), None)
         .err()
@@ -70,16 +72,16 @@ fn a_restored_backup_refuses_to_sign_a_fork() {
             store_size,
             ..
         } => {
-            assert_eq!((*record_size, *store_size), (TreeSize(2), TreeSize(1)));
+            assert_eq!((*record_size, *store_size), (TreeSize(4), TreeSize(2)));
             assert_eq!(*record_root, published.root);
         }
         other => panic!("{other:?}"),
     }
     let text = err.to_string();
-    assert!(text.contains("size 1") && text.contains("size 2"), "{text}");
+    assert!(text.contains("size 2") && text.contains("size 4"), "{text}");
 
     // Without the record this is the attack: the same key signs another
-    // size-2 checkpoint, with another root.
+    // size-4 checkpoint, with another root.
     let blind = open(backup);
     let fork = write(&blind, b"other two");
     assert_eq!(blind.head().size, published.size);
@@ -130,8 +132,8 @@ fn a_store_ahead_on_another_tree_is_refused() {
         matches!(
             err,
             LedgerError::Rollback {
-                record_size: TreeSize(1),
-                store_size: TreeSize(2),
+                record_size: TreeSize(2),
+                store_size: TreeSize(4),
                 ..
             }
         ),
@@ -189,12 +191,13 @@ fn a_failed_store_write_leaves_the_record_alone() {
         .submit_blocking(register(b"lost", &[(&key(1), 1_000_000)]))
         .unwrap_err();
     assert!(matches!(err, SubmitError::Unavailable), "{err:?}");
-    assert_eq!(recorded(&record_path(dir.path())).size, TreeSize(1));
+    // The kept entry and its batch's state commitment.
+    assert_eq!(recorded(&record_path(dir.path())).size, TreeSize(2));
     ledger.close();
     drop(ledger);
     store.full.store(false, Ordering::SeqCst);
     let again = open_recorded(&store, &record_path(dir.path()), None).unwrap();
-    assert_eq!(write(&again, b"other").index, 1);
+    assert_eq!(write(&again, b"other").index, 2);
 }
 
 /// Makes the record's next write fail: its temporary file's name taken by
@@ -218,12 +221,13 @@ fn a_crash_between_the_store_write_and_the_record_recovers_without_a_fork() {
     let unrecorded = register(b"stored, never answered", &[(&key(1), 1_000_000)]);
     let err = ledger.submit_blocking(unrecorded.clone()).unwrap_err();
     assert!(matches!(err, SubmitError::Unavailable), "{err:?}");
-    // Stored, but not published: the head and the record stay at 1.
-    assert_eq!(ledger.head().size, TreeSize(1));
-    assert_eq!(recorded(&record_path(dir.path())).size, TreeSize(1));
+    // Stored (the entry and its commitment), but not published: the head
+    // and the record stay at the first batch's 2.
+    assert_eq!(ledger.head().size, TreeSize(2));
+    assert_eq!(recorded(&record_path(dir.path())).size, TreeSize(2));
     assert!(
         store
-            .get(Table::Entries, &1u64.to_be_bytes())
+            .get(Table::Entries, &3u64.to_be_bytes())
             .unwrap()
             .is_some()
     );
@@ -234,10 +238,10 @@ fn a_crash_between_the_store_write_and_the_record_recovers_without_a_fork() {
     std::fs::remove_dir(&obstacle).unwrap();
     let again = open_recorded(&store, &record_path(dir.path()), None)
         .expect("a store ahead of the record on the same tree opens");
-    assert_eq!(again.head().size, TreeSize(2));
-    assert_eq!(recorded(&record_path(dir.path())).size, TreeSize(2));
+    assert_eq!(again.head().size, TreeSize(4));
+    assert_eq!(recorded(&record_path(dir.path())).size, TreeSize(4));
     let (receipt, outcome) = again.submit_blocking(unrecorded).unwrap();
-    assert_eq!((receipt.index, outcome), (1, Outcome::Existing));
+    assert_eq!((receipt.index, outcome), (2, Outcome::Existing));
     write(&again, b"third");
     let now = again.head();
     let (_, proof) = again.consistency_proof(before.size.0, None).unwrap();
@@ -260,17 +264,18 @@ fn a_record_that_fails_is_caught_up_before_the_next_batch() {
             .submit_blocking(register(b"waits", &[(&key(2), 1_000_000)]))
             .is_err()
     );
-    assert_eq!(ledger.head().size, TreeSize(1));
+    // The first entry and its batch's state commitment.
+    assert_eq!(ledger.head().size, TreeSize(2));
 
     std::fs::remove_dir(&obstacle).unwrap();
     let next = write(&ledger, b"after");
     assert_eq!(
-        next.index, 2,
-        "the stored batch is published first, then extended"
+        next.index, 4,
+        "the stored batch (entry and commitment) is published first, then extended"
     );
-    assert_eq!(recorded(&record_path(dir.path())).size, TreeSize(3));
+    assert_eq!(recorded(&record_path(dir.path())).size, TreeSize(6));
     let (receipt, outcome) = ledger.submit_blocking(unrecorded).unwrap();
-    assert_eq!((receipt.index, outcome), (1, Outcome::Existing));
+    assert_eq!((receipt.index, outcome), (2, Outcome::Existing));
     let now = ledger.head();
     let (_, proof) = ledger.consistency_proof(before.size.0, None).unwrap();
     verify_consistency(before.size, now.size, &before.root, &now.root, &proof).unwrap();
@@ -283,7 +288,7 @@ fn an_accepted_rollback_serves_the_store_and_signs_nothing() {
     let path = record_path(dir.path());
 
     // Only the store's own size is accepted.
-    for wrong in [0, 2, 3] {
+    for wrong in [0, 1, 4] {
         let err = open_recorded(&backup, &path, Some(wrong)).err().unwrap();
         assert!(matches!(err, LedgerError::AcceptRollback { .. }), "{err:?}");
     }
@@ -295,13 +300,14 @@ fn an_accepted_rollback_serves_the_store_and_signs_nothing() {
             ..BatchConfig::default()
         }),
         SignerRecord::open(&path).unwrap(),
-        Some(TreeSize(1)),
+        Some(TreeSize(2)),
     )
     .unwrap();
-    assert_eq!(frozen.head().size, TreeSize(1));
+    assert_eq!(frozen.head().size, TreeSize(2));
     assert!(frozen.entry_bytes(0).is_ok(), "reads are served");
-    // Neither a batch to size 2 nor one that jumps past the record (three
-    // entries in one batch, to size 4) is signed.
+    // Neither a batch to size 4 (an entry and its commitment) nor one that
+    // jumps past the record (three entries and a commitment, to size 6) is
+    // signed.
     let err = frozen
         .submit_blocking(register(b"two again", &[(&key(1), 1_000_000)]))
         .unwrap_err();
@@ -316,7 +322,7 @@ fn an_accepted_rollback_serves_the_store_and_signs_nothing() {
     for p in pending {
         assert!(p.blocking_recv().unwrap().is_err());
     }
-    assert_eq!(frozen.head().size, TreeSize(1));
+    assert_eq!(frozen.head().size, TreeSize(2));
     let rec = recorded(&path);
     assert_eq!((rec.size, rec.root), (published.size, published.root));
     frozen.close();
@@ -329,7 +335,7 @@ fn an_accepted_rollback_serves_the_store_and_signs_nothing() {
     write(&ledger, b"x");
     ledger.close();
     drop(ledger);
-    let err = open_recorded(&store, &record_path(fresh.path()), Some(1))
+    let err = open_recorded(&store, &record_path(fresh.path()), Some(2))
         .err()
         .unwrap();
     assert!(matches!(err, LedgerError::AcceptRollback { .. }), "{err:?}");

@@ -291,7 +291,8 @@ async fn a_ledger_without_arbiters_refuses_disputes() {
         .await
         .unwrap();
     let text = to_bytes(r.into_body(), 1 << 20).await.unwrap();
-    assert!(text.starts_with(b"test.example/log\n1\n"), "{text:?}");
+    // The registration and its batch's state commitment, nothing more.
+    assert!(text.starts_with(b"test.example/log\n2\n"), "{text:?}");
 }
 
 /// POSTs `body` to `/v1/entries`: the status and the answer as text.
@@ -391,7 +392,8 @@ async fn signature_floods_are_refused_before_any_signature_is_verified() {
     }
     // The honest registration's one signature, and nothing else.
     assert_eq!(ledger.stats().signatures_checked, 1);
-    assert_eq!(ledger.head().size.0, 1);
+    // The registration and its batch's state commitment.
+    assert_eq!(ledger.head().size.0, 2);
 }
 
 /// GETs `path` on `app`: the status and the JSON answer.
@@ -424,7 +426,8 @@ async fn the_entries_a_key_signed_are_served_with_proofs() {
     assert_eq!(status, StatusCode::OK, "{page}");
     assert_eq!(page["items"][0]["index"], 0);
     assert_eq!(page["next"], "0");
-    assert_eq!(page["tree_size"], 3);
+    // Three writes, each followed by its batch's state commitment.
+    assert_eq!(page["tree_size"], 6);
     assert_eq!(page["proofs"][0]["index"], 0);
     assert_eq!(
         page["items"][0]["leaf_hash"],
@@ -433,10 +436,10 @@ async fn the_entries_a_key_signed_are_served_with_proofs() {
     let (status, rest) = get_json(&app, &format!("{}?after=0", path(&alice))).await;
     assert_eq!(status, StatusCode::OK, "{rest}");
     assert_eq!(rest["items"].as_array().unwrap().len(), 1);
-    assert_eq!(rest["items"][0]["index"], 2);
+    assert_eq!(rest["items"][0]["index"], 4);
     assert_eq!(rest["next"], serde_json::Value::Null);
     let (_, theirs) = get_json(&app, &path(&bob)).await;
-    assert_eq!(theirs["items"][0]["index"], 1);
+    assert_eq!(theirs["items"][0]["index"], 2);
 
     for (path, code) in [
         ("/v1/keys/alice/entries".to_owned(), "malformed"),

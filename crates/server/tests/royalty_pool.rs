@@ -311,10 +311,15 @@ async fn split_answers_are_bounded_and_their_detail_paged() {
     assert!(plain.answer.detail.is_none());
     let mut answer_only = plain.clone();
     answer_only.proofs.clear();
+    answer_only.state = None;
     let size = serde_json::to_string(&answer_only).unwrap().len();
     assert!(size < 32 << 10, "the answer without proofs is {size} bytes");
     let proofs = plain.proofs.len();
     assert!(proofs >= 200, "{proofs} proofs");
+    // The proven state: every design of the chain and the grant of each
+    // link, which a client reads again to recompute the split.
+    let records = plain.state.as_ref().map_or(0, |s| s.records.len());
+    assert!(records >= 399, "{records} proven records");
 
     let mut seen = Vec::new();
     let mut after: Option<String> = None;
