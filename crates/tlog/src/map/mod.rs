@@ -117,9 +117,19 @@ pub const TOP_DEPTH: u8 = 16;
 /// The root of the empty map, and the hash of any empty subtree: 32 zeros.
 pub const EMPTY_MAP_ROOT: Hash = Hash([0; HASH_SIZE]);
 
+#[cfg(test)]
+thread_local! {
+    /// The leaf and parent hashes computed on this thread, so that tests can
+    /// check that a subtree hashes each of its nodes exactly once.
+    pub(crate) static HASHES: std::cell::Cell<(usize, usize)> =
+        const { std::cell::Cell::new((0, 0)) };
+}
+
 /// `SHA-256(0x02 || key || value_hash)`: the hash of a leaf.
 #[must_use]
 pub fn map_leaf_hash(key: &MapKey, value_hash: &Hash) -> Hash {
+    #[cfg(test)]
+    HASHES.with(|c| c.set((c.get().0 + 1, c.get().1)));
     let mut input = [0u8; 1 + 32 + HASH_SIZE];
     input[0] = 0x02;
     input[1..33].copy_from_slice(key);
@@ -130,6 +140,8 @@ pub fn map_leaf_hash(key: &MapKey, value_hash: &Hash) -> Hash {
 /// `SHA-256(0x03 || left || right)`: the hash of a parent node.
 #[must_use]
 pub fn map_parent_hash(left: &Hash, right: &Hash) -> Hash {
+    #[cfg(test)]
+    HASHES.with(|c| c.set((c.get().0, c.get().1 + 1)));
     let mut input = [0u8; 1 + 2 * HASH_SIZE];
     input[0] = 0x03;
     input[1..=HASH_SIZE].copy_from_slice(&left.0);
