@@ -32,9 +32,8 @@ impl MapProof {
     /// The proof's bytes: `3 + ceil(depth / 8) + 32 x (non-empty siblings)`,
     /// 64 more for another key's leaf.
     ///
-    /// A proof of more than 256 siblings (which [`MapProof::verify`] and
-    /// [`MapProof::from_bytes`] refuse) gets a depth field that does not
-    /// match its bitmap.
+    /// A proof of more than 256 siblings, which [`MapProof::verify`]
+    /// refuses, encodes to bytes that [`MapProof::from_bytes`] refuses.
     #[must_use]
     pub fn to_bytes(&self) -> Vec<u8> {
         let depth = self.siblings.len();
