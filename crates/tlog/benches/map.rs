@@ -1,5 +1,6 @@
 //! State map benchmarks at 1M keys: computing the writes and root of a
-//! batch of 1,024 changes (what the sequencer adds per batch), and building
+//! batch of 1,024 changes (what the sequencer adds per batch), the part of
+//! it spent rehashing the touched buckets, one parent hash, and building
 //! and verifying a proof. Prints the proof sizes at 1M keys.
 //!
 //! Run: `cargo bench -p provenant-tlog --bench map`
@@ -9,7 +10,7 @@ use std::hint::black_box;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use provenant_tlog::Hash;
-use provenant_tlog::map::{MapKey, MemoryMap, update};
+use provenant_tlog::map::{MapKey, MapRead as _, MemoryMap, bucket_of, map_parent_hash, update};
 use sha2::{Digest as _, Sha256};
 
 const N: u64 = 1_000_000;
@@ -42,18 +43,24 @@ fn batch(round: u64, new_keys: bool) -> BTreeMap<MapKey, Option<Hash>> {
         .collect()
 }
 
-/// Proof sizes over every present key and as many absent ones.
+/// Proof sizes over every present key and as many absent ones, and the
+/// deepest path (what a full list of siblings, 32 bytes per level, would
+/// cost).
 fn proof_sizes(map: &MemoryMap) {
     for (name, offset) in [("presence", 0), ("absence", N)] {
-        let mut sizes: Vec<usize> = (0..N)
-            .map(|i| map.prove(&key(offset + i)).0.to_bytes().len())
-            .collect();
+        let mut sizes = Vec::new();
+        let mut deepest = 0;
+        for i in 0..N {
+            let proof = map.prove(&key(offset + i)).0;
+            sizes.push(proof.to_bytes().len());
+            deepest = deepest.max(proof.siblings.len());
+        }
         sizes.sort_unstable();
         let at = |q: usize| sizes[(sizes.len() - 1) * q / 100];
         let mean = sizes.iter().sum::<usize>() / sizes.len();
-        let over = sizes.iter().filter(|&&s| s > 1024).count();
+        let over = sizes.iter().filter(|&&s| s > 1000).count();
         println!(
-            "map proof of {name} at {N} keys: mean {mean} B, median {} B, p99 {} B, max {} B, {over} over 1 KiB",
+            "map proof of {name} at {N} keys: mean {mean} B, median {} B, p99 {} B, max {} B, {over} over 1 KB (1,000 B); deepest path {deepest} levels",
             at(50),
             at(99),
             at(100)
@@ -81,6 +88,32 @@ fn benches(c: &mut Criterion) {
             );
         });
     }
+    // The share of an update spent rehashing its buckets: the same buckets
+    // as a batch of 1,024 changes, read and hashed, nothing written.
+    let mut round = 0;
+    group.bench_function("bucket_nodes_1024", |b| {
+        b.iter_batched(
+            || {
+                round += 1;
+                let mut prefixes: Vec<u16> = batch(round, false).keys().map(bucket_of).collect();
+                prefixes.dedup();
+                prefixes
+            },
+            |prefixes| {
+                for prefix in prefixes {
+                    black_box(map.bucket(prefix).expect("memory reads").node());
+                }
+            },
+            BatchSize::SmallInput,
+        );
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("map_hash");
+    let (left, right) = (Hash([1; 32]), Hash([2; 32]));
+    group.bench_function("parent", |b| {
+        b.iter(|| map_parent_hash(black_box(&left), black_box(&right)));
+    });
     group.finish();
 
     let mut group = c.benchmark_group("map_proof_1M");

@@ -19,7 +19,7 @@
 //! | state map leaf | `SHA-256(0x02 \|\| key \|\| value_hash)` | [`map`], draft-ietf-keytrans-protocol |
 //! | state map parent | `SHA-256(0x03 \|\| left \|\| right)`, empty = 32 zero bytes | [`map`] |
 //! | state map rows | node `tag \|\| hash` (33); bucket `(key[2..] \|\| value_hash)*` (62 per key) | [`map::Node`], [`map::Bucket`] |
-//! | state map proof | `depth u16 \|\| tag \|\| [key \|\| value_hash] \|\| siblings` | [`map::MapProof`] |
+//! | state map proof | `depth u16 \|\| tag \|\| [key \|\| value_hash] \|\| bitmap \|\| non-empty siblings` | [`map::MapProof`] |
 //!
 //! Storage is reached through one trait, [`HashReader`]; the tree is stored
 //! as an append-only sequence of hashes ([`tree`]).

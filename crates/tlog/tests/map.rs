@@ -1,7 +1,8 @@
 //! Property tests of the state map: the incrementally updated root equals a
 //! root rebuilt from scratch, every proof of presence and absence verifies,
 //! the stored rows an update writes rebuild the same map, and tampering with
-//! a proof, a value hash, a key or a root is caught.
+//! a proof, a value hash, a key or a root is caught. Every proof has one
+//! encoding: no truncation, extension or bitmap bit flip of it decodes.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -40,6 +41,25 @@ fn key() -> impl Strategy<Value = MapKey> {
             k
         }),
     ]
+}
+
+/// Any well-formed proof, true or not: up to 256 siblings, about half of
+/// them empty, and any terminal.
+fn any_proof() -> impl Strategy<Value = MapProof> {
+    let sibling = prop_oneof![
+        Just(EMPTY_MAP_ROOT),
+        any::<[u8; 32]>().prop_map(|h| if h == [0; 32] { Hash([1; 32]) } else { Hash(h) }),
+    ];
+    let terminal = prop_oneof![
+        Just(Terminal::Empty),
+        Just(Terminal::Found),
+        (any::<[u8; 32]>(), any::<[u8; 32]>()).prop_map(|(key, v)| Terminal::Other {
+            key,
+            value_hash: Hash(v)
+        }),
+    ];
+    (prop::collection::vec(sibling, 0..=256), terminal)
+        .prop_map(|(siblings, terminal)| MapProof { siblings, terminal })
 }
 
 fn value(v: u8) -> Hash {
@@ -219,10 +239,14 @@ proptest! {
         }
         // Truncated or extended proofs do not decode.
         let full = proof.to_bytes();
-        prop_assert!(MapProof::from_bytes(&full[..full.len() - 1]).is_err());
-        let mut long = full.clone();
-        long.push(0);
-        prop_assert!(MapProof::from_bytes(&long).is_err());
+        for len in 0..full.len() {
+            prop_assert!(MapProof::from_bytes(&full[..len]).is_err(), "cut to {}", len);
+        }
+        for extra in [&[0u8][..], &[0xff], &[0; 32], &[1; 32]] {
+            let mut long = full.clone();
+            long.extend_from_slice(extra);
+            prop_assert!(MapProof::from_bytes(&long).is_err());
+        }
 
         // The root.
         let mut bad_root = root;
@@ -243,6 +267,43 @@ proptest! {
         other_key[flip / 8] ^= 0x80 >> (flip % 8);
         if value_hash.is_some() || flip < proof.siblings.len() {
             prop_assert!(proof.verify(&root, &other_key, value_hash.as_ref()).is_err());
+        }
+    }
+
+    #[test]
+    fn any_proof_has_one_encoding(proof in any_proof(), extra in prop::collection::vec(any::<u8>(), 1..40)) {
+        let bytes = proof.to_bytes();
+        let depth = proof.siblings.len();
+        let given = proof.siblings.iter().filter(|s| **s != EMPTY_MAP_ROOT).count();
+        let other = if matches!(proof.terminal, Terminal::Other { .. }) { 64 } else { 0 };
+        prop_assert_eq!(bytes.len(), 3 + other + depth.div_ceil(8) + 32 * given);
+        prop_assert_eq!(&MapProof::from_bytes(&bytes).expect("round trip"), &proof);
+        for len in 0..bytes.len() {
+            prop_assert!(MapProof::from_bytes(&bytes[..len]).is_err(), "cut to {}", len);
+        }
+        let mut long = bytes.clone();
+        long.extend_from_slice(&extra);
+        prop_assert!(MapProof::from_bytes(&long).is_err());
+        // Flipping any bitmap bit, used or not, is refused: a used one
+        // changes the length, an unused one must stay zero.
+        let bitmap = 3 + other;
+        for bit in 0..depth.div_ceil(8) * 8 {
+            let mut flipped = bytes.clone();
+            flipped[bitmap + bit / 8] ^= 0x80 >> (bit % 8);
+            prop_assert!(MapProof::from_bytes(&flipped).is_err(), "bit {}", bit);
+        }
+        // An empty sibling given explicitly as 32 zeros is refused.
+        if let Some(i) = proof.siblings.iter().position(|s| *s == EMPTY_MAP_ROOT) {
+            let mut explicit = bytes.clone();
+            explicit[bitmap + i / 8] |= 0x80 >> (i % 8);
+            let before = proof.siblings[..i].iter().filter(|s| **s != EMPTY_MAP_ROOT).count();
+            let at = bitmap + depth.div_ceil(8) + 32 * before;
+            explicit.splice(at..at, [0u8; 32]);
+            let refused = matches!(
+                MapProof::from_bytes(&explicit),
+                Err(Error::MapProofMalformed { .. })
+            );
+            prop_assert!(refused);
         }
     }
 

@@ -63,6 +63,35 @@ struct Invalid {
     root: Hash,
 }
 
+/// The proof's bytes written from the README's table, apart from the
+/// crate's encoder; `explicit` lists empty siblings to give explicitly
+/// anyway (which a strict reader refuses).
+fn encode(proof: &MapProof, explicit: &[usize]) -> Vec<u8> {
+    let depth = proof.siblings.len();
+    let mut out = u16::try_from(depth).expect("depth").to_be_bytes().to_vec();
+    match &proof.terminal {
+        Terminal::Empty => out.push(0),
+        Terminal::Found => out.push(1),
+        Terminal::Other { key, value_hash } => {
+            out.push(2);
+            out.extend_from_slice(key);
+            out.extend_from_slice(value_hash.as_bytes());
+        }
+    }
+    let given: Vec<usize> = (0..depth)
+        .filter(|i| proof.siblings[*i] != EMPTY_MAP_ROOT || explicit.contains(i))
+        .collect();
+    let mut bitmap = vec![0u8; depth.div_ceil(8)];
+    for i in &given {
+        bitmap[i / 8] |= 1 << (7 - i % 8);
+    }
+    out.extend_from_slice(&bitmap);
+    for i in given {
+        out.extend_from_slice(proof.siblings[i].as_bytes());
+    }
+    out
+}
+
 fn proof_json(key: &MapKey, value_hash: Option<Hash>, proof: &[u8]) -> Value {
     json!({
         "key": hex(key),
@@ -85,6 +114,7 @@ fn map_json(
         .iter()
         .map(|k| {
             let (proof, value_hash) = map.prove(k);
+            assert_eq!(proof.to_bytes(), encode(&proof, &[]), "the README's bytes");
             proof_json(k, value_hash, &proof.to_bytes())
         })
         .collect();
@@ -165,6 +195,28 @@ fn tampered(map: &MemoryMap, present: &MapKey, absent: &MapKey) -> Vec<Invalid> 
     let mut bad_root = case("another root", present, Some(value), &yes);
     bad_root.root.0[0] ^= 0x80;
     cases.push(bad_root);
+    let depth = yes.siblings.len();
+    if depth % 8 != 0 {
+        let mut padded = case(
+            "an unused bit of the bitmap set",
+            present,
+            Some(value),
+            &yes,
+        );
+        // A proof of presence has no other leaf: the bitmap starts at 3.
+        padded.proof[3 + depth / 8] |= 1;
+        cases.push(padded);
+    }
+    if let Some(empty) = yes.siblings.iter().position(|s| *s == EMPTY_MAP_ROOT) {
+        let mut zero = case(
+            "an empty sibling given explicitly as 32 zero bytes",
+            present,
+            Some(value),
+            &yes,
+        );
+        zero.proof = encode(&yes, &[empty]);
+        cases.push(zero);
+    }
     if let Terminal::Other { key: other, .. } = no.terminal {
         // The same absence proof for a key off the other leaf's path.
         let mut off = *absent;
@@ -297,7 +349,10 @@ fn the_vectors_are_what_the_map_builds() {
     if std::env::var_os("PROVENANT_WRITE_FIXTURES").is_some() {
         let mut out = serde_json::to_string_pretty(&built).expect("JSON");
         out.push('\n');
-        std::fs::write(FIXTURE, out).expect("write the vectors");
+        // Written beside and renamed, so the other test never reads half a file.
+        let partial = format!("{FIXTURE}.partial");
+        std::fs::write(&partial, out).expect("write the vectors");
+        std::fs::rename(&partial, FIXTURE).expect("replace the vectors");
     }
     let file = std::fs::read_to_string(FIXTURE).expect("fixtures/state/map-vectors.json");
     let file: Value = serde_json::from_str(&file).expect("the vectors are JSON");
@@ -313,6 +368,18 @@ fn the_vectors_verify_as_written() {
     let file: Value = serde_json::from_str(&file).expect("the vectors are JSON");
     let maps = file["maps"].as_array().expect("maps");
     assert_eq!(maps.len(), 5);
+    let cases: Vec<&str> = maps
+        .iter()
+        .flat_map(|m| m["invalid"].as_array().expect("invalid"))
+        .map(|case| text(case, "description"))
+        .collect();
+    for needed in [
+        "the last byte cut off",
+        "an unused bit of the bitmap set",
+        "an empty sibling given explicitly as 32 zero bytes",
+    ] {
+        assert!(cases.contains(&needed), "no vector for {needed}");
+    }
     for map in maps {
         let name = text(map, "name");
         let leaves: BTreeMap<MapKey, Hash> = map["leaves"]

@@ -174,6 +174,44 @@ mod tests {
         assert!(Bucket::decode(7, &twice).is_err());
     }
 
+    /// The nodes of `keys` (sharing `depth` bits) that hold two keys or
+    /// more: the parents, chains included, straight from the definition.
+    fn parents(keys: &[MapKey], depth: usize) -> usize {
+        if keys.len() < 2 {
+            return 0;
+        }
+        let (left, right): (Vec<MapKey>, Vec<MapKey>) =
+            keys.iter().partition(|k| crate::map::bit(k, depth) == 0);
+        1 + parents(&left, depth + 1) + parents(&right, depth + 1)
+    }
+
+    /// A bucket's node hashes each leaf once and each parent once: the cost
+    /// of an update is its buckets' leaves and parents, nothing repeated.
+    #[test]
+    fn node_hashes_each_node_once() {
+        use sha2::{Digest as _, Sha256};
+        for n in [0u8, 1, 2, 3, 15, 16, 40] {
+            let mut b = Bucket::new(0x1234);
+            for i in 0..n {
+                let mut k: MapKey = Sha256::digest([i]).into();
+                k[..2].copy_from_slice(&[0x12, 0x34]);
+                b.set(&k, Some(Hash([i; 32])));
+            }
+            // Two keys sharing 250 bits: a long chain of parents.
+            let mut chain = key(0x1234, 0x80);
+            b.set(&chain, Some(Hash([1; 32])));
+            chain[31] = 0x81;
+            b.set(&chain, Some(Hash([2; 32])));
+            let keys: Vec<MapKey> = b.leaves().iter().map(|(k, _)| *k).collect();
+            crate::map::HASHES.with(|c| c.set((0, 0)));
+            let node = b.node();
+            let counted = crate::map::HASHES.with(std::cell::Cell::get);
+            assert_eq!(counted, (b.len(), parents(&keys, 16)), "{n} keys");
+            assert!(counted.1 > 200, "the chain is hashed");
+            assert!(matches!(node, Node::Parent(_)));
+        }
+    }
+
     #[test]
     #[should_panic(expected = "key outside the bucket")]
     fn set_refuses_a_key_of_another_bucket() {

@@ -4,14 +4,10 @@ use super::{
     EMPTY_MAP_ROOT, MapKey, MapRead, Node, TOP_DEPTH, bit, map_leaf_hash, map_parent_hash, split,
     subtree, top_index,
 };
-use crate::{Error, HASH_SIZE, Hash};
+use crate::{Error, Hash};
 
 /// The longest path: a leaf is unique at depth 256 at the latest.
-const MAX_DEPTH: usize = 256;
-
-const TAG_EMPTY: u8 = 0;
-const TAG_FOUND: u8 = 1;
-const TAG_OTHER: u8 = 2;
+pub(super) const MAX_DEPTH: usize = 256;
 
 /// Where a key's path ends.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,77 +28,21 @@ pub enum Terminal {
 /// A proof that a key is present with a value hash, or absent.
 ///
 /// Bytes ([`MapProof::to_bytes`]): `depth (u16 BE) || tag (0 empty, 1 found,
-/// 2 other) || [other: key (32) || value_hash (32)] || siblings (depth x 32)`.
+/// 2 other) || [other: key (32) || value_hash (32)] || bitmap (ceil(depth /
+/// 8)) || the non-empty siblings (32 each)`; bit `i` of the bitmap, most
+/// significant first, says whether `siblings[i]` is given (it is not the
+/// empty hash).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MapProof {
     /// The siblings along the key's path: `siblings[i]` is the sibling of the
-    /// path's node at depth `i + 1`. Its length is the terminal's depth.
+    /// path's node at depth `i + 1`, [`EMPTY_MAP_ROOT`] for an empty one. Its
+    /// length is the terminal's depth.
     pub siblings: Vec<Hash>,
     /// What the path ends in.
     pub terminal: Terminal,
 }
 
 impl MapProof {
-    /// The proof's bytes.
-    #[must_use]
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let depth = u16::try_from(self.siblings.len()).unwrap_or(u16::MAX);
-        let mut out = Vec::with_capacity(3 + 2 * HASH_SIZE + self.siblings.len() * HASH_SIZE);
-        out.extend_from_slice(&depth.to_be_bytes());
-        match &self.terminal {
-            Terminal::Empty => out.push(TAG_EMPTY),
-            Terminal::Found => out.push(TAG_FOUND),
-            Terminal::Other { key, value_hash } => {
-                out.push(TAG_OTHER);
-                out.extend_from_slice(key);
-                out.extend_from_slice(&value_hash.0);
-            }
-        }
-        for sibling in &self.siblings {
-            out.extend_from_slice(&sibling.0);
-        }
-        out
-    }
-
-    /// Reads a proof's bytes.
-    ///
-    /// # Errors
-    /// [`Error::MapProofMalformed`] for a depth over 256, an unknown tag or
-    /// a length that does not match.
-    pub fn from_bytes(bytes: &[u8]) -> Result<MapProof, Error> {
-        let bad = |reason| Error::MapProofMalformed { reason };
-        let [d0, d1, tag, rest @ ..] = bytes else {
-            return Err(bad("shorter than its 3-byte header"));
-        };
-        let depth = usize::from(u16::from_be_bytes([*d0, *d1]));
-        if depth > MAX_DEPTH {
-            return Err(bad("depth over 256"));
-        }
-        let (terminal, rest) = match *tag {
-            TAG_EMPTY => (Terminal::Empty, rest),
-            TAG_FOUND => (Terminal::Found, rest),
-            TAG_OTHER => {
-                if rest.len() < 64 {
-                    return Err(bad("other leaf truncated"));
-                }
-                let (leaf, rest) = rest.split_at(64);
-                let mut key = [0u8; 32];
-                key.copy_from_slice(&leaf[..32]);
-                let value_hash = Hash::from_slice(&leaf[32..])?;
-                (Terminal::Other { key, value_hash }, rest)
-            }
-            _ => return Err(bad("unknown terminal tag")),
-        };
-        if rest.len() != depth * HASH_SIZE {
-            return Err(bad("length does not match the depth"));
-        }
-        let siblings = rest
-            .chunks_exact(HASH_SIZE)
-            .map(Hash::from_slice)
-            .collect::<Result<_, _>>()?;
-        Ok(MapProof { siblings, terminal })
-    }
-
     /// Checks the proof against `root` for `key`: with `Some(v)`, that `key`
     /// is present with value hash `v` (the terminal must be `Found`); with
     /// `None`, that `key` is absent (the terminal is `Empty`, or `Other`
