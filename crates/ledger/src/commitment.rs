@@ -39,9 +39,7 @@ fn rule(e: RuleError) -> LedgerError {
 
 /// The commitment after the batch's entries, whose `changes` `overlay`
 /// holds over `snapshot`, the state before the batch; the commit entry
-/// takes index `index`. `None` when the batch changed no record of the map,
-/// unless `force` (the commitment a log written before the map gets when
-/// it opens, so that its last entry is a commitment).
+/// takes index `index`. `None` when the batch changed no record of the map.
 ///
 /// # Errors
 /// Store failures, a corrupt map, or a commit entry the rules refuse (a
@@ -53,18 +51,34 @@ pub(crate) fn commitment<R: Read>(
     changes: &[Changes],
     index: u64,
     logged_at: Timestamp,
-    force: bool,
 ) -> Result<Option<Commitment>, LedgerError> {
     let view = View::with_overlay(snapshot, overlay);
     let mut keys = BTreeSet::new();
     for c in changes {
         keys.extend(touched(&view, c).map_err(|e| rule(e.into()))?);
     }
-    if keys.is_empty() && !force {
+    if keys.is_empty() {
         return Ok(None);
     }
     let values = map_changes(&view, &keys).map_err(rule)?;
     let (map, root) = update(publisher.top(), &StoredMap(snapshot), &values).map_err(|e| e.0)?;
+    commit_entry(publisher, &view, root, index, logged_at, map).map(Some)
+}
+
+/// The `state.commit` entry at `index` committing to `root`, signed by
+/// the log's key, with what it changes in the state `view` holds, and the
+/// map rows that bring the stored map to `root`.
+///
+/// # Errors
+/// Signing, or a commit entry the rules refuse (a bug: it is built here).
+pub(crate) fn commit_entry<V: provenant_model::StateView>(
+    publisher: &Publisher,
+    view: &V,
+    root: Hash,
+    index: u64,
+    logged_at: Timestamp,
+    map: MapWrites,
+) -> Result<Commitment, LedgerError> {
     let mut envelope = Envelope::new(&Payload::StateCommit(StateCommit {
         root: root.into(),
         size: index,
@@ -83,12 +97,12 @@ pub(crate) fn commitment<R: Read>(
         arbiters: publisher.shared().arbiters(),
         log_key: Some(&log_key),
     };
-    let changes = apply(&view, &ctx, &verified).map_err(rule)?;
-    Ok(Some(Commitment {
+    let changes = apply(view, &ctx, &verified).map_err(rule)?;
+    Ok(Commitment {
         entry,
         bytes,
         leaf_hash,
         changes,
         map,
-    }))
+    })
 }

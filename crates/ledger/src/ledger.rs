@@ -131,7 +131,9 @@ impl Ledger {
         // A log that does not end with a state commitment (written before
         // the state map) gets one now; a log that takes no writes (a
         // rollback served as it is) is left as it is.
-        if let Err(e) = sequencer::seal(&mut publisher) {
+        if config.batch.commit_state
+            && let Err(e) = sequencer::seal(&mut publisher)
+        {
             shared.report(&e);
         }
         let batch = config.batch;

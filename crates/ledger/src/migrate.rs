@@ -5,14 +5,14 @@
 //! | 1 | the first format (no `format` key in `meta`) |
 //! | 2 | the links design -> exclusive, unrevoked grants, which a new grant checks for overlaps |
 //! | 3 | design records in the binary layout of [`crate::records`], without the registration's descriptive fields; no history link for a registration (the record names it) |
-//! | 4 | the state map (`crate::statemap`), and each grant's latest usage entry ([`crate::migrate_map`]) |
+//! | 4 | each grant's latest usage entry ([`crate::migrate_map`]); the state map (`crate::statemap`) is then built when the ledger opens, before its first `state.commit` |
 
 use provenant_model::state::Link;
 use provenant_model::{DesignId, DesignState, GrantState};
 
 use crate::keys::{META_FORMAT, be, link_key, read_32, read_be};
 use crate::records::encode_design;
-use crate::store::{Batch, Store, StoreError, Table};
+use crate::store::{Batch, Read, Store, StoreError, Table};
 use crate::view::decode;
 
 /// The format this build writes.
@@ -47,7 +47,7 @@ pub fn migrate<S: Store>(store: &S) -> Result<(), StoreError> {
     }
     if format < 4 {
         let mut batch = Batch::default();
-        crate::migrate_map::state_map(store, &mut batch)?;
+        crate::migrate_map::last_usage(store, &mut batch)?;
         reached(&mut batch, 4);
         store.write(batch)?;
     }
@@ -55,8 +55,8 @@ pub fn migrate<S: Store>(store: &S) -> Result<(), StoreError> {
 }
 
 /// Visits every row of `table`, a page at a time.
-pub(crate) fn each_row<S: Store>(
-    store: &S,
+pub(crate) fn each_row<R: Read>(
+    store: &R,
     table: Table,
     mut visit: impl FnMut(&[u8], &[u8]) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {

@@ -18,7 +18,7 @@ use provenant_model::{Context, Entry, Envelope, Receipt, RuleError, Timestamp, V
 use provenant_tlog::{Hash, HashReader, LeafIndex, TreeSize, append, prove_inclusion, tree_hash};
 use tokio::sync::oneshot;
 
-use crate::commitment::commitment;
+use crate::commitment::{commit_entry, commitment};
 use crate::error::{LedgerError, SubmitError};
 use crate::hashes::{Memo, StoredHashes, WithPending};
 use crate::keys::{be, signer_key};
@@ -69,6 +69,12 @@ pub struct BatchConfig {
     pub queue_capacity: usize,
     /// Threads verifying signatures.
     pub verify_threads: usize,
+    /// Whether each batch that changed the state ends with a `state.commit`
+    /// and the state map is kept (the default). Off only to measure what
+    /// the map costs, or to write a store as builds before the map did:
+    /// answers then prove no state, and the next opening with it on
+    /// rebuilds the map before committing.
+    pub commit_state: bool,
 }
 
 impl Default for BatchConfig {
@@ -78,6 +84,7 @@ impl Default for BatchConfig {
             batch_budget: DEFAULT_BATCH_BUDGET,
             queue_capacity: DEFAULT_QUEUE_CAPACITY,
             verify_threads: std::thread::available_parallelism().map_or(2, usize::from),
+            commit_state: true,
         }
     }
 }
@@ -129,7 +136,7 @@ pub(crate) fn run(mut publisher: Publisher, queue: Receiver<Submission>, config:
             continue;
         }
         let logged_at = clock.tick();
-        process(&mut publisher, batch, logged_at);
+        process(&mut publisher, batch, logged_at, config.commit_state);
     }
     let _ = verifier.join();
 }
@@ -240,7 +247,7 @@ fn now() -> Timestamp {
         .expect("the epoch is a valid timestamp")
 }
 
-fn process(publisher: &mut Publisher, batch: Checked, logged_at: Timestamp) {
+fn process(publisher: &mut Publisher, batch: Checked, logged_at: Timestamp, commit_state: bool) {
     let shared = Arc::clone(publisher.shared());
     let head = shared.head();
     let snapshot = shared.store().snapshot();
@@ -310,12 +317,10 @@ fn process(publisher: &mut Publisher, batch: Checked, logged_at: Timestamp) {
         }
     }
     let index = head.size.0 + accepted.len() as u64;
-    let commitment = if accepted.is_empty() {
+    let commitment = if accepted.is_empty() || !commit_state {
         Ok(None)
     } else {
-        commitment(
-            publisher, &snapshot, &overlay, &applied, index, logged_at, false,
-        )
+        commitment(publisher, &snapshot, &overlay, &applied, index, logged_at)
     };
     drop(snapshot);
     let map = match commitment {
@@ -386,8 +391,10 @@ fn process(publisher: &mut Publisher, batch: Checked, logged_at: Timestamp) {
 }
 
 /// Appends a `state.commit` on its own when the log's last entry is not
-/// one (a log written before the state map, or empty of commitments), so
-/// that answers can prove the state from the start.
+/// one: a store from before the state map, or one written with
+/// [`BatchConfig::commit_state`] off. Its map is rebuilt from the state
+/// first, in the same write, so that answers prove the state from the
+/// start; a log that ends with a commitment costs one read.
 ///
 /// # Errors
 /// Store failures, or a checkpoint the signer refuses.
@@ -401,24 +408,21 @@ pub(crate) fn seal(publisher: &mut Publisher) -> Result<(), LedgerError> {
         return Ok(());
     }
     let logged_at = Clock::resume(&shared).tick();
+    let index = head.size.0;
+    let mut writes = Batch::default();
     let snapshot = shared.store().snapshot();
-    let Some(c) = commitment(
+    let (top, map) = crate::migrate_map::rebuild(&snapshot, &mut writes)?;
+    let c = commit_entry(
         publisher,
-        &snapshot,
-        &Overlay::default(),
-        &[],
-        head.size.0,
+        &View::new(&snapshot),
+        top.root(),
+        index,
         logged_at,
-        true,
-    )?
-    else {
-        return Ok(());
-    };
+        map,
+    )?;
     drop(snapshot);
     let mut overlay = Overlay::default();
     overlay.apply(c.changes);
-    let mut writes = Batch::default();
-    let index = head.size.0;
     writes.put(Table::Entries, be(index).to_vec(), c.bytes);
     writes.put(
         Table::Leaves,
@@ -438,7 +442,7 @@ pub(crate) fn seal(publisher: &mut Publisher) -> Result<(), LedgerError> {
         index,
     }];
     commit(publisher, &head, &accepted, overlay, writes)?;
-    publisher.map_written(&c.map);
+    publisher.replace_top(top);
     Ok(())
 }
 

@@ -180,6 +180,11 @@ impl Publisher {
         &self.top
     }
 
+    /// Takes a map rebuilt whole and written.
+    pub(crate) fn replace_top(&mut self, top: Top) {
+        self.top = top;
+    }
+
     /// Takes the map rows of a batch that was written.
     pub(crate) fn map_written(&mut self, writes: &MapWrites) {
         self.top.apply(writes);
