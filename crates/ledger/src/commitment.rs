@@ -3,13 +3,14 @@
 //! to its root after every entry before it. Both go into the batch's one
 //! atomic write, so the stored map and the last commitment never disagree.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use provenant_model::payload::StateCommit;
 use provenant_model::statemap::{map_changes, touched};
 use provenant_model::{Changes, Context, Entry, Envelope, Payload, RuleError, Timestamp, apply};
 use provenant_tlog::Hash;
-use provenant_tlog::map::{MapWrites, update};
+use provenant_tlog::map::{MapKey, MapWrites, Top, update};
 
 use crate::error::LedgerError;
 use crate::shared::Publisher;
@@ -26,8 +27,12 @@ pub(crate) struct Commitment {
     pub leaf_hash: Hash,
     /// What it changes (its idempotency record).
     pub changes: Changes,
-    /// The map's rows.
+    /// The map's rows: each changed key's value hash, and the update's
+    /// node and bucket writes.
+    pub values: BTreeMap<MapKey, Option<Hash>>,
     pub map: MapWrites,
+    /// The map's top levels after the update.
+    pub top: Arc<Top>,
 }
 
 fn rule(e: RuleError) -> LedgerError {
@@ -61,26 +66,31 @@ pub(crate) fn commitment<R: Read>(
         return Ok(None);
     }
     let values = map_changes(&view, &keys).map_err(rule)?;
-    let (map, root) = update(publisher.top(), &StoredMap(snapshot), &values).map_err(|e| e.0)?;
-    commit_entry(publisher, &view, root, index, logged_at, map).map(Some)
+    let stored = StoredMap {
+        read: snapshot,
+        top: publisher.top(),
+    };
+    let (map, _) = update(publisher.top(), &stored, &values).map_err(|e| e.0)?;
+    let mut top = publisher.top().clone();
+    top.apply(&map);
+    commit_entry(publisher, &view, index, logged_at, (values, map, Arc::new(top))).map(Some)
 }
 
-/// The `state.commit` entry at `index` committing to `root`, signed by
-/// the log's key, with what it changes in the state `view` holds, and the
-/// map rows that bring the stored map to `root`.
+/// The `state.commit` entry at `index` committing to the root of the
+/// updated map `(values, writes, top)`, signed by the log's key, with what
+/// it changes in the state `view` holds.
 ///
 /// # Errors
 /// Signing, or a commit entry the rules refuse (a bug: it is built here).
 pub(crate) fn commit_entry<V: provenant_model::StateView>(
     publisher: &Publisher,
     view: &V,
-    root: Hash,
     index: u64,
     logged_at: Timestamp,
-    map: MapWrites,
+    (values, map, top): (BTreeMap<MapKey, Option<Hash>>, MapWrites, Arc<Top>),
 ) -> Result<Commitment, LedgerError> {
     let mut envelope = Envelope::new(&Payload::StateCommit(StateCommit {
-        root: root.into(),
+        root: top.root().into(),
         size: index,
     }))
     .map_err(rule)?;
@@ -103,6 +113,8 @@ pub(crate) fn commit_entry<V: provenant_model::StateView>(
         bytes,
         leaf_hash,
         changes,
+        values,
         map,
+        top,
     })
 }

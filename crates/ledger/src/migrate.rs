@@ -150,7 +150,7 @@ mod tests {
 
     use super::*;
     use crate::keys::LinkFamily;
-    use crate::store::{MemoryStore, Read as _};
+    use crate::store::MemoryStore;
 
     fn grant(id: u8, exclusive: bool, revoked: bool) -> Vec<u8> {
         let mut terms = provenant_model::testkit::terms();

@@ -6,7 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use provenant_model::statemap::{StateKey, map_changes};
 use provenant_model::{DesignId, DisputeId, Entry, EntryRef, GrantId, GrantState, Identity, Payload};
-use provenant_tlog::map::{MapWrites, Top, update};
+use std::sync::Arc;
+
+use provenant_tlog::Hash;
+use provenant_tlog::map::{MapKey, MapWrites, Top, update};
 
 use crate::keys::{read_32, read_be};
 use crate::migrate::each_row;
@@ -49,12 +52,15 @@ pub(crate) fn last_usage<R: Read>(store: &R, batch: &mut Batch) -> Result<(), St
 
 /// The map of the state `read` holds, built whole: adds to `batch` the
 /// deletion of every map row there is (a map left stale by a store written
-/// without commitments), and returns the new top and the rows to write
-/// after them.
+/// without commitments), and returns every key's value hash, the update's
+/// writes and the new top, to write after them.
 ///
 /// # Errors
 /// Store errors; a record that does not decode.
-pub(crate) fn rebuild<R: Read>(read: &R, batch: &mut Batch) -> Result<(Top, MapWrites), StoreError> {
+pub(crate) fn rebuild<R: Read>(
+    read: &R,
+    batch: &mut Batch,
+) -> Result<(BTreeMap<MapKey, Option<Hash>>, MapWrites, Arc<Top>), StoreError> {
     each_row(read, Table::Map, |key, _| {
         batch.delete(Table::Map, key.to_vec());
         Ok(())
@@ -94,7 +100,7 @@ pub(crate) fn rebuild<R: Read>(read: &R, batch: &mut Batch) -> Result<(Top, MapW
     let (writes, _) = update(&Top::empty(), &Empty, &values).map_err(|e| e.0)?;
     let mut top = Top::empty();
     top.apply(&writes);
-    Ok((top, writes))
+    Ok((values, writes, Arc::new(top)))
 }
 
 /// A map with nothing in it: what a rebuild starts from.

@@ -3,6 +3,7 @@
 //! inclusion proofs (at that checkpoint) of the entries they rest on.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use provenant_api::{
     DesignDetails, DesignReport, DesignSummary, EntryProof, NotRegistered, Page, Proven,
@@ -13,7 +14,7 @@ use provenant_model::{
     LicenseQuery, Money, Recording, RoyaltySplit, SaleLine, StateView, Statement, blocked_by,
     StateRoot, check_license, royalty_split, royalty_statement,
 };
-use provenant_tlog::map::MapRead as _;
+use provenant_tlog::map::Top;
 use provenant_model::statemap::StateKey;
 use provenant_tlog::tile::{Tile, encode_bundle};
 use provenant_tlog::{
@@ -25,7 +26,6 @@ use crate::hashes::{HashCache, StoredHashes};
 use crate::keys::{self, LinkFamily, META_CHECKPOINT, be, read_be};
 use crate::ledger::Ledger;
 use crate::state_reads::state_proof;
-use crate::statemap::StoredMap;
 use crate::store::{AnySnapshot, Read, Store, StoreError, Table};
 use crate::view::View;
 
@@ -101,12 +101,13 @@ fn tlog_err(e: provenant_tlog::Error) -> ReadError {
     }
 }
 
-/// A snapshot and the checkpoint it holds.
+/// A snapshot, the checkpoint it holds, and its state map's top.
 struct At<'a, R: Read> {
     snap: R,
     hashes: &'a HashCache,
     size: TreeSize,
     checkpoint: String,
+    top: Option<Arc<Top>>,
 }
 
 impl<R: Read> At<'_, R> {
@@ -156,7 +157,12 @@ impl<R: Read> At<'_, R> {
         keys: &BTreeSet<StateKey>,
     ) -> Result<Proven<T>, ReadError> {
         let reader = self.hashes.over(StoredHashes(&self.snap));
-        let state = state_proof(&self.snap, &reader, self.size, keys)?;
+        // A snapshot older than every top kept (a reader that stalled
+        // while batches went by) proves no state; clients ask again.
+        let top = self.top.as_ref().ok_or_else(|| {
+            StoreError::backend("the state map moved on while the answer was read")
+        })?;
+        let state = state_proof(&self.snap, top, &reader, self.size, keys)?;
         let mut proven = self.proven(answer, refs)?;
         proven.state = state;
         Ok(proven)
@@ -210,6 +216,7 @@ impl Ledger {
                 hashes: self.shared.hashes(),
                 size: head.size,
                 checkpoint: head.checkpoint.to_string(),
+                top: self.shared.top_at(head.size),
             });
         }
         let stored = |e| StoreError::corrupt("stored checkpoint", e);
@@ -220,6 +227,7 @@ impl Ledger {
             hashes: self.shared.hashes(),
             size: cp.size,
             checkpoint: note.to_text(),
+            top: self.shared.top_at(cp.size),
         })
     }
 
@@ -229,10 +237,11 @@ impl Ledger {
     /// # Errors
     /// Store errors; a map row that does not decode.
     pub fn state_root(&self) -> Result<StateRoot, ReadError> {
-        let top = StoredMap(self.store())
-            .node(0, 0)
-            .map_err(|e| ReadError::Store(e.0))?;
-        Ok(top.hash().into())
+        let at = self.at()?;
+        let top = at.top.ok_or_else(|| {
+            StoreError::backend("the state map moved on while the answer was read")
+        })?;
+        Ok(top.root().into())
     }
 
     /// The leaf bytes of entry `index`.

@@ -323,7 +323,7 @@ fn process(publisher: &mut Publisher, batch: Checked, logged_at: Timestamp, comm
         commitment(publisher, &snapshot, &overlay, &applied, index, logged_at)
     };
     drop(snapshot);
-    let map = match commitment {
+    let top = match commitment {
         Ok(Some(c)) => {
             overlay.apply(c.changes);
             writes.put(Table::Entries, be(index).to_vec(), c.bytes);
@@ -337,14 +337,14 @@ fn process(publisher: &mut Publisher, batch: Checked, logged_at: Timestamp, comm
                 signer_key(&publisher.identity(), index),
                 Vec::new(),
             );
-            put_writes(&c.map, &mut writes);
+            put_writes(&c.values, &c.map, &mut writes);
             accepted.push(Accepted {
                 reply: None,
                 entry: c.entry,
                 leaf_hash: c.leaf_hash,
                 index,
             });
-            Some(c.map)
+            Some(c.top)
         }
         Ok(None) => None,
         Err(e) => {
@@ -355,6 +355,11 @@ fn process(publisher: &mut Publisher, batch: Checked, logged_at: Timestamp, comm
 
     let mut new_hashes = Vec::new();
     if !accepted.is_empty() {
+        // Readers of the new tree find its map's top (unchanged when the
+        // batch committed nothing).
+        let top = top.unwrap_or_else(|| Arc::clone(publisher.top_arc()));
+        let size = TreeSize(head.size.0 + accepted.len() as u64);
+        publisher.stage_top(size, &top);
         match commit(publisher, &head, &accepted, overlay, writes) {
             Ok(hashes) => new_hashes = hashes,
             Err(e) => {
@@ -362,9 +367,7 @@ fn process(publisher: &mut Publisher, batch: Checked, logged_at: Timestamp, comm
                 return;
             }
         }
-        if let Some(map) = &map {
-            publisher.map_written(map);
-        }
+        publisher.map_written(top);
     }
 
     // Every receipt's proof is at the new head: the batch's own hashes are
@@ -411,15 +414,8 @@ pub(crate) fn seal(publisher: &mut Publisher) -> Result<(), LedgerError> {
     let index = head.size.0;
     let mut writes = Batch::default();
     let snapshot = shared.store().snapshot();
-    let (top, map) = crate::migrate_map::rebuild(&snapshot, &mut writes)?;
-    let c = commit_entry(
-        publisher,
-        &View::new(&snapshot),
-        top.root(),
-        index,
-        logged_at,
-        map,
-    )?;
+    let rebuilt = crate::migrate_map::rebuild(&snapshot, &mut writes)?;
+    let c = commit_entry(publisher, &View::new(&snapshot), index, logged_at, rebuilt)?;
     drop(snapshot);
     let mut overlay = Overlay::default();
     overlay.apply(c.changes);
@@ -434,15 +430,16 @@ pub(crate) fn seal(publisher: &mut Publisher) -> Result<(), LedgerError> {
         signer_key(&publisher.identity(), index),
         Vec::new(),
     );
-    put_writes(&c.map, &mut writes);
+    put_writes(&c.values, &c.map, &mut writes);
     let accepted = [Accepted {
         reply: None,
         entry: c.entry,
         leaf_hash: c.leaf_hash,
         index,
     }];
+    publisher.stage_top(TreeSize(index + 1), &c.top);
     commit(publisher, &head, &accepted, overlay, writes)?;
-    publisher.replace_top(top);
+    publisher.map_written(c.top);
     Ok(())
 }
 

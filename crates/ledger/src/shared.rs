@@ -12,10 +12,11 @@
 //! others.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, PoisonError, RwLock};
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use provenant_model::{Entry, Identity};
-use provenant_tlog::map::{MapWrites, Top};
+use provenant_tlog::map::Top;
 use provenant_tlog::{Hash, NoteVerifier, TreeSize};
 
 use crate::error::LedgerError;
@@ -39,7 +40,14 @@ pub(crate) struct Shared {
     verifier: NoteVerifier,
     closed: AtomicBool,
     stats: Stats,
+    /// The state map's top levels as of recent tree sizes, newest last
+    /// (see [`Self::top_at`]).
+    tops: Mutex<VecDeque<(TreeSize, Arc<Top>)>>,
 }
+
+/// How many recent tops readers can find: a reader's snapshot is at most
+/// a batch or two behind the head.
+const KEPT_TOPS: usize = 4;
 
 impl Shared {
     /// The core of a ledger whose store holds `head`, checked at opening.
@@ -61,6 +69,7 @@ impl Shared {
             verifier,
             closed: AtomicBool::new(false),
             stats: Stats::default(),
+            tops: Mutex::new(VecDeque::new()),
         }
     }
 
@@ -76,6 +85,29 @@ impl Shared {
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
+    }
+
+    /// The state map's top levels for the tree of `size` entries, if
+    /// still kept: what a reader of a snapshot at that size proves with.
+    pub(crate) fn top_at(&self, size: TreeSize) -> Option<Arc<Top>> {
+        self.tops
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .rev()
+            .find(|(s, _)| *s == size)
+            .map(|(_, t)| Arc::clone(t))
+    }
+
+    /// Keeps `top` as the map of the tree of `size` entries, before that
+    /// tree's write, so that any snapshot holding it finds its top.
+    fn offer_top(&self, size: TreeSize, top: Arc<Top>) {
+        let mut tops = self.tops.lock().unwrap_or_else(PoisonError::into_inner);
+        tops.retain(|(s, _)| *s != size);
+        tops.push_back((size, top));
+        while tops.len() > KEPT_TOPS {
+            tops.pop_front();
+        }
     }
 
     /// The stored hashes kept in memory.
@@ -137,9 +169,9 @@ pub(crate) struct Publisher {
     signer: LogSigner,
     /// The log key as an identity: the signer of `state.commit` entries.
     identity: Identity,
-    /// The state map's top nodes as stored after the last batch written
-    /// (see `crate::statemap`).
-    top: Top,
+    /// The state map's top levels after the last batch written (see
+    /// `crate::statemap`).
+    top: Arc<Top>,
     /// A batch stored but not yet recorded by the signer: the record could
     /// not be written. It is recorded and shown before the next batch.
     unrecorded: Option<Head>,
@@ -153,7 +185,8 @@ impl Publisher {
     /// Store errors; a log key that is not a valid identity.
     pub(crate) fn new(shared: Arc<Shared>, signer: LogSigner) -> Result<Self, LedgerError> {
         let identity = signer.identity()?;
-        let top = load_top(shared.store())?;
+        let top = Arc::new(load_top(shared.store())?);
+        shared.offer_top(shared.head().size, Arc::clone(&top));
         Ok(Self {
             shared,
             signer,
@@ -180,14 +213,20 @@ impl Publisher {
         &self.top
     }
 
-    /// Takes a map rebuilt whole and written.
-    pub(crate) fn replace_top(&mut self, top: Top) {
-        self.top = top;
+    /// The same, shared.
+    pub(crate) fn top_arc(&self) -> &Arc<Top> {
+        &self.top
     }
 
-    /// Takes the map rows of a batch that was written.
-    pub(crate) fn map_written(&mut self, writes: &MapWrites) {
-        self.top.apply(writes);
+    /// Offers readers `top` as the map of the tree of `size` entries,
+    /// before that tree is written; [`Self::map_written`] once it is.
+    pub(crate) fn stage_top(&self, size: TreeSize, top: &Arc<Top>) {
+        self.shared.offer_top(size, Arc::clone(top));
+    }
+
+    /// Takes the top of a batch that was written.
+    pub(crate) fn map_written(&mut self, top: Arc<Top>) {
+        self.top = top;
     }
 
     /// Signs the checkpoint of `size` entries with `root`, extending

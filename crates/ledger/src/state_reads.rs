@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use provenant_api::{CommitProof, ProvenRecord, StateProof};
 use provenant_model::statemap::{StateKey, record_of};
 use provenant_model::{Entry, Kind};
-use provenant_tlog::map::prove;
+use provenant_tlog::map::{Top, prove};
 use provenant_tlog::{HashReader, LeafIndex, TreeSize, prove_inclusion};
 
 use crate::error::ReadError;
@@ -16,8 +16,8 @@ use crate::statemap::StoredMap;
 use crate::store::{Read, StoreError, Table};
 use crate::view::View;
 
-/// The state proof for `keys` in `snap`, whose tree has `size` entries
-/// and whose hashes `hashes` reads; `None` when the tree's last entry is
+/// The state proof for `keys` in `snap`, whose tree has `size` entries,
+/// whose map's top is `top` and whose hashes `hashes` reads; `None` when the tree's last entry is
 /// not a `state.commit` (an empty log, or a log written before the map
 /// existed and not written to since).
 ///
@@ -26,6 +26,7 @@ use crate::view::View;
 /// (a corrupt store).
 pub(crate) fn state_proof<R: Read>(
     snap: &R,
+    top: &Top,
     hashes: &impl HashReader,
     size: TreeSize,
     keys: &BTreeSet<StateKey>,
@@ -44,7 +45,7 @@ pub(crate) fn state_proof<R: Read>(
     let inclusion_proof = prove_inclusion(LeafIndex(index), size, hashes)
         .map_err(|e| StoreError::corrupt("the tree's hashes", e))?;
     let view = View::new(snap);
-    let map = StoredMap(snap);
+    let map = StoredMap { read: snap, top };
     let mut records = Vec::with_capacity(keys.len());
     for key in keys {
         let record = record_of(&view, key)?;

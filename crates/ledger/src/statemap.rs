@@ -1,44 +1,53 @@
-//! The state map in the store: the rows of [`Table::Map`], read through
-//! any snapshot, and the writes of one update.
+//! The state map in the store: the rows of [`Table::Map`], and the map's
+//! top levels in memory.
 //!
 //! | row key | value |
 //! |---|---|
-//! | `"n" \|\| depth (u8) \|\| index (u32 BE)` | a top node: tag (1 leaf, 2 parent) and hash; absent = empty |
-//! | `"b" \|\| prefix (u16 BE)` | a bucket: per leaf, key bytes 2..32 and the value hash; absent = empty |
+//! | `"l" \|\| map key (32)` | the key's value hash (32) |
+//! | `"n" \|\| index (u16 BE)` | the node at depth 16 over the keys starting with those 16 bits: tag (1 leaf, 2 parent) and hash; absent = empty |
 //!
-//! The sequencer keeps the top nodes in memory too ([`Top`]), loaded here
-//! at start (at most 2^17 - 1 small rows), so that an update reads only the
-//! buckets it changes; readers take every row from their snapshot, so a
-//! proof always matches the checkpoint and the records of that snapshot.
+//! A batch writes one row per changed key and one per changed 16-bit
+//! prefix, nothing for the 65,535 nodes above them: those are recomputed
+//! in memory when the ledger opens (from at most 65,536 rows) and kept
+//! there ([`Top`]). A proof reads the top from memory and, below it, the
+//! keys under one prefix (a short scan). Readers take the top published
+//! with the checkpoint of their snapshot ([`crate::shared::Shared::top_at`]),
+//! so a proof always matches that checkpoint's records.
 
-use provenant_tlog::map::{Bucket, MapRead, MapWrites, Node, TOP_DEPTH, Top};
+use std::collections::BTreeMap;
+
+use provenant_tlog::Hash;
+use provenant_tlog::map::{Bucket, MapKey, MapRead, MapWrites, Node, TOP_DEPTH, Top, bucket_of};
 
 use crate::store::{Batch, Read, StoreError, Table};
 
+const LEAF: u8 = b'l';
 const NODE: u8 = b'n';
-const BUCKET: u8 = b'b';
 
-fn node_key(depth: u8, index: u32) -> Vec<u8> {
-    let mut k = Vec::with_capacity(6);
-    k.push(NODE);
-    k.push(depth);
-    k.extend_from_slice(&index.to_be_bytes());
+fn leaf_key(key: &MapKey) -> Vec<u8> {
+    let mut k = Vec::with_capacity(33);
+    k.push(LEAF);
+    k.extend_from_slice(key);
     k
 }
 
-fn bucket_key(prefix: u16) -> Vec<u8> {
+fn node_key(prefix: u16) -> Vec<u8> {
     let mut k = Vec::with_capacity(3);
-    k.push(BUCKET);
+    k.push(NODE);
     k.extend_from_slice(&prefix.to_be_bytes());
     k
 }
 
-fn corrupt(e: provenant_tlog::Error) -> StoreError {
+fn corrupt(e: impl Into<crate::store::BoxError>) -> StoreError {
     StoreError::corrupt("the state map", e)
 }
 
-/// The map as a snapshot (or the store) holds it.
-pub(crate) struct StoredMap<'a, R: Read>(pub &'a R);
+/// The map as a snapshot holds it, with the top published for that
+/// snapshot's checkpoint.
+pub(crate) struct StoredMap<'a, R: Read> {
+    pub read: &'a R,
+    pub top: &'a Top,
+}
 
 /// The map's rows hand up store errors; a row that does not decode is a
 /// corrupt store.
@@ -61,73 +70,88 @@ impl<R: Read> MapRead for StoredMap<'_, R> {
     type Error = MapReadError;
 
     fn node(&self, depth: u8, index: u32) -> Result<Node, MapReadError> {
-        match self.0.get(Table::Map, &node_key(depth, index))? {
-            Some(bytes) => Ok(Node::from_bytes(&bytes)?),
-            None => Ok(Node::Empty),
+        if !Top::contains(depth, index) {
+            return Err(provenant_tlog::Error::MapNodePosition { depth, index }.into());
         }
+        Ok(self.top.node(depth, index))
     }
 
     fn bucket(&self, prefix: u16) -> Result<Bucket, MapReadError> {
-        match self.0.get(Table::Map, &bucket_key(prefix))? {
-            Some(bytes) => Ok(Bucket::decode(prefix, &bytes)?),
-            None => Ok(Bucket::new(prefix)),
+        let mut scan = vec![LEAF];
+        scan.extend_from_slice(&prefix.to_be_bytes());
+        let rows = self.read.scan(Table::Map, &scan, None, usize::MAX)?;
+        let mut bucket = Bucket::new(prefix);
+        for (key, value) in rows {
+            let key: MapKey = key
+                .get(1..)
+                .and_then(|k| k.try_into().ok())
+                .ok_or_else(|| corrupt(format!("a leaf row key of {} bytes", key.len())))?;
+            let value = Hash::from_slice(&value).map_err(corrupt)?;
+            bucket.set(&key, Some(value));
         }
+        Ok(bucket)
     }
 }
 
-/// The top nodes the store holds.
+/// The top the store's rows give: the depth-16 nodes read, the levels
+/// above them recomputed.
 ///
 /// # Errors
 /// Store errors; a row that does not decode.
 pub(crate) fn load_top(read: &impl Read) -> Result<Top, StoreError> {
-    const PAGE: usize = 4096;
     let mut top = Top::empty();
-    let mut after: Option<Vec<u8>> = None;
-    loop {
-        let rows = read.scan(Table::Map, &[NODE], after.as_deref(), PAGE)?;
-        for (key, value) in &rows {
-            let (depth, index) = match key.as_slice() {
-                [NODE, depth, a, b, c, d] if *depth <= TOP_DEPTH => {
-                    (*depth, u32::from_be_bytes([*a, *b, *c, *d]))
-                }
-                _ => {
-                    return Err(StoreError::corrupt(
-                        "the state map",
-                        format!("a top-node row key of {} bytes", key.len()),
-                    ));
-                }
-            };
-            if u64::from(index) >> depth != 0 {
-                return Err(StoreError::corrupt(
-                    "the state map",
-                    format!("top node {index} at depth {depth}"),
-                ));
-            }
-            top.try_set(depth, index, Node::from_bytes(value).map_err(corrupt)?)
-                .map_err(corrupt)?;
-        }
-        match rows.last() {
-            Some((key, _)) if rows.len() == PAGE => after = Some(key.clone()),
-            _ => return Ok(top),
+    for (key, value) in read.scan(Table::Map, &[NODE], None, usize::MAX)? {
+        let index = match key.as_slice() {
+            [NODE, a, b] => u16::from_be_bytes([*a, *b]),
+            _ => return Err(corrupt(format!("a node row key of {} bytes", key.len()))),
+        };
+        top.set(
+            TOP_DEPTH,
+            u32::from(index),
+            Node::from_bytes(&value).map_err(corrupt)?,
+        );
+    }
+    for depth in (0..TOP_DEPTH).rev() {
+        for index in 0..1u32 << depth {
+            let node = Node::combine(
+                top.node(depth + 1, 2 * index),
+                top.node(depth + 1, 2 * index + 1),
+            );
+            top.set(depth, index, node);
         }
     }
+    Ok(top)
 }
 
-/// Adds the rows of `writes` to `batch`.
-pub(crate) fn put_writes(writes: &MapWrites, batch: &mut Batch) {
-    for (depth, index, node) in &writes.nodes {
-        let key = node_key(*depth, *index);
-        match node.to_bytes() {
-            Some(bytes) => batch.put(Table::Map, key, bytes.to_vec()),
-            None => batch.delete(Table::Map, key),
+/// Adds to `batch` the rows of an update: `values` (each changed key's new
+/// value hash, `None` removed) for the buckets `writes` changed, and the
+/// changed depth-16 nodes.
+pub(crate) fn put_writes(
+    values: &BTreeMap<MapKey, Option<Hash>>,
+    writes: &MapWrites,
+    batch: &mut Batch,
+) {
+    let changed: std::collections::BTreeSet<u16> =
+        writes.buckets.iter().map(Bucket::prefix).collect();
+    for (key, value) in values {
+        if !changed.contains(&bucket_of(key)) {
+            continue;
+        }
+        match value {
+            Some(hash) => batch.put(Table::Map, leaf_key(key), hash.as_bytes().to_vec()),
+            None => batch.delete(Table::Map, leaf_key(key)),
         }
     }
-    for bucket in &writes.buckets {
-        let key = bucket_key(bucket.prefix());
-        if bucket.is_empty() {
-            batch.delete(Table::Map, key);
-        } else {
-            batch.put(Table::Map, key, bucket.encode());
+    for (depth, index, node) in &writes.nodes {
+        if *depth != TOP_DEPTH {
+            continue;
+        }
+        let Ok(prefix) = u16::try_from(*index) else {
+            continue;
+        };
+        match node.to_bytes() {
+            Some(bytes) => batch.put(Table::Map, node_key(prefix), bytes.to_vec()),
+            None => batch.delete(Table::Map, node_key(prefix)),
         }
     }
 }
