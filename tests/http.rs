@@ -3,10 +3,10 @@
 
 mod support;
 
-use provenant_model::StateView as _;
 use ed25519_dalek::SigningKey;
 use provenant_api::verify::verify_receipt;
 use provenant_api::{ConsistencyQuery, DesignList, Identified, ListQuery, Page, Problem, Proven};
+use provenant_model::StateView as _;
 use provenant_model::{Reason, SaleLine, Statement};
 use provenant_tlog::TreeSize;
 use provenant_tlog::tile::{Tile, parse_bundle};

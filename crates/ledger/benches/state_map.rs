@@ -159,7 +159,12 @@ fn chain_answer(ledger: &Ledger) -> Answer {
     let text = serde_json::to_string(&answer).expect("json");
     let state = answer.state.as_ref().expect("a proven state");
     let b64 = base64::engine::general_purpose::STANDARD;
-    let proof_b64_max = state.records.iter().map(|r| r.proof.len()).max().unwrap_or(0);
+    let proof_b64_max = state
+        .records
+        .iter()
+        .map(|r| r.proof.len())
+        .max()
+        .unwrap_or(0);
     let proof_max = state
         .records
         .iter()

@@ -18,6 +18,10 @@ use crate::statemap::StoredMap;
 use crate::store::Read;
 use crate::view::{Overlay, View};
 
+/// A map brought up to date: each changed key's value hash (`None`:
+/// removed), the update's node and bucket writes, and the new top.
+pub(crate) type MapUpdate = (BTreeMap<MapKey, Option<Hash>>, MapWrites, Arc<Top>);
+
 /// What the batch's commitment adds to its write.
 pub(crate) struct Commitment {
     /// The `state.commit` entry.
@@ -73,7 +77,14 @@ pub(crate) fn commitment<R: Read>(
     let (map, _) = update(publisher.top(), &stored, &values).map_err(|e| e.0)?;
     let mut top = publisher.top().clone();
     top.apply(&map);
-    commit_entry(publisher, &view, index, logged_at, (values, map, Arc::new(top))).map(Some)
+    commit_entry(
+        publisher,
+        &view,
+        index,
+        logged_at,
+        (values, map, Arc::new(top)),
+    )
+    .map(Some)
 }
 
 /// The `state.commit` entry at `index` committing to the root of the
@@ -87,7 +98,7 @@ pub(crate) fn commit_entry<V: provenant_model::StateView>(
     view: &V,
     index: u64,
     logged_at: Timestamp,
-    (values, map, top): (BTreeMap<MapKey, Option<Hash>>, MapWrites, Arc<Top>),
+    (values, map, top): MapUpdate,
 ) -> Result<Commitment, LedgerError> {
     let mut envelope = Envelope::new(&Payload::StateCommit(StateCommit {
         root: top.root().into(),

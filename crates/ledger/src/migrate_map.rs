@@ -5,12 +5,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use provenant_model::statemap::{StateKey, map_changes};
-use provenant_model::{DesignId, DisputeId, Entry, EntryRef, GrantId, GrantState, Identity, Payload};
+use provenant_model::{
+    DesignId, DisputeId, Entry, EntryRef, GrantId, GrantState, Identity, Payload,
+};
 use std::sync::Arc;
 
-use provenant_tlog::Hash;
-use provenant_tlog::map::{MapKey, MapWrites, Top, update};
+use provenant_tlog::map::{Top, update};
 
+use crate::commitment::MapUpdate;
 use crate::keys::{read_32, read_be};
 use crate::migrate::each_row;
 use crate::store::{Batch, Read, StoreError, Table};
@@ -57,10 +59,7 @@ pub(crate) fn last_usage<R: Read>(store: &R, batch: &mut Batch) -> Result<(), St
 ///
 /// # Errors
 /// Store errors; a record that does not decode.
-pub(crate) fn rebuild<R: Read>(
-    read: &R,
-    batch: &mut Batch,
-) -> Result<(BTreeMap<MapKey, Option<Hash>>, MapWrites, Arc<Top>), StoreError> {
+pub(crate) fn rebuild<R: Read>(read: &R, batch: &mut Batch) -> Result<MapUpdate, StoreError> {
     each_row(read, Table::Map, |key, _| {
         batch.delete(Table::Map, key.to_vec());
         Ok(())

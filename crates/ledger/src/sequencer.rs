@@ -15,10 +15,11 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, sync_channel};
 use std::time::{Duration, Instant};
 
 use provenant_model::{Context, Entry, Envelope, Receipt, RuleError, Timestamp, Verified, apply};
+use provenant_tlog::map::Top;
 use provenant_tlog::{Hash, HashReader, LeafIndex, TreeSize, append, prove_inclusion, tree_hash};
 use tokio::sync::oneshot;
 
-use crate::commitment::{commit_entry, commitment};
+use crate::commitment::{Commitment, commit_entry, commitment};
 use crate::error::{LedgerError, SubmitError};
 use crate::hashes::{Memo, StoredHashes, WithPending};
 use crate::keys::{be, signer_key};
@@ -324,28 +325,14 @@ fn process(publisher: &mut Publisher, batch: Checked, logged_at: Timestamp, comm
     };
     drop(snapshot);
     let top = match commitment {
-        Ok(Some(c)) => {
-            overlay.apply(c.changes);
-            writes.put(Table::Entries, be(index).to_vec(), c.bytes);
-            writes.put(
-                Table::Leaves,
-                c.leaf_hash.as_bytes().to_vec(),
-                be(index).to_vec(),
-            );
-            writes.put(
-                Table::Signers,
-                signer_key(&publisher.identity(), index),
-                Vec::new(),
-            );
-            put_writes(&c.values, &c.map, &mut writes);
-            accepted.push(Accepted {
-                reply: None,
-                entry: c.entry,
-                leaf_hash: c.leaf_hash,
-                index,
-            });
-            Some(c.top)
-        }
+        Ok(Some(c)) => Some(push_commitment(
+            publisher,
+            c,
+            index,
+            &mut overlay,
+            &mut writes,
+            &mut accepted,
+        )),
         Ok(None) => None,
         Err(e) => {
             fail(&shared, &e, accepted, existing);
@@ -355,29 +342,34 @@ fn process(publisher: &mut Publisher, batch: Checked, logged_at: Timestamp, comm
 
     let mut new_hashes = Vec::new();
     if !accepted.is_empty() {
-        // Readers of the new tree find its map's top (unchanged when the
-        // batch committed nothing).
-        let top = top.unwrap_or_else(|| Arc::clone(publisher.top_arc()));
-        let size = TreeSize(head.size.0 + accepted.len() as u64);
-        publisher.stage_top(size, &top);
-        match commit(publisher, &head, &accepted, overlay, writes) {
+        match write(publisher, &head, &accepted, overlay, writes, top) {
             Ok(hashes) => new_hashes = hashes,
             Err(e) => {
                 fail(&shared, &e, accepted, existing);
                 return;
             }
         }
-        publisher.map_written(top);
     }
 
-    // Every receipt's proof is at the new head: the batch's own hashes are
-    // in memory, and the older ones the proofs share are read once.
-    let start = provenant_tlog::stored_count(head.size);
+    answer_all(&shared, &head, accepted, existing, &new_hashes);
+}
+
+/// Sends every caller of a batch its receipt at the new head: the batch
+/// extended `before`, and its own hashes are `new_hashes` (in memory; the
+/// older ones the proofs share are read once).
+fn answer_all(
+    shared: &Shared,
+    before: &Head,
+    accepted: Vec<Accepted>,
+    existing: Vec<(oneshot::Sender<Reply>, u64)>,
+    new_hashes: &[Hash],
+) {
+    let start = provenant_tlog::stored_count(before.size);
     let head = shared.head();
     let reader = Memo::new(WithPending {
         stored: shared.hashes().over(StoredHashes(shared.store())),
         start,
-        pending: &new_hashes,
+        pending: new_hashes,
     });
     let answers = accepted
         .into_iter()
@@ -388,7 +380,7 @@ fn process(publisher: &mut Publisher, batch: Checked, logged_at: Timestamp, comm
                 .map(|(r, i)| (r, i, None, Outcome::Existing)),
         );
     for (reply, index, entry, outcome) in answers {
-        let receipt = receipt(&shared, &reader, &head, index, entry);
+        let receipt = receipt(shared, &reader, &head, index, entry);
         let _ = reply.send(receipt.map(|r| (r, outcome)));
     }
 }
@@ -418,6 +410,48 @@ pub(crate) fn seal(publisher: &mut Publisher) -> Result<(), LedgerError> {
     let c = commit_entry(publisher, &View::new(&snapshot), index, logged_at, rebuilt)?;
     drop(snapshot);
     let mut overlay = Overlay::default();
+    let mut accepted = Vec::new();
+    let top = push_commitment(
+        publisher,
+        c,
+        index,
+        &mut overlay,
+        &mut writes,
+        &mut accepted,
+    );
+    write(publisher, &head, &accepted, overlay, writes, Some(top))?;
+    Ok(())
+}
+
+/// Writes a batch that extends `head` ([`commit`]), first offering
+/// readers of the new tree its map's top (`None`: unchanged, the batch
+/// committed nothing); the tree hashes it stored.
+fn write(
+    publisher: &mut Publisher,
+    head: &Head,
+    accepted: &[Accepted],
+    overlay: Overlay,
+    writes: Batch,
+    top: Option<Arc<Top>>,
+) -> Result<Vec<Hash>, LedgerError> {
+    let top = top.unwrap_or_else(|| Arc::clone(publisher.top_arc()));
+    let size = TreeSize(head.size.0 + accepted.len() as u64);
+    publisher.stage_top(size, &top);
+    let hashes = commit(publisher, head, accepted, overlay, writes)?;
+    publisher.map_written(top);
+    Ok(hashes)
+}
+
+/// Adds a batch's commitment at `index` to its pending state, its writes
+/// and its entries; the map's new top.
+fn push_commitment(
+    publisher: &Publisher,
+    c: Commitment,
+    index: u64,
+    overlay: &mut Overlay,
+    writes: &mut Batch,
+    accepted: &mut Vec<Accepted>,
+) -> Arc<Top> {
     overlay.apply(c.changes);
     writes.put(Table::Entries, be(index).to_vec(), c.bytes);
     writes.put(
@@ -430,17 +464,14 @@ pub(crate) fn seal(publisher: &mut Publisher) -> Result<(), LedgerError> {
         signer_key(&publisher.identity(), index),
         Vec::new(),
     );
-    put_writes(&c.values, &c.map, &mut writes);
-    let accepted = [Accepted {
+    put_writes(&c.values, &c.map, writes);
+    accepted.push(Accepted {
         reply: None,
         entry: c.entry,
         leaf_hash: c.leaf_hash,
         index,
-    }];
-    publisher.stage_top(TreeSize(index + 1), &c.top);
-    commit(publisher, &head, &accepted, overlay, writes)?;
-    publisher.map_written(c.top);
-    Ok(())
+    });
+    c.top
 }
 
 /// Answers every caller of a batch that could not be written.

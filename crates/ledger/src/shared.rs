@@ -11,8 +11,8 @@
 //! private to this module so that no other code can move one without the
 //! others.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use provenant_model::{Entry, Identity};

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use provenant_api::{CommitProof, ProvenRecord, StateProof};
-use provenant_model::statemap::{StateKey, record_of};
+use provenant_model::statemap::{StateKey, StateRecord, record_of};
 use provenant_model::{Entry, Kind};
 use provenant_tlog::map::{Top, prove};
 use provenant_tlog::{HashReader, LeafIndex, TreeSize, prove_inclusion};
@@ -50,7 +50,7 @@ pub(crate) fn state_proof<R: Read>(
     for key in keys {
         let record = record_of(&view, key)?;
         let (proof, value_hash) = prove(&map, &key.map_key()).map_err(|e| e.0)?;
-        let expected = record.as_ref().map(|r| r.value_hash()).transpose()?;
+        let expected = record.as_ref().map(StateRecord::value_hash).transpose()?;
         if expected != value_hash {
             return Err(StoreError::corrupt(
                 "the state map",
@@ -58,7 +58,7 @@ pub(crate) fn state_proof<R: Read>(
             )
             .into());
         }
-        let value = record.as_ref().map(|r| r.to_value()).transpose()?;
+        let value = record.as_ref().map(StateRecord::to_value).transpose()?;
         records.push(ProvenRecord::new(*key, value, &proof));
     }
     Ok(Some(StateProof {

@@ -161,7 +161,10 @@ fn a_store_without_commitments_gets_its_map_and_a_commitment_when_it_opens() {
         .map(|(_, v)| serde_json::from_slice::<GrantState>(&v).unwrap())
         .find(|g| g.units_used > 0)
         .unwrap();
-    assert!(grant.last_usage.is_some(), "the usage entry was found again");
+    assert!(
+        grant.last_usage.is_some(),
+        "the usage entry was found again"
+    );
 
     // Its answers prove the state from now on.
     let answer = ledger.grant(&grant.id).unwrap();

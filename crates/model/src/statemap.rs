@@ -235,7 +235,7 @@ impl StateRecord {
 
 /// RFC 8785 (JCS) for the JSON the records hold: members sorted by name
 /// (the names are ASCII, so byte order is the UTF-16 order JCS asks for),
-/// no whitespace, strings escaped as serde_json and JCS both escape them,
+/// no whitespace, strings escaped as `serde_json` and JCS both escape them,
 /// integers in full. Written here rather than with a general JCS writer,
 /// which costs ten times as much and would dominate the sequencer's work
 /// for the map; `tests` checks that the bytes are the same.
@@ -269,7 +269,7 @@ fn canonical(value: &Value, out: &mut Vec<u8>) {
     }
 }
 
-/// A scalar as serde_json writes it.
+/// A scalar as `serde_json` writes it.
 fn write_json(value: &Value, out: &mut Vec<u8>) {
     // Writing to a Vec cannot fail.
     let _ = serde_json::to_writer(out, value);
@@ -327,7 +327,8 @@ pub fn touched<V: StateView + ?Sized>(
             Change::Succession { old, .. } => {
                 keys.insert(StateKey::Key { key: *old });
             }
-            Change::Link(Link::HeldBy { key, grant }) | Change::Unlink(Link::HeldBy { key, grant }) => {
+            Change::Link(Link::HeldBy { key, grant })
+            | Change::Unlink(Link::HeldBy { key, grant }) => {
                 if let Some(g) = view.grant(grant)? {
                     keys.insert(StateKey::Licensee {
                         design: g.design,
@@ -360,7 +361,6 @@ pub fn map_changes<V: StateView + ?Sized>(
     }
     Ok(out)
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -395,9 +395,7 @@ mod tests {
         };
         let records = [
             StateRecord::Design(design),
-            StateRecord::Key(KeySuccession {
-                successor: id(4),
-            }),
+            StateRecord::Key(KeySuccession { successor: id(4) }),
             StateRecord::Licensee(LicenseeGrants {
                 grants: vec![GrantId([1; 32]), GrantId([2; 32])],
             }),
@@ -406,8 +404,14 @@ mod tests {
             let jcs = serde_jcs::to_vec(&r.to_value().expect("json")).expect("jcs");
             let mut ours = Vec::new();
             canonical(&r.to_value().expect("json"), &mut ours);
-            assert_eq!(String::from_utf8_lossy(&ours), String::from_utf8_lossy(&jcs));
-            assert_eq!(r.value_hash().expect("hash"), Hash(Sha256::digest(&jcs).into()));
+            assert_eq!(
+                String::from_utf8_lossy(&ours),
+                String::from_utf8_lossy(&jcs)
+            );
+            assert_eq!(
+                r.value_hash().expect("hash"),
+                Hash(Sha256::digest(&jcs).into())
+            );
         }
         // Text that JCS escapes: control characters, quotes, backslashes,
         // and text it leaves as it is.
