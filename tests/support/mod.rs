@@ -15,7 +15,9 @@ use provenant_api::{
     Input, LogInfo, Method, Problem, SplitRequest, StatementRequest, Submitted, TYPE_BASE,
 };
 pub use provenant_model::testkit::{design_of, grant_id, id, key, register};
-use provenant_model::{Action, DesignId, Envelope, LicenseQuery, Money, Receipt, SaleLine};
+use provenant_model::{
+    Action, DesignId, Envelope, Kind, LicenseQuery, Money, Receipt, SaleLine,
+};
 use provenant_tlog::{Checkpoint, Note, NoteVerifier};
 use reqwest::blocking::{Client, Response};
 use serde::Serialize;
@@ -256,6 +258,35 @@ pub fn checked(method: &str, path: &str, r: reqwest::blocking::Response) -> (u16
     let body: Value = r.json().unwrap();
     openapi::check(method, path, status, &content_type, &body);
     (status, body)
+}
+
+/// The log's size after `writes` accepted writes on a fresh log, each
+/// sent after the previous one's receipt (so each is a batch of its own):
+/// every batch that changes the state ends with the log's `state.commit`,
+/// so each write adds its entry and a commitment.
+pub fn size_after(writes: u64) -> u64 {
+    2 * writes
+}
+
+/// The kinds of the log's entries, in order, read one by one from
+/// `GET /v1/entries/{index}`.
+pub fn kinds(server: &Server) -> Vec<Kind> {
+    let size = server.log_info().size;
+    (0..size)
+        .map(|index| {
+            let e = server.get::<GetEntry>(&entry_path(index));
+            serde_json::from_value(e.entry["kind"].clone()).expect("a known kind")
+        })
+        .collect()
+}
+
+/// How many of the log's entries are the log's own `state.commit`.
+pub fn commitments(server: &Server) -> u64 {
+    let n = kinds(server)
+        .into_iter()
+        .filter(|k| *k == Kind::StateCommit)
+        .count();
+    u64::try_from(n).unwrap()
 }
 
 /// A grant of `design` to `licensee` for `territories` (empty: worldwide).
