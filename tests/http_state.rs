@@ -59,7 +59,11 @@ fn world(dir: &std::path::Path) -> World {
     }
 }
 
-fn usage(grant: &provenant_model::Envelope, quantity: u64, signer: &SigningKey) -> provenant_model::Envelope {
+fn usage(
+    grant: &provenant_model::Envelope,
+    quantity: u64,
+    signer: &SigningKey,
+) -> provenant_model::Envelope {
     envelope(
         Kind::UsageRecord,
         json!({"grant": grant_id(grant), "quantity": quantity, "territory": "FR",
@@ -73,10 +77,7 @@ fn question(w: &World, quantity: u64) -> provenant_model::LicenseQuery {
 }
 
 /// An answer as a lying server would serve it: `lie` edits its JSON.
-fn tampered(
-    answer: &Proven<LicenseAnswer>,
-    lie: impl FnOnce(&mut Value),
-) -> Proven<LicenseAnswer> {
+fn tampered(answer: &Proven<LicenseAnswer>, lie: impl FnOnce(&mut Value)) -> Proven<LicenseAnswer> {
     let mut json = serde_json::to_value(answer).unwrap();
     lie(&mut json);
     serde_json::from_value(json).unwrap()
@@ -96,9 +97,11 @@ fn record_index(json: &Value, key: &StateKey) -> usize {
 fn refused(answer: &Proven<LicenseAnswer>, w: &World, q: &provenant_model::LicenseQuery) -> String {
     match answer.verify_state(&w.verifier, q) {
         Ok(_) => panic!("a tampered answer verified"),
-        Err(e @ (VerifyError::State { .. } | VerifyError::Differs { .. } | VerifyError::Unproven { .. })) => {
-            e.to_string()
-        }
+        Err(
+            e @ (VerifyError::State { .. }
+            | VerifyError::Differs { .. }
+            | VerifyError::Unproven { .. }),
+        ) => e.to_string(),
         Err(e) => panic!("refused for an unexpected reason: {e}"),
     }
 }
@@ -118,7 +121,10 @@ fn every_answer_recomputes_from_its_proven_state() {
     assert!(proven.design(&w.child).unwrap().is_some());
     assert!(proven.design(&w.parent).unwrap().is_some());
     assert_eq!(
-        proven.grant(&grant_id(&w.brand_grant)).unwrap().map(|g| g.units_used),
+        proven
+            .grant(&grant_id(&w.brand_grant))
+            .unwrap()
+            .map(|g| g.units_used),
         Some(40)
     );
     let state = answer.state.as_ref().unwrap();
@@ -131,7 +137,13 @@ fn every_answer_recomputes_from_its_proven_state() {
     no.verify_state(&w.verifier, &stranger).unwrap();
 
     // An unknown design: proven unregistered.
-    let unknown = check(design_of(b"never"), &w.brand, "FR", "2026-03-01T00:00:00Z", 1);
+    let unknown = check(
+        design_of(b"never"),
+        &w.brand,
+        "FR",
+        "2026-03-01T00:00:00Z",
+        1,
+    );
     let no = w.server.post::<CheckLicense>(&unknown);
     assert_eq!(no.answer.reasons, [Reason::UnknownDesign]);
     let (_, proven) = no.verify_state(&w.verifier, &unknown).unwrap();
@@ -140,7 +152,9 @@ fn every_answer_recomputes_from_its_proven_state() {
     // A design, a grant and a split verify the same way.
     let design = w.server.get::<GetDesign>(&design_path(&w.child));
     design.verify_state(&w.verifier, &()).unwrap();
-    let grant = w.server.get::<GetGrant>(&grant_path(&grant_id(&w.brand_grant)));
+    let grant = w
+        .server
+        .get::<GetGrant>(&grant_path(&grant_id(&w.brand_grant)));
     grant.verify_state(&w.verifier, &()).unwrap();
     let request = split(w.child, 1_000_000, "EUR");
     let paid = w.server.post::<SplitRoyalty>(&request);
@@ -190,7 +204,9 @@ fn a_server_that_hides_a_revocation_or_serves_an_old_record_is_caught() {
     assert!(refused(&lie, &w, &q).contains("not what the proven state gives"));
 
     // The grant's record from before the revocation: its proof fails.
-    let grant = StateKey::Grant { grant: grant_id(&w.brand_grant) };
+    let grant = StateKey::Grant {
+        grant: grant_id(&w.brand_grant),
+    };
     let old = serde_json::to_value(&before).unwrap();
     let lie = tampered(&after, |j| {
         let i = record_index(j, &grant);
@@ -224,11 +240,16 @@ fn a_server_that_hides_a_dispute_a_usage_record_or_a_grant_is_caught() {
     w.server.write(&usage(&w.brand_grant, 40, &w.brand));
     let capped = w.server.post::<CheckLicense>(&q);
     assert_eq!(capped.answer.reasons, [Reason::UnitsExceeded]);
-    let grant = StateKey::Grant { grant: grant_id(&w.brand_grant) };
+    let grant = StateKey::Grant {
+        grant: grant_id(&w.brand_grant),
+    };
     let lie = tampered(&capped, |j| {
         let i = record_index(j, &grant);
         j["state"]["records"][i]["record"]["units_used"] = json!(0);
-        j["state"]["records"][i]["record"].as_object_mut().unwrap().remove("last_usage");
+        j["state"]["records"][i]["record"]
+            .as_object_mut()
+            .unwrap()
+            .remove("last_usage");
         j["allowed"] = json!(true);
         j["reasons"] = json!([]);
         j["units_remaining"] = json!(100);
@@ -281,11 +302,16 @@ fn a_grant_answer_is_its_proven_record() {
     let dir = tempfile::tempdir().unwrap();
     let w = world(dir.path());
     w.server.write(&usage(&w.brand_grant, 5, &w.brand));
-    let answer = w.server.get::<GetGrant>(&grant_path(&grant_id(&w.brand_grant)));
+    let answer = w
+        .server
+        .get::<GetGrant>(&grant_path(&grant_id(&w.brand_grant)));
     let (_, proven) = answer.verify_state(&w.verifier, &()).unwrap();
     let record: GrantState = proven.grant(&answer.answer.id).unwrap().unwrap();
     assert_eq!(record.units_used, 5);
-    assert!(record.last_usage.is_some(), "the latest usage entry is named");
+    assert!(
+        record.last_usage.is_some(),
+        "the latest usage entry is named"
+    );
 
     let mut lie = answer.clone();
     lie.answer.units_used = 0;

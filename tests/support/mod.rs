@@ -15,9 +15,7 @@ use provenant_api::{
     Input, LogInfo, Method, Problem, SplitRequest, StatementRequest, Submitted, TYPE_BASE,
 };
 pub use provenant_model::testkit::{design_of, grant_id, id, key, register};
-use provenant_model::{
-    Action, DesignId, Envelope, Kind, LicenseQuery, Money, Receipt, SaleLine,
-};
+use provenant_model::{Action, DesignId, Envelope, Kind, LicenseQuery, Money, Receipt, SaleLine};
 use provenant_tlog::{Checkpoint, Note, NoteVerifier};
 use reqwest::blocking::{Client, Response};
 use serde::Serialize;
@@ -268,16 +266,32 @@ pub fn size_after(writes: u64) -> u64 {
     2 * writes
 }
 
-/// The kinds of the log's entries, in order, read one by one from
-/// `GET /v1/entries/{index}`.
+/// The kinds of the log's entries, in order, read from its entry bundles
+/// (`/tile/entries/...`, 256 entries each).
 pub fn kinds(server: &Server) -> Vec<Kind> {
     let size = server.log_info().size;
-    (0..size)
-        .map(|index| {
-            let e = server.get::<GetEntry>(&entry_path(index));
-            serde_json::from_value(e.entry["kind"].clone()).expect("a known kind")
-        })
-        .collect()
+    let mut kinds = Vec::new();
+    for index in 0..size.div_ceil(256) {
+        let width = u16::try_from((size - index * 256).min(256)).unwrap();
+        let tile = provenant_tlog::tile::Tile::entries(index, width).unwrap();
+        let r = server
+            .client
+            .get(server.url(&tile_path(&tile)))
+            .send()
+            .unwrap();
+        assert!(
+            r.status().is_success(),
+            "entry bundle {index}: {}",
+            r.status()
+        );
+        let bytes = r.bytes().unwrap();
+        for leaf in provenant_tlog::tile::parse_bundle(&bytes, width).unwrap() {
+            let entry = provenant_model::Entry::from_leaf_bytes(leaf).unwrap();
+            kinds.push(entry.envelope.kind());
+        }
+    }
+    assert_eq!(kinds.len(), usize::try_from(size).unwrap());
+    kinds
 }
 
 /// How many of the log's entries are the log's own `state.commit`.
