@@ -270,7 +270,7 @@ fn identify_hashes_an_upload_and_finds_its_registration() {
     let server = Server::start(dir.path(), &["--upload-limit", "100000"]);
     let file = vec![7u8; 50_000];
     let env = register(&file, &[(&key(1), 1_000_000)]);
-    server.write(&env);
+    let registered = server.write(&env);
     let (_, verifier) = server.log_key();
 
     let found: Identified = answer("POST", server.identify(file.clone())).unwrap();
@@ -278,7 +278,7 @@ fn identify_hashes_an_upload_and_finds_its_registration() {
     assert_eq!(found.blake3, design_of(&file));
     assert_eq!(found.size, 50_000);
     let design = found.design.as_ref().unwrap();
-    assert_eq!(design.answer.state.registered.index, 0);
+    assert_eq!(design.answer.state.registered.index, registered.index);
     assert!(!design.proofs.is_empty());
     let (_, proven) = found.verify(&verifier).unwrap();
     assert_eq!(proven.len(), 1, "the design's own record");
