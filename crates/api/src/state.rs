@@ -113,7 +113,11 @@ impl StateProof {
             proof
                 .verify(&root, &r.key.map_key(), value_hash.as_ref())
                 .map_err(|e| {
-                    let what = if record.is_some() { "record" } else { "absence" };
+                    let what = if record.is_some() {
+                        "record"
+                    } else {
+                        "absence"
+                    };
                     state_err(format!(
                         "the {what} of {} does not verify under the committed state root: {e}",
                         r.key
@@ -168,7 +172,9 @@ impl StateProof {
             .verify()
             .map_err(|e| state_err(format!("the commitment's signature: {e}")))?;
         if verified.signers().len() != 1 || !verified.signers().contains(&log) {
-            return Err(state_err("the commitment is not signed by the log's key alone"));
+            return Err(state_err(
+                "the commitment is not signed by the log's key alone",
+            ));
         }
         if commit.size != c.index {
             return Err(state_err(format!(

@@ -31,9 +31,9 @@ use provenant_tlog::{
 };
 
 use crate::design::{DesignReport, DesignSummary, Identified, NotRegistered};
-use crate::royalty::{DetailQuery, SplitRequest};
 use crate::log::{ConsistencyAnswer, InclusionAnswer};
 use crate::proven::Proven;
+use crate::royalty::{DetailQuery, SplitRequest};
 
 /// Why an answer does not verify.
 #[derive(Debug, thiserror::Error)]
@@ -384,7 +384,10 @@ impl Recompute for NotRegistered {
     type Question = ();
 
     fn recompute(&self, state: &ProvenState, (): &()) -> Result<(), VerifyError> {
-        match state.design(&self.design).map_err(|e| recomputing(e.into()))? {
+        match state
+            .design(&self.design)
+            .map_err(|e| recomputing(e.into()))?
+        {
             None => Ok(()),
             Some(_) => Err(differs(format!("design {} is registered", self.design))),
         }

@@ -29,9 +29,9 @@ pub mod reads;
 pub mod records;
 pub mod sequencer;
 mod shared;
+pub mod signed;
 mod state_reads;
 mod statemap;
-pub mod signed;
 pub mod store;
 mod view;
 

@@ -137,7 +137,10 @@ impl<V: provenant_model::StateView> provenant_model::StateView for Fixed<'_, V> 
         self.view.logged(id)
     }
 
-    fn designs_owned_by(&self, key: &Identity) -> Result<Vec<DesignId>, provenant_model::ViewError> {
+    fn designs_owned_by(
+        &self,
+        key: &Identity,
+    ) -> Result<Vec<DesignId>, provenant_model::ViewError> {
         self.view.designs_owned_by(key)
     }
 

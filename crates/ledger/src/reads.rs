@@ -8,13 +8,13 @@ use provenant_api::{
     DesignDetails, DesignReport, DesignSummary, EntryProof, NotRegistered, Page, Proven,
 };
 use provenant_model::state::EntryRef;
+use provenant_model::statemap::StateKey;
 use provenant_model::{
     Cancel, DesignId, DetailPage, Entry, GrantId, GrantState, Identity, LeafHash, LicenseAnswer,
-    LicenseQuery, Money, Recording, RoyaltySplit, SaleLine, StateView, Statement, blocked_by,
-    StateRoot, check_license, royalty_split, royalty_statement,
+    LicenseQuery, Money, Recording, RoyaltySplit, SaleLine, StateRoot, StateView, Statement,
+    blocked_by, check_license, royalty_split, royalty_statement,
 };
 use provenant_tlog::map::MapRead as _;
-use provenant_model::statemap::StateKey;
 use provenant_tlog::tile::{Tile, encode_bundle};
 use provenant_tlog::{
     Checkpoint, Hash, LeafIndex, Note, TreeSize, prove_consistency, prove_inclusion,

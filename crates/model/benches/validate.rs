@@ -72,7 +72,9 @@ struct Fixture {
 impl Fixture {
     fn log(&mut self, env: Envelope) -> Entry {
         let entry = Entry::new(env, self.now);
-        self.state.apply_entry(&entry, &self.arbiters, None).unwrap();
+        self.state
+            .apply_entry(&entry, &self.arbiters, None)
+            .unwrap();
         self.now = Timestamp::from_unix(self.now.unix() + 1).unwrap();
         entry
     }

@@ -124,9 +124,7 @@ impl Envelope {
                 only(&roles)
             }
             Payload::KeyRotate(p) => only(&BTreeSet::from([p.old, p.new])),
-            Payload::StateCommit(_) => Err(RuleError::LogOnlyKind {
-                kind: self.kind(),
-            }),
+            Payload::StateCommit(_) => Err(RuleError::LogOnlyKind { kind: self.kind() }),
             Payload::DisputeResolve(_) => match signers.iter().find(|k| !arbiters.contains(k)) {
                 Some(key) => Err(RuleError::NotArbiter { key: *key }),
                 None => Ok(()),

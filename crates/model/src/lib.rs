@@ -91,8 +91,8 @@ pub use ids::{
 };
 pub use memory::MemoryState;
 pub use proven_state::{ProvenState, Recording};
-pub use replay::Replay;
 pub use receipt::{Receipt, ReceiptError};
+pub use replay::Replay;
 pub use royalty::{
     Cancel, CsvError, DetailPage, RoyaltySplit, SaleLine, Statement, parse_sales_csv,
     royalty_split, royalty_statement,

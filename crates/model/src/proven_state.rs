@@ -118,7 +118,9 @@ impl StateView for ProvenState {
     }
 
     fn exclusive_grants_of(&self, design: &DesignId) -> Result<Vec<GrantId>, ViewError> {
-        Err(unprovable(&format!("the exclusive grants on design {design}")))
+        Err(unprovable(&format!(
+            "the exclusive grants on design {design}"
+        )))
     }
 
     fn licensee_grants(

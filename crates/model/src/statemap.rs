@@ -284,7 +284,8 @@ pub fn touched<V: StateView + ?Sized>(
             Change::Succession { old, .. } => {
                 keys.insert(StateKey::Key { key: *old });
             }
-            Change::Link(Link::HeldBy { key, grant }) | Change::Unlink(Link::HeldBy { key, grant }) => {
+            Change::Link(Link::HeldBy { key, grant })
+            | Change::Unlink(Link::HeldBy { key, grant }) => {
                 if let Some(g) = view.grant(grant)? {
                     keys.insert(StateKey::Licensee {
                         design: g.design,

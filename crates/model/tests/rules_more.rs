@@ -677,7 +677,8 @@ fn leaf_bytes_are_canonical_and_replay_reproduces_the_state() {
             "non-canonical-entry"
         );
     }
-    let replayed = MemoryState::replay(w.leaves.iter().map(Vec::as_slice), &w.arbiters, None).unwrap();
+    let replayed =
+        MemoryState::replay(w.leaves.iter().map(Vec::as_slice), &w.arbiters, None).unwrap();
     assert_eq!(replayed, w.state);
     // An auditor replaying without the arbiter keys still agrees here, and a
     // tampered leaf is refused with its index.

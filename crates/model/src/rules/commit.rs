@@ -23,7 +23,9 @@ pub(super) fn commit(
     };
     let signers = entry.signers();
     if signers.len() != 1 || !signers.contains(log_key) {
-        return invalid(format!("it must be signed by the log's key {log_key} alone"));
+        return invalid(format!(
+            "it must be signed by the log's key {log_key} alone"
+        ));
     }
     if p.size != ctx.index {
         return invalid(format!(
