@@ -28,17 +28,28 @@ fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// A log of [`ENTRIES`] registrations, audited in full once: the auditor
-/// now trusts its key and its checkpoint.
-fn audited_log(data: &Path, state: &Path) {
+/// A log of [`ENTRIES`] registrations, each sealed by the log's
+/// `state.commit`, audited in full once: the auditor now trusts its key and
+/// its checkpoint. The index of each registration, in order.
+fn audited_log(data: &Path, state: &Path) -> Vec<u64> {
     let server = Server::start(data, &[]);
-    for i in 0..ENTRIES {
-        server.write(&register(&i.to_be_bytes(), &[(&key(1), 1_000_000)]));
-    }
+    let indexes = (0..ENTRIES)
+        .map(|i| {
+            server
+                .write(&register(&i.to_be_bytes(), &[(&key(1), 1_000_000)]))
+                .index
+        })
+        .collect();
     let out = audit(&server, state, true);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    assert!(stdout(&out).contains(&format!("{ENTRIES} entries re-validated")));
+    let size = size_after(ENTRIES.into());
+    assert!(
+        stdout(&out).contains(&format!("{size} entries re-validated")),
+        "{}",
+        stdout(&out)
+    );
     assert!(server.stop().success());
+    indexes
 }
 
 fn alter(data: &Path, change: impl FnOnce(&RocksStore, &mut Batch)) {
@@ -51,20 +62,24 @@ fn alter(data: &Path, change: impl FnOnce(&RocksStore, &mut Batch)) {
 #[test]
 fn an_altered_entry_is_named_by_index() {
     let (data, state) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    audited_log(data.path(), state.path());
+    let altered_at = audited_log(data.path(), state.path())[123];
     alter(data.path(), |store, batch| {
-        let entry = store.get(Table::Entries, &be(123)).unwrap().unwrap();
-        let altered = String::from_utf8(entry)
-            .unwrap()
-            .replace("A shoe charm", "A shoe charn");
-        batch.put(Table::Entries, be(123), altered.into_bytes());
+        let entry = store.get(Table::Entries, &be(altered_at)).unwrap().unwrap();
+        let text = String::from_utf8(entry).unwrap();
+        let altered = text.replace("A shoe charm", "A shoe charn");
+        assert_ne!(altered, text, "entry {altered_at} is a registration");
+        batch.put(Table::Entries, be(altered_at), altered.into_bytes());
     });
     let server = Server::start(data.path(), &[]);
     // The checkpoints still extend each other: only a full audit looks.
     assert_eq!(audit(&server, state.path(), false).status.code(), Some(0));
     let out = audit(&server, state.path(), true);
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
-    assert!(stdout(&out).contains("entry 123:"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains(&format!("entry {altered_at}:")),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[test]
@@ -149,8 +164,9 @@ fn a_log_truncated_and_regrown_is_caught() {
     }
     let out = audit(&server, state.path(), false);
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let verified = size_after(ENTRIES.into());
     assert!(
-        stdout(&out).contains(&format!("does not extend the verified one at {ENTRIES}")),
+        stdout(&out).contains(&format!("does not extend the verified one at {verified}")),
         "{}",
         stdout(&out)
     );

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use provenant_api::{ConsistencyQuery, Problem};
-use provenant_model::{LeafHash, Receipt};
+use provenant_model::{Kind, LeafHash, Receipt};
 use provenant_tlog::{Checkpoint, NoteVerifier, TreeSize};
 use support::*;
 
@@ -149,6 +149,11 @@ fn twenty_sigkills_under_load_lose_nothing_and_audit_clean() {
             verifier.to_text()
         );
         check_nothing_lost(&server, &acked, &origin, &verifier);
+        // Each batch was stored with its commitment, or not at all: a log
+        // ends with one.
+        if let Some(last) = kinds(&server).last() {
+            assert_eq!(*last, Kind::StateCommit);
+        }
         audit_full(&server, state.path());
 
         // Kill at a moment that varies from cycle to cycle.
@@ -249,8 +254,18 @@ fn a_full_disk_answers_503_keeps_reads_and_resumes() {
         let refused = register(b"refused", &[(&key(3), 1_000_000)]);
         let p = server.refuse(&refused);
         assert_eq!(p.status, 503, "{p:?}");
+        // The log holds the first entry and every acknowledged one, each
+        // batch sealed by the log's commitment, and nothing else.
         let size = server.checkpoint(&origin, &verifier).size;
-        assert_eq!(size, TreeSize(1 + acked.len() as u64));
+        let logged = kinds(&server);
+        let commitments = logged.iter().filter(|k| **k == Kind::StateCommit).count();
+        assert_eq!(logged.len() - commitments, 1 + acked.len());
+        assert_eq!(
+            logged.last(),
+            Some(&Kind::StateCommit),
+            "the last batch sealed"
+        );
+        assert_eq!(size, TreeSize(logged.len() as u64));
 
         // While full: more writes are refused, reads are served, and the
         // refused envelopes are nowhere in the log.
@@ -299,8 +314,8 @@ fn a_full_disk_answers_503_keeps_reads_and_resumes() {
         let index = receipt.index;
         assert!(index >= size.0, "{index} < {}", size.0);
         assert!(
-            index <= size.0 + 1024,
-            "at most one batch (1,024) stored unpublished, not {}",
+            index <= size.0 + 1025,
+            "at most one batch (1,024 entries and its commitment) stored unpublished, not {}",
             index - size.0
         );
         check_nothing_lost(&server, &acked, &origin, &verifier);

@@ -7,7 +7,7 @@ use ed25519_dalek::SigningKey;
 use provenant_api::verify::verify_receipt;
 use provenant_api::{ConsistencyQuery, DesignList, Identified, ListQuery, Page, Problem, Proven};
 use provenant_model::StateView as _;
-use provenant_model::{Reason, SaleLine, Statement};
+use provenant_model::{Entry, Kind, Reason, SaleLine, Statement};
 use provenant_tlog::TreeSize;
 use provenant_tlog::tile::{Tile, parse_bundle};
 use serde_json::json;
@@ -30,7 +30,7 @@ fn creators_register_and_brands_check_over_http() {
     // The same envelope again: the original receipt, 200.
     let again = server.try_write(&env).unwrap();
     assert!(!again.created);
-    assert_eq!(again.receipt.index, 0);
+    assert_eq!(again.receipt.index, receipt.index);
 
     // The same file by someone else: refused, naming the rule.
     let refused = server.refuse(&register(b"charm", &[(&brand, 1_000_000)]));
@@ -43,7 +43,7 @@ fn creators_register_and_brands_check_over_http() {
     // A grant for France only; the brand checks before manufacturing.
     let design = design_of(b"charm");
     let g = grant(design, &brand, &[&alice, &bob], &["FR"]);
-    server.write(&g);
+    let granted = server.write(&g);
     let question = |territory: &str| check(design, &brand, territory, "2026-03-01T00:00:00Z", 100);
     let yes = server.post::<CheckLicense>(&question("FR"));
     assert!(yes.answer.allowed, "{yes:?}");
@@ -66,7 +66,7 @@ fn creators_register_and_brands_check_over_http() {
     let report = server.get::<GetDesign>(&design_path(&design));
     report.verify(&verifier).unwrap();
     assert_eq!(report.answer.state.owners.len(), 2);
-    assert_eq!(report.answer.history, [0, 1]);
+    assert_eq!(report.answer.history, [receipt.index, granted.index]);
 
     // An auditor: the new checkpoint extends the first one.
     let second = server.checkpoint(&origin, &verifier);
@@ -76,15 +76,31 @@ fn creators_register_and_brands_check_over_http() {
     });
     proof.verify(&first, &second).unwrap();
 
-    // The entries, as a C2SP entry bundle.
+    // The entries, as a C2SP entry bundle: the two writes, each followed
+    // by the log's commitment to the state after it.
+    assert_eq!(second.size.0, size_after(2));
+    let width = u16::try_from(second.size.0).unwrap();
     let bundle = server
         .client
-        .get(server.url(&tile_path(&Tile::entries(0, 2).unwrap())))
+        .get(server.url(&tile_path(&Tile::entries(0, width).unwrap())))
         .send()
         .unwrap()
         .bytes()
         .unwrap();
-    assert_eq!(parse_bundle(&bundle, 2).unwrap().len(), 2);
+    let kinds: Vec<Kind> = parse_bundle(&bundle, width)
+        .unwrap()
+        .into_iter()
+        .map(|leaf| Entry::from_leaf_bytes(leaf).unwrap().envelope.kind())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            Kind::DesignRegister,
+            Kind::StateCommit,
+            Kind::LicenseGrant,
+            Kind::StateCommit
+        ]
+    );
 
     assert!(server.stop().success(), "a clean exit on SIGTERM");
 }
@@ -245,7 +261,7 @@ fn a_restarted_server_keeps_every_entry_and_its_root() {
     let server = Server::start(dir.path(), &[]);
     let after = server.checkpoint(&origin, &verifier);
     assert_eq!((after.size, after.root), (before.size, before.root));
-    assert_eq!(after.size, TreeSize(5));
+    assert_eq!(after.size, TreeSize(size_after(5)));
 }
 
 #[test]
@@ -254,7 +270,7 @@ fn identify_hashes_an_upload_and_finds_its_registration() {
     let server = Server::start(dir.path(), &["--upload-limit", "100000"]);
     let file = vec![7u8; 50_000];
     let env = register(&file, &[(&key(1), 1_000_000)]);
-    server.write(&env);
+    let registered = server.write(&env);
     let (_, verifier) = server.log_key();
 
     let found: Identified = answer("POST", server.identify(file.clone())).unwrap();
@@ -262,7 +278,7 @@ fn identify_hashes_an_upload_and_finds_its_registration() {
     assert_eq!(found.blake3, design_of(&file));
     assert_eq!(found.size, 50_000);
     let design = found.design.as_ref().unwrap();
-    assert_eq!(design.answer.state.registered.index, 0);
+    assert_eq!(design.answer.state.registered.index, registered.index);
     assert!(!design.proofs.is_empty());
     let (_, proven) = found.verify(&verifier).unwrap();
     assert_eq!(proven.len(), 1, "the design's own record");

@@ -11,6 +11,7 @@ use std::io::{ErrorKind, Read as _, Write as _};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
+use provenant_model::{Entry, Kind};
 use provenant_tlog::Hash;
 use provenant_tlog::tile::{Tile, parse_bundle};
 use serde_json::json;
@@ -146,54 +147,49 @@ fn connections_that_never_speak_are_closed_and_their_slots_given_back() {
 }
 
 /// `n` registrations of about 32 KiB each (a 4,000-character description
-/// and human contribution of 4-byte characters), written concurrently: the
-/// leaf hashes of their receipts, in log order.
+/// and human contribution of 4-byte characters, the most the rules allow),
+/// written one after the other: the leaf hashes of their receipts, in log
+/// order. Each write is a batch of its own, so each entry is followed by
+/// the log's `state.commit`.
 fn fill_big(server: &Server, n: u16) -> Vec<Hash> {
     let text: String = "\u{1d11e}".repeat(4000);
-    let mut leaves: Vec<(u64, Hash)> = std::thread::scope(|s| {
-        let threads: Vec<_> = (0..4u16)
-            .map(|t| {
-                let text = &text;
-                s.spawn(move || {
-                    (0..n)
-                        .filter(|i| i % 4 == t)
-                        .map(|i| {
-                            let content = format!("big design {i}");
-                            let h = provenant_model::hash_content(content.as_bytes()).unwrap();
-                            let payload = json!({
-                                "content": {"blake3": h.blake3, "sha256": h.sha256, "size": h.size,
-                                            "media_type": "image/png"},
-                                "title": "A large record",
-                                "description": text,
-                                "creators": [{"key": id(&key(1)).to_string(), "share_ppm": 1_000_000,
-                                              "role": "designer"}],
-                                "parents": [],
-                                "ai": {"digital_source_type":
-                                       "http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia",
-                                       "human_contribution": text},
-                            });
-                            let env = provenant_model::testkit::envelope(
-                                provenant_model::Kind::DesignRegister,
-                                payload,
-                                &[&key(1)],
-                            );
-                            let receipt = server.write(&env);
-                            (
-                                receipt.index,
-                                Hash::from(receipt.leaf_hash),
-                            )
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        threads
-            .into_iter()
-            .flat_map(|t| t.join().unwrap())
-            .collect()
-    });
-    leaves.sort_by_key(|(i, _)| *i);
-    leaves.into_iter().map(|(_, h)| h).collect()
+    (0..n)
+        .map(|i| {
+            let content = format!("big design {i}");
+            let h = provenant_model::hash_content(content.as_bytes()).unwrap();
+            let payload = json!({
+                "content": {"blake3": h.blake3, "sha256": h.sha256, "size": h.size,
+                            "media_type": "image/png"},
+                "title": "A large record",
+                "description": text,
+                "creators": [{"key": id(&key(1)).to_string(), "share_ppm": 1_000_000,
+                              "role": "designer"}],
+                "parents": [],
+                "ai": {"digital_source_type":
+                       "http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia",
+                       "human_contribution": text},
+            });
+            let env = provenant_model::testkit::envelope(
+                provenant_model::Kind::DesignRegister,
+                payload,
+                &[&key(1)],
+            );
+            let receipt = server.write(&env);
+            assert_eq!(receipt.index, size_after(i.into()), "written one by one");
+            Hash::from(receipt.leaf_hash)
+        })
+        .collect()
+}
+
+/// Checks a bundle's entries: each of `written` (leaf hashes), in order,
+/// followed by the log's `state.commit`.
+fn assert_each_then_commit(entries: &[&[u8]], written: &[Hash]) {
+    assert_eq!(entries.len(), 2 * written.len());
+    for (pair, leaf) in entries.chunks(2).zip(written) {
+        assert_eq!(provenant_tlog::hash_leaf(pair[0]), *leaf);
+        let commit = Entry::from_leaf_bytes(pair[1]).unwrap();
+        assert_eq!(commit.envelope.kind(), Kind::StateCommit);
+    }
 }
 
 /// A socket with a small receive buffer that asks for `path` and reads
@@ -226,10 +222,20 @@ fn resident_kib(pid: u32) -> u64 {
 fn large_bundles_are_streamed_and_readers_that_stall_are_cut_off() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path(), &["--write-timeout", "3"]);
-    let leaves = fill_big(&server, 260);
+    // 128 large writes and their commitments fill the first bundle (about
+    // 4 MiB); two small ones and theirs begin the next.
+    let big = fill_big(&server, 128);
+    let small: Vec<Hash> = (0..2u8)
+        .map(|i| {
+            let receipt = server.write(&register(&[b's', i], &[(&key(1), 1_000_000)]));
+            Hash::from(receipt.leaf_hash)
+        })
+        .collect();
+    assert_eq!(server.log_info().size, size_after(130));
 
-    // A reader that reads gets the bundle byte for byte: 256 entries whose
-    // leaf hashes are the ones the receipts named, nothing more.
+    // A reader that reads gets the bundle byte for byte: 256 entries, the
+    // writes whose leaf hashes the receipts named and the log's
+    // commitments, nothing more.
     let bundle = server
         .client
         .get(server.url(&full_bundle()))
@@ -237,27 +243,18 @@ fn large_bundles_are_streamed_and_readers_that_stall_are_cut_off() {
         .unwrap()
         .bytes()
         .unwrap();
-    assert!(bundle.len() > 8_000_000, "{} bytes", bundle.len());
-    let entries = parse_bundle(&bundle, 256).unwrap();
-    let hashed: Vec<Hash> = entries
-        .iter()
-        .map(|e| provenant_tlog::hash_leaf(e))
-        .collect();
-    assert_eq!(hashed, leaves[..256]);
+    assert!(bundle.len() > 4_000_000, "{} bytes", bundle.len());
+    assert_each_then_commit(&parse_bundle(&bundle, 256).unwrap(), &big);
     // A partial bundle of one chunk, sent whole with its length.
     let partial = tile_path(&Tile::entries(1, 4).unwrap());
     let r = request(&server.base, "GET", partial.as_bytes(), None, b"");
     assert_eq!(r.status, 200);
-    let entries = parse_bundle(&r.body, 4).unwrap();
-    let hashed: Vec<Hash> = entries
-        .iter()
-        .map(|e| provenant_tlog::hash_leaf(e))
-        .collect();
-    assert_eq!(hashed, leaves[256..]);
+    assert_each_then_commit(&parse_bundle(&r.body, 4).unwrap(), &small);
 
     // Many readers that ask for the bundle and read nothing hold a bounded
-    // amount each, not the 8 MiB bundle (before streaming, 24 of them held
-    // about 16 MiB each).
+    // amount each, not the 4 MiB bundle (before streaming, 24 readers of an
+    // 8 MiB bundle held about 16 MiB each: twice the bundle, so here 8 MiB
+    // each, three times the bound for all 24).
     let pid = server.pid();
     let (before, sockets_before) = (resident_kib(pid), sockets(pid));
     let started = Instant::now();

@@ -77,9 +77,13 @@ struct World {
     design: provenant_model::DesignId,
     grant: Envelope,
     transfer: Envelope,
+    /// The transfer's index in the log.
+    transferred: u64,
     registered: Value,
     disputed: provenant_model::DesignId,
     dispute: Envelope,
+    /// The log's own signing key, read from its data directory.
+    log_key: SigningKey,
 }
 
 /// A design co-owned 60/40, a capped grant used up, a transfer, and a
@@ -102,7 +106,7 @@ fn world(dir: &std::path::Path) -> World {
                "to": id(&carol).to_string(), "prev": registered}),
         &[&alice, &carol],
     );
-    server.write(&transfer);
+    let transferred = server.write(&transfer).index;
     server.write(&register(b"contested", &[(&carol, 1_000_000)]));
     let disputed = design_of(b"contested");
     let dispute = envelope(
@@ -121,9 +125,11 @@ fn world(dir: &std::path::Path) -> World {
         design,
         grant,
         transfer,
+        transferred,
         registered,
         disputed,
         dispute,
+        log_key: provenant_keyfile::load(&dir.join("log-key.pem")).unwrap(),
     }
 }
 
@@ -668,6 +674,21 @@ fn usage_signed(w: &World, signers: &[&SigningKey]) -> Envelope {
 fn rules(a: &mut Attacks, w: &World) {
     let design = w.design;
     let (alice, bob, brand, carol) = (&w.alice, &w.bob, &w.brand, &w.carol);
+    // The log's own kind: a commitment to the state as it stands, at the
+    // next index, is refused whoever signs it, the log's key included.
+    let size = w.server.log_info().size;
+    let last = w.server.get::<GetEntry>(&entry_path(size - 1)).entry;
+    assert_eq!(last["kind"], "state.commit");
+    let mut commit = last["payload"].clone();
+    commit["size"] = json!(size);
+    for (name, signer) in [
+        ("a state commitment by an outsider", &w.outsider),
+        ("a state commitment signed with the log's key", &w.log_key),
+    ] {
+        let env = envelope(Kind::StateCommit, commit.clone(), &[signer]);
+        a.envelope(name, &env.to_value(), 403, "log-only-kind");
+    }
+
     let mut terms = provenant_model::testkit::terms();
     let g = |terms: &Value, owners: &[&SigningKey], licensee: &SigningKey| {
         provenant_model::testkit::grant(design, licensee, owners, terms).to_value()
@@ -1227,6 +1248,6 @@ fn hostile_requests_get_problems_and_change_nothing() {
     // original receipt (200), and nothing changes.
     let again = w.server.try_write(&w.transfer).unwrap();
     assert!(!again.created, "{again:?}");
-    assert_eq!(again.receipt.index, 3);
+    assert_eq!(again.receipt.index, w.transferred);
     assert_eq!(snapshot(&w), before);
 }

@@ -160,10 +160,11 @@ fn every_answer_recomputes_from_its_proven_state() {
     let paid = w.server.post::<SplitRoyalty>(&request);
     paid.verify_state(&w.verifier, &request).unwrap();
 
-    // An auditor's replay of the whole log checks every commitment.
+    // An auditor's replay of the whole log checks every commitment, with
+    // the server's arbiter (see `Server::start`) and the log's key.
     let size = w.server.log_info().size;
     let mut replay = Replay::new(
-        Vec::new(),
+        vec![id(&key(250))],
         provenant_model::Identity::from_key(w.verifier.key()).unwrap(),
     );
     let entry = |index: u64| {

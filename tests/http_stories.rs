@@ -154,7 +154,10 @@ fn a_full_queue_answers_503_and_loses_nothing() {
         }
     }
     assert!(busy > 0, "a queue of one never overflowed");
-    // Every acknowledged write is in the log, and nothing else is.
+    // Every acknowledged write is in the log, and nothing else is: with
+    // batches of one, each is followed by its commitment.
+    let accepted = accepted.into_inner();
     let head = server.checkpoint(&origin, &verifier);
-    assert_eq!(head.size.0, accepted.into_inner());
+    assert_eq!(head.size.0, size_after(accepted));
+    assert_eq!(commitments(&server), accepted);
 }

@@ -6,6 +6,7 @@
 mod support;
 
 use provenant_api::{ConsistencyQuery, InclusionQuery};
+use provenant_model::{Entry, Kind};
 use provenant_tlog::{Checkpoint, Hash};
 use support::*;
 use tlog_tiles::{Tile, TileHashReader, TileReader};
@@ -48,36 +49,51 @@ fn an_independent_client_verifies_every_tile_and_proof() {
     let server = Server::start(dir.path(), &[]);
     let (origin, verifier) = server.log_key();
 
-    // 300 entries: a full level-0 tile, a partial one, and a level-1 tile.
-    // Every receipt's checkpoint is kept, as a client would keep them.
+    // 300 writes, each sealed by the log's commitment: 600 entries, two
+    // full level-0 tiles, a partial one, and a level-1 tile. Every
+    // receipt's checkpoint is kept, as a client would keep them.
+    let writes = 300u16;
+    let size = size_after(writes.into());
     let mut handed_out: Vec<Checkpoint> = Vec::new();
-    let mut leaves = Vec::new();
-    for i in 0..300u16 {
+    let mut receipts = Vec::new();
+    for i in 0..writes {
         let receipt = server.write(&register(&i.to_be_bytes(), &[(&key(1), 1_000_000)]));
         let cp = verified_checkpoint(&receipt.checkpoint, &origin, &verifier);
+        // The receipt's checkpoint covers the entry and its commitment.
+        assert_eq!(cp.size.0, size_after((i + 1).into()));
         handed_out.push(cp);
-        leaves.push(Hash::from(receipt.leaf_hash));
+        receipts.push((receipt.index, Hash::from(receipt.leaf_hash)));
     }
     let head = server.checkpoint(&origin, &verifier);
-    assert_eq!(head.size.0, 300);
+    assert_eq!(head.size.0, size);
     // Their checkpoint parser reads our note body the same way.
     let text = server.text(GetTlogCheckpoint::ROUTE.path);
     let body_end = text.find("\n\n").unwrap() + 1;
     let parsed = tlog_tiles::Checkpoint::from_bytes(&text.as_bytes()[..body_end]).unwrap();
-    assert_eq!(parsed.size(), 300);
+    assert_eq!(parsed.size(), size);
     assert_eq!(parsed.hash(), &theirs(head.root));
 
-    // Their tile reader authenticates every tile it reads against the root.
+    // Their tile reader authenticates every tile it reads against the root,
+    // and gives the root at every smaller size, each checkpoint handed out
+    // among them.
     let tiles = HttpTiles(&server);
-    let reader = TileHashReader::new(300, theirs(head.root), &tiles);
+    let reader = TileHashReader::new(size, theirs(head.root), &tiles);
     assert_eq!(
-        tlog_tiles::tree_hash(300, &reader).unwrap(),
+        tlog_tiles::tree_hash(size, &reader).unwrap(),
         theirs(head.root)
     );
+    let roots: Vec<tlog_tiles::Hash> = (0..=size)
+        .map(|n| tlog_tiles::tree_hash(n, &reader).unwrap())
+        .collect();
+    for cp in &handed_out {
+        assert_eq!(roots[usize::try_from(cp.size.0).unwrap()], theirs(cp.root));
+    }
 
-    // Entry bundles hash to the leaves the receipts named.
-    let mut bundled = Vec::new();
-    for (index, width) in [(0, 256), (1, 44)] {
+    // Entry bundles hash to the leaves the receipts named, and every other
+    // entry is the log's commitment.
+    let mut leaves = Vec::new();
+    let mut commitments = 0;
+    for (index, width) in [(0, 256), (1, 256), (2, 88)] {
         let path = tile_path(&provenant_tlog::tile::Tile::entries(index, width).unwrap());
         let bytes = server
             .client
@@ -87,32 +103,35 @@ fn an_independent_client_verifies_every_tile_and_proof() {
             .bytes()
             .unwrap();
         for entry in provenant_tlog::tile::parse_bundle(&bytes, width).unwrap() {
-            bundled.push(Hash(tlog_tiles::record_hash(entry).0));
+            leaves.push(Hash(tlog_tiles::record_hash(entry).0));
+            if Entry::from_leaf_bytes(entry).unwrap().envelope.kind() == Kind::StateCommit {
+                commitments += 1;
+            }
         }
     }
-    assert_eq!(bundled, leaves);
+    assert_eq!(u64::try_from(leaves.len()).unwrap(), size);
+    assert_eq!(commitments, writes);
+    for (index, leaf) in &receipts {
+        assert_eq!(leaves[usize::try_from(*index).unwrap()], *leaf);
+    }
 
     // Every inclusion proof the server serves for the head, and a sample at
     // older sizes, verifies under their checker and equals their proof.
-    for index in 0..300u64 {
-        for size in [300, index + 1, (index + 1).max(256)] {
+    for index in 0..size {
+        for at in [size, index + 1, (index + 1).max(256)] {
             let answer = server.post::<ProveInclusion>(&InclusionQuery {
                 index: Some(index),
                 leaf_hash: None,
-                tree_size: Some(size),
+                tree_size: Some(at),
             });
-            assert_eq!((answer.index, answer.tree_size), (index, size));
+            assert_eq!((answer.index, answer.tree_size), (index, at));
             let proof = hashes(&answer.inclusion_proof);
-            let root = if size == 300 {
-                theirs(head.root)
-            } else {
-                theirs(handed_out[usize::try_from(size).unwrap() - 1].root)
-            };
+            let root = roots[usize::try_from(at).unwrap()];
             let leaf = theirs(leaves[usize::try_from(index).unwrap()]);
-            tlog_tiles::check_record(&proof, size, root, index, leaf).unwrap();
-            if size == 300 {
+            tlog_tiles::check_record(&proof, at, root, index, leaf).unwrap();
+            if at == size {
                 assert_eq!(
-                    tlog_tiles::prove_record(300, index, &reader).unwrap(),
+                    tlog_tiles::prove_record(size, index, &reader).unwrap(),
                     proof
                 );
             }

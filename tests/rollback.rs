@@ -65,7 +65,8 @@ fn a_restored_data_directory_cannot_make_the_log_sign_a_fork() {
     std::fs::create_dir_all(key_file.parent().unwrap()).unwrap();
     let key_arg = ["--key-file", key_file.to_str().unwrap()];
 
-    // Entry 1, then a copy of the data directory, then entry 2.
+    // Entry 1, then a copy of the data directory, then entry 2 (each
+    // sealed by the log's commitment to the state after it).
     let server = Server::start(&data, &key_arg);
     server.write(&one("entry 1"));
     server.stop();
@@ -74,7 +75,8 @@ fn a_restored_data_directory_cannot_make_the_log_sign_a_fork() {
     let (origin, verifier) = server.log_key();
     let second = server.write(&one("entry 2"));
     let published = verified_checkpoint(&second.checkpoint, &origin, &verifier);
-    assert_eq!(published.size.0, 2);
+    let (backed_up, published_size) = (size_after(1), size_after(2));
+    assert_eq!(published.size.0, published_size);
     server.stop();
 
     // The copy restored: the server refuses, naming both heads and the flag.
@@ -82,22 +84,34 @@ fn a_restored_data_directory_cannot_make_the_log_sign_a_fork() {
     std::fs::rename(&backup, &data).unwrap();
     let (code, err) = refused(&data, &key_arg);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("size 1"), "{err}");
-    assert!(err.contains("size 2"), "{err}");
+    assert!(err.contains(&format!("size {backed_up}")), "{err}");
+    assert!(err.contains(&format!("size {published_size}")), "{err}");
     assert!(err.contains(&published.root.to_base64()), "{err}");
-    assert!(err.contains("--accept-rollback 1"), "{err}");
+    let accept = backed_up.to_string();
+    assert!(
+        err.contains(&format!("--accept-rollback {accept}")),
+        "{err}"
+    );
 
     // Accepted: the store is served as it is, and no other entry 2 is
     // signed.
-    let other_args = [key_arg[0], key_arg[1], "--accept-rollback", "1"];
-    let (code, err) = refused(&data, &[key_arg[0], key_arg[1], "--accept-rollback", "2"]);
+    let other_args = [key_arg[0], key_arg[1], "--accept-rollback", &accept];
+    let (code, err) = refused(
+        &data,
+        &[
+            key_arg[0],
+            key_arg[1],
+            "--accept-rollback",
+            &published_size.to_string(),
+        ],
+    );
     assert_eq!(code, 2, "{err}");
     let server = Server::start(&data, &other_args);
-    assert_eq!(server.checkpoint(&origin, &verifier).size.0, 1);
+    assert_eq!(server.checkpoint(&origin, &verifier).size.0, backed_up);
     assert_eq!(server.get::<GetEntry>(&entry_path(0)).index, 0);
     let p = server.refuse(&one("another entry 2"));
     assert_eq!(p.status, 503, "{p:?}");
-    assert_eq!(server.checkpoint(&origin, &verifier).size.0, 1);
+    assert_eq!(server.checkpoint(&origin, &verifier).size.0, backed_up);
     server.stop();
 }
 

@@ -15,7 +15,7 @@ use provenant_api::{
     Input, LogInfo, Method, Problem, SplitRequest, StatementRequest, Submitted, TYPE_BASE,
 };
 pub use provenant_model::testkit::{design_of, grant_id, id, key, register};
-use provenant_model::{Action, DesignId, Envelope, LicenseQuery, Money, Receipt, SaleLine};
+use provenant_model::{Action, DesignId, Envelope, Kind, LicenseQuery, Money, Receipt, SaleLine};
 use provenant_tlog::{Checkpoint, Note, NoteVerifier};
 use reqwest::blocking::{Client, Response};
 use serde::Serialize;
@@ -256,6 +256,51 @@ pub fn checked(method: &str, path: &str, r: reqwest::blocking::Response) -> (u16
     let body: Value = r.json().unwrap();
     openapi::check(method, path, status, &content_type, &body);
     (status, body)
+}
+
+/// The log's size after `writes` accepted writes on a fresh log, each
+/// sent after the previous one's receipt (so each is a batch of its own):
+/// every batch that changes the state ends with the log's `state.commit`,
+/// so each write adds its entry and a commitment.
+pub fn size_after(writes: u64) -> u64 {
+    2 * writes
+}
+
+/// The kinds of the log's entries, in order, read from its entry bundles
+/// (`/tile/entries/...`, 256 entries each).
+pub fn kinds(server: &Server) -> Vec<Kind> {
+    let size = server.log_info().size;
+    let mut kinds = Vec::new();
+    for index in 0..size.div_ceil(256) {
+        let width = u16::try_from((size - index * 256).min(256)).unwrap();
+        let tile = provenant_tlog::tile::Tile::entries(index, width).unwrap();
+        let r = server
+            .client
+            .get(server.url(&tile_path(&tile)))
+            .send()
+            .unwrap();
+        assert!(
+            r.status().is_success(),
+            "entry bundle {index}: {}",
+            r.status()
+        );
+        let bytes = r.bytes().unwrap();
+        for leaf in provenant_tlog::tile::parse_bundle(&bytes, width).unwrap() {
+            let entry = provenant_model::Entry::from_leaf_bytes(leaf).unwrap();
+            kinds.push(entry.envelope.kind());
+        }
+    }
+    assert_eq!(kinds.len(), usize::try_from(size).unwrap());
+    kinds
+}
+
+/// How many of the log's entries are the log's own `state.commit`.
+pub fn commitments(server: &Server) -> u64 {
+    let n = kinds(server)
+        .into_iter()
+        .filter(|k| *k == Kind::StateCommit)
+        .count();
+    u64::try_from(n).unwrap()
 }
 
 /// A grant of `design` to `licensee` for `territories` (empty: worldwide).
