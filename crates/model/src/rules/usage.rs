@@ -47,9 +47,12 @@ pub(super) fn record<V: StateView + ?Sized>(
     if let Some(gap) = gaps(&grant, &run).first() {
         return Err(gap.error(&grant, &run));
     }
+    // The counter stays an exact JSON number everywhere (a state record
+    // is hashed as JCS, whose numbers are exact below 2^53).
     grant.units_used = grant
         .units_used
         .checked_add(p.quantity)
+        .filter(|used| *used <= crate::MAX_SAFE_INTEGER)
         .ok_or(RuleError::AmountOverflow)?;
     grant.last_usage = Some(ctx.entry_ref());
     Ok(grant_updated(ctx, grant))
