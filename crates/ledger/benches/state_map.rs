@@ -90,6 +90,8 @@ struct Run {
     /// Store bytes per registration beyond the registration.
     overhead: f64,
     map_bytes: f64,
+    /// Each table's bytes per registration after compaction.
+    tables: Vec<(&'static str, f64)>,
     /// The license-check answer's bytes, proof sizes, verify time.
     answer: Option<Answer>,
 }
@@ -250,12 +252,34 @@ fn run(envs: &[Envelope], commit_state: bool) -> Run {
         .map(|m| m.len())
         .sum();
     let map_bytes = rocks.table_bytes(Table::Map).expect("map size") as f64 / clients;
+    let tables = Table::ALL
+        .iter()
+        .map(|t| {
+            (
+                t.name(),
+                rocks.table_bytes(*t).expect("table size") as f64 / clients,
+            )
+        })
+        .collect();
     Run {
         tail_ms: times[times.len().saturating_sub(TAIL)..].to_vec(),
         appends_per_s,
         overhead: (store_bytes as f64 - entry_bytes as f64) / clients,
         map_bytes,
+        tables,
         answer,
+    }
+}
+
+fn report_one(r: &Run) {
+    println!(
+        "median ms per batch (last {TAIL}): {:.1}; appends/s {:.0}; bytes/entry beyond the entry {:.0}",
+        median(r.tail_ms.clone()),
+        r.appends_per_s,
+        r.overhead
+    );
+    for (table, bytes) in &r.tables {
+        println!("  {table}: {bytes:.1} bytes/entry");
     }
 }
 
@@ -270,6 +294,12 @@ fn main() {
     let cores = std::thread::available_parallelism().map_or(0, usize::from);
     println!("state map benchmark, {cores} cores, {n} registrations in batches of {BATCH}");
     let envs = registrations(n);
+    // `PROVENANT_BENCH_ONLY=on` (or `off`): one configuration, to profile.
+    match std::env::var("PROVENANT_BENCH_ONLY").as_deref() {
+        Ok("on") => return report_one(&run(&envs, true)),
+        Ok("off") => return report_one(&run(&envs, false)),
+        _ => {}
+    }
     let off = run(&envs, false);
     let on = run(&envs, true);
     let (m_off, m_on) = (median(off.tail_ms.clone()), median(on.tail_ms.clone()));
@@ -288,6 +318,10 @@ fn main() {
         off.map_bytes,
         on.map_bytes,
     );
+    println!("\n| table, bytes per entry | map off | map on |\n|---|---|---|");
+    for ((name, off_bytes), (_, on_bytes)) in off.tables.iter().zip(&on.tables) {
+        println!("| `{name}` | {off_bytes:.1} | {on_bytes:.1} |");
+    }
     if let Some(a) = on.answer {
         println!(
             "\nlicense check on a design with 2 ancestors, at {n} designs:\n\

@@ -14,7 +14,7 @@ use provenant_tlog::map::{MapKey, MapWrites, Top, update};
 
 use crate::error::LedgerError;
 use crate::shared::Publisher;
-use crate::statemap::StoredMap;
+use crate::statemap::{CachedMap, StoredMap};
 use crate::store::Read;
 use crate::view::{Overlay, View};
 
@@ -70,9 +70,12 @@ pub(crate) fn commitment<R: Read>(
         return Ok(None);
     }
     let values = map_changes(&view, &keys).map_err(rule)?;
-    let stored = StoredMap {
-        read: snapshot,
-        top: publisher.top(),
+    let stored = CachedMap {
+        stored: StoredMap {
+            read: snapshot,
+            top: publisher.top(),
+        },
+        cache: publisher.buckets(),
     };
     let (map, _) = update(publisher.top(), &stored, &values).map_err(|e| e.0)?;
     let mut top = publisher.top().clone();

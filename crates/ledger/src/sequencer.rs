@@ -15,7 +15,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, sync_channel};
 use std::time::{Duration, Instant};
 
 use provenant_model::{Context, Entry, Envelope, Receipt, RuleError, Timestamp, Verified, apply};
-use provenant_tlog::map::Top;
+use provenant_tlog::map::{Bucket, Top};
 use provenant_tlog::{Hash, HashReader, LeafIndex, TreeSize, append, prove_inclusion, tree_hash};
 use tokio::sync::oneshot;
 
@@ -411,7 +411,7 @@ pub(crate) fn seal(publisher: &mut Publisher) -> Result<(), LedgerError> {
     drop(snapshot);
     let mut overlay = Overlay::default();
     let mut accepted = Vec::new();
-    let top = push_commitment(
+    let mut staged = push_commitment(
         publisher,
         c,
         index,
@@ -419,7 +419,8 @@ pub(crate) fn seal(publisher: &mut Publisher) -> Result<(), LedgerError> {
         &mut writes,
         &mut accepted,
     );
-    write(publisher, &head, &accepted, overlay, writes, Some(top))?;
+    staged.rebuilt = true;
+    write(publisher, &head, &accepted, overlay, writes, Some(staged))?;
     Ok(())
 }
 
@@ -432,13 +433,17 @@ fn write(
     accepted: &[Accepted],
     overlay: Overlay,
     writes: Batch,
-    top: Option<Arc<Top>>,
+    map: Option<Staged>,
 ) -> Result<Vec<Hash>, LedgerError> {
-    let top = top.unwrap_or_else(|| Arc::clone(publisher.top_arc()));
+    let map = map.unwrap_or_else(|| Staged {
+        top: Arc::clone(publisher.top_arc()),
+        buckets: Vec::new(),
+        rebuilt: false,
+    });
     let size = TreeSize(head.size.0 + accepted.len() as u64);
-    publisher.stage_top(size, &top);
+    publisher.stage_top(size, &map.top);
     let hashes = commit(publisher, head, accepted, overlay, writes)?;
-    publisher.map_written(top);
+    publisher.map_written(map.top, map.buckets, map.rebuilt);
     Ok(hashes)
 }
 
@@ -451,7 +456,7 @@ fn push_commitment(
     overlay: &mut Overlay,
     writes: &mut Batch,
     accepted: &mut Vec<Accepted>,
-) -> Arc<Top> {
+) -> Staged {
     overlay.apply(c.changes);
     writes.put(Table::Entries, be(index).to_vec(), c.bytes);
     writes.put(
@@ -471,7 +476,19 @@ fn push_commitment(
         leaf_hash: c.leaf_hash,
         index,
     });
-    c.top
+    Staged {
+        top: c.top,
+        buckets: c.map.buckets,
+        rebuilt: false,
+    }
+}
+
+/// The map after a batch, to take once the batch is written.
+struct Staged {
+    top: Arc<Top>,
+    buckets: Vec<Bucket>,
+    /// Whether the map was rebuilt whole.
+    rebuilt: bool,
 }
 
 /// Answers every caller of a batch that could not be written.

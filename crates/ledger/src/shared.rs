@@ -16,14 +16,14 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use provenant_model::{Entry, Identity};
-use provenant_tlog::map::Top;
+use provenant_tlog::map::{Bucket, Top};
 use provenant_tlog::{Hash, NoteVerifier, TreeSize};
 
 use crate::error::LedgerError;
 use crate::hashes::HashCache;
 use crate::keys::{META_CHECKPOINT, META_SIZE, be};
 use crate::log::{Head, LogSigner};
-use crate::statemap::load_top;
+use crate::statemap::{BucketCache, load_top};
 use crate::store::{AnyStore, Batch, Read as _, Store as _, StoreError, Table};
 
 /// The upper bounds of the batch-size histogram's buckets.
@@ -172,6 +172,8 @@ pub(crate) struct Publisher {
     /// The state map's top levels after the last batch written (see
     /// `crate::statemap`).
     top: Arc<Top>,
+    /// The map's buckets written lately.
+    buckets: BucketCache,
     /// A batch stored but not yet recorded by the signer: the record could
     /// not be written. It is recorded and shown before the next batch.
     unrecorded: Option<Head>,
@@ -192,6 +194,7 @@ impl Publisher {
             signer,
             identity,
             top,
+            buckets: BucketCache::default(),
             unrecorded: None,
         })
     }
@@ -224,9 +227,19 @@ impl Publisher {
         self.shared.offer_top(size, Arc::clone(top));
     }
 
-    /// Takes the top of a batch that was written.
-    pub(crate) fn map_written(&mut self, top: Arc<Top>) {
+    /// The map's buckets written lately, for the next update.
+    pub(crate) fn buckets(&self) -> &BucketCache {
+        &self.buckets
+    }
+
+    /// Takes the top and the changed buckets of a batch that was written
+    /// (`rebuilt`: the whole map was replaced).
+    pub(crate) fn map_written(&mut self, top: Arc<Top>, buckets: Vec<Bucket>, rebuilt: bool) {
         self.top = top;
+        if rebuilt {
+            self.buckets.clear();
+        }
+        self.buckets.written(buckets);
     }
 
     /// Signs the checkpoint of `size` entries with `root`, extending

@@ -155,3 +155,62 @@ pub(crate) fn put_writes(
         }
     }
 }
+
+/// The most leaves [`BucketCache`] holds (about 64 bytes each): past it,
+/// it starts again empty.
+const MAX_CACHED_LEAVES: usize = 2_000_000;
+
+/// The buckets the sequencer wrote, as the store holds them after the
+/// last batch written (the sequencer is the map's only writer), so that an
+/// update reads the buckets it changes from memory rather than scanning
+/// the store. Bounded by [`MAX_CACHED_LEAVES`]; up to about 2M keys the
+/// whole map fits.
+#[derive(Default)]
+pub(crate) struct BucketCache {
+    buckets: std::collections::HashMap<u16, Bucket>,
+    leaves: usize,
+}
+
+impl BucketCache {
+    /// Takes the buckets of a batch that was written.
+    pub(crate) fn written(&mut self, buckets: Vec<Bucket>) {
+        for bucket in buckets {
+            self.leaves += bucket.len();
+            if let Some(old) = self.buckets.insert(bucket.prefix(), bucket) {
+                self.leaves -= old.len();
+            }
+        }
+        if self.leaves > MAX_CACHED_LEAVES {
+            self.buckets.clear();
+            self.leaves = 0;
+        }
+    }
+
+    /// Forgets everything (the map was rebuilt).
+    pub(crate) fn clear(&mut self) {
+        self.buckets.clear();
+        self.leaves = 0;
+    }
+}
+
+/// The map as the sequencer reads it: the buckets it wrote from memory,
+/// the others from its snapshot.
+pub(crate) struct CachedMap<'a, R: Read> {
+    pub stored: StoredMap<'a, R>,
+    pub cache: &'a BucketCache,
+}
+
+impl<R: Read> MapRead for CachedMap<'_, R> {
+    type Error = MapReadError;
+
+    fn node(&self, depth: u8, index: u32) -> Result<Node, MapReadError> {
+        self.stored.node(depth, index)
+    }
+
+    fn bucket(&self, prefix: u16) -> Result<Bucket, MapReadError> {
+        match self.cache.buckets.get(&prefix) {
+            Some(bucket) => Ok(bucket.clone()),
+            None => self.stored.bucket(prefix),
+        }
+    }
+}
