@@ -17,7 +17,10 @@
 //! Answers computed from the state (designs, grants, license checks,
 //! royalties) are [`Proven`]: they carry the signed checkpoint they were
 //! computed at and the inclusion proofs of the entries they rest on, and
-//! [`Proven::verify`] checks both with only the log's key.
+//! [`Proven::verify`] checks both with only the log's key. Those computed
+//! from the state also carry the records they rest on with their proofs in
+//! the state map ([`StateProof`]), and [`Proven::verify_state`] recomputes
+//! the answer from them with the model's own functions.
 //!
 //! ## What's in scope
 //! The JSON shape of every request and answer, the routes, the problem

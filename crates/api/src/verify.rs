@@ -11,8 +11,21 @@
 //! 4. every entry the answer rests on ([`RestsOn`]) has one of those
 //!    proofs, same index and same leaf hash.
 //!
-//! What the server computed from those entries is its word: the verifier
-//! proves that the entries are in the log the key signs, at that size.
+//! An answer computed from the state (a design, a grant, a license check,
+//! a split, an identified upload) also carries its proven state
+//! ([`crate::StateProof`]), and [`Proven::verify_state`] goes on:
+//!
+//! 5. the log's latest `state.commit` is the last entry of the
+//!    checkpoint's tree, signed by the log's key;
+//! 6. every record's map proof verifies under its root (present, or
+//!    proven absent);
+//! 7. the model's own function, run over the proven records alone
+//!    ([`ProvenState`]), gives the answer ([`Recompute`]).
+//!
+//! Then the answer is the log's, not the server's word. Without a proven
+//! state, what the server computed from the entries is its word: the
+//! verifier proves that the entries are in the log the key signs, at that
+//! size.
 //! Receipts verify through [`verify_receipt`], proof bundles through
 //! [`verify_bundle`], and the log's own proofs through
 //! [`InclusionAnswer::verify`] and [`ConsistencyAnswer::verify`].
