@@ -10,10 +10,12 @@
 //! | [`reads`] | entries, proofs, tiles, state, license checks and royalty splits with proofs |
 //! | [`records`] | the binary layout of design records |
 //! | [`signed`] | the signer's own record of what it published, apart from the store, and its lock |
+//! | `statemap`, `commitment`, `state_reads` | the state map's rows and top; each batch's `state.commit`; the proven state of an answer |
 //!
 //! The write path is the brief's: one sequencer owns appends; each batch's
-//! entries, tree hashes, leaf-hash index, state changes, per-key indexes and
-//! new signed checkpoint go to the store in one synced write, so a crash
+//! entries, tree hashes, leaf-hash index, state changes, per-key indexes,
+//! the state map's rows with the log's `state.commit`, and the new signed
+//! checkpoint go to the store in one synced write, so a crash
 //! leaves the store at the last complete batch and restart replays nothing.
 
 mod commitment;

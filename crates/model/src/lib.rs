@@ -16,8 +16,9 @@
 //!
 //! - `kind` is one of `design.register`, `license.grant`, `usage.record`,
 //!   `ownership.transfer`, `license.revoke`, `dispute.raise`,
-//!   `dispute.resolve`, `key.rotate`. The prefix and the kind separate the
-//!   domains: a signature for one kind never verifies as another.
+//!   `dispute.resolve`, `key.rotate`, and `state.commit`, which only the
+//!   log writes and signs. The prefix and the kind separate the domains: a
+//!   signature for one kind never verifies as another.
 //! - `JCS(payload)` is computed from the payload as received (parsed, then
 //!   canonicalised), so any spacing or member order of the same JSON value
 //!   has one signing input; a signature over the non-canonical bytes fails.
@@ -41,6 +42,9 @@
 //! | [`bounds`] | [`Envelope::precheck`]: every bound checked before a signature is, and [`MAX_OWNERS`] |
 //! | [`state`], [`memory`] | state records, the [`StateView`] trait, [`Changes`], [`MemoryState`] |
 //! | [`rules`] | [`apply`]: validation and application of an entry, one code path |
+//! | [`statemap`] | the state map's keys and records, `SHA-256(JCS(record))`, and which keys an entry's changes touch |
+//! | `replay` | [`Replay`]: an auditor's replay with the map rebuilt, checking every `state.commit` |
+//! | `proven_state` | [`ProvenState`]: a view of proven records only, to recompute an answer; [`Recording`]: the keys a computation reads |
 //! | [`check`] | the license check with every reason; its predicates for grant coverage and disputes (`coverage`) are the usage rule's too |
 //! | [`receipt`] | the receipt of a write and its offline verification |
 //! | [`royalty`] | LAP and LRP splits and statements, exact to the minor unit |
