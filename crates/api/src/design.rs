@@ -4,7 +4,8 @@
 use provenant_model::payload::{AiDisclosure, Creator, ParentLink};
 use provenant_model::state::EntryRef;
 use provenant_model::{
-    Blocked, ContentDescriptor, ContentSha256, DesignId, GrantId, GrantState, Identity, Owner, Ppm,
+    Blocked, ContentDescriptor, ContentSha256, DesignId, DesignState, GrantId, GrantState,
+    Identity, Owner, Ppm,
 };
 use serde::{Deserialize, Serialize};
 
@@ -46,6 +47,23 @@ pub struct DesignSummary {
     /// The first dispute blocking the design and their number; `None`
     /// when the design itself is clear.
     pub blocked_by: Option<Blocked>,
+}
+
+impl DesignSummary {
+    /// The summary of `state`, whose first blocking dispute is `blocked_by`
+    /// ([`provenant_model::blocked_by`]).
+    #[must_use]
+    pub fn new(state: DesignState, blocked_by: Option<Blocked>) -> DesignSummary {
+        DesignSummary {
+            id: state.id,
+            parents: state.parents,
+            license_threshold_ppm: state.license_threshold_ppm,
+            owners: state.owners,
+            registered: state.registered,
+            ownership: state.ownership,
+            blocked_by,
+        }
+    }
 }
 
 /// A design as a user sees it: the answer of `GET /v1/designs/{id}`.

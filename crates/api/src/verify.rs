@@ -322,16 +322,7 @@ impl Recompute for DesignReport {
             return Err(differs(format!("design {} is proven absent", s.id)));
         };
         let blocked = blocked_by(state, &d).map_err(recomputing)?;
-        let proven = DesignSummary {
-            id: d.id,
-            parents: d.parents,
-            license_threshold_ppm: d.license_threshold_ppm,
-            owners: d.owners,
-            registered: d.registered,
-            ownership: d.ownership,
-            blocked_by: blocked,
-        };
-        if proven != *s {
+        if DesignSummary::new(d, blocked) != *s {
             return Err(differs(format!("design {} is not as proven", s.id)));
         }
         for g in &self.grants {

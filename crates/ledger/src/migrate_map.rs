@@ -10,7 +10,7 @@ use provenant_model::{
 };
 use std::sync::Arc;
 
-use provenant_tlog::map::{Top, update};
+use provenant_tlog::map::{MemoryMap, Top, update};
 
 use crate::commitment::MapUpdate;
 use crate::keys::{read_32, read_be};
@@ -96,23 +96,9 @@ pub(crate) fn rebuild<R: Read>(read: &R, batch: &mut Batch) -> Result<MapUpdate,
         provenant_model::RuleError::View(v) => StoreError::from(v),
         other => StoreError::corrupt("the state", other),
     })?;
-    let (writes, _) = update(&Top::empty(), &Empty, &values).map_err(|e| e.0)?;
+    let (writes, _) = update(&Top::empty(), &MemoryMap::new(), &values)
+        .map_err(|e| StoreError::corrupt("the state map", e))?;
     let mut top = Top::empty();
     top.apply(&writes);
     Ok((values, writes, Arc::new(top)))
-}
-
-/// A map with nothing in it: what a rebuild starts from.
-struct Empty;
-
-impl provenant_tlog::map::MapRead for Empty {
-    type Error = crate::statemap::MapReadError;
-
-    fn node(&self, _: u8, _: u32) -> Result<provenant_tlog::map::Node, Self::Error> {
-        Ok(provenant_tlog::map::Node::Empty)
-    }
-
-    fn bucket(&self, prefix: u16) -> Result<provenant_tlog::map::Bucket, Self::Error> {
-        Ok(provenant_tlog::map::Bucket::new(prefix))
-    }
 }

@@ -632,15 +632,7 @@ fn design_at<R: Read>(
     let keys = recording.keys();
     Ok(Ok(at.proven_state(
         DesignReport {
-            state: DesignSummary {
-                id: state.id,
-                parents: state.parents,
-                license_threshold_ppm: state.license_threshold_ppm,
-                owners: state.owners,
-                registered: state.registered,
-                ownership: state.ownership,
-                blocked_by: blocked,
-            },
+            state: DesignSummary::new(state, blocked),
             details,
             children,
             grants,

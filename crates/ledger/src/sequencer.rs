@@ -290,15 +290,7 @@ fn process(publisher: &mut Publisher, batch: Checked, logged_at: Timestamp, comm
             Ok(changes) => {
                 applied.push(changes.clone());
                 overlay.apply(changes);
-                writes.put(Table::Entries, be(index).to_vec(), bytes);
-                writes.put(
-                    Table::Leaves,
-                    leaf_hash.as_bytes().to_vec(),
-                    be(index).to_vec(),
-                );
-                for key in &signers {
-                    writes.put(Table::Signers, signer_key(key, index), Vec::new());
-                }
+                put_entry(&mut writes, index, bytes, &leaf_hash, &signers);
                 accepted.push(Accepted {
                     reply: Some(reply),
                     entry,
@@ -458,16 +450,12 @@ fn push_commitment(
     accepted: &mut Vec<Accepted>,
 ) -> Staged {
     overlay.apply(c.changes);
-    writes.put(Table::Entries, be(index).to_vec(), c.bytes);
-    writes.put(
-        Table::Leaves,
-        c.leaf_hash.as_bytes().to_vec(),
-        be(index).to_vec(),
-    );
-    writes.put(
-        Table::Signers,
-        signer_key(&publisher.identity(), index),
-        Vec::new(),
+    put_entry(
+        writes,
+        index,
+        c.bytes,
+        &c.leaf_hash,
+        &[publisher.identity()],
     );
     put_writes(&c.values, &c.map, writes);
     accepted.push(Accepted {
@@ -480,6 +468,26 @@ fn push_commitment(
         top: c.top,
         buckets: c.map.buckets,
         rebuilt: false,
+    }
+}
+
+/// The rows of the entry at `index`: its bytes, its leaf hash's index
+/// and one row per signer.
+fn put_entry(
+    writes: &mut Batch,
+    index: u64,
+    bytes: Vec<u8>,
+    leaf_hash: &Hash,
+    signers: &[provenant_model::Identity],
+) {
+    writes.put(Table::Entries, be(index).to_vec(), bytes);
+    writes.put(
+        Table::Leaves,
+        leaf_hash.as_bytes().to_vec(),
+        be(index).to_vec(),
+    );
+    for key in signers {
+        writes.put(Table::Signers, signer_key(key, index), Vec::new());
     }
 }
 
