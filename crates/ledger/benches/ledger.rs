@@ -15,6 +15,8 @@
     clippy::cast_sign_loss
 )]
 
+mod support;
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -22,29 +24,13 @@ use ed25519_dalek::SigningKey;
 use provenant_ledger::hashes::{HashCache, StoredHashes};
 use provenant_ledger::store::{Batch, Store, Table};
 use provenant_ledger::{BatchConfig, Ledger, LedgerConfig, RocksOptions, RocksStore};
-use provenant_model::{Envelope, Kind, hash_content, identity_of};
+use provenant_model::Envelope;
 use provenant_tlog::{LeafIndex, TreeSize, append, hash_leaf, prove_inclusion};
-use serde_json::json;
 
 fn envelopes(n: usize, tag: &str) -> Vec<Envelope> {
-    let keys: Vec<SigningKey> = (1..=16u8)
-        .map(|i| SigningKey::from_bytes(&[i; 32]))
-        .collect();
+    let creators = support::creators();
     (0..n)
-        .map(|i| {
-            let content = format!("{tag} design {i}");
-            let h = hash_content(content.as_bytes()).expect("hash");
-            let k = &keys[i % keys.len()];
-            let payload = json!({
-                "content": {"blake3": h.blake3, "sha256": h.sha256, "size": h.size, "media_type": "image/png"},
-                "title": format!("Shoe charm {i}"),
-                "creators": [{"key": identity_of(k).expect("key").to_string(), "share_ppm": 1_000_000, "role": "designer"}],
-                "parents": [],
-            });
-            let mut env = Envelope::from_parts(Kind::DesignRegister, payload, Vec::new()).expect("envelope");
-            env.sign(k).expect("sign");
-            env
-        })
+        .map(|i| support::registration(i, tag, &creators))
         .collect()
 }
 
@@ -93,16 +79,7 @@ fn sequencer_run(envs: Vec<Envelope>, batch: usize) -> Run {
         p.blocking_recv().expect("answer").expect("appended");
     }
     let secs = start.elapsed().as_secs_f64();
-    // The clients' entries; the log's own `state.commit` entries count
-    // as overhead, like the map they commit to.
-    let entry_bytes: u64 = (0..ledger.head().size.0)
-        .map(|i| ledger.entry_bytes(i).expect("entry"))
-        .filter(|bytes| {
-            provenant_model::Entry::from_leaf_bytes(bytes)
-                .is_ok_and(|e| e.envelope.kind() != Kind::StateCommit)
-        })
-        .map(|bytes| bytes.len() as u64)
-        .sum();
+    let entry_bytes = support::client_entry_bytes(&ledger);
     let written = ledger.bytes_written();
     ledger.close();
     let store = ledger.store().as_rocks().expect("a RocksDB ledger");

@@ -16,6 +16,8 @@
     clippy::cast_sign_loss
 )]
 
+mod support;
+
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
@@ -24,9 +26,7 @@ use provenant_api::Proven;
 use provenant_ledger::store::Table;
 use provenant_ledger::{BatchConfig, Ledger, LedgerConfig, RocksOptions, RocksStore};
 use provenant_model::testkit::{design_of, envelope, grant_id, id, register, terms};
-use provenant_model::{
-    Action, Envelope, Kind, LicenseAnswer, LicenseQuery, hash_content, identity_of,
-};
+use provenant_model::{Action, Envelope, Kind, LicenseAnswer, LicenseQuery};
 use provenant_tlog::NoteVerifier;
 use serde_json::json;
 
@@ -47,25 +47,9 @@ fn registrations(n: usize) -> Vec<Envelope> {
         let parts: Vec<_> = (0..threads)
             .map(|t| {
                 s.spawn(move || {
-                    let keys: Vec<SigningKey> = (1..=16u8)
-                        .map(|i| SigningKey::from_bytes(&[i; 32]))
-                        .collect();
+                    let creators = support::creators();
                     (t * per..((t + 1) * per).min(n))
-                        .map(|i| {
-                            let content = format!("design {i}");
-                            let h = hash_content(content.as_bytes()).expect("hash");
-                            let k = &keys[i % keys.len()];
-                            let payload = json!({
-                                "content": {"blake3": h.blake3, "sha256": h.sha256, "size": h.size, "media_type": "image/png"},
-                                "title": format!("Shoe charm {i}"),
-                                "creators": [{"key": identity_of(k).expect("key").to_string(), "share_ppm": 1_000_000, "role": "designer"}],
-                                "parents": [],
-                            });
-                            let mut env = Envelope::from_parts(Kind::DesignRegister, payload, Vec::new())
-                                .expect("envelope");
-                            env.sign(k).expect("sign");
-                            env
-                        })
+                        .map(|i| support::registration(i, "map", &creators))
                         .collect::<Vec<_>>()
                 })
             })
@@ -235,15 +219,7 @@ fn run(envs: &[Envelope], commit_state: bool) -> Run {
     }
     let appends_per_s = envs.len() as f64 / start.elapsed().as_secs_f64();
     let answer = commit_state.then(|| chain_answer(&ledger));
-    let size = ledger.head().size.0;
-    let entry_bytes: u64 = (0..size)
-        .map(|i| ledger.entry_bytes(i).expect("entry"))
-        .filter(|b| {
-            provenant_model::Entry::from_leaf_bytes(b)
-                .is_ok_and(|e| e.envelope.kind() != Kind::StateCommit)
-        })
-        .map(|b| b.len() as u64)
-        .sum();
+    let entry_bytes = support::client_entry_bytes(&ledger);
     let clients = envs.len() as f64;
     ledger.close();
     let rocks = ledger.store().as_rocks().expect("RocksDB");
