@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use provenant_client::Client;
 use provenant_client::audit::{self, Options, StateDir};
-use provenant_model::testkit::{key, register};
+use provenant_testkit::{key, register};
 
 #[allow(clippy::cast_precision_loss)] // Rates for people to read.
 fn main() {

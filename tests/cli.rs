@@ -319,7 +319,7 @@ fn dispute_and_dismiss(
 #[test]
 fn a_licensed_design_and_its_disputed_ancestor_through_the_command_line() {
     use provenant_model::Kind;
-    use provenant_model::testkit::{envelope, terms};
+    use provenant_testkit::{envelope, terms};
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(&dir.path().join("data"), &[]);
     let (alice, bob, brand, rival) = (key(1), key(2), key(3), key(4));
@@ -327,7 +327,7 @@ fn a_licensed_design_and_its_disputed_ancestor_through_the_command_line() {
     // licenses the charm to a brand.
     server.write(&register(b"sketch", &[(&alice, 1_000_000)]));
     let sketch = design_of(b"sketch");
-    let to_bob = provenant_model::testkit::grant(sketch, &bob, &[&alice], &terms());
+    let to_bob = provenant_testkit::grant(sketch, &bob, &[&alice], &terms());
     server.write(&to_bob);
     let mut charm = register(b"charm", &[(&bob, 1_000_000)])
         .payload_json()
@@ -335,7 +335,7 @@ fn a_licensed_design_and_its_disputed_ancestor_through_the_command_line() {
     charm["parents"] = serde_json::json!([{"design": sketch, "grant": grant_id(&to_bob)}]);
     server.write(&envelope(Kind::DesignRegister, charm, &[&bob]));
     let charm = design_of(b"charm").to_string();
-    let to_brand = provenant_model::testkit::grant(design_of(b"charm"), &brand, &[&bob], &terms());
+    let to_brand = provenant_testkit::grant(design_of(b"charm"), &brand, &[&bob], &terms());
     server.write(&to_brand);
 
     let (code, shown) = cli(&server, &["design", "show", &charm]);
@@ -556,7 +556,7 @@ fn a_server_out_of_reach_exits_4() {
 #[test]
 fn royalties_through_the_command_line_follow_each_grants_policy() {
     use provenant_model::Kind;
-    use provenant_model::testkit::{envelope, terms};
+    use provenant_testkit::{envelope, terms};
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(&dir.path().join("data"), &[]);
     let (alice, bob, carol) = (key(1), key(2), key(3));
@@ -564,7 +564,7 @@ fn royalties_through_the_command_line_follow_each_grants_policy() {
         let mut t = terms();
         t["royalty"] = serde_json::json!({"policy": policy, "rev_share_ppm": if policy == "LRP" { 50_000 } else { 100_000 }});
         let parent_owner = if parent == b"A" { &alice } else { &bob };
-        let g = provenant_model::testkit::grant(design_of(parent), owner, &[parent_owner], &t);
+        let g = provenant_testkit::grant(design_of(parent), owner, &[parent_owner], &t);
         server.write(&g);
         let mut p = register(child, &[(owner, 1_000_000)])
             .payload_json()

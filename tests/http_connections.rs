@@ -169,7 +169,7 @@ fn fill_big(server: &Server, n: u16) -> Vec<Hash> {
                        "http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia",
                        "human_contribution": text},
             });
-            let env = provenant_model::testkit::envelope(
+            let env = provenant_testkit::envelope(
                 provenant_model::Kind::DesignRegister,
                 payload,
                 &[&key(1)],

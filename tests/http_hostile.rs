@@ -9,7 +9,7 @@ mod support;
 
 use base64::Engine as _;
 use ed25519_dalek::{Signer as _, SigningKey};
-use provenant_model::testkit::envelope;
+use provenant_testkit::envelope;
 use provenant_model::{Envelope, Kind};
 use serde_json::{Value, json};
 use support::raw::{RawResponse, request};
@@ -94,10 +94,10 @@ fn world(dir: &std::path::Path) -> World {
     let reg = register(b"charm", &[(&alice, 600_000), (&bob, 400_000)]);
     let registered = json!(server.write(&reg).leaf_hash);
     let design = design_of(b"charm");
-    let mut terms = provenant_model::testkit::terms();
+    let mut terms = provenant_testkit::terms();
     terms["max_units"] = json!(100);
     terms["territories"] = json!(["FR"]);
-    let grant = provenant_model::testkit::grant(design, &brand, &[&alice, &bob], &terms);
+    let grant = provenant_testkit::grant(design, &brand, &[&alice, &bob], &terms);
     server.write(&grant);
     server.write(&usage(&grant, 100, &brand));
     let transfer = envelope(
@@ -689,9 +689,9 @@ fn rules(a: &mut Attacks, w: &World) {
         a.envelope(name, &env.to_value(), 403, "log-only-kind");
     }
 
-    let mut terms = provenant_model::testkit::terms();
+    let mut terms = provenant_testkit::terms();
     let g = |terms: &Value, owners: &[&SigningKey], licensee: &SigningKey| {
-        provenant_model::testkit::grant(design, licensee, owners, terms).to_value()
+        provenant_testkit::grant(design, licensee, owners, terms).to_value()
     };
     a.envelope(
         "a grant by the minority owner",
@@ -716,7 +716,7 @@ fn rules(a: &mut Attacks, w: &World) {
         403,
         "missing-signature",
     );
-    let ghost = provenant_model::testkit::grant(design_of(b"ghost"), brand, &[alice], &terms);
+    let ghost = provenant_testkit::grant(design_of(b"ghost"), brand, &[alice], &terms);
     a.envelope(
         "a grant of a design not registered",
         &ghost.to_value(),
@@ -737,10 +737,10 @@ fn rules(a: &mut Attacks, w: &World) {
         400,
         "terms-inconsistent",
     );
-    terms = provenant_model::testkit::terms();
+    terms = provenant_testkit::terms();
     terms["royalty"]["rev_share_ppm"] = json!(1_000_001);
     a.envelope("a royalty over 100%", &bad_terms(&terms), 400, "malformed");
-    terms = provenant_model::testkit::terms();
+    terms = provenant_testkit::terms();
     terms["territories"] = json!(["fr"]);
     a.envelope(
         "a territory in lower case",
@@ -755,7 +755,7 @@ fn rules(a: &mut Attacks, w: &World) {
         400,
         "duplicate-item",
     );
-    terms = provenant_model::testkit::terms();
+    terms = provenant_testkit::terms();
     terms["channels"] = json!(["retail-stores"]);
     a.envelope(
         "a grant for a channel outside the vocabulary",
@@ -763,7 +763,7 @@ fn rules(a: &mut Attacks, w: &World) {
         400,
         "unknown-label",
     );
-    terms = provenant_model::testkit::terms();
+    terms = provenant_testkit::terms();
     terms["categories"] = json!(["foot-wear"]);
     a.envelope(
         "a grant for a category outside the vocabulary",

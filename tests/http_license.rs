@@ -5,7 +5,7 @@ mod support;
 
 use ed25519_dalek::SigningKey;
 use provenant_api::{DesignReport, Proven, RestsOn};
-use provenant_model::testkit::{envelope, terms};
+use provenant_testkit::{envelope, terms};
 use provenant_model::{DesignId, Envelope, Kind, LicenseQuery, Reason};
 use serde_json::{Value, json};
 use support::*;
@@ -99,7 +99,7 @@ fn a_license_check_names_each_reason_it_denies() {
     ];
     for (seed, (narrow, ask, reason)) in (20u8..).zip(narrowed) {
         let brand = key(seed);
-        server.write(&provenant_model::testkit::grant(
+        server.write(&provenant_testkit::grant(
             design,
             &brand,
             &[&alice],
@@ -114,7 +114,7 @@ fn a_license_check_names_each_reason_it_denies() {
 
     // Units run out after production runs are recorded.
     let capped = key(30);
-    let g = provenant_model::testkit::grant(
+    let g = provenant_testkit::grant(
         design,
         &capped,
         &[&alice],
@@ -144,7 +144,7 @@ fn revocations_and_disputes_deny_checks() {
     let (alice, rival, licensed) = (key(1), key(9), key(20));
     let design = design_of(b"charm");
     server.write(&register(b"charm", &[(&alice, 1_000_000)]));
-    server.write(&provenant_model::testkit::grant(
+    server.write(&provenant_testkit::grant(
         design,
         &licensed,
         &[&alice],
@@ -158,7 +158,7 @@ fn revocations_and_disputes_deny_checks() {
         [Reason::NoGrant]
     );
     let revoked = key(32);
-    let g = provenant_model::testkit::grant(design, &revoked, &[&alice], &terms());
+    let g = provenant_testkit::grant(design, &revoked, &[&alice], &terms());
     server.write(&g);
     server.write(&envelope(
         Kind::LicenseRevoke,
@@ -172,14 +172,14 @@ fn revocations_and_disputes_deny_checks() {
 
     // A derivative of the design, licensed to a brand of its own.
     let (fan, remix_brand) = (key(33), key(34));
-    let remix_grant = provenant_model::testkit::grant(design, &fan, &[&alice], &terms());
+    let remix_grant = provenant_testkit::grant(design, &fan, &[&alice], &terms());
     server.write(&remix_grant);
     let mut remix = register(b"remix", &[(&fan, 1_000_000)]).to_value();
     remix["payload"]["parents"] = json!([{"design": design, "grant": grant_id(&remix_grant)}]);
     let remix = envelope(Kind::DesignRegister, remix["payload"].clone(), &[&fan]);
     server.write(&remix);
     let child = design_of(b"remix");
-    server.write(&provenant_model::testkit::grant(
+    server.write(&provenant_testkit::grant(
         child,
         &remix_brand,
         &[&fan],
@@ -205,14 +205,14 @@ fn an_exclusive_grant_refuses_an_overlapping_one() {
     let design = design_of(b"dial");
     server.write(&register(b"dial", &[(&alice, 1_000_000)]));
     let exclusive = terms_with(&json!({"exclusive": true, "territories": ["JP"]}));
-    server.write(&provenant_model::testkit::grant(
+    server.write(&provenant_testkit::grant(
         design,
         &first,
         &[&alice],
         &exclusive,
     ));
 
-    let overlapping = provenant_model::testkit::grant(
+    let overlapping = provenant_testkit::grant(
         design,
         &second,
         &[&alice],
@@ -222,7 +222,7 @@ fn an_exclusive_grant_refuses_an_overlapping_one() {
     assert_eq!(refused.status, 409, "{refused:?}");
     assert_eq!(refused.kind, problem("exclusive-conflict"), "{refused:?}");
     // Another territory does not overlap.
-    server.write(&provenant_model::testkit::grant(
+    server.write(&provenant_testkit::grant(
         design,
         &second,
         &[&alice],
@@ -237,7 +237,7 @@ fn key_rotation_keeps_the_new_keys_rights() {
     let (alice, alice_new, brand, brand_new) = (key(1), key(11), key(3), key(13));
     let design = design_of(b"sneaker");
     server.write(&register(b"sneaker", &[(&alice, 1_000_000)]));
-    let g = provenant_model::testkit::grant(design, &brand, &[&alice], &terms());
+    let g = provenant_testkit::grant(design, &brand, &[&alice], &terms());
     server.write(&g);
 
     let rotate = |old: &SigningKey, new: &SigningKey| {
@@ -264,10 +264,10 @@ fn key_rotation_keeps_the_new_keys_rights() {
         .map(|o| (o.key, o.share_ppm.get()))
         .collect();
     assert_eq!(owners, [(id(&alice_new), 1_000_000)], "{report:?}");
-    let by_old = provenant_model::testkit::grant(design, &key(4), &[&alice], &terms());
+    let by_old = provenant_testkit::grant(design, &key(4), &[&alice], &terms());
     let refused = server.refuse(&by_old);
     assert_eq!(refused.kind, problem("key-retired"), "{refused:?}");
-    server.write(&provenant_model::testkit::grant(
+    server.write(&provenant_testkit::grant(
         design,
         &key(4),
         &[&alice_new],
@@ -330,13 +330,13 @@ fn a_flood_of_disputes_is_bounded_and_the_answers_stay_small() {
     let (alice, brand, fan, fan_brand) = (key(1), key(20), key(33), key(34));
     let design = design_of(b"charm");
     server.write(&register(b"charm", &[(&alice, 1_000_000)]));
-    server.write(&provenant_model::testkit::grant(
+    server.write(&provenant_testkit::grant(
         design,
         &brand,
         &[&alice],
         &terms(),
     ));
-    let to_fan = provenant_model::testkit::grant(design, &fan, &[&alice], &terms());
+    let to_fan = provenant_testkit::grant(design, &fan, &[&alice], &terms());
     server.write(&to_fan);
     let mut remix = register(b"remix", &[(&fan, 1_000_000)])
         .payload_json()
@@ -344,7 +344,7 @@ fn a_flood_of_disputes_is_bounded_and_the_answers_stay_small() {
     remix["parents"] = json!([{"design": design, "grant": grant_id(&to_fan)}]);
     server.write(&envelope(Kind::DesignRegister, remix, &[&fan]));
     let child = design_of(b"remix");
-    server.write(&provenant_model::testkit::grant(
+    server.write(&provenant_testkit::grant(
         child,
         &fan_brand,
         &[&fan],

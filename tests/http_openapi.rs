@@ -8,7 +8,7 @@ mod support;
 use std::collections::BTreeSet;
 
 use provenant_model::Kind;
-use provenant_model::testkit::{envelope, terms};
+use provenant_testkit::{envelope, terms};
 use serde_json::{Value, json};
 use support::openapi::Document;
 use support::*;
@@ -117,7 +117,7 @@ fn drive(server: &Server) -> Seen {
     seen.post(
         server,
         "/v1/entries",
-        &provenant_model::testkit::grant(design, &brand, &[&alice], &bad).to_value(),
+        &provenant_testkit::grant(design, &brand, &[&alice], &bad).to_value(),
     );
     let outside = envelope(
         Kind::UsageRecord,

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use ed25519_dalek::SigningKey;
 use provenant_api::{Proven, SplitRequest};
-use provenant_model::testkit::{envelope, terms};
+use provenant_testkit::{envelope, terms};
 use provenant_model::{DesignId, Identity, Kind, RoyaltySplit};
 use provenant_tlog::NoteVerifier;
 use serde::Deserialize;
@@ -77,7 +77,7 @@ fn build(
                 .collect();
             let mut t = terms();
             t["royalty"] = royalty.clone();
-            let g = provenant_model::testkit::grant(ids[parent], owners[0], &parent_owners, &t);
+            let g = provenant_testkit::grant(ids[parent], owners[0], &parent_owners, &t);
             server.try_write(&g).map_err(|p| p.kind)?;
             parents.push(json!({"design": ids[parent], "grant": grant_id(&g)}));
         }

@@ -10,7 +10,7 @@ use ed25519_dalek::SigningKey;
 use provenant_api::routes::{design_path, grant_path};
 use provenant_api::{Proven, VerifyError};
 use provenant_model::statemap::StateKey;
-use provenant_model::testkit::{envelope, terms};
+use provenant_testkit::{envelope, terms};
 use provenant_model::{
     DesignId, Entry, GrantState, Kind, LicenseAnswer, Reason, Replay, StateView as _,
 };
@@ -35,7 +35,7 @@ fn world(dir: &std::path::Path) -> World {
     let (alice, bob, brand) = (key(1), key(2), key(3));
     let parent = design_of(b"parent charm");
     server.write(&register(b"parent charm", &[(&alice, 1_000_000)]));
-    let derive = provenant_model::testkit::grant(parent, &bob, &[&alice], &terms());
+    let derive = provenant_testkit::grant(parent, &bob, &[&alice], &terms());
     server.write(&derive);
     let mut env = register(b"child charm", &[(&bob, 1_000_000)]).to_value();
     env["payload"]["parents"] = json!([{"design": parent, "grant": grant_id(&derive)}]);
@@ -47,7 +47,7 @@ fn world(dir: &std::path::Path) -> World {
     let child = design_of(b"child charm");
     let mut t = terms();
     t["max_units"] = json!(100);
-    let brand_grant = provenant_model::testkit::grant(child, &brand, &[&bob], &t);
+    let brand_grant = provenant_testkit::grant(child, &brand, &[&bob], &t);
     server.write(&brand_grant);
     World {
         server,

@@ -4,7 +4,7 @@
 mod support;
 
 use provenant_api::Problem;
-use provenant_model::testkit::{envelope, terms};
+use provenant_testkit::{envelope, terms};
 use provenant_model::{Envelope, GrantId, Kind, LeafHash, Receipt};
 use serde_json::json;
 use support::*;
@@ -33,7 +33,7 @@ fn derivatives_need_a_grant_that_allows_them() {
 
     let mut closed = terms();
     closed["derivatives_allowed"] = json!(false);
-    let no_remix = provenant_model::testkit::grant(parent, &fan, &[&alice], &closed);
+    let no_remix = provenant_testkit::grant(parent, &fan, &[&alice], &closed);
     server.write(&no_remix);
     let refused = server.refuse(&derivative(b"remix", &fan, parent, grant_id(&no_remix)));
     assert_eq!(refused.status, 422, "{refused:?}");
@@ -43,7 +43,7 @@ fn derivatives_need_a_grant_that_allows_them() {
         "{refused:?}"
     );
 
-    let remix = provenant_model::testkit::grant(parent, &fan, &[&alice], &terms());
+    let remix = provenant_testkit::grant(parent, &fan, &[&alice], &terms());
     server.write(&remix);
     server.write(&derivative(b"remix", &fan, parent, grant_id(&remix)));
 
@@ -60,7 +60,7 @@ fn production_runs_count_against_the_cap() {
     server.write(&register(b"charm", &[(&alice, 1_000_000)]));
     let mut capped = terms();
     capped["max_units"] = json!(100);
-    let g = provenant_model::testkit::grant(design, &brand, &[&alice], &capped);
+    let g = provenant_testkit::grant(design, &brand, &[&alice], &capped);
     server.write(&g);
 
     let run = |quantity: u64, batch: &str| {

@@ -14,7 +14,7 @@ pub use provenant_api::routes::*;
 use provenant_api::{
     Input, LogInfo, Method, Problem, SplitRequest, StatementRequest, Submitted, TYPE_BASE,
 };
-pub use provenant_model::testkit::{design_of, grant_id, id, key, register};
+pub use provenant_testkit::{design_of, grant_id, id, key, register};
 use provenant_model::{Action, DesignId, Envelope, Kind, LicenseQuery, Money, Receipt, SaleLine};
 use provenant_tlog::{Checkpoint, Note, NoteVerifier};
 use reqwest::blocking::{Client, Response};
@@ -310,9 +310,9 @@ pub fn grant(
     owners: &[&SigningKey],
     territories: &[&str],
 ) -> Envelope {
-    let mut terms = provenant_model::testkit::terms();
+    let mut terms = provenant_testkit::terms();
     terms["territories"] = json!(territories);
-    provenant_model::testkit::grant(design, licensee, owners, &terms)
+    provenant_testkit::grant(design, licensee, owners, &terms)
 }
 
 /// A checkpoint note's text, its signature verified.

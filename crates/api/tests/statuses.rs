@@ -7,7 +7,7 @@
 
 use provenant_api::problem::status;
 use provenant_api::{Problem, TYPE_BASE, rule_status};
-use provenant_model::testkit::{id, key};
+use provenant_testkit::{id, key};
 use provenant_model::{
     DesignId, DisputeId, EntryId, GrantId, LeafHash, RuleError, Timestamp, ViewError,
 };

@@ -7,7 +7,7 @@ use provenant_api::{
     verify_receipt,
 };
 use provenant_model::state::{EntryRef, Revocation, RevokedBy};
-use provenant_model::testkit::{design_of, grant, grant_id, id, key, register, terms};
+use provenant_testkit::{design_of, grant, grant_id, id, key, register, terms};
 use provenant_model::{Entry, GrantState, LeafHash, LicenseTerms, Receipt, Timestamp};
 use provenant_tlog::{
     Checkpoint, Hash, LeafIndex, NoteSigner, TreeSize, append, hash_leaf, prove_consistency,

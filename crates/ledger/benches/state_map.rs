@@ -25,7 +25,7 @@ use ed25519_dalek::SigningKey;
 use provenant_api::Proven;
 use provenant_ledger::store::Table;
 use provenant_ledger::{BatchConfig, Ledger, LedgerConfig, RocksOptions, RocksStore};
-use provenant_model::testkit::{design_of, envelope, grant_id, id, register, terms};
+use provenant_testkit::{design_of, envelope, grant_id, id, register, terms};
 use provenant_model::{Action, Envelope, Kind, LicenseAnswer, LicenseQuery};
 use provenant_tlog::NoteVerifier;
 use serde_json::json;
@@ -115,7 +115,7 @@ fn chain_answer(ledger: &Ledger) -> Answer {
     submit_all(ledger, &[register(b"chain 0", &[(&alice, 1_000_000)])]);
     let mut owner = alice;
     for (level, next) in [(1u8, bob), (2, carol)] {
-        let g = provenant_model::testkit::grant(design, &next, &[&owner], &terms());
+        let g = provenant_testkit::grant(design, &next, &[&owner], &terms());
         let content = format!("chain {level}");
         let mut env = register(content.as_bytes(), &[(&next, 1_000_000)]).to_value();
         env["payload"]["parents"] = json!([{"design": design, "grant": grant_id(&g)}]);
@@ -126,7 +126,7 @@ fn chain_answer(ledger: &Ledger) -> Answer {
     }
     let mut t = terms();
     t["max_units"] = json!(10_000);
-    let g = provenant_model::testkit::grant(design, &brand, &[&owner], &t);
+    let g = provenant_testkit::grant(design, &brand, &[&owner], &t);
     let run = envelope(
         Kind::UsageRecord,
         json!({"grant": grant_id(&g), "quantity": 500, "territory": "FR",

@@ -153,13 +153,13 @@ mod tests {
     use crate::store::MemoryStore;
 
     fn grant(id: u8, exclusive: bool, revoked: bool) -> Vec<u8> {
-        let mut terms = provenant_model::testkit::terms();
+        let mut terms = provenant_testkit::terms();
         terms["exclusive"] = json!(exclusive);
         let revocation = revoked.then(|| {
             json!({"by": "owners", "reason": "r", "entry": {"index": 9, "leaf_hash": "00".repeat(32), "logged_at": "2026-01-01T00:00:00Z"}})
         });
         let g = json!({"id": format!("{id:02x}").repeat(32), "design": "aa".repeat(32),
-            "licensee": provenant_model::testkit::id(&provenant_model::testkit::key(id)).to_string(),
+            "licensee": provenant_testkit::id(&provenant_testkit::key(id)).to_string(),
             "terms": terms, "granted": {"index": u64::from(id), "leaf_hash": "11".repeat(32), "logged_at": "2026-01-01T00:00:00Z"},
             "units_used": 0, "revoked": revocation});
         let state: GrantState = serde_json::from_value(g).unwrap();
@@ -203,7 +203,7 @@ mod tests {
     /// A design record as version 2 wrote it: JSON, with the registration's
     /// descriptive fields.
     fn legacy(id: u8, owner: u8) -> (DesignState, Vec<u8>) {
-        let key = provenant_model::testkit::id(&provenant_model::testkit::key(owner));
+        let key = provenant_testkit::id(&provenant_testkit::key(owner));
         let entry = json!({"index": u64::from(id), "leaf_hash": "11".repeat(32), "logged_at": "2026-01-01T00:00:00Z"});
         let record = json!({"id": format!("{id:02x}").repeat(32),
             "content": {"blake3": format!("{id:02x}").repeat(32), "sha256": "22".repeat(32), "media_type": "image/png", "size": 3},

@@ -77,8 +77,6 @@ pub mod state;
 pub mod statemap;
 pub mod strict_json;
 pub mod terms;
-#[cfg(feature = "testkit")]
-pub mod testkit;
 pub mod values;
 pub mod vocab;
 

@@ -316,61 +316,66 @@ mod tests {
         write: Duration::from_secs(3),
     };
 
-    /// How long (whole seconds of paused time) `activity` lasts before a
-    /// deadline passes, if one does within a minute.
-    async fn lasts(activity: &Activity) -> Option<(u64, Expired)> {
-        let t = Instant::now();
-        tokio::select! {
-            why = activity.expired(D) => Some((t.elapsed().as_secs(), why)),
-            () = tokio::time::sleep(Duration::from_mins(1)) => None,
-        }
+    /// The deadline that applies to `activity` now: whole seconds from now
+    /// (rounded, the state having just changed) and which one.
+    fn next(activity: &Activity) -> Option<(u64, Expired)> {
+        activity.deadline(&D).map(|(at, why)| {
+            let left = at.saturating_duration_since(Instant::now());
+            ((left + Duration::from_millis(500)).as_secs(), why)
+        })
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn each_state_has_its_deadline() {
+    #[test]
+    fn each_state_has_its_deadline() {
         // Nothing said: the first request's deadline.
         let a = Activity::new();
-        assert_eq!(lasts(&a).await, Some((1, Expired::First)));
+        assert_eq!(next(&a), Some((1, Expired::First)));
 
         // A request being answered has none; its body, the write deadline;
         // after it, the idle one.
         let a = Activity::new();
         let open = a.request();
-        assert_eq!(lasts(&a).await, None);
+        assert_eq!(next(&a), None);
         let body = open.answer(Body::from("answer"));
-        assert_eq!(lasts(&a).await, Some((3, Expired::Write)));
+        assert_eq!(next(&a), Some((3, Expired::Write)));
         drop(body);
-        assert_eq!(lasts(&a).await, Some((2, Expired::Idle)));
+        assert_eq!(next(&a), Some((2, Expired::Idle)));
 
         // A write that blocks, even with a request open.
         let a = Activity::new();
         let _open = a.request();
         a.wrote(true);
-        assert_eq!(lasts(&a).await, Some((3, Expired::Write)));
+        assert_eq!(next(&a), Some((3, Expired::Write)));
         a.wrote(false);
-        assert_eq!(lasts(&a).await, None);
+        assert_eq!(next(&a), None);
     }
 
-    #[tokio::test(start_paused = true)]
+    #[tokio::test]
     async fn a_new_deadline_wakes_the_watchdog() {
-        // The watchdog sleeps toward the idle deadline (50 s); a write that
-        // blocks after 1 s must close the connection at its own deadline
-        // (3 s later), not at the idle one.
+        // The watchdog sleeps toward the idle deadline (a minute); a write
+        // that blocks after 50 ms must close the connection at its own
+        // deadline (200 ms later), not at the idle one.
         let a = Activity::new();
         drop(a.request());
         let t = Instant::now();
         let watchdog = a.expired(Deadlines {
-            idle: Duration::from_secs(50),
-            ..D
+            first: Duration::from_mins(1),
+            idle: Duration::from_mins(1),
+            write: Duration::from_millis(200),
         });
         let blocker = async {
-            tokio::time::sleep(Duration::from_secs(1)).await;
+            tokio::time::sleep(Duration::from_millis(50)).await;
             let _open = a.request();
             a.wrote(true);
             std::future::pending::<()>().await;
         };
         tokio::select! {
-            why = watchdog => assert_eq!((t.elapsed().as_secs(), why), (4, Expired::Write)),
+            why = watchdog => {
+                assert_eq!(why, Expired::Write);
+                let waited = t.elapsed();
+                assert!(waited >= Duration::from_millis(250), "{waited:?}");
+                assert!(waited < Duration::from_secs(30), "{waited:?}");
+            }
             () = blocker => unreachable!(),
         }
     }

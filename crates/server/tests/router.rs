@@ -262,7 +262,7 @@ where
 #[tokio::test]
 async fn a_ledger_without_arbiters_refuses_disputes() {
     use provenant_model::Kind;
-    use provenant_model::testkit::{design_of, envelope, key, register};
+    use provenant_testkit::{design_of, envelope, key, register};
     let app = router();
     let (status, body) =
         post::<SubmitEntry>(&app, &register(b"charm", &[(&key(1), 1_000_000)])).await;
@@ -323,7 +323,7 @@ fn numbered_key(i: u32) -> SigningKey {
 /// verify. Signed once, it could be sent for ever, since it is never logged.
 fn flood(n: u32) -> String {
     use ed25519_dalek::Signer as _;
-    let env = provenant_model::testkit::envelope(
+    let env = provenant_testkit::envelope(
         provenant_model::Kind::UsageRecord,
         serde_json::json!({"grant": "cd".repeat(32), "quantity": 1, "territory": "FR",
                "channel": "retail", "category": "accessories", "batch_ref": "flood"}),
@@ -335,7 +335,7 @@ fn flood(n: u32) -> String {
         .map(|i| {
             let k = numbered_key(i);
             let sig = provenant_model::SignatureBytes(k.sign(&input).to_bytes());
-            serde_json::json!({"key": provenant_model::testkit::id(&k).to_string(), "sig": sig.to_string()})
+            serde_json::json!({"key": provenant_testkit::id(&k).to_string(), "sig": sig.to_string()})
         })
         .collect();
     v.to_string()
@@ -346,12 +346,12 @@ fn oversized_with_garbage_signatures() -> String {
     let creators: Vec<serde_json::Value> = (0..320u32)
         .map(|i| {
             let share = 3125; // 320 equal shares of 1,000,000
-            serde_json::json!({"key": provenant_model::testkit::id(&numbered_key(i)).to_string(),
+            serde_json::json!({"key": provenant_testkit::id(&numbered_key(i)).to_string(),
                                "share_ppm": share, "role": "designer"})
         })
         .collect();
     let mut v =
-        provenant_model::testkit::register(b"big", &[(&numbered_key(0), 1_000_000)]).to_value();
+        provenant_testkit::register(b"big", &[(&numbered_key(0), 1_000_000)]).to_value();
     v["payload"]["creators"] = serde_json::Value::Array(creators.clone());
     v["payload"]["description"] = serde_json::json!("d".repeat(4000));
     v["signatures"] = creators
@@ -377,7 +377,7 @@ async fn signature_floods_are_refused_before_any_signature_is_verified() {
     assert!(body.contains("problems/entry-too-large\""), "{body}");
     assert_eq!(ledger.stats().signatures_checked, 0);
 
-    let honest = provenant_model::testkit::register(b"honest", &[(&numbered_key(7), 1_000_000)]);
+    let honest = provenant_testkit::register(b"honest", &[(&numbered_key(7), 1_000_000)]);
     let floods: Vec<_> = (0..4)
         .map(|_| {
             let (app, flood) = (app.clone(), flood.clone());
@@ -410,7 +410,7 @@ async fn get_json(app: &axum::Router, path: &str) -> (StatusCode, serde_json::Va
 
 #[tokio::test]
 async fn the_entries_a_key_signed_are_served_with_proofs() {
-    use provenant_model::testkit::{id, key, register};
+    use provenant_testkit::{id, key, register};
     let (app, ledger) = router_and_ledger();
     let (alice, bob) = (key(1), key(2));
     for (content, owner) in [(&b"one"[..], &alice), (b"two", &bob), (b"three", &alice)] {
@@ -546,7 +546,7 @@ impl provenant_ledger::Store for Flaky {
 #[tokio::test]
 async fn a_read_whose_store_fails_is_a_server_error() {
     use provenant_ledger::store::{Batch, Table};
-    use provenant_model::testkit::{design_of, key, register};
+    use provenant_testkit::{design_of, key, register};
     let flaky = Flaky::default();
     let ledger = Ledger::open(
         provenant_ledger::AnyStore::boxed(flaky.clone()),
@@ -568,7 +568,7 @@ async fn a_read_whose_store_fails_is_a_server_error() {
     let design = design_of(b"dial").to_hex();
     let check = provenant_model::LicenseQuery::from_value(&serde_json::json!({
         "design": design,
-        "licensee": provenant_model::testkit::id(&key(2)).to_string(),
+        "licensee": provenant_testkit::id(&key(2)).to_string(),
         "action": "commercial",
         "territory": "FR",
         "channel": "retail",

@@ -12,7 +12,7 @@ use ed25519_dalek::SigningKey;
 use provenant_api::routes::{Health, Metrics, SplitRoyalty, StateRoyalties};
 use provenant_api::{DetailQuery, Endpoint, Problem, Proven, SplitRequest};
 use provenant_ledger::{BatchConfig, Ledger, LedgerConfig, MemoryStore};
-use provenant_model::testkit::{design_of, envelope, grant, grant_id, key, register, terms};
+use provenant_testkit::{design_of, envelope, grant, grant_id, key, register, terms};
 use provenant_model::{DesignId, Money, RoyaltySplit, Statement};
 use provenant_server::{ComputeLimits, Limits, app};
 use serde::Serialize;

@@ -225,8 +225,7 @@ pub fn check_draft(envelope: &Envelope) -> Result<(), DraftError> {
 
 #[cfg(test)]
 mod tests {
-    use provenant_model::testkit;
-    use provenant_model::testkit::{id, key};
+    use provenant_testkit::{self as testkit, id, key};
     use provenant_model::{Kind, payload::MAX_TEXT};
     use serde_json::json;
 

@@ -172,7 +172,7 @@ pub fn media_type_for(path: &Path) -> &'static str {
 #[cfg(test)]
 mod tests {
     use provenant_model::MediaType;
-    use provenant_model::testkit::{id, key};
+    use provenant_testkit::{id, key};
 
     use super::*;
     use crate::draft::test_support::ppm;

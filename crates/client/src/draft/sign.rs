@@ -107,7 +107,7 @@ pub fn other_signers(kind: Kind) -> Option<&'static str> {
 
 #[cfg(test)]
 mod tests {
-    use provenant_model::testkit::{self, id, key};
+    use provenant_testkit::{self as testkit, id, key};
     use provenant_model::{GrantId, LicenseTerms, RuleError};
     use serde_json::json;
 

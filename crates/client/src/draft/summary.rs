@@ -240,7 +240,7 @@ fn resolve(p: &DisputeResolve, line: &mut Line<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use provenant_model::testkit::{self, id, key};
+    use provenant_testkit::{self as testkit, id, key};
     use provenant_model::{LicenseTerms, Ppm};
     use serde_json::json;
 

@@ -184,7 +184,7 @@ fn apply_overrides(terms: &mut LicenseTerms, o: &TermsOverrides) {
 #[cfg(test)]
 mod tests {
     use provenant_model::RuleError;
-    use provenant_model::testkit;
+    use provenant_testkit as testkit;
     use serde_json::json;
 
     use super::*;

@@ -3,7 +3,7 @@
 use provenant_model::Ppm;
 use provenant_model::hash_content;
 use provenant_model::payload::Creator;
-use provenant_model::testkit::{id, key};
+use provenant_testkit::{id, key};
 
 use super::{DEFAULT_ROLE, DesignDraft};
 

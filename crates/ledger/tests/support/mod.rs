@@ -8,7 +8,7 @@ use ed25519_dalek::SigningKey;
 use provenant_ledger::store::{Batch, Read, Rows, StoreError, Table};
 use provenant_ledger::{AnyStore, BatchConfig, Ledger, LedgerConfig, MemoryStore, Store};
 use provenant_model::DesignId;
-pub use provenant_model::testkit::{design_of, envelope, grant_id, id, key, register};
+pub use provenant_testkit::{design_of, envelope, grant_id, id, key, register};
 use serde_json::json;
 
 pub const ORIGIN: &str = "test.provenant.example/log";
@@ -46,11 +46,11 @@ pub fn grant(
     owners: &[&SigningKey],
     max_units: Option<u64>,
 ) -> provenant_model::Envelope {
-    let mut terms = provenant_model::testkit::terms();
+    let mut terms = provenant_testkit::terms();
     if let Some(m) = max_units {
         terms["max_units"] = json!(m);
     }
-    provenant_model::testkit::grant(design, licensee, owners, &terms)
+    provenant_testkit::grant(design, licensee, owners, &terms)
 }
 
 /// A store on a "disk" that can be copied (a backup) and whose writes fail

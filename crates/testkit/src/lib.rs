@@ -1,12 +1,11 @@
-//! Builders of signed envelopes for tests of the crates above the model
-//! (enabled by the `testkit` feature; never in a release build of the
-//! service). Keys come from one-byte seeds, so every test is deterministic.
+//! Builders of signed envelopes for tests of the crates above the model (a
+//! dev-dependency only; never in a build of the service). Keys come from
+//! one-byte seeds, so every test is deterministic.
 #![allow(clippy::missing_panics_doc, clippy::must_use_candidate)]
 
 use ed25519_dalek::SigningKey;
 use serde_json::{Value, json};
-
-use crate::{DesignId, Envelope, GrantId, Identity, Kind, hash_content, identity_of};
+use provenant_model::{DesignId, Envelope, GrantId, Identity, Kind, hash_content, identity_of};
 
 /// A signing key from a one-byte seed.
 pub fn key(seed: u8) -> SigningKey {
