@@ -171,8 +171,8 @@ fn next_batch(
     Some(batch)
 }
 
-/// Verifies signatures one by one with `verify_strict`, on up to
-/// `threads` threads, keeping order.
+/// Verifies signatures one by one with `verify_strict`'s verdicts
+/// ([`Envelope::verify`]), on up to `threads` threads, keeping order.
 ///
 /// Not Ed25519 batch verification: its random linear combination accepts
 /// some crafted signatures that `verify_strict` refuses, and only with some

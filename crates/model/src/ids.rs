@@ -29,7 +29,7 @@ pub const IDENTITY_PREFIX: &str = "ed25519:";
 /// Text form `ed25519:` + standard padded base64 of the 32 key bytes. Parsing
 /// refuses non-canonical base64, lengths other than 32 bytes, encodings that
 /// are not a point on the curve and the small-order ("weak") points, which
-/// `verify_strict` would refuse anyway. Identities order by their text, the
+/// signature verification refuses anyway. Identities order by their text, the
 /// tie-break order of royalty rounding.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Identity([u8; 32]);

@@ -26,9 +26,10 @@
 //!   ([`strict_json`]): readers disagree on which value such text means.
 //!   Payload integers are at most 2^53 - 1, so RFC 8785's number form is
 //!   the plain decimal integer; payloads carry no floats.
-//! - Signatures verify with `verify_strict` (canonical `S`, no small-order
-//!   `R` or key). An identity is `ed25519:` + padded base64 of the key; a
-//!   signature is padded base64 of its 64 bytes.
+//! - Signatures verify with `verify_strict`'s verdicts (canonical `S`, no
+//!   small-order `R` or key), computed by [`verify_signature`]. An
+//!   identity is `ed25519:` + padded base64 of the key; a signature is
+//!   padded base64 of its 64 bytes.
 //! - `logged_at` is the server's clock, printed `YYYY-MM-DDTHH:MM:SS[.f]Z`.
 //!
 //! # Contents
@@ -101,7 +102,7 @@ pub use royalty::{
 };
 pub use rules::{Context, MAX_OPEN_DISPUTES, apply};
 pub use scope::{Category, Channel};
-pub use signing::{SignatureBytes, Verified, identity_of, verify_batch};
+pub use signing::{SignatureBytes, Verified, identity_of, verify_signature};
 pub use state::{Changes, DesignState, DisputeState, EntryRef, GrantState, Owner, StateView};
 pub use terms::{LicenseTerms, Royalty, RoyaltyPolicy};
 pub use values::{Currency, Money, Ppm, Timestamp};

@@ -2,7 +2,8 @@
 //!
 //! A signature counts when it passes `verify_strict` of ed25519-dalek: the
 //! RFC 8032 cofactorless equation `[S]B = R + [k]A` with a canonical `S`,
-//! refusing small-order `R` and `A`. [`Envelope::verify`] checks every line
+//! refusing small-order `R` and `A`. [`verify_signature`] gives exactly
+//! those verdicts for less work. [`Envelope::verify`] checks every line
 //! and yields a [`Verified`] envelope, the only input the rules accept, so no
 //! rule can run on unchecked signatures. Which keys must sign is a rule of
 //! each kind ([`crate::apply`]).
@@ -11,7 +12,7 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::str::FromStr;
 
-use ed25519_dalek::{Signature, Signer as _, SigningKey};
+use ed25519_dalek::{Signature, Signer as _, SigningKey, Verifier as _, VerifyingKey};
 
 use crate::codec::{from_base64, to_base64};
 use crate::ids::serde_via_str;
@@ -112,11 +113,9 @@ impl Envelope {
         let signers = self.distinct_signers()?;
         let message = self.signing_input();
         for line in self.signatures() {
-            let signature = Signature::from_bytes(&line.sig.0);
-            line.key
-                .verifying_key()?
-                .verify_strict(&message, &signature)
-                .map_err(|_| RuleError::SignatureInvalid { key: line.key })?;
+            if !verify_signature(&line.key.verifying_key()?, &message, &line.sig.0) {
+                return Err(RuleError::SignatureInvalid { key: line.key });
+            }
         }
         Ok(self.verified(signers))
     }
@@ -140,54 +139,76 @@ impl Envelope {
     }
 }
 
-/// Verifies the signatures of many envelopes at once with ed25519-dalek's
-/// batch verification, for the ledger's sequencer.
+/// The canonical encodings of the eight points of small order (the
+/// torsion subgroup of edwards25519), as listed in the C2SP Ed25519 test
+/// vectors' README: order 1 (the identity), order 2, two of order 4, four
+/// of order 8. Their other six encodings are non-canonical.
+const SMALL_ORDER_ENCODINGS: [[u8; 32]; 8] = [
+    hex32("0100000000000000000000000000000000000000000000000000000000000000"),
+    hex32("ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"),
+    hex32("0000000000000000000000000000000000000000000000000000000000000000"),
+    hex32("0000000000000000000000000000000000000000000000000000000000000080"),
+    hex32("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05"),
+    hex32("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85"),
+    hex32("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a"),
+    hex32("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa"),
+];
+
+/// Whether `signature` is `key`'s Ed25519 signature of `message`, with
+/// exactly the verdicts of ed25519-dalek's `verify_strict` and less work.
 ///
-/// When the whole batch passes, every envelope is [`Verified`]; when it
-/// fails, each envelope is verified on its own with [`Envelope::verify`] so
-/// that only the bad ones are refused. The answer has one result per
-/// envelope, in order.
+/// `verify_strict` decompresses `R` (refusing bytes that are not a point),
+/// refuses a small-order `R` or `A`, then accepts when `R'`, the
+/// compression of `[S]B - [k]A` with `k = SHA-512(R || A || M)` over the
+/// bytes as given, equals `R`'s 32 bytes. This function runs ed25519-dalek's
+/// `verify`, which computes the same `R'` and compares the same bytes (both
+/// refuse a non-canonical `S`, at or above the group order), after refusing
+/// the 8 encodings in `SMALL_ORDER_ENCODINGS` as `R` and a small-order `A`.
+/// It saves `R`'s decompression (a field exponentiation) and its
+/// small-order test.
 ///
-/// The batch equation is a random linear combination of the RFC 8032
-/// equations, so a batch passes exactly when every signature passes
-/// `verify_strict` for all signatures made by a signing key; the only
-/// difference is a signature that its own key holder deliberately builds
-/// with a small torsion component, which the batch can accept with
-/// probability at most 1/8 while `verify_strict` refuses it. That can only
-/// harm the key holder's own entry; an auditor replaying with
-/// [`Envelope::verify`] reports it.
+/// The verdicts are the same. `A` and `S` are treated alike by both.
+/// - If this function accepts: `R` equals `R'`, a compression, and a
+///   compression is the canonical encoding of its point, so `R`
+///   decompresses. That point is not of small order: there are 8
+///   small-order points and the 8 refused encodings are their canonical
+///   ones. So `verify_strict` accepts.
+/// - If `verify_strict` accepts: `R` equals `R'` and decompresses to a point
+///   not of small order, while each of the 8 encodings decompresses to a
+///   small-order point, so `R` is none of them and this function accepts.
+///
+/// `A`'s test costs three point doublings; the keys of identities never
+/// fail it ([`Identity`] refuses small-order keys when parsed), but
+/// keeping it makes the function equal to `verify_strict` for every key.
+/// `crates/model/tests/strict_verification.rs` checks the equality on the
+/// speccheck and C2SP vectors (`fixtures/ed25519`), on crafted torsion,
+/// non-canonical and out-of-range cases, and on mutated honest signatures.
 #[must_use]
-pub fn verify_batch(envelopes: &[Envelope]) -> Vec<Result<Verified, RuleError>> {
-    let mut signer_sets = Vec::with_capacity(envelopes.len());
-    let mut all_distinct = true;
-    for env in envelopes {
-        let set = env.distinct_signers();
-        all_distinct &= set.is_ok();
-        signer_sets.push(set);
-    }
-    if all_distinct {
-        let inputs: Vec<Vec<u8>> = envelopes.iter().map(Envelope::signing_input).collect();
-        let mut messages: Vec<&[u8]> = Vec::new();
-        let mut signatures = Vec::new();
-        let mut keys = Vec::new();
-        let mut all_keys = true;
-        for (env, input) in envelopes.iter().zip(&inputs) {
-            for line in env.signatures() {
-                messages.push(input);
-                signatures.push(Signature::from_bytes(&line.sig.0));
-                match line.key.verifying_key() {
-                    Ok(key) => keys.push(key),
-                    Err(_) => all_keys = false,
-                }
-            }
-        }
-        if all_keys && ed25519_dalek::verify_batch(&messages, &signatures, &keys).is_ok() {
-            return envelopes
-                .iter()
-                .zip(signer_sets)
-                .map(|(env, set)| set.map(|s| env.verified(s)))
-                .collect();
+pub fn verify_signature(key: &VerifyingKey, message: &[u8], signature: &[u8; 64]) -> bool {
+    let r = &signature[..32];
+    !SMALL_ORDER_ENCODINGS.iter().any(|small| small[..] == *r)
+        && !key.is_weak()
+        && key
+            .verify(message, &Signature::from_bytes(signature))
+            .is_ok()
+}
+
+/// 32 bytes from 64 hex digits, at compile time.
+const fn hex32(text: &str) -> [u8; 32] {
+    const fn digit(c: u8) -> u8 {
+        match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            _ => panic!("not a lower-case hex digit"),
         }
     }
-    envelopes.iter().map(Envelope::verify).collect()
+    let text = text.as_bytes();
+    assert!(text.len() == 64, "not 64 hex digits");
+    let mut out = [0u8; 32];
+    let mut i = 0;
+    while i < 32 {
+        out[i] = (digit(text[2 * i]) << 4) | digit(text[2 * i + 1]);
+        i += 1;
+    }
+    out
 }
