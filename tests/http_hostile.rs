@@ -9,8 +9,8 @@ mod support;
 
 use base64::Engine as _;
 use ed25519_dalek::{Signer as _, SigningKey};
-use provenant_testkit::envelope;
 use provenant_model::{Envelope, Kind};
+use provenant_testkit::envelope;
 use serde_json::{Value, json};
 use support::raw::{RawResponse, request};
 use support::*;

@@ -5,8 +5,8 @@ mod support;
 
 use ed25519_dalek::SigningKey;
 use provenant_api::{DesignReport, Proven, RestsOn};
-use provenant_testkit::{envelope, terms};
 use provenant_model::{DesignId, Envelope, Kind, LicenseQuery, Reason};
+use provenant_testkit::{envelope, terms};
 use serde_json::{Value, json};
 use support::*;
 

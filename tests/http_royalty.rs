@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 
 use ed25519_dalek::SigningKey;
 use provenant_api::{Proven, SplitRequest};
-use provenant_testkit::{envelope, terms};
 use provenant_model::{DesignId, Identity, Kind, RoyaltySplit};
+use provenant_testkit::{envelope, terms};
 use provenant_tlog::NoteVerifier;
 use serde::Deserialize;
 use serde_json::{Value, json};

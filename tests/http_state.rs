@@ -10,10 +10,10 @@ use ed25519_dalek::SigningKey;
 use provenant_api::routes::{design_path, grant_path};
 use provenant_api::{Proven, VerifyError};
 use provenant_model::statemap::StateKey;
-use provenant_testkit::{envelope, terms};
 use provenant_model::{
     DesignId, Entry, GrantState, Kind, LicenseAnswer, Reason, Replay, StateView as _,
 };
+use provenant_testkit::{envelope, terms};
 use provenant_tlog::NoteVerifier;
 use serde_json::{Value, json};
 use support::*;

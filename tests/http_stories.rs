@@ -4,8 +4,8 @@
 mod support;
 
 use provenant_api::Problem;
-use provenant_testkit::{envelope, terms};
 use provenant_model::{Envelope, GrantId, Kind, LeafHash, Receipt};
+use provenant_testkit::{envelope, terms};
 use serde_json::json;
 use support::*;
 

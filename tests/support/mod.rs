@@ -14,8 +14,8 @@ pub use provenant_api::routes::*;
 use provenant_api::{
     Input, LogInfo, Method, Problem, SplitRequest, StatementRequest, Submitted, TYPE_BASE,
 };
-pub use provenant_testkit::{design_of, grant_id, id, key, register};
 use provenant_model::{Action, DesignId, Envelope, Kind, LicenseQuery, Money, Receipt, SaleLine};
+pub use provenant_testkit::{design_of, grant_id, id, key, register};
 use provenant_tlog::{Checkpoint, Note, NoteVerifier};
 use reqwest::blocking::{Client, Response};
 use serde::Serialize;

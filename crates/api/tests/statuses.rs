@@ -7,10 +7,10 @@
 
 use provenant_api::problem::status;
 use provenant_api::{Problem, TYPE_BASE, rule_status};
-use provenant_testkit::{id, key};
 use provenant_model::{
     DesignId, DisputeId, EntryId, GrantId, LeafHash, RuleError, Timestamp, ViewError,
 };
+use provenant_testkit::{id, key};
 
 macro_rules! every_rule {
     ($($variant:ident => $sample:expr, $status:expr, $code:literal;)*) => {

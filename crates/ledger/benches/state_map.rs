@@ -25,8 +25,8 @@ use ed25519_dalek::SigningKey;
 use provenant_api::Proven;
 use provenant_ledger::store::Table;
 use provenant_ledger::{BatchConfig, Ledger, LedgerConfig, RocksOptions, RocksStore};
-use provenant_testkit::{design_of, envelope, grant_id, id, register, terms};
 use provenant_model::{Action, Envelope, Kind, LicenseAnswer, LicenseQuery};
+use provenant_testkit::{design_of, envelope, grant_id, id, register, terms};
 use provenant_tlog::NoteVerifier;
 use serde_json::json;
 

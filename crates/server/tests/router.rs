@@ -350,8 +350,7 @@ fn oversized_with_garbage_signatures() -> String {
                                "share_ppm": share, "role": "designer"})
         })
         .collect();
-    let mut v =
-        provenant_testkit::register(b"big", &[(&numbered_key(0), 1_000_000)]).to_value();
+    let mut v = provenant_testkit::register(b"big", &[(&numbered_key(0), 1_000_000)]).to_value();
     v["payload"]["creators"] = serde_json::Value::Array(creators.clone());
     v["payload"]["description"] = serde_json::json!("d".repeat(4000));
     v["signatures"] = creators

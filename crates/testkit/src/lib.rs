@@ -4,8 +4,8 @@
 #![allow(clippy::missing_panics_doc, clippy::must_use_candidate)]
 
 use ed25519_dalek::SigningKey;
-use serde_json::{Value, json};
 use provenant_model::{DesignId, Envelope, GrantId, Identity, Kind, hash_content, identity_of};
+use serde_json::{Value, json};
 
 /// A signing key from a one-byte seed.
 pub fn key(seed: u8) -> SigningKey {

@@ -225,8 +225,8 @@ pub fn check_draft(envelope: &Envelope) -> Result<(), DraftError> {
 
 #[cfg(test)]
 mod tests {
-    use provenant_testkit::{self as testkit, id, key};
     use provenant_model::{Kind, payload::MAX_TEXT};
+    use provenant_testkit::{self as testkit, id, key};
     use serde_json::json;
 
     use super::*;

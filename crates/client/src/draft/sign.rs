@@ -107,8 +107,8 @@ pub fn other_signers(kind: Kind) -> Option<&'static str> {
 
 #[cfg(test)]
 mod tests {
-    use provenant_testkit::{self as testkit, id, key};
     use provenant_model::{GrantId, LicenseTerms, RuleError};
+    use provenant_testkit::{self as testkit, id, key};
     use serde_json::json;
 
     use super::*;

@@ -240,8 +240,8 @@ fn resolve(p: &DisputeResolve, line: &mut Line<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use provenant_testkit::{self as testkit, id, key};
     use provenant_model::{LicenseTerms, Ppm};
+    use provenant_testkit::{self as testkit, id, key};
     use serde_json::json;
 
     use super::*;
