@@ -10,6 +10,7 @@ mod remote;
 mod royalty;
 mod serve;
 mod settings;
+mod submit;
 mod verify;
 
 use std::io::{IsTerminal as _, Write as _};
@@ -58,8 +59,9 @@ enum Command {
     Design(DesignCommand),
     /// Add your signature to an envelope.
     Sign(draft::SignArgs),
-    /// Send a signed envelope to the ledger and save its verified receipt.
-    Submit(remote::SubmitArgs),
+    /// Send signed envelopes to the ledger and save their verified receipts
+    /// (several go in batches, each logged or refused on its own).
+    Submit(submit::SubmitArgs),
     /// Draft, accept, check and revoke licenses.
     #[command(subcommand)]
     License(LicenseCommand),

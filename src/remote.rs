@@ -7,12 +7,11 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use provenant_api::verify::{Recompute, RestsOn, verify_receipt};
+use provenant_api::verify::{Recompute, RestsOn};
 use provenant_api::{DesignReport, Proven};
 use provenant_client::Client;
 use provenant_model::{
-    Category, Channel, CountryCode, DesignId, Envelope, Identity, LicenseAnswer, LicenseQuery,
-    Timestamp,
+    Category, Channel, CountryCode, DesignId, Identity, LicenseAnswer, LicenseQuery, Timestamp,
 };
 use provenant_tlog::{LeafIndex, Note, NoteVerifier};
 use serde::Serialize;
@@ -20,7 +19,7 @@ use serde_json::Value;
 
 use crate::args::ActionArg;
 use crate::draft::hash_file;
-use crate::draft::io::{now, pretty, write_atomic};
+use crate::draft::io::now;
 use crate::error::CliError;
 use crate::output::Output;
 
@@ -46,7 +45,7 @@ impl ServerArg {
 /// The log key to check answers with: the one given, else the server's
 /// (which proves the answer consistent with the log that server signs, but
 /// not that it is the log you trust: pin the key with `--log-key`).
-fn log_key(client: &Client, given: Option<&str>) -> Result<NoteVerifier, CliError> {
+pub fn log_key(client: &Client, given: Option<&str>) -> Result<NoteVerifier, CliError> {
     match given {
         Some(text) => parse_log_key(text),
         None => verifier(&client.log()?.verifier_key),
@@ -140,66 +139,6 @@ pub fn verified_state<T: RestsOn + Recompute>(
 /// A typed answer as JSON, for `--json`.
 pub fn json_of<T: Serialize>(answer: &T) -> Result<Value, CliError> {
     Ok(serde_json::to_value(answer)?)
-}
-
-/// Send a signed envelope to the ledger and save its receipt.
-#[derive(Debug, Args)]
-pub struct SubmitArgs {
-    /// The signed envelope (JSON).
-    envelope: PathBuf,
-    /// Where to save the receipt [default: the envelope's name with `.receipt.json`].
-    #[arg(long, value_name = "FILE")]
-    receipt: Option<PathBuf>,
-    /// The log's verifier key (text or file) to check the receipt with [default: the server's].
-    #[arg(long, env = "PROVENANT_LOG_KEY")]
-    log_key: Option<String>,
-}
-
-impl SubmitArgs {
-    pub fn run(&self, server: &ServerArg) -> Result<Output, CliError> {
-        let bytes = std::fs::read(&self.envelope).map_err(CliError::file(&self.envelope))?;
-        let envelope = Envelope::from_json(&bytes)?;
-        let client = server.client()?;
-        let submitted = client.submit(&envelope)?;
-        let key = log_key(&client, self.log_key.as_deref())?;
-        verify_receipt(&submitted.receipt, &key).map_err(|source| CliError::Unverified {
-            what: "receipt",
-            source,
-        })?;
-        // The receipt must be for this envelope, not any entry of the log.
-        let logged = submitted
-            .receipt
-            .leaf_bytes()
-            .ok()
-            .and_then(|bytes| provenant_model::Entry::from_leaf_bytes(&bytes).ok())
-            .map(|entry| entry.envelope.id());
-        if logged != Some(envelope.id()) {
-            return Err(CliError::WrongReceipt);
-        }
-        let path = self
-            .receipt
-            .clone()
-            .unwrap_or_else(|| self.envelope.with_extension("receipt.json"));
-        let receipt = json_of(&submitted.receipt)?;
-        write_atomic(&path, &pretty(&receipt)?)?;
-        let what = if submitted.created {
-            "logged"
-        } else {
-            "already in the log"
-        };
-        // The envelope's id is the grant's or the dispute's id.
-        let id = envelope.id().to_string();
-        Ok(Output::new(
-            format!(
-                "{} {what} at index {} (id {id}); receipt verified and saved to {}",
-                envelope.kind().as_str(),
-                submitted.receipt.index,
-                path.display()
-            ),
-            serde_json::json!({"id": id, "created": submitted.created, "receipt_file": path,
-                               "receipt": receipt}),
-        ))
-    }
 }
 
 /// Print the log's verifier key (what `verify` and `audit` trust) and size.

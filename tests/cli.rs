@@ -614,3 +614,58 @@ fn royalties_through_the_command_line_follow_each_grants_policy() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--policy"));
 }
+
+/// Several files go in one batch: each is logged or refused on its own,
+/// every receipt is verified and saved beside its file, and one refusal
+/// makes the command exit 3 without losing the others.
+#[test]
+fn submit_sends_many_files_in_a_batch() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), &[]);
+    let mut files = Vec::new();
+    for i in 0..5u32 {
+        // The third one's shares sum to 60%: refused.
+        let share = if i == 2 { 600_000 } else { 1_000_000 };
+        let env = register(format!("charm {i}").as_bytes(), &[(&key(1), share)]);
+        let file = dir.path().join(format!("charm-{i}.json"));
+        std::fs::write(&file, serde_json::to_string(&env.to_value()).unwrap()).unwrap();
+        files.push(file);
+    }
+    let out = provenant()
+        .args(["submit", "--json", "--server", &server.base])
+        .args(&files)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    let answer: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(answer["refused"], 1, "{answer}");
+    let results = answer["results"].as_array().unwrap();
+    assert_eq!(results.len(), 5);
+    assert_eq!(
+        results[2]["problem"]["type"],
+        "https://provenant.dev/problems/shares-sum"
+    );
+    let (_, verifier) = server.log_key();
+    for (i, file) in files.iter().enumerate() {
+        let saved = file.with_extension("receipt.json");
+        assert_eq!(saved.exists(), i != 2, "{}", saved.display());
+        if i != 2 {
+            let receipt: Receipt = serde_json::from_slice(&std::fs::read(&saved).unwrap()).unwrap();
+            verify_receipt(&receipt, &verifier).unwrap();
+        }
+    }
+    // Again: all four already in the log, nothing new.
+    let size = server.log_info().size;
+    let again = provenant()
+        .args(["submit", "--server", &server.base])
+        .args(&files)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&again.stdout);
+    let again_lines = text
+        .lines()
+        .filter(|l| l.starts_with("design.register already in the log"));
+    assert_eq!(again_lines.count(), 4, "{text}");
+    assert_eq!(server.log_info().size, size);
+}

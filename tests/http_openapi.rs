@@ -126,6 +126,12 @@ fn drive(server: &Server) -> Seen {
         &[&brand],
     );
     seen.post(server, "/v1/entries", &outside.to_value());
+    // A batch: one envelope already logged, one refused by a rule.
+    seen.post(
+        server,
+        "/v1/entries/batch",
+        &json!({"envelopes": [g.to_value(), outside.to_value()]}),
+    );
     seen.get(server, &format!("/v1/designs/{}", "cd".repeat(32)));
     seen.get(server, "/v1/designs/xyz");
     seen.get(server, "/v1/entries/99");

@@ -3,6 +3,7 @@
 //! | module | what |
 //! |---|---|
 //! | [`routes`] | every route, defined once: method, path, request and answer types ([`Endpoint`]), and the path builders clients use |
+//! | [`batch`] | many envelopes in one write: [`EntryBatch`], [`BatchAnswer`] |
 //! | [`log`] | the log: [`LogInfo`], inclusion and consistency proofs, entries, [`Submitted`] |
 //! | [`design`] | designs: [`DesignReport`], the lists of `GET /v1/designs`, [`Identified`] |
 //! | [`keys`] | what one key signed: [`KeyEntriesQuery`] |
@@ -34,6 +35,7 @@
 //! rules: those are `provenant-model`'s, which this crate names in its
 //! types but never re-implements.
 
+pub mod batch;
 pub mod design;
 pub mod hex;
 pub mod keys;
@@ -46,6 +48,7 @@ pub mod royalty;
 pub mod state;
 pub mod verify;
 
+pub use batch::{BatchAnswer, BatchResult, EntryBatch, MAX_BATCH_BYTES, MAX_BATCH_ENVELOPES};
 pub use design::{
     DesignDetails, DesignList, DesignReport, DesignSummary, Identified, Licensed, ListQuery,
     NotRegistered,

@@ -21,7 +21,8 @@ use crate::problem::CONTENT_TYPE as PROBLEM;
 use crate::routes::{
     CheckLicense, Endpoint, GetCheckpoint, GetDesign, GetEntry, GetGrant, GetLog, GetOpenApi,
     GetTile, GetTlogCheckpoint, Health, IdentifyFile, Input, KeyEntries, ListDesigns, Metrics,
-    ProveConsistency, ProveInclusion, Ready, SplitRoyalty, StateRoyalties, SubmitEntry,
+    ProveConsistency, ProveInclusion, Ready, SplitRoyalty, StateRoyalties, SubmitBatch,
+    SubmitEntry,
 };
 use provenant_model::{DesignId, GrantId};
 
@@ -272,6 +273,15 @@ pub fn document() -> Value {
             ),
         ],
         ..Operation::new("Write a signed envelope")
+    });
+    b.add::<SubmitBatch>(Operation {
+        ok: &[(
+            200,
+            "One result per envelope, in order: its receipt (`201` new, \
+                `200` already logged) or its problem. The batch itself is \
+                refused only when it is not a readable batch.",
+        )],
+        ..Operation::new("Write many signed envelopes, each answered on its own")
     });
     let parameter = Some(b.schema::<u64>());
     b.add::<GetEntry>(Operation {

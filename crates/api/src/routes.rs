@@ -22,6 +22,7 @@ use provenant_model::{
 };
 use provenant_tlog::tile::Tile;
 
+use crate::batch::{BatchAnswer, EntryBatch};
 use crate::design::{DesignList, DesignReport, Identified, ListQuery};
 use crate::keys::KeyEntriesQuery;
 use crate::log::{
@@ -135,6 +136,9 @@ endpoints! {
     /// Write a signed envelope: `201` with the receipt of a new entry, `200`
     /// with the original receipt of one already logged.
     SubmitEntry: Post "/v1/entries", Json, Envelope => Receipt;
+    /// Write up to [`crate::batch::MAX_BATCH_ENVELOPES`] signed envelopes,
+    /// each answered on its own, in order.
+    SubmitBatch: Post "/v1/entries/batch", Json, EntryBatch => BatchAnswer;
     /// Read entry `{index}` back ([`entry_path`]).
     GetEntry: Get "/v1/entries/{index}", None, () => EntryAnswer;
     /// What a client needs to verify the log.

@@ -13,13 +13,14 @@ use std::time::{Duration, Instant};
 use provenant_api::routes::{
     CheckLicense, GetCheckpoint, GetDesign, GetEntry, GetGrant, GetLog, GetOpenApi, GetTile,
     GetTlogCheckpoint, Health, IdentifyFile, ListDesigns, Metrics, ProveConsistency,
-    ProveInclusion, Ready, SplitRoyalty, StateRoyalties, SubmitEntry, design_path, entry_path,
-    grant_path, tile_path,
+    ProveInclusion, Ready, SplitRoyalty, StateRoyalties, SubmitBatch, SubmitEntry, design_path,
+    entry_path, grant_path, tile_path,
 };
 use provenant_api::{
-    ConsistencyAnswer, ConsistencyQuery, DesignList, DesignReport, Endpoint, EntryAnswer,
-    Identified, InclusionAnswer, InclusionQuery, Input, ListQuery, LogInfo, Method, Problem,
-    Proven, Route, SplitRequest, StatementRequest, Submitted, problem,
+    BatchAnswer, BatchResult, ConsistencyAnswer, ConsistencyQuery, DesignList, DesignReport,
+    Endpoint, EntryAnswer, EntryBatch, Identified, InclusionAnswer, InclusionQuery, Input,
+    ListQuery, LogInfo, Method, Problem, Proven, Route, SplitRequest, StatementRequest, Submitted,
+    problem,
 };
 use provenant_model::{
     DesignId, Envelope, GrantId, GrantState, LicenseAnswer, LicenseQuery, RoyaltySplit, Statement,
@@ -240,6 +241,42 @@ impl Client {
         let (url, builder) = self.typed::<SubmitEntry>(SubmitEntry::ROUTE.path, envelope);
         let answer = self.send(&SubmitEntry::ROUTE, url, builder)?;
         Ok(Submitted::from_status(answer.json()?, answer.status))
+    }
+
+    /// `POST /v1/entries/batch`: writes up to
+    /// [`provenant_api::MAX_BATCH_ENVELOPES`] signed envelopes in one
+    /// request, each answered on its own, in order: a receipt, or the
+    /// problem that refused it. Safe to repeat, as single writes are.
+    ///
+    /// # Errors
+    /// A batch the server could not read at all, or an answer that does
+    /// not hold one result per envelope.
+    pub fn submit_batch(
+        &self,
+        envelopes: &[Envelope],
+    ) -> Result<Vec<Result<Submitted, Problem>>, ClientError> {
+        let batch = EntryBatch {
+            envelopes: envelopes.to_vec(),
+        };
+        let (url, builder) = self.typed::<SubmitBatch>(SubmitBatch::ROUTE.path, &batch);
+        let answer: BatchAnswer = self
+            .send(&SubmitBatch::ROUTE, url.clone(), builder)?
+            .json()?;
+        if answer.results.len() != envelopes.len() {
+            return Err(ClientError::Decode {
+                url,
+                detail: format!(
+                    "{} results for {} envelopes",
+                    answer.results.len(),
+                    envelopes.len()
+                ),
+            });
+        }
+        Ok(answer
+            .results
+            .into_iter()
+            .map(BatchResult::outcome)
+            .collect())
     }
 
     /// `GET /v1/entries/{index}`: an entry and its leaf hash.

@@ -11,7 +11,7 @@
 use std::time::Duration;
 
 use provenant_api::routes::{
-    CheckLicense, IdentifyFile, SplitRoyalty, StateRoyalties, SubmitEntry,
+    CheckLicense, IdentifyFile, SplitRoyalty, StateRoyalties, SubmitBatch, SubmitEntry,
 };
 use provenant_api::{Endpoint, Method, Route};
 
@@ -86,6 +86,7 @@ pub fn safe_to_repeat(route: &Route) -> bool {
         Method::Get => true,
         Method::Post => [
             SubmitEntry::ROUTE,
+            SubmitBatch::ROUTE,
             CheckLicense::ROUTE,
             SplitRoyalty::ROUTE,
             StateRoyalties::ROUTE,

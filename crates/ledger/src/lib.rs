@@ -41,7 +41,7 @@ pub use error::{LedgerError, ReadError, SubmitError};
 pub use ledger::{BATCH_BUCKETS, Ledger, LedgerConfig, LedgerStats};
 pub use log::Head;
 pub use sequencer::{
-    BatchConfig, DEFAULT_BATCH_BUDGET, DEFAULT_MAX_BATCH, DEFAULT_QUEUE_CAPACITY, Outcome,
+    BatchConfig, DEFAULT_BATCH_BUDGET, DEFAULT_MAX_BATCH, DEFAULT_QUEUE_CAPACITY, Outcome, Reply,
 };
 pub use signed::{RecordError, SignerRecord};
 pub use store::{AnyStore, MemoryStore, Store};

@@ -6,6 +6,7 @@
 //! |---|---|
 //! | [`identify`] | `POST /v1/designs/identify` (a streamed upload) |
 //! | [`entries`] | `POST /v1/entries`, `GET /v1/entries/{index}` |
+//! | [`batch`] | `POST /v1/entries/batch` (each envelope answered on its own) |
 //! | [`log`] | `GET /v1/log`, `/v1/checkpoint`, `/checkpoint`, `/tile/...`, `/v1/proofs/...` |
 //! | [`queries`] | `GET /v1/designs?creator=|licensee=`, `GET /v1/designs/{id}`, `GET /v1/grants/{id}`, `GET /v1/keys/{key}/entries`, `POST /v1/licenses/check`, `POST /v1/royalties/split` |
 //! | [`statement`] | `POST /v1/royalties/statement` (JSON or CSV) |
@@ -23,6 +24,7 @@
 //! `GET /v1/openapi.json` ([`OPENAPI`]). The router is a plain function of
 //! its state, [`app`], so tests can drive it without a socket.
 
+pub mod batch;
 pub mod body;
 pub mod compute;
 pub mod entries;
@@ -33,6 +35,7 @@ pub mod metrics;
 pub mod path;
 pub mod policy;
 pub mod problem;
+pub mod process;
 pub mod queries;
 pub mod ratelimit;
 pub mod request_id;
@@ -109,13 +112,17 @@ pub fn app(ledger: Ledger, limits: Limits) -> Router {
     LazyLock::force(&OPENAPI);
     let metrics_route = Router::new()
         .mount::<routes::Metrics, _, _>(metrics::render)
-        .with_state(metrics::MetricsState {
-            metrics: metrics.clone(),
-            ledger: ledger.clone(),
-            compute: compute.clone(),
-        });
+        .with_state(metrics::MetricsState::new(
+            &metrics,
+            ledger.clone(),
+            compute.clone(),
+        ));
     let router = Router::new()
         .mount::<routes::SubmitEntry, _, _>(entries::submit)
+        .mount_with::<routes::SubmitBatch, _, _>(
+            batch::submit_batch,
+            DefaultBodyLimit::max(limits.body_bytes.max(provenant_api::MAX_BATCH_BYTES)),
+        )
         .mount::<routes::GetEntry, _, _>(entries::entry)
         .mount::<routes::GetLog, _, _>(log::info)
         .mount::<routes::GetCheckpoint, _, _>(log::checkpoint)
@@ -183,15 +190,37 @@ pub fn app(ledger: Ledger, limits: Limits) -> Router {
 trait Mount<S> {
     /// The router with `handler` answering `E`.
     fn mount<E: Endpoint, H: Handler<T, S>, T: 'static>(self, handler: H) -> Self;
+
+    /// The same, with a body limit of its own.
+    fn mount_with<E: Endpoint, H: Handler<T, S>, T: 'static>(
+        self,
+        handler: H,
+        limit: DefaultBodyLimit,
+    ) -> Self;
 }
 
 impl<S: Clone + Send + Sync + 'static> Mount<S> for Router<S> {
     fn mount<E: Endpoint, H: Handler<T, S>, T: 'static>(self, handler: H) -> Self {
-        let method = match E::ROUTE.method {
-            provenant_api::Method::Get => MethodFilter::GET,
-            provenant_api::Method::Post => MethodFilter::POST,
-        };
-        self.route(E::ROUTE.path, axum::routing::on(method, handler))
+        self.route(E::ROUTE.path, axum::routing::on(filter::<E>(), handler))
+    }
+
+    fn mount_with<E: Endpoint, H: Handler<T, S>, T: 'static>(
+        self,
+        handler: H,
+        limit: DefaultBodyLimit,
+    ) -> Self {
+        self.route(
+            E::ROUTE.path,
+            axum::routing::on(filter::<E>(), handler).layer(limit),
+        )
+    }
+}
+
+/// The method of endpoint `E`, as axum filters it.
+fn filter<E: Endpoint>() -> MethodFilter {
+    match E::ROUTE.method {
+        provenant_api::Method::Get => MethodFilter::GET,
+        provenant_api::Method::Post => MethodFilter::POST,
     }
 }
 

@@ -1,229 +1,297 @@
-//! `GET /metrics`: Prometheus text exposition of requests by route and
-//! status, request latencies, the sequencer's batch sizes and queue depth,
-//! the tree size, and the compute pool's reads (running, refused,
-//! cancelled, work done).
+//! `GET /metrics`: the Prometheus text exposition (version 0.0.4) of
+//! requests by route and status, request latencies, the sequencer's batch
+//! sizes and queue depth, the tree size, the compute pool's reads, and the
+//! standard process metrics ([`crate::process`]).
+//!
+//! Request counters and latency histograms are `prometheus-client`'s:
+//! atomics per label set, behind a read lock taken once per request to
+//! find them (a write lock only the first time a route and status are
+//! seen). Everything else is read from its owner at each scrape.
 
-use std::collections::BTreeMap;
-use std::fmt::Write as _;
+use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
-use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use prometheus_client::collector::Collector;
+use prometheus_client::encoding::{
+    DescriptorEncoder, EncodeLabelSet, EncodeMetric as _, NoLabelSet,
+};
+use prometheus_client::metrics::MetricType;
+use prometheus_client::metrics::counter::{ConstCounter, Counter};
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::ConstGauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
+use provenant_api::routes::ALL;
 use provenant_ledger::{BATCH_BUCKETS, Ledger};
 
 use crate::ComputePool;
+use crate::process::ProcessCollector;
 
 /// Upper bounds of the latency histogram, in seconds.
 const LATENCY_BUCKETS: [f64; 10] = [
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 2.5,
 ];
 
-#[derive(Default)]
-struct Route {
-    /// Responses by status.
-    statuses: BTreeMap<u16, u64>,
-    /// Latency counts per bucket of [`LATENCY_BUCKETS`], then the overflow.
-    counts: [u64; LATENCY_BUCKETS.len() + 1],
-    sum: f64,
+/// The route label of requests no route matched.
+const UNMATCHED: &str = "unmatched";
+
+/// A route's requests by status.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RouteStatus {
+    route: &'static str,
+    status: u16,
 }
 
-/// Request counters shared by the middleware and the `/metrics` route,
-/// keyed by route pattern. A route's key is allocated once, the first time
-/// it is seen; every later request only looks it up.
-#[derive(Clone, Default)]
-pub struct Metrics(Arc<Mutex<BTreeMap<String, Route>>>);
+/// A route.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RouteLabel {
+    route: &'static str,
+}
 
-impl Metrics {
-    fn record(&self, route: &str, status: u16, seconds: f64) {
-        let mut routes = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        let r = match routes.get_mut(route) {
-            Some(r) => r,
-            None => routes.entry(route.to_owned()).or_default(),
-        };
-        *r.statuses.entry(status).or_default() += 1;
-        let bucket = LATENCY_BUCKETS
-            .iter()
-            .position(|b| seconds <= *b)
-            .unwrap_or(LATENCY_BUCKETS.len());
-        r.counts[bucket] += 1;
-        r.sum += seconds;
+fn latency_histogram() -> Histogram {
+    Histogram::new(LATENCY_BUCKETS)
+}
+
+/// Request counters shared by the middleware and the `/metrics` route.
+/// Labels are the routes' own static patterns (never the raw path, so ids
+/// do not explode the label set), so counting a request allocates nothing.
+#[derive(Clone)]
+pub struct Metrics {
+    requests: Family<RouteStatus, Counter>,
+    latency: Family<RouteLabel, Histogram, fn() -> Histogram>,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self {
+            requests: Family::default(),
+            latency: Family::new_with_constructor(latency_histogram),
+        }
     }
 }
 
-/// Middleware: counts every request by its route pattern (never the raw
-/// path, so ids do not explode the label set) and status.
+impl Metrics {
+    fn record(&self, route: &'static str, status: u16, seconds: f64) {
+        self.requests
+            .get_or_create(&RouteStatus { route, status })
+            .inc();
+        self.latency
+            .get_or_create(&RouteLabel { route })
+            .observe(seconds);
+    }
+}
+
+/// The static pattern of a matched route.
+fn route_of(matched: Option<&MatchedPath>) -> &'static str {
+    matched
+        .and_then(|m| ALL.iter().find(|r| r.path == m.as_str()))
+        .map_or(UNMATCHED, |r| r.path)
+}
+
+/// Middleware: counts every request by its route pattern and status.
 pub async fn track(State(metrics): State<Metrics>, req: Request, next: Next) -> Response {
-    let route = req.extensions().get::<MatchedPath>().cloned();
+    let route = route_of(req.extensions().get::<MatchedPath>());
     let start = Instant::now();
     let response = next.run(req).await;
     metrics.record(
-        route.as_ref().map_or("unmatched", MatchedPath::as_str),
+        route,
         response.status().as_u16(),
         start.elapsed().as_secs_f64(),
     );
     response
 }
 
-/// The state of the `/metrics` route.
+/// The state of the `/metrics` route: every metric, registered once.
 #[derive(Clone)]
 pub struct MetricsState {
-    /// The request counters.
-    pub metrics: Metrics,
-    /// The ledger.
-    pub ledger: Ledger,
-    /// The pool computing royalty and license reads.
-    pub compute: ComputePool,
+    registry: Arc<Registry>,
+}
+
+impl MetricsState {
+    /// The registry of `metrics`, the ledger's and the compute pool's
+    /// figures, and the process's.
+    #[must_use]
+    pub fn new(metrics: &Metrics, ledger: Ledger, compute: ComputePool) -> Self {
+        let mut registry = Registry::default();
+        registry.register(
+            "provenant_http_requests",
+            "HTTP requests by route and status",
+            metrics.requests.clone(),
+        );
+        registry.register(
+            "provenant_http_request_seconds",
+            "Request latency by route",
+            metrics.latency.clone(),
+        );
+        registry.register_collector(Box::new(LedgerCollector { ledger }));
+        registry.register_collector(Box::new(ComputeCollector { compute }));
+        registry.register_collector(Box::new(ProcessCollector::new()));
+        Self {
+            registry: Arc::new(registry),
+        }
+    }
 }
 
 /// `GET /metrics`.
 pub async fn render(State(state): State<MetricsState>) -> Response {
     let mut out = String::new();
+    if let Err(e) = prometheus_client::encoding::prometheus_text::encode(&mut out, &state.registry)
     {
-        let routes = state
-            .metrics
-            .0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        out.push_str("# HELP provenant_http_requests_total HTTP requests by route and status.\n");
-        out.push_str("# TYPE provenant_http_requests_total counter\n");
-        for (route, r) in routes.iter() {
-            for (status, n) in &r.statuses {
-                let _ = writeln!(
-                    out,
-                    "provenant_http_requests_total{{route=\"{route}\",status=\"{status}\"}} {n}"
-                );
-            }
-        }
-        out.push_str("# HELP provenant_http_request_seconds Request latency by route.\n");
-        out.push_str("# TYPE provenant_http_request_seconds histogram\n");
-        for (route, h) in routes.iter() {
-            let mut cumulative = 0;
-            for (i, count) in h.counts.iter().enumerate() {
-                cumulative += count;
-                let le = LATENCY_BUCKETS
-                    .get(i)
-                    .map_or_else(|| "+Inf".to_owned(), f64::to_string);
-                let _ = writeln!(
-                    out,
-                    "provenant_http_request_seconds_bucket{{route=\"{route}\",le=\"{le}\"}} {cumulative}"
-                );
-            }
-            let _ = writeln!(
-                out,
-                "provenant_http_request_seconds_sum{{route=\"{route}\"}} {}",
-                h.sum
-            );
-            let _ = writeln!(
-                out,
-                "provenant_http_request_seconds_count{{route=\"{route}\"}} {cumulative}"
-            );
-        }
+        tracing::error!(error = %e, "metrics encoding failed");
     }
-    ledger_metrics(&mut out, &state.ledger);
-    write_compute(&mut out, state.compute.stats());
     let mut r = out.into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; version=0.0.4"),
+        HeaderValue::from_static(prometheus_client::encoding::prometheus_text::CONTENT_TYPE),
     );
     r
 }
 
-/// The ledger's own metrics: batch sizes, queue, tree, verification,
-/// bytes written and memory.
-fn ledger_metrics(out: &mut String, ledger: &Ledger) {
-    let counters = ledger.stats();
-    out.push_str("# HELP provenant_batch_size Entries appended per sequencer batch.\n");
-    out.push_str("# TYPE provenant_batch_size histogram\n");
-    let mut cumulative = 0;
-    for (i, count) in counters.batch_sizes.iter().enumerate() {
-        cumulative += count;
-        let le = BATCH_BUCKETS
-            .get(i)
-            .map_or_else(|| "+Inf".to_owned(), u64::to_string);
-        let _ = writeln!(
-            out,
-            "provenant_batch_size_bucket{{le=\"{le}\"}} {cumulative}"
-        );
-    }
-    let _ = writeln!(out, "provenant_batch_size_sum {}", counters.appended);
-    let _ = writeln!(out, "provenant_batch_size_count {}", counters.batches);
-    let gauges = [
-        (
-            "provenant_queue_depth",
-            "gauge",
-            "Envelopes waiting for the sequencer.",
-            counters.queued,
-        ),
-        (
-            "provenant_tree_size",
-            "gauge",
-            "Entries in the log.",
-            ledger.head().size.0,
-        ),
-        (
-            "provenant_signatures_checked_total",
-            "counter",
-            "Signature lines handed to Ed25519 verification.",
-            counters.signatures_checked,
-        ),
-        (
-            "provenant_bytes_written_total",
-            "counter",
-            "Key and value bytes the sequencer wrote.",
-            counters.bytes_written,
-        ),
-    ];
-    write_plain(out, &gauges);
-    out.push_str("# HELP provenant_memory_bytes What the ledger holds in memory, by part.\n");
-    out.push_str("# TYPE provenant_memory_bytes gauge\n");
-    for (part, bytes) in ledger.memory() {
-        let _ = writeln!(out, "provenant_memory_bytes{{part=\"{part}\"}} {bytes}");
+/// One unlabelled value read at the scrape.
+fn write_one(
+    encoder: &mut DescriptorEncoder,
+    name: &str,
+    help: &str,
+    counter: bool,
+    value: u64,
+) -> Result<(), std::fmt::Error> {
+    if counter {
+        let c = ConstCounter::new(value);
+        c.encode(encoder.encode_descriptor(name, help, None, c.metric_type())?)
+    } else {
+        let g = ConstGauge::new(value);
+        g.encode(encoder.encode_descriptor(name, help, None, g.metric_type())?)
     }
 }
 
-/// Metrics without labels, each with its help and type:
-/// `(name, type, help, value)`.
-fn write_plain(out: &mut String, metrics: &[(&str, &str, &str, u64)]) {
-    for (name, kind, help, value) in metrics {
-        let _ = writeln!(
-            out,
-            "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}"
-        );
+/// The ledger's own metrics: batch sizes, queue, tree, verification,
+/// bytes written and memory.
+struct LedgerCollector {
+    ledger: Ledger,
+}
+
+impl std::fmt::Debug for LedgerCollector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LedgerCollector")
+    }
+}
+
+/// A part of the ledger's memory.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct Part {
+    part: &'static str,
+}
+
+impl Collector for LedgerCollector {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let counters = self.ledger.stats();
+        #[allow(clippy::cast_precision_loss)] // Bucket bounds, small integers.
+        let buckets: Vec<(f64, u64)> = counters
+            .batch_sizes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                (
+                    BATCH_BUCKETS.get(i).map_or(f64::INFINITY, |b| *b as f64),
+                    *n,
+                )
+            })
+            .collect();
+        #[allow(clippy::cast_precision_loss)] // Entry counts, far below 2^53.
+        let sum = counters.appended as f64;
+        encoder
+            .encode_descriptor(
+                "provenant_batch_size",
+                "Entries appended per sequencer batch",
+                None,
+                MetricType::Histogram,
+            )?
+            .encode_histogram::<NoLabelSet>(sum, counters.batches, &buckets, None)?;
+        let plain = [
+            (
+                "provenant_queue_depth",
+                "Envelopes waiting for the sequencer",
+                false,
+                counters.queued,
+            ),
+            (
+                "provenant_tree_size",
+                "Entries in the log",
+                false,
+                self.ledger.head().size.0,
+            ),
+            (
+                "provenant_signatures_checked",
+                "Signature lines handed to Ed25519 verification",
+                true,
+                counters.signatures_checked,
+            ),
+            (
+                "provenant_bytes_written",
+                "Key and value bytes the sequencer wrote",
+                true,
+                counters.bytes_written,
+            ),
+        ];
+        for (name, help, counter, value) in plain {
+            write_one(&mut encoder, name, help, counter, value)?;
+        }
+        let mut memory = encoder.encode_descriptor(
+            "provenant_memory_bytes",
+            "What the ledger holds in memory, by part",
+            None,
+            MetricType::Gauge,
+        )?;
+        for (part, bytes) in self.ledger.memory() {
+            ConstGauge::new(bytes).encode(memory.encode_family(&Part { part })?)?;
+        }
+        Ok(())
     }
 }
 
 /// The compute pool's gauge and counters.
-fn write_compute(out: &mut String, compute: &crate::compute::ComputeStats) {
-    let lines = [
-        (
-            "provenant_compute_running",
-            "gauge",
-            "Royalty and license reads computing now.",
-            compute.running.load(Relaxed),
-        ),
-        (
-            "provenant_compute_refused_total",
-            "counter",
-            "Royalty and license reads refused with 503 compute-busy.",
-            compute.refused.load(Relaxed),
-        ),
-        (
-            "provenant_compute_cancelled_total",
-            "counter",
-            "Royalty and license reads stopped or skipped because their request timed out or was dropped.",
-            compute.cancelled.load(Relaxed),
-        ),
-        (
-            "provenant_compute_steps_total",
-            "counter",
-            "Units of work (designs, payees, sales lines) the compute threads did.",
-            compute.steps.load(Relaxed),
-        ),
-    ];
-    write_plain(out, &lines);
+#[derive(Debug)]
+struct ComputeCollector {
+    compute: ComputePool,
+}
+
+impl Collector for ComputeCollector {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let stats = self.compute.stats();
+        let lines = [
+            (
+                "provenant_compute_running",
+                "Royalty and license reads computing now",
+                false,
+                stats.running.load(Relaxed),
+            ),
+            (
+                "provenant_compute_refused",
+                "Royalty and license reads refused with 503 compute-busy",
+                true,
+                stats.refused.load(Relaxed),
+            ),
+            (
+                "provenant_compute_cancelled",
+                "Royalty and license reads stopped or skipped because their request timed out or was dropped",
+                true,
+                stats.cancelled.load(Relaxed),
+            ),
+            (
+                "provenant_compute_steps",
+                "Units of work (designs, payees, sales lines) the compute threads did",
+                true,
+                stats.steps.load(Relaxed),
+            ),
+        ];
+        for (name, help, counter, value) in lines {
+            write_one(&mut encoder, name, help, counter, value)?;
+        }
+        Ok(())
+    }
 }

@@ -50,6 +50,13 @@ impl Problem {
         StatusCode::from_u16(self.body.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
+    /// The body, for an answer that carries problems inside it (a batch's
+    /// results).
+    #[must_use]
+    pub fn into_body(self) -> provenant_api::Problem {
+        self.body
+    }
+
     /// The stable code.
     #[must_use]
     pub fn code(&self) -> &str {

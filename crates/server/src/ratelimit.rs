@@ -61,6 +61,56 @@ impl Limiter {
     }
 }
 
+/// What a request that does the work of many (a batch of envelopes) still
+/// owes its client's bucket: the middleware took one token for the request,
+/// the handler takes one more for each further envelope.
+#[derive(Clone)]
+pub struct Charge {
+    limiter: Limiter,
+    ip: IpAddr,
+}
+
+impl Charge {
+    /// Takes `more` tokens.
+    ///
+    /// # Errors
+    /// `429 rate-limited` with `Retry-After` when the bucket does not hold
+    /// them now, or (with the most a batch may hold) when it never can.
+    pub fn take(&self, more: u32) -> Result<(), Problem> {
+        let Some(n) = NonZeroU32::new(more) else {
+            return Ok(());
+        };
+        let limited = |wait: u64, detail: String| {
+            Problem::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate-limited",
+                "Too many requests",
+                detail,
+            )
+            .retry_after(wait)
+        };
+        match self.limiter.buckets.check_key_n(&self.ip, n) {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(not_until)) => {
+                let wait = not_until.wait_time_from(DefaultClock::default().now());
+                let wait = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
+                Err(limited(
+                    wait,
+                    format!("this client is over its request rate; retry in {wait} s"),
+                ))
+            }
+            Err(capacity) => Err(limited(
+                1,
+                format!(
+                    "each envelope of a batch counts as a request, and this client may make \
+                     at most {} at once: send smaller batches",
+                    capacity.0
+                ),
+            )),
+        }
+    }
+}
+
 /// The middleware: requests without a peer address (in-process tests) and
 /// probes pass.
 pub async fn limit(State(limiter): State<Limiter>, req: Request, next: Next) -> Response {
@@ -83,6 +133,10 @@ pub async fn limit(State(limiter): State<Limiter>, req: Request, next: Next) -> 
         )
         .retry_after(wait)
         .into_response();
+    }
+    let mut req = req;
+    if let (false, Some(ip)) = (exempt, peer) {
+        req.extensions_mut().insert(Charge { limiter, ip });
     }
     next.run(req).await
 }
