@@ -3,13 +3,20 @@
 //! the signature ceiling measured in the same run (the disk's ceiling is the
 //! ledger's bench: `cargo bench -p provenant-ledger --bench ceiling`).
 //!
+//! Every `write` and `read` run first measures the HTTP floor (`/healthz`
+//! at the same concurrency) and, for writes, the strict-verification
+//! ceiling, and reports the run as a ratio to them, with the server's and
+//! its own CPU microseconds per operation ([`cost`]).
+//!
 //! ```text
-//! provenant-loadgen write --count 200000 --concurrency 256 --ceiling
+//! provenant-loadgen write --count 200000 --concurrency 256
+//! provenant-loadgen write --count 200000 --concurrency 32 --batch 64
 //! provenant-loadgen fill  --count 1000000
 //! provenant-loadgen read  --kind proofs --designs 1000000 --duration 30
 //! ```
 
 mod ceiling;
+mod cost;
 mod drive;
 mod prepare;
 mod reads;
@@ -21,8 +28,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use clap::{Args, Parser, Subcommand};
-use provenant_api::routes::{GetLog, SubmitEntry};
-use provenant_api::{Endpoint as _, LogInfo};
+use provenant_api::routes::{GetLog, Health, SubmitBatch, SubmitEntry};
+use provenant_api::{BatchAnswer, Endpoint as _, LogInfo};
 use provenant_model::Envelope;
 use provenant_tlog::NoteVerifier;
 
@@ -87,11 +94,14 @@ struct WriteArgs {
     /// Creator keys.
     #[arg(long, default_value_t = 1000)]
     keys: u64,
-    /// Also measure the signature ceiling: Ed25519 verification on every
-    /// core (the disk's ceiling is `cargo bench -p provenant-ledger --bench
-    /// ceiling`).
+    /// Envelopes per request: 1 sends each to `POST /v1/entries`, more
+    /// send them in batches to `POST /v1/entries/batch`.
+    #[arg(long, default_value_t = 1)]
+    batch: usize,
+    /// Also measure Ed25519 batch verification of 64 at a time: a raw
+    /// figure, not the server's check (see the ceiling module).
     #[arg(long)]
-    ceiling: bool,
+    raw_batch_ceiling: bool,
 }
 
 #[derive(Debug, Args)]
@@ -165,6 +175,59 @@ fn posts(bodies: Vec<Vec<u8>>) -> Arc<dyn Fn(u64) -> Option<Call> + Send + Sync>
     })
 }
 
+/// Calls that POST the prepared envelopes `size` at a time as batches
+/// (`{"envelopes": [...]}`, encoded before the clock starts), in order.
+fn batch_posts(bodies: &[Vec<u8>], size: usize) -> Arc<dyn Fn(u64) -> Option<Call> + Send + Sync> {
+    let batches: Vec<Bytes> = bodies
+        .chunks(size.max(1))
+        .map(|chunk| {
+            let mut body = b"{\"envelopes\":[".to_vec();
+            for (i, envelope) in chunk.iter().enumerate() {
+                if i > 0 {
+                    body.push(b',');
+                }
+                body.extend_from_slice(envelope);
+            }
+            body.extend_from_slice(b"]}");
+            Bytes::from(body)
+        })
+        .collect();
+    Arc::new(move |i| {
+        let body = batches.get(usize::try_from(i).ok()?)?;
+        Some(Call::to::<SubmitBatch>(
+            SubmitBatch::ROUTE.path.to_owned(),
+            Some(body.clone()),
+        ))
+    })
+}
+
+/// The HTTP floor: `/healthz` for a few seconds at `pace`'s concurrency,
+/// the cheapest request the server answers. Prints and returns its rate.
+async fn floor(server: &str, pace: Pace) -> f64 {
+    let health = Call::to::<Health>(Health::ROUTE.path.to_owned(), None);
+    let calls: Arc<dyn Fn(u64) -> Option<Call> + Send + Sync> =
+        Arc::new(move |_| Some(health.clone()));
+    let pace = Pace {
+        rate: None,
+        duration: Some(Duration::from_secs(3)),
+        ..pace
+    };
+    let before = cost::now(server).await;
+    let outcome = drive::run(server, calls, pace, 0).await;
+    let after = cost::now(server).await;
+    report::print("HTTP floor (/healthz, same concurrency)", &outcome);
+    println!("  {}", cost::per_op(before, after, outcome.latency.len()));
+    report::throughput(&outcome)
+}
+
+/// Prints a run's rate as a share of the floor, and its CPU per operation.
+fn against_floor(name: &str, rate: f64, floor: f64, per_op: cost::PerOp) {
+    println!(
+        "  {name} = {:.2} of the HTTP floor; {per_op}",
+        rate / floor.max(1e-9)
+    );
+}
+
 async fn write(args: WriteArgs) -> Result<(), String> {
     let c = &args.common;
     let (key, size) = log_key(&c.server).await?;
@@ -196,43 +259,91 @@ async fn write(args: WriteArgs) -> Result<(), String> {
         report::print("setup", &done);
         return Err("the setup writes failed; is the tag new on this log?".to_owned());
     }
-    let outcome = drive::run(&c.server, posts(measured), c.pace(), 100).await;
-    report::print("signed writes", &outcome);
-    let (verified, sampled) = report::verify_receipts(&outcome, &key);
-    // Every write must be new (201): a 200 (already logged) would inflate
-    // the figure.
-    all_answered("signed writes", &outcome, 201)?;
+
+    let floor = floor(&c.server, c.pace()).await;
+    let second = Duration::from_secs(3);
+    let ceiling = ceiling::verifications(&sample, threads(), Method::OneByOne, second) / per_entry;
+    println!(
+        "ceiling: Ed25519 on {} threads, one by one (the server's check): {ceiling:.0} entries/s",
+        threads(),
+    );
+    if args.raw_batch_ceiling {
+        let batched =
+            ceiling::verifications(&sample, threads(), Method::RawBatch, second) / per_entry;
+        println!("  in raw batches of 64 (not used by the server): {batched:.0} entries/s");
+    }
+
+    let before = cost::now(&c.server).await;
+    let (entries, rate) = if args.batch > 1 {
+        let outcome = drive::run(&c.server, batch_posts(&measured, args.batch), c.pace(), 1).await;
+        report::print(
+            &format!("batch writes ({} per request)", args.batch),
+            &outcome,
+        );
+        all_answered("batch writes", &outcome, 200)?;
+        let (entries, new) = batch_results(&outcome, &key)?;
+        if new != entries {
+            return Err(format!(
+                "{} of {entries} batched envelopes were not new (201)",
+                entries - new
+            ));
+        }
+        #[allow(clippy::cast_precision_loss)] // Rates for people.
+        let rate = entries as f64 / outcome.elapsed.as_secs_f64().max(1e-9);
+        println!("  {entries} entries in batches = {rate:.0} entries/s");
+        (entries, rate)
+    } else {
+        let outcome = drive::run(&c.server, posts(measured), c.pace(), 100).await;
+        report::print("signed writes", &outcome);
+        let (verified, sampled) = report::verify_receipts(&outcome, &key);
+        // Every write must be new (201): a 200 (already logged) would
+        // inflate the figure.
+        all_answered("signed writes", &outcome, 201)?;
+        if verified != sampled {
+            return Err(format!(
+                "{} sampled receipts do not verify",
+                sampled - verified
+            ));
+        }
+        (outcome.latency.len(), report::throughput(&outcome))
+    };
+    let after = cost::now(&c.server).await;
+    against_floor("writes", rate, floor, cost::per_op(before, after, entries));
+    println!(
+        "  {per_entry:.2} signatures per entry: {:.0} signature verifications/s in the server; \
+         {:.3} of the strict-verification ceiling",
+        rate * per_entry,
+        rate / ceiling.max(1e-9)
+    );
+    println!("  the disk's ceiling: cargo bench -p provenant-ledger --bench ceiling");
+    Ok(())
+}
+
+/// Every batch answer's results: how many envelopes they answered and how
+/// many were new (`201`); the first receipt of every tenth answer is
+/// verified offline.
+fn batch_results(o: &drive::Outcome, key: &NoteVerifier) -> Result<(u64, u64), String> {
+    let (mut entries, mut new, mut verified, mut sampled) = (0u64, 0u64, 0usize, 0usize);
+    for (i, body) in o.samples.iter().enumerate() {
+        let answer: BatchAnswer =
+            serde_json::from_slice(body).map_err(|e| format!("a batch answer: {e}"))?;
+        entries += answer.results.len() as u64;
+        new += answer.results.iter().filter(|r| r.status == 201).count() as u64;
+        if i % 10 == 0
+            && let Some(receipt) = answer.results.first().and_then(|r| r.receipt.as_ref())
+        {
+            sampled += 1;
+            verified += usize::from(provenant_api::verify_receipt(receipt, key).is_ok());
+        }
+    }
+    println!("  receipts verified offline: {verified} of {sampled} sampled");
     if verified != sampled {
         return Err(format!(
             "{} sampled receipts do not verify",
             sampled - verified
         ));
     }
-    let writes = report::throughput(&outcome);
-    println!(
-        "  {per_entry:.2} signatures per entry: {:.0} signature verifications/s in the server",
-        writes * per_entry
-    );
-
-    if args.ceiling {
-        let second = Duration::from_secs(3);
-        let one = ceiling::verifications(&sample, threads(), Method::OneByOne, second) / per_entry;
-        let batched =
-            ceiling::verifications(&sample, threads(), Method::RawBatch, second) / per_entry;
-        println!(
-            "ceiling: Ed25519 on {} threads: {:.0} entries/s one by one (the server's check), {:.0} entries/s in raw batches of 64 (not used by the server)",
-            threads(),
-            one,
-            batched
-        );
-        println!(
-            "  signed writes = {:.3} of the one-by-one ceiling, {:.3} of the batched one",
-            writes / one,
-            writes / batched
-        );
-        println!("  the disk's ceiling: cargo bench -p provenant-ledger --bench ceiling");
-    }
-    Ok(())
+    Ok((entries, new))
 }
 
 async fn fill(args: FillArgs) -> Result<(), String> {
@@ -249,10 +360,19 @@ async fn read(args: ReadArgs) -> Result<(), String> {
     let (_, size) = log_key(&c.server).await?;
     let calls = reads::calls(args.kind, &c.tag, args.designs, size, args.count);
     let pace = c.pace();
+    let floor = floor(&c.server, pace).await;
+    let before = cost::now(&c.server).await;
     let outcome = drive::run(&c.server, calls, pace, 0).await;
+    let after = cost::now(&c.server).await;
     report::print(
         &format!("reads ({:?}) on a log of {size}", args.kind),
         &outcome,
+    );
+    against_floor(
+        "reads",
+        report::throughput(&outcome),
+        floor,
+        cost::per_op(before, after, outcome.latency.len()),
     );
     all_answered("reads", &outcome, 200)
 }
