@@ -14,7 +14,16 @@ pub mod hashes {
     /// # Errors
     /// The serializer's.
     pub fn serialize<S: Serializer>(hashes: &[Hash], s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(hashes.iter().map(Hash::to_hex))
+        s.collect_seq(hashes.iter().map(|h| Digits(h.hex())))
+    }
+
+    /// A hash's digits, serialized without a `String` of their own.
+    struct Digits(provenant_tlog::Hex);
+
+    impl serde::Serialize for Digits {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_str(self.0.as_str())
+        }
     }
 
     /// Reads an array of hex hashes, refusing any that is not 64 hex digits.

@@ -7,8 +7,8 @@ use provenant_api::{
     verify_receipt,
 };
 use provenant_model::state::{EntryRef, Revocation, RevokedBy};
-use provenant_testkit::{design_of, grant, grant_id, id, key, register, terms};
 use provenant_model::{Entry, GrantState, LeafHash, LicenseTerms, Receipt, Timestamp};
+use provenant_testkit::{design_of, grant, grant_id, id, key, register, terms};
 use provenant_tlog::{
     Checkpoint, Hash, LeafIndex, NoteSigner, TreeSize, append, hash_leaf, prove_consistency,
     prove_inclusion, tree_hash,
@@ -185,7 +185,8 @@ fn receipts_and_log_proofs_verify_through_the_same_crate() {
         2,
         log.proof(2).inclusion_proof,
         cp_text.clone(),
-    );
+    )
+    .unwrap();
     assert_eq!(
         verify_receipt(&receipt, log.signer.verifier())
             .unwrap()

@@ -24,9 +24,7 @@ pub(crate) type MapUpdate = (BTreeMap<MapKey, Option<Hash>>, MapWrites, Arc<Top>
 
 /// What the batch's commitment adds to its write.
 pub(crate) struct Commitment {
-    /// The `state.commit` entry.
-    pub entry: Entry,
-    /// Its leaf bytes and hash.
+    /// The `state.commit` entry's leaf bytes and hash.
     pub bytes: Vec<u8>,
     pub leaf_hash: Hash,
     /// What it changes (its idempotency record).
@@ -110,8 +108,7 @@ pub(crate) fn commit_entry<V: provenant_model::StateView>(
     .map_err(rule)?;
     publisher.signer().sign_envelope(&mut envelope)?;
     let verified = envelope.verify().map_err(rule)?;
-    let entry = Entry::new(envelope, logged_at);
-    let bytes = entry.leaf_bytes();
+    let bytes = Entry::leaf_bytes_of(verified.envelope(), logged_at);
     let leaf_hash = provenant_tlog::hash_leaf(&bytes);
     let log_key = publisher.identity();
     let ctx = Context {
@@ -123,7 +120,6 @@ pub(crate) fn commit_entry<V: provenant_model::StateView>(
     };
     let changes = apply(view, &ctx, &verified).map_err(rule)?;
     Ok(Commitment {
-        entry,
         bytes,
         leaf_hash,
         changes,

@@ -112,7 +112,7 @@ pub(crate) fn run(mut publisher: Publisher, queue: Receiver<Submission>, config:
                         batch.into_iter().map(|s| (s.envelope, s.reply)).unzip();
                     let lines: usize = envelopes.iter().map(|e| e.signatures().len()).sum();
                     shared.stats().signatures_checked(lines as u64);
-                    let verified = verify_parallel(&envelopes, config.verify_threads);
+                    let verified = verify_parallel(envelopes, config.verify_threads);
                     if checked_tx
                         .send(replies.into_iter().zip(verified).collect())
                         .is_err()
@@ -178,15 +178,28 @@ fn next_batch(
 /// some crafted signatures that `verify_strict` refuses, and only with some
 /// probability. The log would then hold entries an auditor's replay
 /// rejects, and acceptance would not be deterministic.
-fn verify_parallel(envelopes: &[Envelope], threads: usize) -> Vec<Result<Verified, RuleError>> {
-    let verify_all = |part: &[Envelope]| part.iter().map(Envelope::verify).collect::<Vec<_>>();
+fn verify_parallel(envelopes: Vec<Envelope>, threads: usize) -> Vec<Result<Verified, RuleError>> {
+    let verify_all = |part: Vec<Envelope>| {
+        part.into_iter()
+            .map(Envelope::into_verified)
+            .collect::<Vec<_>>()
+    };
     let chunk = envelopes.len().div_ceil(threads.max(1)).max(1);
     if envelopes.len() <= chunk {
         return verify_all(envelopes);
     }
+    let mut parts = Vec::new();
+    let mut rest = envelopes.into_iter();
+    loop {
+        let part: Vec<Envelope> = rest.by_ref().take(chunk).collect();
+        if part.is_empty() {
+            break;
+        }
+        parts.push(part);
+    }
     std::thread::scope(|scope| {
-        let handles: Vec<_> = envelopes
-            .chunks(chunk)
+        let handles: Vec<_> = parts
+            .into_iter()
             .map(|part| scope.spawn(move || verify_all(part)))
             .collect();
         handles
@@ -200,9 +213,9 @@ fn verify_parallel(envelopes: &[Envelope], threads: usize) -> Vec<Result<Verifie
 }
 
 struct Accepted {
-    /// Where the receipt goes; `None` for the log's own commit entry.
-    reply: Option<oneshot::Sender<Reply>>,
-    entry: Entry,
+    /// Where the receipt goes, and the entry's leaf bytes for it; `None`
+    /// for the log's own commit entry.
+    reply: Option<(oneshot::Sender<Reply>, Vec<u8>)>,
     leaf_hash: Hash,
     index: u64,
 }
@@ -267,8 +280,7 @@ fn process(publisher: &mut Publisher, batch: Checked, logged_at: Timestamp, comm
             }
         };
         let signers: Vec<_> = verified.signers().iter().copied().collect();
-        let entry = Entry::new(verified.envelope().clone(), logged_at);
-        let bytes = entry.leaf_bytes();
+        let bytes = Entry::leaf_bytes_of(verified.envelope(), logged_at);
         if bytes.len() > MAX_ENTRY_BYTES {
             let _ = reply.send(Err(SubmitError::TooLarge {
                 size: bytes.len(),
@@ -290,10 +302,10 @@ fn process(publisher: &mut Publisher, batch: Checked, logged_at: Timestamp, comm
             Ok(changes) => {
                 applied.push(changes.clone());
                 overlay.apply(changes);
-                put_entry(&mut writes, index, bytes, &leaf_hash, &signers);
+                // The receipt carries the very bytes written.
+                put_entry(&mut writes, index, bytes.clone(), &leaf_hash, &signers);
                 accepted.push(Accepted {
-                    reply: Some(reply),
-                    entry,
+                    reply: Some((reply, bytes)),
                     leaf_hash,
                     index,
                 });
@@ -363,16 +375,26 @@ fn answer_all(
         start,
         pending: new_hashes,
     });
+    // One note text for the whole batch.
+    let checkpoint = head.checkpoint.to_string();
     let answers = accepted
         .into_iter()
-        .filter_map(|a| Some((a.reply?, a.index, Some(a.entry), Outcome::Appended)))
+        .filter_map(|a| {
+            let (reply, bytes) = a.reply?;
+            Some((
+                reply,
+                a.index,
+                Some((bytes, a.leaf_hash)),
+                Outcome::Appended,
+            ))
+        })
         .chain(
             existing
                 .into_iter()
                 .map(|(r, i)| (r, i, None, Outcome::Existing)),
         );
-    for (reply, index, entry, outcome) in answers {
-        let receipt = receipt(shared, &reader, &head, index, entry);
+    for (reply, index, leaf, outcome) in answers {
+        let receipt = receipt(shared, &reader, &head, &checkpoint, index, leaf);
         let _ = reply.send(receipt.map(|r| (r, outcome)));
     }
 }
@@ -460,7 +482,6 @@ fn push_commitment(
     put_writes(&c.values, &c.map, writes);
     accepted.push(Accepted {
         reply: None,
-        entry: c.entry,
         leaf_hash: c.leaf_hash,
         index,
     });
@@ -507,7 +528,7 @@ fn fail(
     existing: Vec<(oneshot::Sender<Reply>, u64)>,
 ) {
     shared.report(e);
-    for reply in accepted.into_iter().filter_map(|a| a.reply) {
+    for (reply, _) in accepted.into_iter().filter_map(|a| a.reply) {
         let _ = reply.send(Err(SubmitError::Unavailable));
     }
     for (reply, _) in existing {
@@ -558,24 +579,27 @@ fn receipt(
     shared: &Shared,
     reader: &impl HashReader,
     head: &Head,
+    checkpoint: &str,
     index: u64,
-    entry: Option<Entry>,
+    leaf: Option<(Vec<u8>, Hash)>,
 ) -> Result<Receipt, SubmitError> {
-    let entry = match entry {
-        Some(e) => e,
-        None => shared.entry(index).map_err(|e| {
-            shared.report(&LedgerError::Corrupt(e.to_string()));
-            SubmitError::Unavailable
-        })?,
-    };
-    let proof = prove_inclusion(LeafIndex(index), head.size, reader).map_err(|e| {
+    let corrupt = |e: &dyn std::fmt::Display| {
         shared.report(&LedgerError::Corrupt(e.to_string()));
         SubmitError::Unavailable
-    })?;
-    Ok(Receipt::new(
-        &entry,
-        index,
-        proof,
-        head.checkpoint.to_string(),
-    ))
+    };
+    let (bytes, leaf_hash) = match leaf {
+        Some(leaf) => leaf,
+        None => {
+            let bytes = shared
+                .store()
+                .get(Table::Entries, &be(index))
+                .map_err(|e| corrupt(&e))?
+                .ok_or_else(|| corrupt(&format!("entry {index} is missing")))?;
+            let hash = provenant_tlog::hash_leaf(&bytes);
+            (bytes, hash)
+        }
+    };
+    let proof = prove_inclusion(LeafIndex(index), head.size, reader).map_err(|e| corrupt(&e))?;
+    Receipt::of_leaf(bytes, leaf_hash.into(), index, proof, checkpoint.to_owned())
+        .map_err(|e| corrupt(&e))
 }

@@ -45,8 +45,12 @@ fn an_envelope_signed_once_is_accepted_by_two_logs_each_vouching_under_its_own_k
     assert_eq!(outcome, Outcome::Appended);
 
     // The same signed statement in both.
-    assert_eq!(in_first.entry["payload"], in_second.entry["payload"]);
-    assert_eq!(in_first.entry["signatures"], in_second.entry["signatures"]);
+    let (a, b) = (
+        in_first.entry_value().unwrap(),
+        in_second.entry_value().unwrap(),
+    );
+    assert_eq!(a["payload"], b["payload"]);
+    assert_eq!(a["signatures"], b["signatures"]);
     // Each receipt verifies under its own log only.
     assert!(verifies_under(&in_first, &first));
     assert!(verifies_under(&in_second, &second));

@@ -38,13 +38,19 @@ impl Entry {
     /// The entry's RFC 8785 canonical bytes: the data of its Merkle leaf.
     #[must_use]
     pub fn leaf_bytes(&self) -> Vec<u8> {
-        let env = &self.envelope;
+        Entry::leaf_bytes_of(&self.envelope, self.logged_at)
+    }
+
+    /// The leaf bytes `envelope` has once logged at `logged_at`, without
+    /// building the entry (which would take the envelope).
+    #[must_use]
+    pub fn leaf_bytes_of(env: &Envelope, logged_at: Timestamp) -> Vec<u8> {
         let payload = env.canonical_payload();
         let mut out = Vec::with_capacity(payload.len() + 64 + 150 * env.signatures().len());
         out.extend_from_slice(b"{\"kind\":\"");
         out.extend_from_slice(env.kind().as_str().as_bytes());
         out.extend_from_slice(b"\",\"logged_at\":\"");
-        out.extend_from_slice(self.logged_at.to_string().as_bytes());
+        out.extend_from_slice(logged_at.to_string().as_bytes());
         out.extend_from_slice(b"\",\"payload\":");
         out.extend_from_slice(payload);
         out.extend_from_slice(b",\"signatures\":[");

@@ -205,7 +205,7 @@ macro_rules! hex_id {
 
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.to_hex())
+                f.write_str(provenant_tlog::Hex::of(&self.0).as_str())
             }
         }
 

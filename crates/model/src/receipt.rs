@@ -17,21 +17,24 @@ use provenant_tlog::bundle::ProofBundle;
 use provenant_tlog::{Checkpoint, Hash, LeafIndex, Note, NoteVerifier, hash_leaf};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::{Entry, LeafHash, RuleError};
 
 /// Proof of an entry's place in the log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Receipt {
-    /// The ledger entry `{kind, payload, signatures, logged_at}`, read
-    /// with no repeated member names (see [`crate::strict_json`]): with
-    /// two `payload` members one reader would check one and another reader
+    /// The ledger entry `{kind, payload, signatures, logged_at}`, as JSON
+    /// text: the log's leaf bytes as the log wrote them (a proxy may have
+    /// re-spaced them; [`Receipt::leaf_bytes`] canonicalises). Read with
+    /// no repeated member names (see [`crate::strict_json`]): with two
+    /// `payload` members one reader would check one and another reader
     /// show the other.
-    #[serde(deserialize_with = "crate::strict_json::deserialize")]
+    #[serde(deserialize_with = "strict_raw")]
     #[cfg_attr(feature = "schema", schemars(with = "crate::Entry"))]
-    pub entry: Value,
+    pub entry: Box<RawValue>,
     /// Its leaf index.
     pub index: u64,
     /// Its leaf hash.
@@ -59,28 +62,83 @@ pub enum ReceiptError {
     Log(#[from] provenant_tlog::Error),
 }
 
+impl PartialEq for Receipt {
+    fn eq(&self, other: &Self) -> bool {
+        self.entry.get() == other.entry.get()
+            && self.index == other.index
+            && self.leaf_hash == other.leaf_hash
+            && self.inclusion_proof == other.inclusion_proof
+            && self.checkpoint == other.checkpoint
+    }
+}
+
+impl Eq for Receipt {}
+
 impl Receipt {
     /// A receipt for `entry` at `index`.
-    #[must_use]
-    pub fn new(entry: &Entry, index: u64, inclusion_proof: Vec<Hash>, checkpoint: String) -> Self {
-        Self {
-            entry: entry.to_value(),
-            index,
-            leaf_hash: entry.leaf_hash(),
-            inclusion_proof,
-            checkpoint,
-        }
+    ///
+    /// # Errors
+    /// Never: an entry's leaf bytes are JSON.
+    pub fn new(
+        entry: &Entry,
+        index: u64,
+        inclusion_proof: Vec<Hash>,
+        checkpoint: String,
+    ) -> Result<Self, ReceiptError> {
+        let bytes = entry.leaf_bytes();
+        let leaf_hash = hash_leaf(&bytes).into();
+        Self::of_leaf(bytes, leaf_hash, index, inclusion_proof, checkpoint)
     }
 
-    /// The entry's leaf bytes, checked to be its canonical encoding.
+    /// A receipt for the entry whose leaf bytes (its canonical JSON, as the
+    /// log stored it) and leaf hash the caller already has: the log's own
+    /// receipts, which carry those exact bytes instead of rebuilding them.
+    ///
+    /// # Errors
+    /// [`ReceiptError::Entry`] when the bytes are not JSON text (an
+    /// entry's leaf bytes always are).
+    pub fn of_leaf(
+        leaf_bytes: Vec<u8>,
+        leaf_hash: LeafHash,
+        index: u64,
+        inclusion_proof: Vec<Hash>,
+        checkpoint: String,
+    ) -> Result<Self, ReceiptError> {
+        let text = String::from_utf8(leaf_bytes).map_err(|e| RuleError::Malformed {
+            field: "entry".to_owned(),
+            detail: e.to_string(),
+        })?;
+        let entry = RawValue::from_string(text).map_err(|e| malformed(&e))?;
+        Ok(Self {
+            entry,
+            index,
+            leaf_hash,
+            inclusion_proof,
+            checkpoint,
+        })
+    }
+
+    /// The entry as a JSON value.
+    ///
+    /// # Errors
+    /// [`ReceiptError::Entry`] when the text is not JSON (it always is once
+    /// the receipt has been read).
+    pub fn entry_value(&self) -> Result<Value, ReceiptError> {
+        serde_json::from_str(self.entry.get()).map_err(|e| malformed(&e).into())
+    }
+
+    /// The entry's leaf bytes, checked to be its canonical encoding: the
+    /// text as received when it already is (as the log writes it), else
+    /// its RFC 8785 form.
     ///
     /// # Errors
     /// [`ReceiptError::Entry`] when the entry is not a ledger entry.
     pub fn leaf_bytes(&self) -> Result<Vec<u8>, ReceiptError> {
-        let bytes = serde_jcs::to_vec(&self.entry).map_err(|e| RuleError::Malformed {
-            field: "entry".to_owned(),
-            detail: e.to_string(),
-        })?;
+        let text = self.entry.get().as_bytes();
+        if Entry::from_leaf_bytes(text).is_ok() {
+            return Ok(text.to_vec());
+        }
+        let bytes = serde_jcs::to_vec(&self.entry_value()?).map_err(|e| malformed(&e))?;
         Entry::from_leaf_bytes(&bytes)?;
         Ok(bytes)
     }
@@ -113,9 +171,32 @@ impl Receipt {
     }
 }
 
+fn malformed(e: &serde_json::Error) -> RuleError {
+    RuleError::Malformed {
+        field: "entry".to_owned(),
+        detail: e.to_string(),
+    }
+}
+
+/// The entry's text, refused when any object in it repeats a member name.
+fn strict_raw<'de, D: Deserializer<'de>>(d: D) -> Result<Box<RawValue>, D::Error> {
+    let raw = Box::<RawValue>::deserialize(d)?;
+    crate::strict_json::parse(raw.get().as_bytes()).map_err(serde::de::Error::custom)?;
+    Ok(raw)
+}
+
+/// A hash's digits, serialized without a `String` of their own.
+struct HexDigits(provenant_tlog::Hex);
+
+impl Serialize for HexDigits {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0.as_str())
+    }
+}
+
 #[allow(clippy::ptr_arg)]
 fn hashes_out<S: Serializer>(hashes: &Vec<Hash>, s: S) -> Result<S::Ok, S::Error> {
-    s.collect_seq(hashes.iter().map(Hash::to_hex))
+    s.collect_seq(hashes.iter().map(|h| HexDigits(h.hex())))
 }
 
 fn hashes_in<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Hash>, D::Error> {
@@ -153,7 +234,7 @@ mod tests {
             .sign(log)
             .unwrap();
         let proof = prove_inclusion(LeafIndex(1), TreeSize(3), &store).unwrap();
-        Receipt::new(&entries[1], 1, proof, note.to_text())
+        Receipt::new(&entries[1], 1, proof, note.to_text()).unwrap()
     }
 
     #[test]
@@ -177,8 +258,14 @@ mod tests {
         let mut bad = r.clone();
         bad.index = 2;
         assert!(bad.verify(ORIGIN, log.verifier()).is_err());
-        let mut bad = r.clone();
-        bad.entry["logged_at"] = json!("2025-06-15T15:06:41Z");
+        let with = |change: &dyn Fn(&mut Value)| {
+            let mut bad = r.clone();
+            let mut entry = r.entry_value().unwrap();
+            change(&mut entry);
+            bad.entry = RawValue::from_string(entry.to_string()).unwrap();
+            bad
+        };
+        let bad = with(&|e| e["logged_at"] = json!("2025-06-15T15:06:41Z"));
         assert!(matches!(
             bad.verify(ORIGIN, log.verifier()),
             Err(ReceiptError::LeafHash)
@@ -186,8 +273,7 @@ mod tests {
         let mut bad = r.clone();
         bad.inclusion_proof.reverse();
         assert!(bad.verify(ORIGIN, log.verifier()).is_err());
-        let mut bad = r;
-        bad.entry["unknown"] = json!(1);
+        let bad = with(&|e| e["unknown"] = json!(1));
         assert!(matches!(
             bad.verify(ORIGIN, log.verifier()),
             Err(ReceiptError::Entry(_))
@@ -216,7 +302,7 @@ mod tests {
         let forged = forged_text(&r);
         // The lenient reading would verify: the last `payload` is the real one.
         let lenient: Value = serde_json::from_str(&forged).unwrap();
-        assert_eq!(lenient["entry"], r.entry);
+        assert_eq!(lenient["entry"], r.entry_value().unwrap());
         let err = serde_json::from_str::<Receipt>(&forged).unwrap_err();
         assert!(
             err.to_string().contains("\"payload\" appears twice"),

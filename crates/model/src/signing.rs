@@ -110,6 +110,31 @@ impl Envelope {
     /// # Errors
     /// [`RuleError::DuplicateSignature`] or [`RuleError::SignatureInvalid`].
     pub fn verify(&self) -> Result<Verified, RuleError> {
+        let signers = self.check_signatures()?;
+        Ok(Verified {
+            envelope: self.clone(),
+            id: self.id(),
+            signers,
+        })
+    }
+
+    /// As [`Envelope::verify`], keeping the envelope instead of copying it:
+    /// the sequencer's form, which has no use for an envelope refused.
+    ///
+    /// # Errors
+    /// As [`Envelope::verify`].
+    pub fn into_verified(self) -> Result<Verified, RuleError> {
+        let signers = self.check_signatures()?;
+        let id = self.id();
+        Ok(Verified {
+            envelope: self,
+            id,
+            signers,
+        })
+    }
+
+    /// The distinct signers, once every signature verified.
+    fn check_signatures(&self) -> Result<BTreeSet<Identity>, RuleError> {
         let signers = self.distinct_signers()?;
         let message = self.signing_input();
         for line in self.signatures() {
@@ -117,7 +142,7 @@ impl Envelope {
                 return Err(RuleError::SignatureInvalid { key: line.key });
             }
         }
-        Ok(self.verified(signers))
+        Ok(signers)
     }
 
     fn distinct_signers(&self) -> Result<BTreeSet<Identity>, RuleError> {
@@ -128,14 +153,6 @@ impl Envelope {
             }
         }
         Ok(signers)
-    }
-
-    fn verified(&self, signers: BTreeSet<Identity>) -> Verified {
-        Verified {
-            envelope: self.clone(),
-            id: self.id(),
-            signers,
-        }
     }
 }
 

@@ -55,12 +55,14 @@ impl Hash {
     /// Lower-case hexadecimal, the form used in JSON and URLs.
     #[must_use]
     pub fn to_hex(&self) -> String {
-        let mut s = String::with_capacity(2 * HASH_SIZE);
-        for b in self.0 {
-            s.push(char::from(HEX[usize::from(b >> 4)]));
-            s.push(char::from(HEX[usize::from(b & 0x0f)]));
-        }
-        s
+        Hex::of(&self.0).as_str().to_owned()
+    }
+
+    /// The same digits on the stack, for writers that copy them anyway
+    /// (a JSON serializer, a formatter).
+    #[must_use]
+    pub fn hex(&self) -> Hex {
+        Hex::of(&self.0)
     }
 
     /// Parses 64 lower-case hexadecimal digits.
@@ -134,7 +136,39 @@ impl fmt::Debug for Hash {
 
 impl fmt::Display for Hash {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.to_hex())
+        f.write_str(self.hex().as_str())
+    }
+}
+
+/// The 64 lower-case hex digits of 32 bytes (a hash, an id), held on the
+/// stack: answers write hundreds of them, and a `String` each would be an
+/// allocation each.
+#[derive(Clone, Copy)]
+pub struct Hex([u8; 2 * HASH_SIZE]);
+
+impl Hex {
+    /// The digits of `bytes`.
+    #[must_use]
+    pub fn of(bytes: &[u8; HASH_SIZE]) -> Hex {
+        let mut out = [0u8; 2 * HASH_SIZE];
+        for (pair, b) in out.chunks_exact_mut(2).zip(bytes) {
+            pair[0] = HEX[usize::from(b >> 4)];
+            pair[1] = HEX[usize::from(b & 0x0f)];
+        }
+        Hex(out)
+    }
+
+    /// The digits as text.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        // Hex digits are ASCII.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+impl fmt::Display for Hex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

@@ -37,7 +37,7 @@ pub mod tree;
 
 pub use checkpoint::Checkpoint;
 pub use error::Error;
-pub use hash::{HASH_SIZE, Hash, hash_leaf, hash_node, root_of};
+pub use hash::{HASH_SIZE, Hash, Hex, hash_leaf, hash_node, root_of};
 pub use index::{LeafIndex, StoredIndex, TreeSize};
 pub use note::{Note, NoteSigner, NoteVerifier};
 pub use proof::{prove_consistency, prove_inclusion, verify_consistency, verify_inclusion};
