@@ -1,6 +1,8 @@
 //! Small strict codecs shared by the value types: lower-case hex, canonical
 //! base64, bounded text and the I-JSON integer range.
 
+use std::fmt::Write as _;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
@@ -102,28 +104,56 @@ pub(crate) fn check_count(field: &str, count: usize, max: usize) -> Result<(), R
 
 /// Walks a JSON value and refuses any number that is not an integer in
 /// `0..=MAX_SAFE_INTEGER`: signed payloads carry no floats and no negative
-/// numbers, and every integer must print identically under RFC 8785.
+/// numbers, and every integer must print identically under RFC 8785. The
+/// error names the first such number by its path below `path`.
 pub(crate) fn check_numbers(value: &serde_json::Value, path: &str) -> Result<(), RuleError> {
+    match first_bad_number(value) {
+        None => Ok(()),
+        Some(steps) => {
+            // The path is built only for the refusal, outermost step first.
+            let mut field = path.to_owned();
+            for step in steps.iter().rev() {
+                match step {
+                    Step::Index(i) => {
+                        // Writing to a String cannot fail.
+                        let _ = write!(field, "[{i}]");
+                    }
+                    Step::Name(name) => {
+                        field.push('.');
+                        field.push_str(name);
+                    }
+                }
+            }
+            Err(RuleError::NumberOutOfRange { field })
+        }
+    }
+}
+
+/// One step down a JSON value: an array index or an object member name.
+enum Step<'a> {
+    Index(usize),
+    Name(&'a str),
+}
+
+/// The steps to the first number out of range, innermost first; `None`
+/// when there is none. Allocates only on the way back from a bad number.
+fn first_bad_number(value: &serde_json::Value) -> Option<Vec<Step<'_>>> {
     match value {
         serde_json::Value::Number(n) => match n.as_u64() {
-            Some(v) if v <= MAX_SAFE_INTEGER => Ok(()),
-            _ => Err(RuleError::NumberOutOfRange {
-                field: path.to_owned(),
-            }),
+            Some(v) if v <= MAX_SAFE_INTEGER => None,
+            _ => Some(Vec::new()),
         },
-        serde_json::Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                check_numbers(item, &format!("{path}[{i}]"))?;
-            }
-            Ok(())
-        }
-        serde_json::Value::Object(map) => {
-            for (k, item) in map {
-                check_numbers(item, &format!("{path}.{k}"))?;
-            }
-            Ok(())
-        }
-        _ => Ok(()),
+        serde_json::Value::Array(items) => items.iter().enumerate().find_map(|(i, item)| {
+            let mut steps = first_bad_number(item)?;
+            steps.push(Step::Index(i));
+            Some(steps)
+        }),
+        serde_json::Value::Object(map) => map.iter().find_map(|(name, item)| {
+            let mut steps = first_bad_number(item)?;
+            steps.push(Step::Name(name));
+            Some(steps)
+        }),
+        _ => None,
     }
 }
 
@@ -155,6 +185,9 @@ mod tests {
         let big = serde_json::json!({"a": [1, MAX_SAFE_INTEGER + 1]});
         let err = check_numbers(&big, "payload").unwrap_err();
         assert_eq!(err.field(), Some("payload.a[1]"));
+        let deep = serde_json::json!({"a": {"b": 1}, "c": [[0, {"d": 2.5}]]});
+        let err = check_numbers(&deep, "payload").unwrap_err();
+        assert_eq!(err.field(), Some("payload.c[0][1].d"));
         assert!(check_numbers(&serde_json::json!(-1), "p").is_err());
         assert!(check_numbers(&serde_json::json!(1.5), "p").is_err());
     }
