@@ -57,9 +57,18 @@ pub(crate) fn to_base64(bytes: &[u8]) -> String {
 /// Decodes standard padded base64 of exactly `N` bytes, refusing every
 /// non-canonical spelling (the re-encoding must give back the same text).
 pub(crate) fn from_base64<const N: usize>(text: &str) -> Option<[u8; N]> {
-    let bytes = STANDARD.decode(text).ok()?;
-    let out = <[u8; N]>::try_from(bytes.as_slice()).ok()?;
-    (STANDARD.encode(out) == text).then_some(out)
+    // Room for the decoder's estimate of up to 64 bytes (keys and
+    // signatures).
+    const { assert!(N <= 64) };
+    if text.len() != N.div_ceil(3) * 4 {
+        return None;
+    }
+    // The STANDARD engine decodes canonical text only (padding as the
+    // encoder writes it, zero trailing bits): `tests` checks it against
+    // re-encoding.
+    let mut decoded = [0u8; 66];
+    let len = STANDARD.decode_slice(text, &mut decoded).ok()?;
+    <[u8; N]>::try_from(decoded.get(..len)?).ok()
 }
 
 /// Checks that `text` has between `min` and `max` characters (Unicode scalar
@@ -176,6 +185,63 @@ mod tests {
         assert_eq!(from_base64::<1>("AB=="), None);
         assert_eq!(from_base64::<1>("AA"), None);
         assert_eq!(from_base64::<2>("AA=="), None);
+    }
+
+    /// Decoding as `from_base64` did before: decode, then require that
+    /// re-encoding gives back the same text.
+    fn by_reencoding<const N: usize>(text: &str) -> Option<[u8; N]> {
+        let bytes = STANDARD.decode(text).ok()?;
+        let out = <[u8; N]>::try_from(bytes.as_slice()).ok()?;
+        (STANDARD.encode(out) == text).then_some(out)
+    }
+
+    #[test]
+    fn base64_accepts_exactly_the_texts_that_reencode() {
+        const SYMBOLS: &[u8] =
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_ .";
+        let each = |f: &mut dyn FnMut(char)| SYMBOLS.iter().for_each(|&c| f(char::from(c)));
+        // Every 4-character text over the alphabet, `=` and some strangers
+        // (the first character from a few: it carries no trailing bits),
+        // as one and as two bytes.
+        for a in ['A', '/', '=', '-', ' '] {
+            each(&mut |b| {
+                each(&mut |c| {
+                    each(&mut |d| {
+                        let text: String = [a, b, c, d].into_iter().collect();
+                        assert_eq!(from_base64::<1>(&text), by_reencoding::<1>(&text), "{text}");
+                        assert_eq!(from_base64::<2>(&text), by_reencoding::<2>(&text), "{text}");
+                    });
+                });
+            });
+        }
+        // Keys and signatures with every last group and a changed length.
+        let key = to_base64(&[0x5a; 32]);
+        let sig = to_base64(&[0xa5; 64]);
+        for base in [key, sig] {
+            let stem = &base[..base.len() - 4];
+            each(&mut |a| {
+                each(&mut |b| {
+                    for tail in [
+                        format!("{a}{b}=="),
+                        format!("{a}{b}A="),
+                        format!("{a}{b}"),
+                        format!("{a}{b}AA="),
+                    ] {
+                        let text = format!("{stem}{tail}");
+                        assert_eq!(
+                            from_base64::<32>(&text),
+                            by_reencoding::<32>(&text),
+                            "{text}"
+                        );
+                        assert_eq!(
+                            from_base64::<64>(&text),
+                            by_reencoding::<64>(&text),
+                            "{text}"
+                        );
+                    }
+                });
+            });
+        }
     }
 
     #[test]
