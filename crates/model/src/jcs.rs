@@ -81,18 +81,23 @@ pub fn write(value: &Value, out: &mut Vec<u8>) -> Result<(), UnsupportedNumber> 
 
 fn write_object(map: &Map<String, Value>, out: &mut Vec<u8>) -> Result<(), UnsupportedNumber> {
     out.push(b'{');
+    let start = out.len();
     // `serde_json`'s map iterates in byte order (or, with its
-    // `preserve_order` feature, as received): sort only when that is not
-    // already the canonical order.
-    let sorted = map
-        .keys()
-        .zip(map.keys().skip(1))
-        .all(|(a, b)| utf16_cmp(a, b) == Ordering::Less);
-    if sorted {
-        for (i, (name, member)) in map.iter().enumerate() {
-            write_member(i, name, member, out)?;
+    // `preserve_order` feature, as received), which is nearly always the
+    // canonical order: write in that order, and start again sorted at the
+    // first pair out of order.
+    let mut previous: Option<&str> = None;
+    let mut sorted = true;
+    for (i, (name, member)) in map.iter().enumerate() {
+        if previous.is_some_and(|p| utf16_cmp(p, name) != Ordering::Less) {
+            sorted = false;
+            break;
         }
-    } else {
+        write_member(i, name, member, out)?;
+        previous = Some(name);
+    }
+    if !sorted {
+        out.truncate(start);
         let mut members: Vec<(&String, &Value)> = map.iter().collect();
         members.sort_unstable_by(|a, b| utf16_cmp(a.0, b.0));
         for (i, (name, member)) in members.into_iter().enumerate() {
