@@ -1,6 +1,8 @@
 //! Parsing and checking one envelope as the write handler does it:
 //! `Envelope::from_json` on the request body, then `precheck`, before any
-//! signature is verified. Also each step alone, to see where the time goes.
+//! signature is verified. Also some steps alone (parsing the JSON text,
+//! the payload's canonical bytes, the bounds, the id), to see where the
+//! time goes.
 //!
 //! Run with `cargo bench -p provenant-model --bench parse`.
 
@@ -8,7 +10,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use ed25519_dalek::SigningKey;
-use provenant_model::{Envelope, Identity, Kind, hash_content, identity_of};
+use provenant_model::{Envelope, Identity, Kind, hash_content, identity_of, jcs, strict_json};
 use serde_json::{Value, json};
 
 fn key(seed: u8) -> SigningKey {
@@ -79,7 +81,14 @@ fn parse(c: &mut Criterion) {
                 env
             });
         });
+        group.bench_function("strict_json::parse", |bench| {
+            bench.iter(|| strict_json::parse(black_box(&text)).unwrap());
+        });
         let env = Envelope::from_json(&text).unwrap();
+        let payload = env.payload_json();
+        group.bench_function("jcs::to_vec (payload)", |bench| {
+            bench.iter(|| jcs::to_vec(black_box(payload)).unwrap());
+        });
         group.bench_function("precheck", |bench| {
             bench.iter(|| black_box(&env).precheck(black_box(&arbiters)).unwrap());
         });
