@@ -1,6 +1,8 @@
 //! Small strict codecs shared by the value types: lower-case hex, canonical
 //! base64, bounded text and the I-JSON integer range.
 
+use std::fmt::Write as _;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
@@ -55,9 +57,18 @@ pub(crate) fn to_base64(bytes: &[u8]) -> String {
 /// Decodes standard padded base64 of exactly `N` bytes, refusing every
 /// non-canonical spelling (the re-encoding must give back the same text).
 pub(crate) fn from_base64<const N: usize>(text: &str) -> Option<[u8; N]> {
-    let bytes = STANDARD.decode(text).ok()?;
-    let out = <[u8; N]>::try_from(bytes.as_slice()).ok()?;
-    (STANDARD.encode(out) == text).then_some(out)
+    // Room for the decoder's estimate of up to 64 bytes (keys and
+    // signatures).
+    const { assert!(N <= 64) };
+    if text.len() != N.div_ceil(3) * 4 {
+        return None;
+    }
+    // The STANDARD engine decodes canonical text only (padding as the
+    // encoder writes it, zero trailing bits): `tests` checks it against
+    // re-encoding.
+    let mut decoded = [0u8; 66];
+    let len = STANDARD.decode_slice(text, &mut decoded).ok()?;
+    <[u8; N]>::try_from(decoded.get(..len)?).ok()
 }
 
 /// Checks that `text` has between `min` and `max` characters (Unicode scalar
@@ -102,28 +113,56 @@ pub(crate) fn check_count(field: &str, count: usize, max: usize) -> Result<(), R
 
 /// Walks a JSON value and refuses any number that is not an integer in
 /// `0..=MAX_SAFE_INTEGER`: signed payloads carry no floats and no negative
-/// numbers, and every integer must print identically under RFC 8785.
+/// numbers, and every integer must print identically under RFC 8785. The
+/// error names the first such number by its path below `path`.
 pub(crate) fn check_numbers(value: &serde_json::Value, path: &str) -> Result<(), RuleError> {
+    match first_bad_number(value) {
+        None => Ok(()),
+        Some(steps) => {
+            // The path is built only for the refusal, outermost step first.
+            let mut field = path.to_owned();
+            for step in steps.iter().rev() {
+                match step {
+                    Step::Index(i) => {
+                        // Writing to a String cannot fail.
+                        let _ = write!(field, "[{i}]");
+                    }
+                    Step::Name(name) => {
+                        field.push('.');
+                        field.push_str(name);
+                    }
+                }
+            }
+            Err(RuleError::NumberOutOfRange { field })
+        }
+    }
+}
+
+/// One step down a JSON value: an array index or an object member name.
+enum Step<'a> {
+    Index(usize),
+    Name(&'a str),
+}
+
+/// The steps to the first number out of range, innermost first; `None`
+/// when there is none. Allocates only on the way back from a bad number.
+fn first_bad_number(value: &serde_json::Value) -> Option<Vec<Step<'_>>> {
     match value {
         serde_json::Value::Number(n) => match n.as_u64() {
-            Some(v) if v <= MAX_SAFE_INTEGER => Ok(()),
-            _ => Err(RuleError::NumberOutOfRange {
-                field: path.to_owned(),
-            }),
+            Some(v) if v <= MAX_SAFE_INTEGER => None,
+            _ => Some(Vec::new()),
         },
-        serde_json::Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                check_numbers(item, &format!("{path}[{i}]"))?;
-            }
-            Ok(())
-        }
-        serde_json::Value::Object(map) => {
-            for (k, item) in map {
-                check_numbers(item, &format!("{path}.{k}"))?;
-            }
-            Ok(())
-        }
-        _ => Ok(()),
+        serde_json::Value::Array(items) => items.iter().enumerate().find_map(|(i, item)| {
+            let mut steps = first_bad_number(item)?;
+            steps.push(Step::Index(i));
+            Some(steps)
+        }),
+        serde_json::Value::Object(map) => map.iter().find_map(|(name, item)| {
+            let mut steps = first_bad_number(item)?;
+            steps.push(Step::Name(name));
+            Some(steps)
+        }),
+        _ => None,
     }
 }
 
@@ -148,6 +187,63 @@ mod tests {
         assert_eq!(from_base64::<2>("AA=="), None);
     }
 
+    /// Decoding as `from_base64` did before: decode, then require that
+    /// re-encoding gives back the same text.
+    fn by_reencoding<const N: usize>(text: &str) -> Option<[u8; N]> {
+        let bytes = STANDARD.decode(text).ok()?;
+        let out = <[u8; N]>::try_from(bytes.as_slice()).ok()?;
+        (STANDARD.encode(out) == text).then_some(out)
+    }
+
+    #[test]
+    fn base64_accepts_exactly_the_texts_that_reencode() {
+        const SYMBOLS: &[u8] =
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_ .";
+        let each = |f: &mut dyn FnMut(char)| SYMBOLS.iter().for_each(|&c| f(char::from(c)));
+        // Every 4-character text over the alphabet, `=` and some strangers
+        // (the first character from a few: it carries no trailing bits),
+        // as one and as two bytes.
+        for a in ['A', '/', '=', '-', ' '] {
+            each(&mut |b| {
+                each(&mut |c| {
+                    each(&mut |d| {
+                        let text: String = [a, b, c, d].into_iter().collect();
+                        assert_eq!(from_base64::<1>(&text), by_reencoding::<1>(&text), "{text}");
+                        assert_eq!(from_base64::<2>(&text), by_reencoding::<2>(&text), "{text}");
+                    });
+                });
+            });
+        }
+        // Keys and signatures with every last group and a changed length.
+        let key = to_base64(&[0x5a; 32]);
+        let sig = to_base64(&[0xa5; 64]);
+        for base in [key, sig] {
+            let stem = &base[..base.len() - 4];
+            each(&mut |a| {
+                each(&mut |b| {
+                    for tail in [
+                        format!("{a}{b}=="),
+                        format!("{a}{b}A="),
+                        format!("{a}{b}"),
+                        format!("{a}{b}AA="),
+                    ] {
+                        let text = format!("{stem}{tail}");
+                        assert_eq!(
+                            from_base64::<32>(&text),
+                            by_reencoding::<32>(&text),
+                            "{text}"
+                        );
+                        assert_eq!(
+                            from_base64::<64>(&text),
+                            by_reencoding::<64>(&text),
+                            "{text}"
+                        );
+                    }
+                });
+            });
+        }
+    }
+
     #[test]
     fn numbers_stay_in_the_safe_range() {
         let ok = serde_json::json!({"a": [1, MAX_SAFE_INTEGER]});
@@ -155,6 +251,9 @@ mod tests {
         let big = serde_json::json!({"a": [1, MAX_SAFE_INTEGER + 1]});
         let err = check_numbers(&big, "payload").unwrap_err();
         assert_eq!(err.field(), Some("payload.a[1]"));
+        let deep = serde_json::json!({"a": {"b": 1}, "c": [[0, {"d": 2.5}]]});
+        let err = check_numbers(&deep, "payload").unwrap_err();
+        assert_eq!(err.field(), Some("payload.c[0][1].d"));
         assert!(check_numbers(&serde_json::json!(-1), "p").is_err());
         assert!(check_numbers(&serde_json::json!(1.5), "p").is_err());
     }

@@ -8,7 +8,9 @@
 //! `JCS(payload)` is RFC 8785 applied to the payload exactly as received
 //! (parsed to a JSON value, then canonicalised), so a re-ordered or
 //! re-spaced payload has the same signing input, while a signature made over
-//! the non-canonical bytes themselves does not verify.
+//! the non-canonical bytes themselves does not verify. [`crate::jcs`]
+//! writes the canonical bytes; the signing input and the id are computed
+//! once, when the envelope is built.
 
 use std::fmt;
 use std::str::FromStr;
@@ -79,6 +81,12 @@ macro_rules! kinds {
             /// [`RuleError::Malformed`] or [`RuleError::NumberOutOfRange`].
             pub fn from_value(kind: Kind, value: &Value) -> Result<Payload, RuleError> {
                 check_numbers(value, "payload")?;
+                Payload::from_checked_value(kind, value)
+            }
+
+            /// [`Payload::from_value`] for a value whose numbers are known
+            /// to be in range (its canonical bytes were written).
+            fn from_checked_value(kind: Kind, value: &Value) -> Result<Payload, RuleError> {
                 crate::scope::check_payload(kind, value)?;
                 let malformed = |e: serde_json::Error| RuleError::Malformed {
                     field: "payload".to_owned(),
@@ -142,12 +150,16 @@ pub struct SignatureLine {
 /// A write: a kind, its payload and the signatures over its signing input.
 ///
 /// Keeps the payload as received (for the signing input and the ledger
-/// entry) alongside its typed form.
+/// entry) alongside its typed form, and the signing input and id, computed
+/// once when the envelope is built.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Envelope {
     payload: Payload,
     payload_json: Value,
-    canonical: Vec<u8>,
+    /// `"provenant:v1:" || kind || "\n" || JCS(payload)`.
+    signing_input: Vec<u8>,
+    /// `SHA-256(signing_input)`.
+    id: EntryId,
     signatures: Vec<SignatureLine>,
 }
 
@@ -156,6 +168,19 @@ pub struct Envelope {
 struct RawEnvelope {
     kind: Kind,
     payload: Value,
+    #[serde(default)]
+    signatures: Vec<SignatureLine>,
+}
+
+/// [`RawEnvelope`] once its payload is taken out of the object: reading a
+/// `Value` field from a `Value` rebuilds it member by member, moving it out
+/// does not. Same fields, so the same errors.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHead {
+    kind: Kind,
+    #[serde(default, rename = "payload")]
+    _payload: Option<serde::de::IgnoredAny>,
     #[serde(default)]
     signatures: Vec<SignatureLine>,
 }
@@ -179,16 +204,14 @@ impl Envelope {
         payload_json: Value,
         signatures: Vec<SignatureLine>,
     ) -> Result<Envelope, RuleError> {
-        let payload = Payload::from_value(kind, &payload_json)?;
-        // RFC 8785 canonical form of the payload as received.
-        let canonical = serde_jcs::to_vec(&payload_json).map_err(|e| RuleError::Malformed {
-            field: "payload".to_owned(),
-            detail: e.to_string(),
-        })?;
+        let signing_input = signing_input(kind, &payload_json)?;
+        let payload = Payload::from_checked_value(kind, &payload_json)?;
+        let id = EntryId(Sha256::digest(&signing_input).into());
         Ok(Envelope {
             payload,
             payload_json,
-            canonical,
+            signing_input,
+            id,
             signatures,
         })
     }
@@ -214,11 +237,22 @@ impl Envelope {
     /// signature lines, before any of them is decoded.
     pub fn from_value(value: Value) -> Result<Envelope, RuleError> {
         crate::bounds::check_signature_lines(&value)?;
-        let raw = RawEnvelope::deserialize(value).map_err(|e| RuleError::Malformed {
+        let malformed = |e: serde_json::Error| RuleError::Malformed {
             field: "envelope".to_owned(),
             detail: e.to_string(),
-        })?;
-        Envelope::from_parts(raw.kind, raw.payload, raw.signatures)
+        };
+        let mut members = match value {
+            Value::Object(members) => members,
+            other => {
+                let raw = RawEnvelope::deserialize(other).map_err(malformed)?;
+                return Envelope::from_parts(raw.kind, raw.payload, raw.signatures);
+            }
+        };
+        let payload = members.remove("payload");
+        let head = RawHead::deserialize(Value::Object(members)).map_err(malformed)?;
+        let payload =
+            payload.ok_or_else(|| malformed(serde::de::Error::missing_field("payload")))?;
+        Envelope::from_parts(head.kind, payload, head.signatures)
     }
 
     /// The entry kind.
@@ -242,7 +276,8 @@ impl Envelope {
     /// `JCS(payload)`: the RFC 8785 canonical bytes of the payload.
     #[must_use]
     pub fn canonical_payload(&self) -> &[u8] {
-        &self.canonical
+        let header = SIGNING_PREFIX.len() + self.kind().as_str().len() + 1;
+        &self.signing_input[header..]
     }
 
     /// The signatures, in the order given.
@@ -261,21 +296,21 @@ impl Envelope {
     /// signer signs with Ed25519 (RFC 8032 section 5.1.6).
     #[must_use]
     pub fn signing_input(&self) -> Vec<u8> {
-        let kind = self.kind().as_str().as_bytes();
-        let mut out =
-            Vec::with_capacity(SIGNING_PREFIX.len() + kind.len() + 1 + self.canonical.len());
-        out.extend_from_slice(SIGNING_PREFIX);
-        out.extend_from_slice(kind);
-        out.push(b'\n');
-        out.extend_from_slice(&self.canonical);
-        out
+        self.signing_input.clone()
+    }
+
+    /// The signing input, borrowed: [`Envelope::signing_input`] without
+    /// the copy.
+    #[must_use]
+    pub fn signing_bytes(&self) -> &[u8] {
+        &self.signing_input
     }
 
     /// `SHA-256(signing input)`: the envelope's id, its idempotency key, and
     /// the id of the grant or dispute it creates.
     #[must_use]
     pub fn id(&self) -> EntryId {
-        EntryId(Sha256::digest(self.signing_input()).into())
+        self.id
     }
 
     /// The envelope as JSON: `{kind, payload, signatures}`.
@@ -292,6 +327,25 @@ impl Envelope {
             "signatures": Value::Array(signatures),
         })
     }
+}
+
+/// `"provenant:v1:" || kind || "\n" || JCS(payload)`, refusing a payload
+/// with a number that is not an integer in `0..=2^53-1` (naming it).
+fn signing_input(kind: Kind, payload: &Value) -> Result<Vec<u8>, RuleError> {
+    let kind = kind.as_str().as_bytes();
+    let mut out = Vec::with_capacity(512);
+    out.extend_from_slice(SIGNING_PREFIX);
+    out.extend_from_slice(kind);
+    out.push(b'\n');
+    if crate::jcs::write(payload, &mut out).is_ok() {
+        return Ok(out);
+    }
+    // Find the number to name it: the writer refuses exactly the numbers
+    // `check_numbers` does.
+    check_numbers(payload, "payload")?;
+    Err(RuleError::Invariant {
+        detail: "a payload refused by JCS has its numbers in range",
+    })
 }
 
 impl Serialize for Envelope {

@@ -51,9 +51,8 @@ impl Identity {
     /// # Errors
     /// [`RuleError::Malformed`] when the bytes are not a usable point.
     pub fn from_bytes(bytes: &[u8; 32]) -> Result<Self, RuleError> {
-        let key =
-            decompress(bytes).ok_or_else(|| malformed("identity", "not a point on Ed25519"))?;
-        Self::from_key(&key)
+        decompress(bytes).map_err(|detail| malformed("identity", detail))?;
+        Ok(Identity(*bytes))
     }
 
     /// The Ed25519 verifying key (decompresses the point).
@@ -62,7 +61,7 @@ impl Identity {
     /// [`RuleError::SignatureInvalid`] if the bytes are not a point, which
     /// cannot happen for an identity built by this crate.
     pub fn verifying_key(&self) -> Result<VerifyingKey, RuleError> {
-        decompress(&self.0).ok_or(RuleError::SignatureInvalid { key: *self })
+        decompress(&self.0).map_err(|_| RuleError::SignatureInvalid { key: *self })
     }
 
     /// The 32 public-key bytes.
@@ -72,9 +71,10 @@ impl Identity {
     }
 
     /// The rank, in ASCII order, of the base64 character for each 6-bit
-    /// group of the key (43 groups, the last padded with zero bits).
-    fn text_ranks(&self) -> impl Iterator<Item = u8> + '_ {
-        (0..43usize).map(|i| {
+    /// group of the key from group `from` on (43 groups, the last padded
+    /// with zero bits).
+    fn text_ranks(&self, from: usize) -> impl Iterator<Item = u8> + '_ {
+        (from..43usize).map(|i| {
             let bit = i * 6;
             let (byte, shift) = (bit / 8, bit % 8);
             let hi = u16::from(self.0[byte]) << 8;
@@ -92,8 +92,13 @@ impl Identity {
 
 impl Ord for Identity {
     fn cmp(&self, other: &Self) -> Ordering {
-        // Same order as the texts: the prefix and padding are common.
-        self.text_ranks().cmp(other.text_ranks())
+        // Same order as the texts: the prefix and padding are common. The
+        // groups that end before the first differing byte are equal.
+        let Some(byte) = self.0.iter().zip(&other.0).position(|(a, b)| a != b) else {
+            return Ordering::Equal;
+        };
+        let from = byte * 8 / 6;
+        self.text_ranks(from).cmp(other.text_ranks(from))
     }
 }
 
@@ -131,27 +136,32 @@ impl FromStr for Identity {
 const KEY_CACHE: usize = 8192;
 
 thread_local! {
-    /// Keys this thread has decompressed. Whether 32 bytes are a point, and
-    /// the point they decompress to, depend on the bytes alone, and a
-    /// ledger meets the same keys over and over (in every entry they sign
-    /// and every state record that names them); decompressing costs a
-    /// field square root each time.
+    /// Keys this thread has decompressed and found of large order. Whether
+    /// 32 bytes are such a point, and the point they decompress to, depend
+    /// on the bytes alone, and a ledger meets the same keys over and over
+    /// (in every entry they sign and every state record that names them);
+    /// decompressing costs a field square root and the order check three
+    /// doublings each time.
     static KEYS: RefCell<HashMap<[u8; 32], VerifyingKey>> = RefCell::new(HashMap::new());
 }
 
-/// The verifying key of 32 bytes, `None` when they are not a point.
-fn decompress(bytes: &[u8; 32]) -> Option<VerifyingKey> {
+/// The verifying key of 32 bytes, or why they are no identity: not a
+/// point, or a small-order ("weak") point.
+fn decompress(bytes: &[u8; 32]) -> Result<VerifyingKey, &'static str> {
     KEYS.with(|cache| {
         if let Some(key) = cache.borrow().get(bytes) {
-            return Some(*key);
+            return Ok(*key);
         }
-        let key = VerifyingKey::from_bytes(bytes).ok()?;
+        let key = VerifyingKey::from_bytes(bytes).map_err(|_| "not a point on Ed25519")?;
+        if key.is_weak() {
+            return Err("small-order public key");
+        }
         let mut cache = cache.borrow_mut();
         if cache.len() >= KEY_CACHE {
             cache.clear();
         }
         cache.insert(*bytes, key);
-        Some(key)
+        Ok(key)
     })
 }
 
@@ -361,6 +371,29 @@ mod tests {
         let mut sorted = texts.clone();
         sorted.sort();
         assert_eq!(texts, sorted);
+    }
+
+    #[test]
+    fn identities_differing_at_any_byte_order_by_text() {
+        // Pairs that agree up to byte `at` and differ there, in every bit
+        // position of that byte, with every kind of tail.
+        for at in 0..32 {
+            for bit in 0..8 {
+                for tail in [0x00, 0x5a, 0xff] {
+                    let mut a = [tail; 32];
+                    a[..at].fill(0x3c);
+                    let mut b = a;
+                    b[at] ^= 1 << bit;
+                    b[at + 1..].fill(!tail);
+                    let (a, b) = (Identity(a), Identity(b));
+                    assert_eq!(
+                        a.cmp(&b),
+                        a.to_string().cmp(&b.to_string()),
+                        "byte {at} bit {bit} tail {tail:#x}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -52,6 +52,7 @@
 //! | [`scope`] | the closed channel and category vocabularies, and category coverage |
 //! | `schema` (feature `schema`) | JSON Schemas of the wire forms, with the limits the rules enforce |
 //! | [`strict_json`] | JSON text with no repeated member names, for envelopes, receipts and answers |
+//! | [`jcs`] | RFC 8785 canonical bytes of the JSON Provenant signs and hashes |
 //! | [`error`] | [`RuleError`], each variant with a stable [`RuleError::code`] |
 
 pub mod bounds;
@@ -63,6 +64,7 @@ pub mod entry;
 pub mod envelope;
 pub mod error;
 pub mod ids;
+pub mod jcs;
 pub mod memory;
 pub mod payload;
 mod proven_state;

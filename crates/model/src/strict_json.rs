@@ -9,6 +9,7 @@
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::map::Entry;
 use serde_json::{Map, Number, Value};
 
 /// Parses `bytes` as one JSON value, refusing repeated member names at any
@@ -96,13 +97,17 @@ impl<'de> Visitor<'de> for Strict {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut members = Map::new();
         while let Some(name) = map.next_key::<String>()? {
-            if members.contains_key(&name) {
-                return Err(de::Error::custom(format!(
-                    "the member {name:?} appears twice in one object"
-                )));
+            match members.entry(name) {
+                Entry::Occupied(member) => {
+                    return Err(de::Error::custom(format!(
+                        "the member {:?} appears twice in one object",
+                        member.key()
+                    )));
+                }
+                Entry::Vacant(slot) => {
+                    slot.insert(map.next_value_seed(Strict)?);
+                }
             }
-            let value = map.next_value_seed(Strict)?;
-            members.insert(name, value);
         }
         Ok(Value::Object(members))
     }
