@@ -143,7 +143,7 @@ impl StateProof {
                 c.index, checkpoint.size.0
             )));
         }
-        let bytes = serde_jcs::to_vec(&c.entry)
+        let bytes = provenant_model::jcs::to_vec(&c.entry)
             .map_err(|e| state_err(format!("the commitment entry: {e}")))?;
         let entry = provenant_model::Entry::from_leaf_bytes(&bytes)
             .map_err(|e| state_err(format!("the commitment entry: {e}")))?;

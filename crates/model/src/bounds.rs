@@ -140,7 +140,17 @@ pub(crate) fn check_signature_lines(value: &serde_json::Value) -> Result<(), Rul
         .get("signatures")
         .and_then(serde_json::Value::as_array)
     {
-        Some(lines) => check_count("signatures", lines.len(), MAX_SIGNATURES),
+        Some(lines) => {
+            check_count("signatures", lines.len(), MAX_SIGNATURES)?;
+            // serde reads a struct from an array too: a line is an object.
+            match lines.iter().position(|l| !l.is_object()) {
+                Some(i) => Err(RuleError::Malformed {
+                    field: format!("signatures[{i}]"),
+                    detail: "a signature line is a JSON object {key, sig}".to_owned(),
+                }),
+                None => Ok(()),
+            }
+        }
         None => Ok(()),
     }
 }

@@ -163,18 +163,9 @@ pub struct Envelope {
     signatures: Vec<SignatureLine>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawEnvelope {
-    kind: Kind,
-    payload: Value,
-    #[serde(default)]
-    signatures: Vec<SignatureLine>,
-}
-
-/// [`RawEnvelope`] once its payload is taken out of the object: reading a
-/// `Value` field from a `Value` rebuilds it member by member, moving it out
-/// does not. Same fields, so the same errors.
+/// An envelope's members once its payload is taken out of the object:
+/// reading a `Value` field from a `Value` rebuilds it member by member,
+/// moving it out does not.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawHead {
@@ -204,6 +195,12 @@ impl Envelope {
         payload_json: Value,
         signatures: Vec<SignatureLine>,
     ) -> Result<Envelope, RuleError> {
+        if !payload_json.is_object() {
+            return Err(RuleError::Malformed {
+                field: "payload".to_owned(),
+                detail: "a payload is a JSON object".to_owned(),
+            });
+        }
         let signing_input = signing_input(kind, &payload_json)?;
         let payload = Payload::from_checked_value(kind, &payload_json)?;
         let id = EntryId(Sha256::digest(&signing_input).into());
@@ -241,12 +238,13 @@ impl Envelope {
             field: "envelope".to_owned(),
             detail: e.to_string(),
         };
-        let mut members = match value {
-            Value::Object(members) => members,
-            other => {
-                let raw = RawEnvelope::deserialize(other).map_err(malformed)?;
-                return Envelope::from_parts(raw.kind, raw.payload, raw.signatures);
-            }
+        // serde reads a struct from a JSON array too; an envelope, its
+        // payload and its signature lines are objects only.
+        let Value::Object(mut members) = value else {
+            return Err(RuleError::Malformed {
+                field: "envelope".to_owned(),
+                detail: "an envelope is a JSON object".to_owned(),
+            });
         };
         let payload = members.remove("payload");
         let head = RawHead::deserialize(Value::Object(members)).map_err(malformed)?;
@@ -386,5 +384,27 @@ mod tests {
             Envelope::from_json(unknown_field).unwrap_err().code(),
             "malformed"
         );
+    }
+
+    /// serde reads a struct from a JSON array as well: an envelope, a
+    /// payload or a signature line written as one is refused.
+    #[test]
+    fn arrays_are_not_objects() {
+        let key = "ed25519:11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=";
+        let sig = "A".repeat(86) + "==";
+        let object = format!(
+            r#"{{"kind":"key.rotate","payload":{{"old":"{key}","new":"{key}"}},"signatures":[{{"key":"{key}","sig":"{sig}"}}]}}"#
+        );
+        assert!(Envelope::from_json(object.as_bytes()).is_ok());
+        for text in [
+            format!(r#"["key.rotate",{{"old":"{key}","new":"{key}"}},[]]"#),
+            format!(r#"{{"kind":"key.rotate","payload":["{key}","{key}"]}}"#),
+            format!(
+                r#"{{"kind":"key.rotate","payload":{{"old":"{key}","new":"{key}"}},"signatures":[["{key}","{sig}"]]}}"#
+            ),
+        ] {
+            let err = Envelope::from_json(text.as_bytes()).unwrap_err();
+            assert_eq!(err.code(), "malformed", "{text}: {err}");
+        }
     }
 }

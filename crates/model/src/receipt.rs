@@ -138,7 +138,10 @@ impl Receipt {
         if Entry::from_leaf_bytes(text).is_ok() {
             return Ok(text.to_vec());
         }
-        let bytes = serde_jcs::to_vec(&self.entry_value()?).map_err(|e| malformed(&e))?;
+        let bytes = crate::jcs::to_vec(&self.entry_value()?).map_err(|e| RuleError::Malformed {
+            field: "entry".to_owned(),
+            detail: e.to_string(),
+        })?;
         Entry::from_leaf_bytes(&bytes)?;
         Ok(bytes)
     }

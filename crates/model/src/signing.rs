@@ -97,7 +97,7 @@ impl Envelope {
     /// # Errors
     /// [`RuleError::Malformed`] for a small-order key.
     pub fn sign(&mut self, key: &SigningKey) -> Result<(), RuleError> {
-        let signature = key.sign(&self.signing_input());
+        let signature = key.sign(self.signing_bytes());
         self.push_signature(SignatureLine {
             key: identity_of(key)?,
             sig: SignatureBytes(signature.to_bytes()),
@@ -136,9 +136,9 @@ impl Envelope {
     /// The distinct signers, once every signature verified.
     fn check_signatures(&self) -> Result<BTreeSet<Identity>, RuleError> {
         let signers = self.distinct_signers()?;
-        let message = self.signing_input();
+        let message = self.signing_bytes();
         for line in self.signatures() {
-            if !verify_signature(&line.key.verifying_key()?, &message, &line.sig.0) {
+            if !verify_signature(&line.key.verifying_key()?, message, &line.sig.0) {
                 return Err(RuleError::SignatureInvalid { key: line.key });
             }
         }
