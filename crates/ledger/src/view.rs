@@ -148,6 +148,14 @@ impl<'a, R: Read + ?Sized> View<'a, R> {
         self.read.get(table, key)?.map(|v| decode(&v)).transpose()
     }
 
+    /// Whether `link` is present, pending changes first.
+    fn has_link(&self, link: &Link) -> Result<bool, StoreError> {
+        if let Some(added) = self.overlay.and_then(|o| o.links.get(link)) {
+            return Ok(*added);
+        }
+        Ok(self.read.get(Table::Links, &link_key(link))?.is_some())
+    }
+
     /// Every member of a link family, committed and pending, sorted.
     ///
     /// # Errors
@@ -246,6 +254,27 @@ impl<R: Read + ?Sized> StateView for View<'_, R> {
     fn grants_of(&self, design: &DesignId) -> Result<Vec<GrantId>, ViewError> {
         self.family(LinkFamily::GrantsOf(*design), keys::second_grant)
             .map_err(view_err)
+    }
+
+    /// The grants of `design` whose `HeldBy` link names `licensee`: a
+    /// grant is held by exactly its licensee (created with the link, moved
+    /// with it on a key rotation), so no grant record is read or decoded.
+    fn licensee_grants(
+        &self,
+        design: &DesignId,
+        licensee: &Identity,
+    ) -> Result<Vec<GrantId>, ViewError> {
+        let mut mine = Vec::new();
+        for grant in self.grants_of(design)? {
+            let held = Link::HeldBy {
+                key: *licensee,
+                grant,
+            };
+            if self.has_link(&held).map_err(view_err)? {
+                mine.push(grant);
+            }
+        }
+        Ok(mine)
     }
 
     fn exclusive_grants_of(&self, design: &DesignId) -> Result<Vec<GrantId>, ViewError> {

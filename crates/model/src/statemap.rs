@@ -273,12 +273,12 @@ pub fn touched<V: StateView + ?Sized>(
             Change::Design(d) => {
                 keys.insert(StateKey::Design { design: d.id });
             }
+            // A grant's (design, licensee) list changes only when the grant
+            // is created or moves to a rotated key, and both come with a
+            // `HeldBy` link change (below); a production run or a
+            // revocation changes the grant alone.
             Change::Grant(g) => {
                 keys.insert(StateKey::Grant { grant: g.id });
-                keys.insert(StateKey::Licensee {
-                    design: g.design,
-                    licensee: g.licensee,
-                });
             }
             Change::Dispute(d) => {
                 keys.insert(StateKey::Dispute { dispute: d.id });
