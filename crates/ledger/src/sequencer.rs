@@ -587,17 +587,16 @@ fn receipt(
         shared.report(&LedgerError::Corrupt(e.to_string()));
         SubmitError::Unavailable
     };
-    let (bytes, leaf_hash) = match leaf {
-        Some(leaf) => leaf,
-        None => {
-            let bytes = shared
-                .store()
-                .get(Table::Entries, &be(index))
-                .map_err(|e| corrupt(&e))?
-                .ok_or_else(|| corrupt(&format!("entry {index} is missing")))?;
-            let hash = provenant_tlog::hash_leaf(&bytes);
-            (bytes, hash)
-        }
+    let (bytes, leaf_hash) = if let Some(leaf) = leaf {
+        leaf
+    } else {
+        let bytes = shared
+            .store()
+            .get(Table::Entries, &be(index))
+            .map_err(|e| corrupt(&e))?
+            .ok_or_else(|| corrupt(&format!("entry {index} is missing")))?;
+        let hash = provenant_tlog::hash_leaf(&bytes);
+        (bytes, hash)
     };
     let proof = prove_inclusion(LeafIndex(index), head.size, reader).map_err(|e| corrupt(&e))?;
     Receipt::of_leaf(bytes, leaf_hash.into(), index, proof, checkpoint.to_owned())
