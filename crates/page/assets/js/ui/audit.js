@@ -1,0 +1,131 @@
+// The auditor's offline check of what someone handed over: a receipt (the
+// answer of POST /v1/entries, JSON), a C2SP tlog-proof bundle (with the
+// entry's leaf bytes, pasted or fetched from the log), or a bare checkpoint.
+// Only the pinned key is needed; the server is asked nothing except, for a
+// bundle without leaf bytes, the entry itself, which must then hash to the
+// proven leaf.
+
+import * as verifier from '../verify/index.js';
+import {getJson} from './api.js';
+import {byId, code, facts} from './dom.js';
+import {trustedKey} from './keys.js';
+import {setBody, setVerdict, startCheck} from './verdict.js';
+import {count, dateWords} from './words.js';
+
+const BUNDLE_HEADER = 'c2sp.org/tlog-proof@v1';
+
+/** What the pasted text is: 'bundle', 'receipt' or 'checkpoint'. */
+export function kindOf(text) {
+  const trimmed = text.trimStart();
+  if (trimmed.startsWith(BUNDLE_HEADER)) return 'bundle';
+  if (trimmed.startsWith('{')) return 'receipt';
+  return 'checkpoint';
+}
+
+async function checkpointSize(text, key) {
+  return (await verifier.verifyCheckpoint(text, key)).size;
+}
+
+async function receipt(text, key) {
+  const value = verifier.parseJson(text);
+  await verifier.verifyReceipt(value, key);
+  const size = await checkpointSize(value.checkpoint, key);
+  return [
+    `this ${value.entry.kind} entry is entry ${count(value.index)} of the log of ${key.origin}, whose checkpoint at size ${count(size)} it verifies against.`,
+    facts([
+      ['Entry', `${count(value.index)}, a ${value.entry.kind}`],
+      ['Logged', dateWords(value.entry.logged_at)],
+      ['Leaf hash', code(value.leaf_hash)],
+      ['Checkpoint size', count(size)],
+    ]),
+  ];
+}
+
+/** The leaf bytes a bundle proves: pasted, or the entry fetched from the log and canonicalised. */
+async function leafBytes(index) {
+  const pasted = byId('audit-leaf').value;
+  if (pasted.trim()) return [new TextEncoder().encode(pasted.replace(/\r?\n$/, '')), 'the leaf bytes you pasted'];
+  // The leaf bytes are JCS(entry) (docs/PROTOCOL.md section 9): the
+  // bundle's proof then says whether the entry the server sent is the one
+  // logged at that index.
+  if (typeof verifier.canonicalize !== 'function') {
+    throw new Error('paste the entry\u2019s leaf bytes: this verifier cannot canonicalise a fetched entry');
+  }
+  const answer = await getJson(`/v1/entries/${index}`);
+  return [new TextEncoder().encode(verifier.canonicalize(answer.body.entry)), `entry ${count(index)} as the server sent it`];
+}
+
+async function bundle(text, key) {
+  const index = /\nindex (\d+)\n/.exec(text.replace(/\r\n/g, '\n'))?.[1];
+  if (index === undefined) throw new Error('the bundle names no index');
+  const [bytes, source] = await leafBytes(Number(index));
+  const result = await verifier.verifyBundle(text, bytes, key);
+  const checkpointText = text.slice(text.indexOf('\n\n') + 2);
+  const size = result?.checkpoint?.size ?? await checkpointSize(checkpointText, key).catch(() => null);
+  return [
+    `${source} are entry ${count(Number(index))} of the log of ${key.origin}${size === null ? '' : `, at size ${count(size)}`}.`,
+    facts([['Entry', count(Number(index))], ['Checkpoint size', size === null ? null : count(size)]]),
+  ];
+}
+
+async function checkpoint(text, key) {
+  const result = await verifier.verifyCheckpoint(text, key);
+  return [
+    `a checkpoint of ${result.origin} at size ${count(result.size)}, signed by the key you trust.`,
+    facts([['Size', count(result.size)], ['Root', code(String(result.root))]]),
+  ];
+}
+
+async function run() {
+  const node = byId('audit-result');
+  const text = byId('audit-input').value;
+  const trusted = trustedKey();
+  if (!text.trim()) {
+    setVerdict(node, 'not-verified', 'paste or drop a receipt, a proof bundle or a checkpoint first.');
+    setBody(node);
+    return;
+  }
+  if (!trusted) {
+    setVerdict(node, 'not-verified', 'no log key is trusted yet: pin the log\u2019s key above.');
+    setBody(node);
+    return;
+  }
+  startCheck(node, 'Verifying in this browser\u2026');
+  try {
+    const kind = kindOf(text);
+    const check = {bundle, receipt, checkpoint}[kind];
+    const [detail, body] = await check(text, trusted.key);
+    setVerdict(node, 'verified', detail);
+    setBody(node, body);
+  } catch (error) {
+    setVerdict(node, 'not-verified', error.message);
+    setBody(node);
+  }
+}
+
+async function readInto(file, target) {
+  byId(target).value = await file.text();
+}
+
+/** Wires the audit form: paste, choose or drop a file, verify. */
+export function initAudit() {
+  byId('audit-verify').addEventListener('click', () => run());
+  const input = byId('audit-file');
+  input.addEventListener('change', async () => {
+    const file = input.files?.[0];
+    if (file) await readInto(file, 'audit-input');
+    input.value = '';
+  });
+  const zone = byId('audit-drop');
+  zone.addEventListener('dragover', (event) => {
+    event.preventDefault();
+    zone.classList.add('dragging');
+  });
+  zone.addEventListener('dragleave', () => zone.classList.remove('dragging'));
+  zone.addEventListener('drop', async (event) => {
+    event.preventDefault();
+    zone.classList.remove('dragging');
+    const file = event.dataTransfer?.files?.[0];
+    if (file) await readInto(file, 'audit-input');
+  });
+}
