@@ -36,7 +36,7 @@ export function reasonWords(reason, question, answer) {
     case 'units-exceeded':
       return answer.units_remaining === null || answer.units_remaining === undefined
         ? `${count(question.quantity)} units are more than the license allows.`
-        : `${count(question.quantity)} units are more than the ${count(answer.units_remaining)} left under the license's cap.`;
+        : `${count(question.quantity)} units are more than the ${count(answer.units_remaining)} left under the license\u2019s cap.`;
     case 'action-not-licensed': return `The license does not allow this use: ${actionWords(question.action).toLowerCase()}.`;
     default: return `A reason this page does not know: ${reason}.`;
   }
@@ -70,7 +70,7 @@ export function termsSummary(terms, unitsUsed) {
     ? `no cap (${count(unitsUsed)} made so far)`
     : `${count(terms.max_units)} in all; ${count(unitsUsed)} made, ${count(Math.max(0, terms.max_units - unitsUsed))} left`;
   const royalty = terms.royalty
-    ? `${shareWords(terms.royalty.rev_share_ppm)} of derivatives' revenue (${terms.royalty.policy})`
+    ? `${shareWords(terms.royalty.rev_share_ppm)} of derivatives\u2019 revenue (${terms.royalty.policy})`
     : 'none';
   const fee = terms.minting_fee ? `${moneyWords(terms.minting_fee)} (recorded, not collected)` : null;
   return [
