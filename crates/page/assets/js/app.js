@@ -45,9 +45,9 @@ function designFromPath() {
   return match ? decodeURIComponent(match[1]) : null;
 }
 
-function start() {
+async function start() {
   initSettings();
-  initKeys();
+  await initKeys();
   initDesign();
   initCheck();
   initLog();
@@ -61,10 +61,20 @@ function start() {
   }
   refreshLog();
   onKeyChange(() => {
+    // A verdict on screen was reached under the previous key: withdraw it.
+    for (const region of ['design-result', 'check-result', 'consistency-result', 'audit-result']) {
+      const node = byId(region);
+      node.hidden = true;
+      node.dataset.verdict = 'pending';
+    }
     refreshLog();
     if (id) lookUpId(id);
   });
   document.documentElement.dataset.ready = 'true';
 }
 
-start();
+start().catch((error) => {
+  document.documentElement.dataset.ready = 'error';
+  byId('key-message').textContent = `The page failed to start: ${error.message}`;
+  throw error;
+});

@@ -5,7 +5,9 @@
 // bundle without leaf bytes, the entry itself, which must then hash to the
 // proven leaf.
 
-import * as verifier from '../verify/index.js';
+import {
+  canonicalize, parseBundle, parseJson, toBase64, verifyBundle, verifyCheckpoint, verifyReceipt,
+} from '../verify/index.js';
 import {getJson} from './api.js';
 import {byId, code, facts} from './dom.js';
 import {trustedKey} from './keys.js';
@@ -22,14 +24,9 @@ export function kindOf(text) {
   return 'checkpoint';
 }
 
-async function checkpointSize(text, key) {
-  return (await verifier.verifyCheckpoint(text, key)).size;
-}
-
 async function receipt(text, key) {
-  const value = verifier.parseJson(text);
-  await verifier.verifyReceipt(value, key);
-  const size = await checkpointSize(value.checkpoint, key);
+  const value = parseJson(text);
+  const {checkpoint: {size}} = await verifyReceipt(value, key);
   return [
     `this ${value.entry.kind} entry is entry ${count(value.index)} of the log of ${key.origin}, whose checkpoint at size ${count(size)} it verifies against.`,
     facts([
@@ -48,31 +45,25 @@ async function leafBytes(index) {
   // The leaf bytes are JCS(entry) (docs/PROTOCOL.md section 9): the
   // bundle's proof then says whether the entry the server sent is the one
   // logged at that index.
-  if (typeof verifier.canonicalize !== 'function') {
-    throw new Error('paste the entry\u2019s leaf bytes: this verifier cannot canonicalise a fetched entry');
-  }
   const answer = await getJson(`/v1/entries/${index}`);
-  return [new TextEncoder().encode(verifier.canonicalize(answer.body.entry)), `entry ${count(index)} as the server sent it`];
+  return [new TextEncoder().encode(canonicalize(answer.body.entry)), `entry ${count(index)} as the server sent it`];
 }
 
 async function bundle(text, key) {
-  const index = /\nindex (\d+)\n/.exec(text.replace(/\r\n/g, '\n'))?.[1];
-  if (index === undefined) throw new Error('the bundle names no index');
-  const [bytes, source] = await leafBytes(Number(index));
-  const result = await verifier.verifyBundle(text, bytes, key);
-  const checkpointText = text.slice(text.indexOf('\n\n') + 2);
-  const size = result?.checkpoint?.size ?? await checkpointSize(checkpointText, key).catch(() => null);
+  const {index} = parseBundle(text);
+  const [bytes, source] = await leafBytes(index);
+  const checkpoint = await verifyBundle(text, bytes, key);
   return [
-    `${source} are entry ${count(Number(index))} of the log of ${key.origin}${size === null ? '' : `, at size ${count(size)}`}.`,
-    facts([['Entry', count(Number(index))], ['Checkpoint size', size === null ? null : count(size)]]),
+    `${source} are entry ${count(index)} of the log of ${key.origin}, at size ${count(checkpoint.size)}.`,
+    facts([['Entry', count(index)], ['Checkpoint size', count(checkpoint.size)], ['Root', code(toBase64(checkpoint.root))]]),
   ];
 }
 
 async function checkpoint(text, key) {
-  const result = await verifier.verifyCheckpoint(text, key);
+  const result = await verifyCheckpoint(text, key);
   return [
     `a checkpoint of ${result.origin} at size ${count(result.size)}, signed by the key you trust.`,
-    facts([['Size', count(result.size)], ['Root', code(String(result.root))]]),
+    facts([['Size', count(result.size)], ['Root', code(toBase64(result.root))]]),
   ];
 }
 

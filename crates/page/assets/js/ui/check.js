@@ -52,7 +52,7 @@ async function judge(answer, asked, key) {
   } catch (error) {
     if (error.code !== 'no-state') return ['not-verified', `${error.message.replace(/\.?$/, '.')} Do not rely on this answer.`];
     try {
-      await verifyEntries(answer, key);
+      await verifyEntries(answer, key, 'check');
       return ['server-says', 'this answer is its word. The entries it rests on are proven in the log, but the log has no state commitment yet to prove the answer.'];
     } catch (inner) {
       return ['not-verified', `${inner.message.replace(/\.?$/, '.')} Do not rely on this answer.`];

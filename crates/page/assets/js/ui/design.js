@@ -8,7 +8,7 @@ import {verifyAbsence, verifyDesign, verifyEntries, verifyRegistration} from '..
 import {getJson} from './api.js';
 import {byId, h, replace} from './dom.js';
 import {absentView, designUrl, designView} from './design-view.js';
-import {hashFile} from './hashing.js';
+import {hashFile, hashersReady} from './hashing.js';
 import {trustedKey} from './keys.js';
 import {qrSvg} from './qr.js';
 import {record, timed} from './timing.js';
@@ -29,9 +29,17 @@ export function lookUpFile(file) {
   return latest(async (current) => {
     startCheck(region(), `Hashing ${file.name} (${count(file.size)} bytes) in this browser\u2026`);
     let hashes;
+    await hashersReady;
     try {
       let ms;
-      [hashes, ms] = await timed(() => hashFile(file));
+      let shown = performance.now();
+      const progress = (done, size) => {
+        // At most four updates a second, so a large file's progress costs nothing measurable.
+        if (performance.now() - shown < 250 || !current()) return;
+        shown = performance.now();
+        setVerdict(region(), 'pending', `Hashing ${file.name}: ${Math.floor((100 * done) / Math.max(size, 1))}%\u2026`);
+      };
+      [hashes, ms] = await timed(() => hashFile(file, progress));
       record('hashMs', ms);
     } catch (error) {
       if (current()) setVerdict(region(), 'not-verified', `the file could not be hashed: ${error.message}`);
@@ -89,7 +97,12 @@ async function showAbsent(id, hashes, problem, key, current) {
   } catch (error) {
     if (!current()) return;
     if (error.code === 'no-state') {
-      setVerdict(node, 'server-says', 'it is not registered; the log has no state commitment yet to prove it.');
+      try {
+        await verifyEntries(absence, key, 'absence');
+        setVerdict(node, 'server-says', 'it is not registered; the log has no state commitment yet to prove it.');
+      } catch (inner) {
+        setVerdict(node, 'not-verified', `the server says it is not registered, but its answer fails: ${inner.message}`);
+      }
     } else {
       setVerdict(node, 'not-verified', `the server says it is not registered, but its proof of absence fails: ${error.message}`);
     }
@@ -111,7 +124,7 @@ async function judge(id, answer, key) {
   } catch (error) {
     if (error.code !== 'no-state') return [['not-verified', error.message], spent];
     try {
-      const [, ms] = await timed(() => verifyEntries(answer, key));
+      const [, ms] = await timed(() => verifyEntries(answer, key, 'design'));
       spent += ms;
       verdict = ['server-says', 'the owners and licenses below are its word. The entries they rest on are proven in the log, but the log has no state commitment yet to prove the state.'];
     } catch (inner) {
@@ -132,8 +145,13 @@ async function showRegistered(id, hashes, answer, key, current) {
   const node = region();
   const [[verdict, detail], spent] = await judge(id, answer, key);
   if (!current()) return;
+  if (verdict === 'not-verified') {
+    setVerdict(node, verdict, `${detail.replace(/\.?$/, '.')} Do not rely on what follows.`);
+    setBody(node, designView(answer, hashes));
+    return;
+  }
   record('verifyDesignMs', spent);
-  setVerdict(node, verdict, verdict === 'not-verified' ? `${detail.replace(/\.?$/, '.')} Do not rely on what follows.` : detail);
+  setVerdict(node, verdict, detail);
   setBody(node, designView(answer, hashes));
   const check = byId('check-design');
   if (!check.value) check.value = id;

@@ -13,6 +13,15 @@ function library() {
 }
 
 /**
+ * Compiles both hashers' WebAssembly once, when the page loads, so that
+ * hashing a file (and its timing) is the hashing alone. Resolves when ready;
+ * a failure is reported by hashFile.
+ */
+export const hashersReady = Promise.resolve()
+  .then(() => Promise.all([library().createBLAKE3(), library().createSHA256()]))
+  .then(() => true, () => false);
+
+/**
  * Hashes a Blob (a File): {blake3, sha256, size}, hashes as lower-case hex.
  * `onProgress(bytesDone, size)` is called after each chunk.
  */

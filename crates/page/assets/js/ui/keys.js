@@ -34,11 +34,11 @@ export function keyIdHex(keyId) {
   return String(keyId);
 }
 
-function resolve() {
+async function resolve() {
   const stored = load('logKey');
   if (stored) {
     try {
-      return {key: parseLogKey(stored), source: 'you'};
+      return {key: await parseLogKey(stored), source: 'you'};
     } catch (error) {
       message(`The key saved in this browser is not a log key (${error.message}); it is ignored.`, true);
     }
@@ -46,7 +46,7 @@ function resolve() {
   const deployed = deploymentKeyText();
   if (deployed) {
     try {
-      return {key: parseLogKey(deployed), source: 'deployment'};
+      return {key: await parseLogKey(deployed), source: 'deployment'};
     } catch (error) {
       message(`The key this page was deployed with is not a log key (${error.message}).`, true);
     }
@@ -105,14 +105,14 @@ function setTrusted(next) {
 }
 
 /** Reads the trusted key and wires the key panel's controls. */
-export function initKeys() {
-  trusted = resolve();
+export async function initKeys() {
+  trusted = await resolve();
   render();
-  byId('key-pin').addEventListener('click', () => {
+  byId('key-pin').addEventListener('click', async () => {
     const text = byId('key-input').value.trim();
     let key;
     try {
-      key = parseLogKey(text);
+      key = await parseLogKey(text);
     } catch (error) {
       message(`That is not a log verifier key: ${error.message}`, true);
       return;
@@ -123,9 +123,9 @@ export function initKeys() {
     byId('key-change').open = false;
     setTrusted({key, source: 'you'});
   });
-  byId('key-forget').addEventListener('click', () => {
+  byId('key-forget').addEventListener('click', async () => {
     forget('logKey');
     message('The key you pinned is forgotten.');
-    setTrusted(resolve());
+    setTrusted(await resolve());
   });
 }

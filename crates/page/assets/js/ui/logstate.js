@@ -3,7 +3,7 @@
 // consistency proof between the two (an append-only log passes; one that
 // shrank, forked or was rewritten fails).
 
-import {verifyCheckpoint, verifyConsistency} from '../verify/index.js';
+import {toBase64, verifyCheckpoint, verifyConsistency} from '../verify/index.js';
 import {getJson, getText} from './api.js';
 import {byId, code, facts, h, replace} from './dom.js';
 import {trustedKey} from './keys.js';
@@ -31,7 +31,7 @@ function checkpointFacts(checkpoint) {
   return facts([
     ['Log', checkpoint.origin],
     ['Size', h('span', {id: 'log-size'}, count(checkpoint.size))],
-    ['Root', code(typeof checkpoint.root === 'string' ? checkpoint.root : String(checkpoint.root))],
+    ['Root', code(typeof checkpoint.root === 'string' ? checkpoint.root : toBase64(checkpoint.root))],
   ]);
 }
 
@@ -94,7 +94,7 @@ async function checkConsistency() {
       throw new Error(`the log is now smaller (${count(latest.size)}) than the checkpoint you saved (${count(old.size)}): it shrank or forked`);
     }
     const proof = await getJson(`/v1/proofs/consistency?from=${old.size}&to=${latest.size}`);
-    await verifyConsistency(saved.text, latest.text, proof.body);
+    await verifyConsistency(saved.text, latest.text, proof.body, trusted.key);
     setVerdict(node, 'verified', `the log at size ${count(latest.size)} extends the one you saved at size ${count(old.size)}: nothing was removed or rewritten.`);
     setBody(node);
   } catch (error) {
