@@ -148,9 +148,27 @@ async function everyControlLabelled(page) {
   assert.deepEqual(unlabelled, [], 'every control has a label');
 }
 
+/** The file input is reached with the keyboard alone, and its focus is visible. */
+async function keyboardReachesFileInput(page) {
+  await page.evaluate(() => document.activeElement?.blur());
+  for (let presses = 0; presses < 40; presses++) {
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => {
+      const node = document.activeElement;
+      return {id: node?.id, outline: node ? getComputedStyle(node.closest('.dropzone') ?? node).outlineStyle : 'none'};
+    });
+    if (focused.id === 'file-input') {
+      assert.notEqual(focused.outline, 'none', 'the focused drop zone shows its focus');
+      return;
+    }
+  }
+  assert.fail('the file input cannot be reached with the Tab key');
+}
+
 async function designFlow(page) {
   await open(page, env.url);
   await everyControlLabelled(page);
+  await keyboardReachesFileInput(page);
   await pinKey(page);
   await screenshot(page, 'key-pinned');
 
@@ -211,6 +229,27 @@ async function auditFlow(page) {
   await page.fill('#audit-input', JSON.stringify(value));
   const bad = await verdictAfter(page, '#audit-result', () => page.click('#audit-verify'));
   expectVerdict(bad, 'not-verified', 'a receipt with its leaf hash changed');
+
+  // A C2SP tlog-proof bundle for the receipt's entry, made from the log's
+  // inclusion proof and checkpoint; the page fetches the entry and checks it.
+  const checkpoint = await (await fetch(`${env.url}/checkpoint`)).text();
+  const size = Number(checkpoint.split('\n')[1]);
+  const inclusion = await (await fetch(`${env.url}/v1/proofs/inclusion?index=${value.index}&tree_size=${size}`)).json();
+  const lines = inclusion.inclusion_proof.map((hex) => Buffer.from(hex, 'hex').toString('base64'));
+  const bundle = `c2sp.org/tlog-proof@v1\nindex ${value.index}\n${lines.map((l) => `${l}\n`).join('')}\n${checkpoint}`;
+  await page.fill('#audit-input', bundle);
+  await page.fill('#audit-leaf', '');
+  const proven = await verdictAfter(page, '#audit-result', () => page.click('#audit-verify'));
+  expectVerdict(proven, 'verified', 'a proof bundle, with the entry fetched from the log');
+  await screenshot(page, 'audit-bundle');
+
+  // The same bundle with another entry pasted as its leaf bytes must fail.
+  const other = JSON.parse(receipt).entry;
+  other.logged_at = other.logged_at.replace(/^\d{4}/, (year) => String(Number(year) - 1));
+  await page.fill('#audit-leaf', JSON.stringify(other));
+  const wrong = await verdictAfter(page, '#audit-result', () => page.click('#audit-verify'));
+  expectVerdict(wrong, 'not-verified', 'a proof bundle with another entry');
+  await page.fill('#audit-leaf', '');
 }
 
 async function tamperFlow(page) {

@@ -41,21 +41,32 @@ async function receipt(text, key) {
 /** The leaf bytes a bundle proves: pasted, or the entry fetched from the log and canonicalised. */
 async function leafBytes(index) {
   const pasted = byId('audit-leaf').value;
-  if (pasted.trim()) return [new TextEncoder().encode(pasted.replace(/\r?\n$/, '')), 'the leaf bytes you pasted'];
+  if (pasted.trim()) {
+    // The entry as JSON (its leaf bytes, or the answer of GET /v1/entries/{index}),
+    // however it is spaced: what is proven is its canonical form.
+    const value = parseJson(pasted);
+    const entry = value && typeof value === 'object' && 'entry' in value && 'index' in value ? value.entry : value;
+    return [new TextEncoder().encode(canonicalize(entry)), 'the entry you pasted', entry];
+  }
   // The leaf bytes are JCS(entry) (docs/PROTOCOL.md section 9): the
   // bundle's proof then says whether the entry the server sent is the one
   // logged at that index.
   const answer = await getJson(`/v1/entries/${index}`);
-  return [new TextEncoder().encode(canonicalize(answer.body.entry)), `entry ${count(index)} as the server sent it`];
+  return [new TextEncoder().encode(canonicalize(answer.body.entry)), 'the entry the server sent', answer.body.entry];
 }
 
 async function bundle(text, key) {
   const {index} = parseBundle(text);
-  const [bytes, source] = await leafBytes(index);
+  const [bytes, source, entry] = await leafBytes(index);
   const checkpoint = await verifyBundle(text, bytes, key);
   return [
-    `${source} are entry ${count(index)} of the log of ${key.origin}, at size ${count(checkpoint.size)}.`,
-    facts([['Entry', count(index)], ['Checkpoint size', count(checkpoint.size)], ['Root', code(toBase64(checkpoint.root))]]),
+    `${source} is entry ${count(index)} of the log of ${key.origin}, proven under its checkpoint at size ${count(checkpoint.size)}.`,
+    facts([
+      ['Entry', entry ? `${count(index)}, a ${entry.kind}` : count(index)],
+      ['Logged', entry ? dateWords(entry.logged_at) : null],
+      ['Checkpoint size', count(checkpoint.size)],
+      ['Root', code(toBase64(checkpoint.root))],
+    ]),
   ];
 }
 
