@@ -1,6 +1,6 @@
 // Answers in words: shares, dates, license check reasons, license terms.
 
-import {actionWords, categoryWords, channelWords, territoryWords} from './vocabulary.js';
+import {actionWords, categoryWords, territoryWords} from './vocabulary.js';
 
 /** A share in parts per million as a percentage: 600000 -> "60%", 333333 -> "33.3333%". */
 export function shareWords(ppm) {
@@ -90,5 +90,3 @@ export function termsSummary(terms, unitsUsed) {
     ['Minting fee', fee],
   ];
 }
-
-export {channelWords};
