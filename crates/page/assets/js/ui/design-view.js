@@ -60,7 +60,12 @@ function dispute(answer) {
 }
 
 function grantStatus(grant) {
-  if (!grant.revoked) return h('span', {class: 'status active'}, 'in force');
+  if (!grant.revoked) {
+    const now = Date.now();
+    if (Date.parse(grant.terms.starts_at) > now) return h('span', {class: 'status pending'}, 'not started yet');
+    if (grant.terms.ends_at && Date.parse(grant.terms.ends_at) <= now) return h('span', {class: 'status ended'}, 'ended');
+    return h('span', {class: 'status active'}, 'not revoked, in its window today');
+  }
   const who = grant.revoked.by === 'licensee' ? 'released by the licensee' : 'revoked by the owners';
   return h('span', {class: 'status revoked'}, `${who} at ${entryWords(grant.revoked.entry)}: \u201c${grant.revoked.reason}\u201d`);
 }
