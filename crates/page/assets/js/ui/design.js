@@ -131,12 +131,20 @@ async function judge(id, answer, key) {
       return [['not-verified', inner.message], spent];
     }
   }
+  // The title, creators, AI disclosure and content hashes are the
+  // registration's, which the state does not hold: fetch that entry and
+  // check it is the proven one and says what the answer says.
+  let entry;
   try {
-    const entry = await getJson(`/v1/entries/${answer.registered.index}`);
+    entry = await getJson(`/v1/entries/${answer.registered.index}`);
+  } catch (error) {
+    return [['not-verified', `the registration entry could not be fetched to check the details: ${error.message}`], spent];
+  }
+  try {
     const [, ms] = await timed(() => verifyRegistration(answer, entry.body));
     spent += ms;
   } catch (error) {
-    return [['not-verified', `the registration entry does not match: ${error.message}`], spent];
+    return [['not-verified', error.message], spent];
   }
   return [verdict, spent];
 }
