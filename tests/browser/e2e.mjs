@@ -29,6 +29,7 @@
 // and a screenshot named failure-*.png.
 
 import assert from 'node:assert/strict';
+import {createHash, generateKeyPairSync} from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import jsQR from 'jsqr';
@@ -87,16 +88,40 @@ async function open(page, base, where = '/') {
   await page.waitForSelector('html[data-ready="true"]', {timeout: SETTLE_MS});
 }
 
-/** Pins the log key by pasting it, as a user would. */
-async function pinKey(page) {
+/**
+ * A verifier key of the same origin but another Ed25519 key (C2SP signed
+ * note: key id = SHA-256(name || 0x0A || 0x01 || public key)[:4]).
+ */
+function otherLogKey() {
+  const {publicKey} = generateKeyPairSync('ed25519');
+  const raw = Buffer.from(publicKey.export({format: 'jwk'}).x, 'base64url');
+  const typed = Buffer.concat([Buffer.from([0x01]), raw]);
+  const id = createHash('sha256').update(Buffer.concat([Buffer.from(`${keyOrigin}\n`), typed])).digest().subarray(0, 4);
+  return `${keyOrigin}+${id.toString('hex')}+${typed.toString('base64')}`;
+}
+
+/** Pins a log key by pasting it, as a user would (the log's own key by default). */
+async function pinKey(page, text = env.logKey) {
   const details = page.locator('#key-change');
   if (!(await details.evaluate((node) => node.open))) await page.click('#key-change > summary');
-  await page.fill('#key-input', env.logKey);
+  await page.fill('#key-input', text);
   await page.click('#key-pin');
   const pinned = page.locator('#pinned-key');
+  await page.waitForFunction((id) => document.querySelector('#pinned-key').textContent.includes(id), text.split('+')[1]);
   assert.equal(await pinned.getAttribute('data-state'), 'you', 'the pasted key is the trusted one');
   const words = await pinned.textContent();
-  assert.ok(words.includes(keyOrigin) && words.includes(keyId), `the trusted key's origin and id are shown: ${words}`);
+  assert.ok(words.includes(keyOrigin) && words.includes(text.split('+')[1]), `the trusted key's origin and id are shown: ${words}`);
+}
+
+/** Under another key of the same name, the same answers do not verify. */
+async function wrongKeyFlow(page) {
+  await pinKey(page, otherLogKey());
+  await page.waitForFunction(() => /not the key you trust/.test(document.querySelector('#server-key').textContent),
+    null, {timeout: SETTLE_MS}); // the server's claimed key is flagged
+  const design = await verdictAfter(page, '#design-result', () => page.setInputFiles('#file-input', env.designFile));
+  expectVerdict(design, 'not-verified', 'the registered design under another key');
+  await screenshot(page, 'wrong-key');
+  await pinKey(page);
 }
 
 /** Marks a result region stale, runs `action`, and waits for its new verdict. */
@@ -347,7 +372,7 @@ async function main() {
   watch(page);
   let step = 'start';
   try {
-    for (const [name, run] of [['design', designFlow], ['check', checkFlow], ['audit', auditFlow],
+    for (const [name, run] of [['design', designFlow], ['wrong-key', wrongKeyFlow], ['check', checkFlow], ['audit', auditFlow],
       ['design-page', designPage], ['tamper', tamperFlow], ['timing', timings]]) {
       step = name;
       await run(page);
