@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use clap::Args;
 use provenant_keyfile as keyfile;
 use provenant_ledger::{Ledger, LedgerConfig, LedgerError, RocksOptions, RocksStore, SignerRecord};
-use provenant_server::app;
+use provenant_server::app_with_page;
 use provenant_tlog::TreeSize;
 
 use crate::settings::{Given, Settings};
@@ -90,11 +90,17 @@ pub fn run(args: ServeArgs) -> Result<String, String> {
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
         // The first line on stdout is the address, for scripts and tests.
         let mut stdout = std::io::stdout();
-        let _ = writeln!(stdout, "listening on http://{addr}").and_then(|()| stdout.flush());
+        let _ = writeln!(stdout, "listening on http://{addr}")
+            .and_then(|()| {
+                // The key a user pins in the page at `/`, or in any client,
+                // to check this log's answers.
+                writeln!(stdout, "log key {}", ledger.verifier().to_text())
+            })
+            .and_then(|()| stdout.flush());
         tracing::info!(%addr, origin = %settings.origin, size = ledger.head().size.0, "serving");
         provenant_server::serve(
             listener,
-            app(ledger.clone(), settings.limits),
+            app_with_page(ledger.clone(), settings.limits, &settings.page),
             settings.connections,
             shutdown(),
         )

@@ -27,6 +27,7 @@ use provenant_ledger::{
     BatchConfig, DEFAULT_BATCH_BUDGET, DEFAULT_MAX_BATCH, DEFAULT_QUEUE_CAPACITY,
 };
 use provenant_model::Identity;
+use provenant_tlog::NoteVerifier;
 use provenant_server::compute::{DEFAULT_COMPUTE_QUEUE, default_compute_threads};
 use provenant_server::listen::{
     DEFAULT_HEADER_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_KEEPALIVE_INTERVAL,
@@ -35,7 +36,7 @@ use provenant_server::listen::{
 };
 use provenant_server::{
     ComputeLimits, ConnectionLimits, DEFAULT_BODY_BYTES, DEFAULT_BODY_TIMEOUT,
-    DEFAULT_REQUEST_TIMEOUT, DEFAULT_UPLOAD_BYTES, Limits, RateLimit,
+    DEFAULT_REQUEST_TIMEOUT, DEFAULT_UPLOAD_BYTES, Limits, PageConfig, RateLimit,
 };
 use serde::Deserialize;
 
@@ -143,6 +144,11 @@ pub struct Given {
     /// clients get 503, 0 to 100000.
     #[arg(long, env = "PROVENANT_COMPUTE_QUEUE")]
     pub compute_queue: Option<usize>,
+    /// The log key the verification page at `/` trusts until its user pins
+    /// one (`<origin>+<key id>+<base64>`, as `GET /v1/log` and the start-up
+    /// line print it) [default: none; the user pastes it].
+    #[arg(long, env = "PROVENANT_PAGE_LOG_KEY")]
+    pub page_log_key: Option<String>,
 }
 
 /// Appends setting `arg`'s default to its help (short and long), from
@@ -209,6 +215,8 @@ pub struct Settings {
     /// How the sequencer batches and queues writes.
     pub batch: BatchConfig,
     pub connections: ConnectionLimits,
+    /// How the verification page is served.
+    pub page: PageConfig,
 }
 
 fn within<T: PartialOrd + std::fmt::Display + Copy>(
@@ -270,6 +278,11 @@ impl Settings {
         } else {
             flags.arbiters
         };
+        let page_log_key = flags.page_log_key.or(from_file.page_log_key);
+        if let Some(key) = &page_log_key {
+            NoteVerifier::from_text(key)
+                .map_err(|e| format!("page_log_key {key:?} is not a verifier key: {e}"))?;
+        }
         Ok(Self {
             listen: flags.listen.or(from_file.listen).unwrap_or(DEFAULT_LISTEN),
             data_dir,
@@ -280,6 +293,9 @@ impl Settings {
             limits,
             batch,
             connections: abuse.connections,
+            page: PageConfig {
+                log_key: page_log_key,
+            },
         })
     }
 }

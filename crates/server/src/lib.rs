@@ -11,6 +11,11 @@
 //! | [`queries`] | `GET /v1/designs?creator=|licensee=`, `GET /v1/designs/{id}`, `GET /v1/grants/{id}`, `GET /v1/keys/{key}/entries`, `POST /v1/licenses/check`, `POST /v1/royalties/split` |
 //! | [`statement`] | `POST /v1/royalties/statement` (JSON or CSV) |
 //! | [`problem`] | RFC 9457 problems with a stable type per rule |
+//! | [`page`] | `GET /`, `/verify/`, `/verify/design/{id}`, `/assets/...`: the verification page |
+//!
+//! Every read route answers cross-origin requests (CORS, any origin): a
+//! copy of the page hosted elsewhere, or any other client in a browser,
+//! checks the answers itself. The two write routes do not.
 //!
 //! Abuse limits: request bodies ([`body`]: size, idle timeout), a request
 //! timeout, a request rate per client ([`ratelimit`]), connections per
@@ -32,6 +37,7 @@ pub mod identify;
 pub mod listen;
 pub mod log;
 pub mod metrics;
+pub mod page;
 pub mod path;
 pub mod policy;
 pub mod problem;
@@ -49,10 +55,11 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::handler::Handler;
 use axum::http::StatusCode;
-use axum::http::{HeaderName, Request};
+use axum::http::{HeaderName, Method, Request, header};
 use axum::routing::MethodFilter;
 use provenant_api::routes::{self, Endpoint};
 use provenant_ledger::Ledger;
+use tower_http::cors::{Any, CorsLayer};
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 use tower_http::trace::TraceLayer;
@@ -62,6 +69,7 @@ pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 pub use compute::{ComputeLimits, ComputePool};
 pub use listen::{ConnectionLimits, serve};
+pub use page::PageConfig;
 pub use problem::Problem;
 pub use ratelimit::RateLimit;
 
@@ -105,8 +113,15 @@ impl Default for Limits {
     }
 }
 
-/// The router: every route of the service over `ledger`.
+/// The router: every route of the service over `ledger`, the page with no
+/// deploy-time key.
 pub fn app(ledger: Ledger, limits: Limits) -> Router {
+    app_with_page(ledger, limits, &PageConfig::default())
+}
+
+/// The router: every route of the service over `ledger`, the page served
+/// as `page_config` says.
+pub fn app_with_page(ledger: Ledger, limits: Limits, page_config: &PageConfig) -> Router {
     let metrics = metrics::Metrics::default();
     let compute = ComputePool::new(limits.compute);
     LazyLock::force(&OPENAPI);
@@ -117,12 +132,14 @@ pub fn app(ledger: Ledger, limits: Limits) -> Router {
             ledger.clone(),
             compute.clone(),
         ));
-    let router = Router::new()
+    let writes = Router::new()
         .mount::<routes::SubmitEntry, _, _>(entries::submit)
         .mount_with::<routes::SubmitBatch, _, _>(
             batch::submit_batch,
             DefaultBodyLimit::max(limits.body_bytes.max(provenant_api::MAX_BATCH_BYTES)),
         )
+        .with_state(ledger.clone());
+    let reads = Router::new()
         .mount::<routes::GetEntry, _, _>(entries::entry)
         .mount::<routes::GetLog, _, _>(log::info)
         .mount::<routes::GetCheckpoint, _, _>(log::checkpoint)
@@ -143,6 +160,10 @@ pub fn app(ledger: Ledger, limits: Limits) -> Router {
         .mount::<routes::Ready, _, _>(ready)
         .with_state(ledger)
         .merge(metrics_route)
+        .layer(cors());
+    let router = writes
+        .merge(reads)
+        .merge(page::routes(page_config))
         .fallback(|| async { Problem::not_found("route") })
         .layer(axum::Extension(identify::UploadLimit(limits.upload_bytes)))
         .layer(axum::Extension(compute))
@@ -183,6 +204,17 @@ pub fn app(ledger: Ledger, limits: Limits) -> Router {
             REQUEST_ID,
             request_id::Sequential::default(),
         ))
+}
+
+/// Cross-origin reads from any origin: the answers are public and carry
+/// their proofs, and no request carries credentials.
+fn cors() -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::HEAD, Method::POST])
+        .allow_headers([header::CONTENT_TYPE])
+        .expose_headers([header::RETRY_AFTER, REQUEST_ID])
+        .max_age(Duration::from_secs(24 * 3600))
 }
 
 /// Mounting an [`Endpoint`] of the api crate: its path and method are the

@@ -37,6 +37,14 @@ impl Problem {
         self
     }
 
+    /// The same problem carrying the proof that the design it is about is
+    /// not registered (the `404` of `GET /v1/designs/{id}`).
+    #[must_use]
+    pub fn absence(mut self, proof: provenant_api::Proven<provenant_api::NotRegistered>) -> Self {
+        self.body.absence = Some(Box::new(proof));
+        self
+    }
+
     /// The same problem telling the client when to retry, in seconds.
     #[must_use]
     pub fn retry_after(mut self, secs: u64) -> Self {

@@ -33,13 +33,17 @@ fn id<T: std::str::FromStr>(text: &str, what: &'static str) -> Result<T, Problem
 /// disclosure, disputes, grants and history.
 ///
 /// # Errors
-/// `400` for a malformed id, `404` for an unknown design.
+/// `400` for a malformed id, `404` for an unknown design, carrying the
+/// proof of its absence in `absence`.
 pub async fn design(
     State(ledger): State<Ledger>,
     PathText(text): PathText,
 ) -> Result<Json<Proven<DesignReport>>, Problem> {
     let design: DesignId = id(&text, "design")?;
-    Ok(Json(ledger.design(&design)?))
+    match ledger.identify(&design)? {
+        Ok(report) => Ok(Json(report)),
+        Err(absence) => Err(Problem::not_found("design").absence(absence)),
+    }
 }
 
 /// `GET /v1/grants/{id}`.
