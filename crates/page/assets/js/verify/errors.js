@@ -39,21 +39,15 @@ export function fail(code, message) {
   throw new VerifyError(code, message);
 }
 
-/**
- * Runs `fn` (sync or async) and turns any failure that is not already a
- * `VerifyError` of a listed code into one of `code`, its message prefixed
- * by `what`: a lower layer's reason under the layer's own code, as the
- * Rust verifier wraps tlog and model errors.
- */
-export async function under(code, what, fn) {
-  try {
-    return await fn();
-  } catch (e) {
-    throw new VerifyError(code, `${what}: ${reason(e)}`);
-  }
-}
-
 /** The message of anything thrown. */
 export function reason(e) {
   return e instanceof Error ? e.message : String(e);
+}
+
+/** Awaits every promise and throws the first failure in their order (all run at once). */
+export async function inOrder(promises) {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return results.map((r) => r.value);
 }

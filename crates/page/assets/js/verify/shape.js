@@ -139,4 +139,4 @@ export const struct = (fields, { deny = true } = {}) =>
       if (unknown !== undefined) bad(p ? `${p}.${unknown}` : unknown, 'unknown member');
     }
     return out;
-  });
+  }, { fields });

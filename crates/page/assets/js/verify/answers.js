@@ -1,0 +1,212 @@
+// Answers about the state, verified to the end (docs/PROTOCOL.md section
+// 11; crates/api/src/verify.rs `verify_state`): steps 1 to 4, then the
+// proven state (steps 5 and 6), then step 7: the answer recomputed from the
+// proven records alone with the model's own rules must be the answer.
+// Then the answer is the log's word, not the server's.
+
+import { blockedBy, checkLicense, RuleError } from './check.js';
+import { VerifyError } from './errors.js';
+import { canonicalize } from './jcs.js';
+import { UnprovenRead } from './provenstate.js';
+import { jsonOf, readProven, shaped, verifyProvenEntries } from './proven.js';
+import { any, hex32, list, option, readFields, string, withDefault } from './shape.js';
+import { verifyStateProof } from './state.js';
+import {
+  DESIGN_DETAILS,
+  DESIGN_REST,
+  DESIGN_SUMMARY,
+  EntryRef,
+  GrantState,
+  Identified,
+  LICENSE_ANSWER,
+  LicenseQuery,
+} from './types.js';
+
+const same = (a, b) => canonicalize(a) === canonicalize(b);
+const differs = (what) => new VerifyError('differs', `the answer is not what the proven state gives: ${what}`);
+
+/** Runs a recomputation, a read of an unproven record failing as `state`, a rule error as `differs`. */
+function recomputing(fn) {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof UnprovenRead) throw new VerifyError('state', `the proven state does not verify: ${e.message}`);
+    if (e instanceof RuleError) throw differs(`recomputing it fails: ${e.message}`);
+    throw e;
+  }
+}
+
+// --- what each answer rests on (`RestsOn`) ---
+
+const grantRestsOn = (g) => [g.granted, ...(g.revoked ? [g.revoked.entry] : [])];
+
+const designRestsOn = (a) => [
+  a.registered,
+  a.ownership,
+  ...(a.blocked_by ? [a.blocked_by.raised] : []),
+  ...a.grants.flatMap(grantRestsOn),
+];
+
+const checkRestsOn = (a) => [...a.rests_on, ...(a.blocked_by ? [a.blocked_by.raised] : [])];
+
+// --- the answers' own members, and their recomputation (`Recompute`) ---
+
+const DESIGN = { ...DESIGN_SUMMARY, ...DESIGN_DETAILS, ...DESIGN_REST };
+const summaryOf = (a) => Object.fromEntries(Object.keys(DESIGN_SUMMARY).map((k) => [k, a[k]]));
+
+function recomputeGrant(state, g) {
+  const proven = recomputing(() => state.grant(g.id));
+  if (proven === null) throw differs(`grant ${g.id} is proven absent`);
+  if (!same(proven, g)) throw differs(`grant ${g.id} is not as proven`);
+}
+
+function recomputeDesign(state, a) {
+  const d = recomputing(() => state.design(a.id));
+  if (d === null) throw differs(`design ${a.id} is proven absent`);
+  const blocked = recomputing(() => blockedBy(state, d));
+  const summary = {
+    id: d.id,
+    parents: d.parents,
+    license_threshold_ppm: d.license_threshold_ppm,
+    owners: d.owners,
+    registered: d.registered,
+    ownership: d.ownership,
+    blocked_by: blocked,
+  };
+  if (!same(summary, summaryOf(a))) throw differs(`design ${a.id} is not as proven`);
+  for (const g of a.grants) {
+    recomputeGrant(state, g);
+    if (g.design !== a.id) throw differs(`grant ${g.id} is not on design ${a.id}`);
+  }
+}
+
+function recomputeCheck(state, a, question) {
+  const again = recomputing(() => checkLicense(state, question));
+  if (!same(again, a)) {
+    const units = again.units_remaining ?? 'None';
+    throw differs(
+      `the proven records give allowed=${again.allowed} reasons=[${again.reasons.join(', ')}] grant=${again.grant ?? 'None'} units_remaining=${units}`,
+    );
+  }
+}
+
+function recomputeAbsence(state, a) {
+  if (recomputing(() => state.design(a.design)) !== null) throw differs(`design ${a.design} is registered`);
+}
+
+// --- the kinds of answer ---
+
+const KINDS = {
+  design: { what: 'a design', fields: DESIGN, restsOn: designRestsOn, recompute: recomputeDesign },
+  grant: {
+    what: 'a grant',
+    // `GrantState` denies unknown members, but flattened into `Proven` it sees only its own.
+    fields: GrantState.fields,
+    restsOn: grantRestsOn,
+    recompute: recomputeGrant,
+  },
+  check: { what: 'a license check', fields: LICENSE_ANSWER, restsOn: checkRestsOn, recompute: recomputeCheck },
+  absence: { what: 'a proof that a design is not registered', fields: { design: hex32 }, restsOn: () => [], recompute: recomputeAbsence },
+};
+
+/** Steps 1 to 7 for an answer of `kind` already read. */
+async function verifyRead(kind, proven, logKey, question) {
+  const k = KINDS[kind];
+  const checkpoint = await verifyProvenEntries(proven, k.restsOn(proven.answer), logKey, false);
+  if (proven.state === null) {
+    throw new VerifyError('no-state', 'the answer carries no proof of the state it was computed from');
+  }
+  const state = await verifyStateProof(proven.state, checkpoint, logKey);
+  k.recompute(state, proven.answer, question);
+  return { checkpoint, stateVerified: true, answer: proven.answer, state };
+}
+
+const read = (kind, answer) => readProven(KINDS[kind].what, KINDS[kind].fields, jsonOf(answer));
+
+/** A design (`GET /v1/designs/{id}`), verified through its proven state. */
+export async function verifyDesign(answer, logKey) {
+  return verifyRead('design', read('design', answer), logKey);
+}
+
+/** A grant (`GET /v1/grants/{id}`), verified through its proven state. */
+export async function verifyGrant(answer, logKey) {
+  return verifyRead('grant', read('grant', answer), logKey);
+}
+
+/** A license check (`POST /v1/licenses/check`) for `question` (the query sent), recomputed from its proven state. */
+export async function verifyCheck(answer, question, logKey) {
+  const q = shaped('the question is not a license query', (v) => LicenseQuery.read(v, ''), jsonOf(question));
+  return verifyRead('check', read('check', answer), logKey, q);
+}
+
+/**
+ * A proof that no design has id `designId` (`{design}`, proven): with the
+ * state, the map proves the design absent. `designId` (optional) is the
+ * design asked about.
+ */
+export async function verifyAbsence(answer, designId, logKey) {
+  const proven = read('absence', answer);
+  const result = await verifyRead('absence', proven, logKey);
+  if (designId !== undefined && designId !== null && proven.answer.design !== designId) {
+    throw differs(`the answer is about design ${proven.answer.design}, not ${designId}`);
+  }
+  return result;
+}
+
+/** An identified upload's members; `design` and `absence` are read as proven answers below. */
+const IDENTIFIED = {
+  ...Identified,
+  design: withDefault(option(any), () => null),
+  absence: withDefault(option(any), () => null),
+};
+
+/**
+ * An identified upload (`POST /v1/designs/identify`): the file's design
+ * with its proven state when registered, or the proof that no design has
+ * its id when not.
+ */
+export async function verifyIdentified(answer, logKey) {
+  const value = jsonOf(answer);
+  const id = shaped('the answer is not an identified upload', (v) => readFields(IDENTIFIED, v, ''), value);
+  const design = id.design === null ? null : read('design', id.design);
+  const absence = id.absence === null ? null : read('absence', id.absence);
+  let result;
+  if (design !== null && design.answer.id === id.blake3 && id.registered) {
+    result = await verifyRead('design', design, logKey);
+  } else if (design === null && absence !== null && absence.answer.design === id.blake3 && !id.registered) {
+    result = await verifyRead('absence', absence, logKey);
+  } else {
+    throw differs("the answer neither proves the file's design nor its absence");
+  }
+  return { ...result, registered: id.registered, blake3: id.blake3, sha256: id.sha256, size: id.size };
+}
+
+/** A page of entries a key signed (`GET /v1/keys/{key}/entries`). */
+const ENTRIES = { items: list(EntryRef), next: option(string) };
+
+/** Where the entries of each kind of answer are named. */
+const REST_ON = {
+  design: designRestsOn,
+  grant: grantRestsOn,
+  check: checkRestsOn,
+  absence: () => [],
+  entries: (a) => a.items,
+  split: () => [],
+  statement: () => [],
+};
+
+/**
+ * Steps 1 to 4 only, for an answer without a proven state (what it says
+ * beyond the entries it proves is the server's word). `kind` is one of
+ * `design`, `grant`, `check`, `absence`, `entries` (a page of entries a
+ * key signed), `split`, `statement`.
+ *
+ * @returns {{checkpoint, stateVerified: false}}
+ */
+export async function verifyEntries(answer, logKey, kind) {
+  if (!Object.hasOwn(REST_ON, kind)) throw new TypeError(`verifyEntries: unknown kind ${kind}`);
+  const value = jsonOf(answer);
+  const proven = Object.hasOwn(KINDS, kind) ? read(kind, value) : readProven(`a ${kind} answer`, kind === 'entries' ? ENTRIES : {}, value);
+  const checkpoint = await verifyProvenEntries(proven, REST_ON[kind](proven.answer), logKey, true);
+  return { checkpoint, stateVerified: false, answer: proven.answer };
+}
