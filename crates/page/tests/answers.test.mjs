@@ -219,6 +219,14 @@ test('steps 1 to 4 alone: the server says, with its entries proven', async () =>
   assert.equal(await code(verifyEntries(text({ ...a, proofs: [] }), logKey, 'design')), 'unproven');
   const split = { design: d, payouts: [], tree_size: log.size, checkpoint: log.checkpoint(), proofs: [] };
   assert.equal(await code(verifyEntries(text(split), logKey, 'split')), 'no-proofs');
+  // Without a kind, every entry reference in the answer must be proven
+  // (a grant's last production run is not).
+  assert.equal(await code(verifyEntries(text(a), logKey)), 'ok');
+  assert.ok(a.grants[0].last_usage);
+  const hidden = structuredClone(a);
+  hidden.proofs.pop();
+  assert.equal(await code(verifyEntries(text(hidden), logKey)), 'unproven');
+  assert.equal(await code(verifyEntries(text(split), logKey)), 'no-proofs');
 });
 
 test('a dispute on the parent: the check cites it and the design is blocked through it', async () => {

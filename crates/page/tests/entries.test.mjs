@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { fromHex, toHex, utf8 } from '../assets/js/verify/bytes.js';
+import { toHex, utf8 } from '../assets/js/verify/bytes.js';
 import { readEntry, signingInput, verifySigners } from '../assets/js/verify/entry.js';
 import { hashLeaf, sha256 } from '../assets/js/verify/hash.js';
 import { parseJson } from '../assets/js/verify/json.js';
@@ -82,5 +82,4 @@ test('an entry is exactly its four members, a known kind and a payload of its sh
   const resolve = readEntry({ kind: 'dispute.resolve', payload: { dispute: 'ab'.repeat(32), outcome: 'upheld' }, signatures: [], logged_at: '2025-01-01T00:00:00Z' });
   assert.equal(resolve.payload.note, '');
   assert.equal(new TextDecoder().decode(resolve.leafBytes).includes('note'), false);
-  assert.deepEqual(fromHex(golden.leaf_hash).length, 32);
 });

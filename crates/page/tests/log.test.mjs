@@ -19,7 +19,7 @@ import { fromHex, toBase64, utf8 } from '../assets/js/verify/bytes.js';
 import { parseNote, readVerifierKey, verifyNote } from '../assets/js/verify/note.js';
 import { verifyConsistency as consistent, verifyInclusion } from '../assets/js/verify/merkle.js';
 import { TestLog, key } from './support/ledger.mjs';
-import { alice, story } from './support/world.mjs';
+import { story } from './support/world.mjs';
 
 async function code(promise) {
   try {
@@ -249,8 +249,13 @@ test("a design's details are its registration's", async () => {
   ];
   for (const [what, e] of wrong) assert.equal(await code(verifyRegistration(text(answer), text(e))), 'differs', what);
   // A registration without description or ai reads as "" and null.
-  const plain = log.entries[0].value.payload;
-  assert.equal(plain.description, undefined);
-  assert.equal(plain.ai, undefined);
-  void alice;
+  const prec = w.design(log.entries[0].value.payload.content.blake3);
+  const plain = log.entries[0].value;
+  assert.equal(plain.payload.description, undefined);
+  assert.equal(plain.payload.ai, undefined);
+  const parent = { ...answer, ...prec, blocked_by: null, ...plain.payload, description: '', ai: null, parents: [] };
+  delete parent.blocking_disputes;
+  const parentEntry = { index: 0, leaf_hash: log.ref(0).leaf_hash, entry: plain };
+  assert.equal(await code(verifyRegistration(text(parent), text(parentEntry))), 'ok');
+  assert.equal(await code(verifyRegistration(text({ ...parent, description: 'x' }), text(parentEntry))), 'differs');
 });

@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { fromBase64, fromHex } from '../assets/js/verify/bytes.js';
-import { MapError, decodeMapProof, verifyMapProof } from '../assets/js/verify/statemap.js';
+import { MapError, decodeMapProof, mapKey, verifyMapProof } from '../assets/js/verify/statemap.js';
+import { mapKey as nodeMapKey } from './support/ledger.mjs';
 import { mapProof, mapRoot } from './support/statemap.mjs';
 import { fixture } from './support/files.mjs';
 
@@ -56,3 +57,23 @@ for (const map of vectors.maps) {
     for (const p of map.proofs) assert.deepEqual(await mapProof(leaves, hex(p.key)), fromBase64(p.proof), p.key);
   });
 }
+
+test('map keys of every record kind: SHA-256("provenant:v1:state\\n" || tag || ids)', async () => {
+  const id = 'ab'.repeat(32);
+  const who = 'ed25519:11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=';
+  const keys = [
+    { kind: 'design', design: id },
+    { kind: 'grant', grant: id },
+    { kind: 'dispute', dispute: id },
+    { kind: 'key', key: who },
+    { kind: 'licensee', design: id, licensee: who },
+  ];
+  const seen = new Set();
+  for (const k of keys) {
+    const ours = await mapKey(k);
+    // Computed apart, with node:crypto (support/ledger.mjs).
+    assert.deepEqual(ours, nodeMapKey(k), k.kind);
+    seen.add(Buffer.from(ours).toString('hex'));
+  }
+  assert.equal(seen.size, keys.length, 'the tag separates the kinds');
+});

@@ -196,17 +196,46 @@ const REST_ON = {
 };
 
 /**
+ * Every entry an answer names, as the protocol states it: each object
+ * `{index, leaf_hash, logged_at}` among its members (not under the proof
+ * members, nor a grant's `last_usage`, which no answer proves).
+ */
+function namedEntries(value) {
+  const out = [];
+  const walk = (v, name) => {
+    if (name === 'last_usage' || v === null || typeof v !== 'object') return;
+    if (Array.isArray(v)) return v.forEach((item) => walk(item, name));
+    if (Number.isSafeInteger(v.index) && typeof v.leaf_hash === 'string' && typeof v.logged_at === 'string') out.push(v);
+    for (const [k, member] of Object.entries(v)) walk(member, k);
+  };
+  for (const [k, member] of Object.entries(value)) {
+    if (!['tree_size', 'checkpoint', 'proofs', 'state'].includes(k)) walk(member, k);
+  }
+  return out;
+}
+
+/**
  * Steps 1 to 4 only, for an answer without a proven state (what it says
- * beyond the entries it proves is the server's word). `kind` is one of
- * `design`, `grant`, `check`, `absence`, `entries` (a page of entries a
- * key signed), `split`, `statement`.
+ * beyond the entries it proves is the server's word). `kind` (optional)
+ * reads the answer as `design`, `grant`, `check`, `absence`, `entries` (a
+ * page of entries a key signed), `split` or `statement`; without it, every
+ * entry reference in the answer must be proven.
  *
- * @returns {{checkpoint, stateVerified: false}}
+ * @returns {{checkpoint, stateVerified: false, answer}}
  */
 export async function verifyEntries(answer, logKey, kind) {
-  if (!Object.hasOwn(REST_ON, kind)) throw new TypeError(`verifyEntries: unknown kind ${kind}`);
   const value = jsonOf(answer);
-  const proven = Object.hasOwn(KINDS, kind) ? read(kind, value) : readProven(`a ${kind} answer`, kind === 'entries' ? ENTRIES : {}, value);
-  const checkpoint = await verifyProvenEntries(proven, REST_ON[kind](proven.answer), logKey, true);
-  return { checkpoint, stateVerified: false, answer: proven.answer };
+  let proven;
+  let named;
+  if (kind === undefined) {
+    proven = readProven('a proven answer', {}, value);
+    named = namedEntries(value);
+  } else if (Object.hasOwn(REST_ON, kind)) {
+    proven = Object.hasOwn(KINDS, kind) ? read(kind, value) : readProven(`a ${kind} answer`, kind === 'entries' ? ENTRIES : {}, value);
+    named = REST_ON[kind](proven.answer);
+  } else {
+    throw new TypeError(`verifyEntries: unknown kind ${kind}`);
+  }
+  const checkpoint = await verifyProvenEntries(proven, named, logKey, true);
+  return { checkpoint, stateVerified: false, answer: kind === undefined ? value : proven.answer };
 }
