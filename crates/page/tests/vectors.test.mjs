@@ -38,7 +38,11 @@ async function verdict(c, key) {
     receipt: () => verifyReceipt(c.answer, key),
     bundle: () => verifyBundle(c.bundle, fromBase64(c.entry), key),
     consistency: () => verifyConsistency(c.old, c.new, c.answer, key),
-    registration: () => verifyRegistration(c.answer, c.entry),
+    // As the page does it: the design answer, then its details against the entry.
+    registration: async () => {
+      await verifyDesign(c.answer, key);
+      await verifyRegistration(c.answer, c.entry);
+    },
   }[c.kind];
   assert.ok(run, `case ${c.name}: unknown kind ${c.kind}`);
   try {

@@ -146,11 +146,10 @@ export async function verifyCheck(answer, question, logKey) {
  */
 export async function verifyAbsence(answer, designId, logKey) {
   const proven = read('absence', answer);
-  const result = await verifyRead('absence', proven, logKey);
   if (designId !== undefined && designId !== null && proven.answer.design !== designId) {
     throw differs(`the answer is about design ${proven.answer.design}, not ${designId}`);
   }
-  return result;
+  return verifyRead('absence', proven, logKey);
 }
 
 /** An identified upload's members; `design` and `absence` are read as proven answers below. */

@@ -1,19 +1,23 @@
 // A design answer's details (`content`, `title`, `description`,
 // `creators`, `ai`) are what its registration entry says: the state map
-// does not hold them (crates/api/src/design.rs, `DesignDetails`). The Rust
-// verifier leaves them unchecked; the page checks them against the
-// registration entry itself (`GET /v1/entries/{index}`), whose leaf hash
-// the design's proven `registered` entry names.
+// does not hold them (crates/api/src/design.rs, `DesignDetails`). They are
+// checked against the registration entry itself (`GET /v1/entries/{index}`),
+// whose leaf hash the design's proven `registered` entry names, as the Rust
+// `verify_registration` (crates/api/src/verify.rs) checks them.
 
 import { toHex } from './bytes.js';
 import { readEntry } from './entry.js';
 import { VerifyError, reason } from './errors.js';
 import { hashLeaf } from './hash.js';
 import { canonicalize } from './jcs.js';
-import { jsonOf, readProven, shaped } from './proven.js';
+import { jsonOf, shaped } from './proven.js';
+import { readFields } from './shape.js';
 import { DESIGN_DETAILS, DESIGN_REST, DESIGN_SUMMARY, EntryAnswer } from './types.js';
 
 const differs = (what) => new VerifyError('differs', `the design's details are not its registration's: ${what}`);
+
+/** A design answer's members (its proof members, if any, are not read here). */
+const DESIGN = { ...DESIGN_SUMMARY, ...DESIGN_DETAILS, ...DESIGN_REST };
 
 /**
  * Checks a design answer's details against `entryAnswer`, the answer of
@@ -28,25 +32,27 @@ const differs = (what) => new VerifyError('differs', `the design's details are n
  * @throws {VerifyError} `differs` (or `malformed` for shapes).
  */
 export async function verifyRegistration(answer, entryAnswer) {
-  const design = readProven('a design', { ...DESIGN_SUMMARY, ...DESIGN_DETAILS, ...DESIGN_REST }, jsonOf(answer)).answer;
+  const design = shaped('the answer is not a design', (v) => readFields(DESIGN, v, ''), jsonOf(answer));
   const e = shaped('the answer is not an entry', (v) => EntryAnswer.read(v, ''), jsonOf(entryAnswer));
   const registered = design.registered;
-  if (e.index !== registered.index) throw differs(`entry ${e.index} is not the registration (entry ${registered.index})`);
+  if (e.index !== registered.index || e.leaf_hash !== registered.leaf_hash) {
+    throw differs(`entry ${e.index} is not the registration the answer proves (entry ${registered.index})`);
+  }
   let entry;
   try {
     entry = readEntry(e.entry);
   } catch (err) {
-    throw differs(`entry ${e.index}: ${reason(err)}`);
+    throw differs(`the registration entry: ${reason(err)}`);
   }
-  const leafHash = toHex(await hashLeaf(entry.leafBytes));
-  if (leafHash !== registered.leaf_hash) throw differs(`entry ${e.index} is not the proven registration (its leaf hash is ${leafHash})`);
-  if (e.leaf_hash !== leafHash) throw differs(`the entry answer names leaf hash ${e.leaf_hash}, its entry hashes to ${leafHash}`);
+  if (toHex(await hashLeaf(entry.leafBytes)) !== registered.leaf_hash) {
+    throw differs('the registration entry does not hash to its leaf hash');
+  }
   if (entry.kind !== 'design.register') throw differs(`entry ${e.index} is a ${entry.kind}, not a design.register`);
   const p = entry.payload;
-  if (p.content.blake3 !== design.id) throw differs(`the registration is of design ${p.content.blake3}, not ${design.id}`);
+  if (p.content.blake3 !== design.id) throw differs(`entry ${e.index} registers another design`);
   const said = { content: p.content, title: p.title, description: p.description, creators: p.creators, ai: p.ai ?? null };
   for (const [name, value] of Object.entries(said)) {
-    if (canonicalize(value) !== canonicalize(design[name])) throw differs(`the ${name} is not what the registration says`);
+    if (canonicalize(value) !== canonicalize(design[name])) throw differs(`the ${name} shown is not what the design registered`);
   }
   return p;
 }
