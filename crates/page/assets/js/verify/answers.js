@@ -12,8 +12,7 @@ import { jsonOf, readProven, shaped, verifyProvenEntries } from './proven.js';
 import { any, hex32, list, option, readFields, string, withDefault } from './shape.js';
 import { verifyStateProof } from './state.js';
 import {
-  DESIGN_DETAILS,
-  DESIGN_REST,
+  DESIGN_REPORT,
   DESIGN_SUMMARY,
   EntryRef,
   GrantState,
@@ -51,7 +50,6 @@ const checkRestsOn = (a) => [...a.rests_on, ...(a.blocked_by ? [a.blocked_by.rai
 
 // --- the answers' own members, and their recomputation (`Recompute`) ---
 
-const DESIGN = { ...DESIGN_SUMMARY, ...DESIGN_DETAILS, ...DESIGN_REST };
 const summaryOf = (a) => Object.fromEntries(Object.keys(DESIGN_SUMMARY).map((k) => [k, a[k]]));
 
 function recomputeGrant(state, g) {
@@ -97,7 +95,7 @@ function recomputeAbsence(state, a) {
 // --- the kinds of answer ---
 
 const KINDS = {
-  design: { what: 'a design', fields: DESIGN, restsOn: designRestsOn, recompute: recomputeDesign },
+  design: { what: 'a design', fields: DESIGN_REPORT, restsOn: designRestsOn, recompute: recomputeDesign },
   grant: {
     what: 'a grant',
     // `GrantState` denies unknown members, but flattened into `Proven` it sees only its own.

@@ -12,12 +12,10 @@ import { hashLeaf } from './hash.js';
 import { canonicalize } from './jcs.js';
 import { jsonOf, shaped } from './proven.js';
 import { readFields } from './shape.js';
-import { DESIGN_DETAILS, DESIGN_REST, DESIGN_SUMMARY, EntryAnswer } from './types.js';
+import { DESIGN_REPORT, EntryAnswer } from './types.js';
 
 const differs = (what) => new VerifyError('differs', `the design's details are not its registration's: ${what}`);
 
-/** A design answer's members (its proof members, if any, are not read here). */
-const DESIGN = { ...DESIGN_SUMMARY, ...DESIGN_DETAILS, ...DESIGN_REST };
 
 /**
  * Checks a design answer's details against `entryAnswer`, the answer of
@@ -32,7 +30,7 @@ const DESIGN = { ...DESIGN_SUMMARY, ...DESIGN_DETAILS, ...DESIGN_REST };
  * @throws {VerifyError} `differs` (or `malformed` for shapes).
  */
 export async function verifyRegistration(answer, entryAnswer) {
-  const design = shaped('the answer is not a design', (v) => readFields(DESIGN, v, ''), jsonOf(answer));
+  const design = shaped('the answer is not a design', (v) => readFields(DESIGN_REPORT, v, ''), jsonOf(answer));
   const e = shaped('the answer is not an entry', (v) => EntryAnswer.read(v, ''), jsonOf(entryAnswer));
   const registered = design.registered;
   if (e.index !== registered.index || e.leaf_hash !== registered.leaf_hash) {

@@ -215,6 +215,9 @@ export const DESIGN_DETAILS = {
 /** `DesignReport`'s own members besides the summary and details. */
 export const DESIGN_REST = { children: list(hex32), grants: list(GrantState), history: list(uint) };
 
+/** A design answer's members (`DesignReport`: the summary, the details and the rest, flattened). */
+export const DESIGN_REPORT = { ...DESIGN_SUMMARY, ...DESIGN_DETAILS, ...DESIGN_REST };
+
 // --- proofs (crates/api/src/proven.rs, state.rs) ---
 
 const hashes = list(hex32);
