@@ -1,7 +1,7 @@
 //! Designs as readers see them: `GET /v1/designs/{id}`, the lists of
 //! `GET /v1/designs`, and `POST /v1/designs/identify`.
 
-use provenant_model::payload::{AiDisclosure, Creator, ParentLink};
+use provenant_model::payload::{AiDisclosure, Creator, DesignRegister, ParentLink};
 use provenant_model::state::EntryRef;
 use provenant_model::{
     Blocked, ContentDescriptor, ContentSha256, DesignId, DesignState, GrantId, GrantState,
@@ -25,6 +25,20 @@ pub struct DesignDetails {
     pub creators: Vec<Creator>,
     /// AI disclosure.
     pub ai: Option<AiDisclosure>,
+}
+
+impl DesignDetails {
+    /// What the registration `payload` said.
+    #[must_use]
+    pub fn registered(payload: DesignRegister) -> DesignDetails {
+        DesignDetails {
+            content: payload.content,
+            title: payload.title,
+            description: payload.description,
+            creators: payload.creators,
+            ai: payload.ai,
+        }
+    }
 }
 
 /// A design's state as a reader sees it: the record without the list of

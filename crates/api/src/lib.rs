@@ -65,4 +65,5 @@ pub use royalty::{DetailQuery, SplitRequest, StatementRequest};
 pub use state::{CommitProof, ProvenRecord, StateProof};
 pub use verify::{
     Recompute, RestsOn, VerifyError, verify_bundle, verify_checkpoint, verify_receipt,
+    verify_registration,
 };

@@ -89,6 +89,13 @@ pub struct Problem {
     /// The offending field, where there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// On the `404` of `GET /v1/designs/{id}`: the proof that no design
+    /// has the id (an RFC 9457 extension member), so that "not registered"
+    /// is the log's word, not the server's (its `state` is missing only
+    /// while the log has no state commitment). Absent on every other
+    /// problem.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub absence: Option<Box<crate::Proven<crate::NotRegistered>>>,
 }
 
 impl Problem {
@@ -101,6 +108,7 @@ impl Problem {
             status,
             detail: detail.into(),
             field: None,
+            absence: None,
         }
     }
 

@@ -26,6 +26,9 @@
 //! state, what the server computed from the entries is its word: the
 //! verifier proves that the entries are in the log the key signs, at that
 //! size.
+//! A design's details (content, title, creators, AI disclosure) are not
+//! state: [`verify_registration`] checks them against its registration
+//! entry, fetched apart.
 //! Receipts verify through [`verify_receipt`], proof bundles through
 //! [`verify_bundle`], and the log's own proofs through
 //! [`InclusionAnswer::verify`] and [`ConsistencyAnswer::verify`].
@@ -43,8 +46,8 @@ use provenant_tlog::{
     Checkpoint, Hash, LeafIndex, Note, NoteVerifier, TreeSize, verify_consistency, verify_inclusion,
 };
 
-use crate::design::{DesignReport, DesignSummary, Identified, NotRegistered};
-use crate::log::{ConsistencyAnswer, InclusionAnswer};
+use crate::design::{DesignDetails, DesignReport, DesignSummary, Identified, NotRegistered};
+use crate::log::{ConsistencyAnswer, EntryAnswer, InclusionAnswer};
 use crate::proven::Proven;
 use crate::royalty::{DetailQuery, SplitRequest};
 
@@ -512,4 +515,52 @@ pub fn verify_bundle(
     bundle
         .verify(entry, log_key.name(), log_key)
         .map_err(VerifyError::Bundle)
+}
+
+/// Checks that `entry` (the answer of `GET /v1/entries/{index}`) is the
+/// registration `report` proves (same index and leaf hash, the hash
+/// recomputed from the entry), and that the details `report` shows (content,
+/// title, description, creators, AI disclosure) are what it registered.
+/// With [`Proven::verify_state`] on the report, every member of a design
+/// answer but `children`, `history` and the completeness of `grants` is
+/// then the log's.
+///
+/// # Errors
+/// [`VerifyError::Differs`] naming the first thing that differs.
+pub fn verify_registration(report: &DesignReport, entry: &EntryAnswer) -> Result<(), VerifyError> {
+    let registered = report.state.registered;
+    if entry.index != registered.index || entry.leaf_hash != registered.leaf_hash {
+        return Err(differs(format!(
+            "entry {} is not the registration the answer proves (entry {})",
+            entry.index, registered.index
+        )));
+    }
+    let bytes = provenant_model::jcs::to_vec(&entry.entry)
+        .map_err(|e| differs(format!("the registration entry: {e}")))?;
+    if provenant_model::LeafHash::from(provenant_tlog::hash_leaf(&bytes)) != registered.leaf_hash {
+        return Err(differs(
+            "the registration entry does not hash to its leaf hash",
+        ));
+    }
+    let parsed = provenant_model::Entry::from_leaf_bytes(&bytes)
+        .map_err(|e| differs(format!("the registration entry: {e}")))?;
+    let provenant_model::Payload::DesignRegister(payload) = parsed.envelope.payload() else {
+        return Err(differs(format!(
+            "entry {} is a {}, not a design.register",
+            entry.index,
+            parsed.envelope.kind()
+        )));
+    };
+    if payload.content.blake3 != report.state.id {
+        return Err(differs(format!(
+            "entry {} registers another design",
+            entry.index
+        )));
+    }
+    if DesignDetails::registered(payload.clone()) != report.details {
+        return Err(differs(
+            "the content, title, description, creators or AI disclosure shown are not what the design registered",
+        ));
+    }
+    Ok(())
 }

@@ -76,13 +76,7 @@ impl Iterator for BundleChunks {
 /// The details in `bytes`, the leaf bytes of the registration of `id`.
 fn design_details(id: &DesignId, bytes: &[u8]) -> Result<DesignDetails, ReadError> {
     match Entry::registration_in(bytes) {
-        Ok(p) if p.content.blake3 == *id => Ok(DesignDetails {
-            content: p.content,
-            title: p.title,
-            description: p.description,
-            creators: p.creators,
-            ai: p.ai,
-        }),
+        Ok(p) if p.content.blake3 == *id => Ok(DesignDetails::registered(p)),
         _ => Err(ReadError::Store(StoreError::corrupt(
             "registration entry",
             format!("the registration entry of design {id} is not its design.register"),
