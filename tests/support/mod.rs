@@ -373,6 +373,7 @@ pub fn answer<T: DeserializeOwned>(method: &str, r: Response) -> Result<T, Probl
             status,
             detail: String::from_utf8_lossy(&bytes).into_owned(),
             field: None,
+            absence: None,
         }),
     }
 }
