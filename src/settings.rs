@@ -27,7 +27,6 @@ use provenant_ledger::{
     BatchConfig, DEFAULT_BATCH_BUDGET, DEFAULT_MAX_BATCH, DEFAULT_QUEUE_CAPACITY,
 };
 use provenant_model::Identity;
-use provenant_tlog::NoteVerifier;
 use provenant_server::compute::{DEFAULT_COMPUTE_QUEUE, default_compute_threads};
 use provenant_server::listen::{
     DEFAULT_HEADER_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_KEEPALIVE_INTERVAL,
@@ -38,6 +37,7 @@ use provenant_server::{
     ComputeLimits, ConnectionLimits, DEFAULT_BODY_BYTES, DEFAULT_BODY_TIMEOUT,
     DEFAULT_REQUEST_TIMEOUT, DEFAULT_UPLOAD_BYTES, Limits, PageConfig, RateLimit,
 };
+use provenant_tlog::NoteVerifier;
 use serde::Deserialize;
 
 /// The address served unless configured.
