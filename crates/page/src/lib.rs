@@ -3,7 +3,7 @@
 //! shopper, a brand or an auditor checks Provenant's answers in their own
 //! browser against a log key they pinned, not the server's word.
 //!
-//! The verifier itself is `assets/js/verify/` (WebCrypto for SHA-256 and
+//! The verifier itself is `assets/js/verify/` (`WebCrypto` for SHA-256 and
 //! Ed25519; BLAKE3 from the vendored `hash-wasm`), tested under
 //! `node --test` on the same golden vectors as the Rust verifier
 //! (`crates/page/tests`). This crate only holds the files and what the
@@ -146,7 +146,8 @@ mod tests {
             let Ok(text) = std::str::from_utf8(a.bytes) else {
                 continue;
             };
-            if !(a.path.ends_with(".html") || a.path.ends_with(".js") || a.path.ends_with(".css")) {
+            let ext = a.path.rsplit_once('.').map(|(_, ext)| ext);
+            if !matches!(ext, Some("html" | "js" | "css")) {
                 continue;
             }
             for url in references(text) {
@@ -172,7 +173,7 @@ mod tests {
                 let Some(end) = rest.find(q) else { continue };
                 let piece = &rest[..end];
                 let is_module = (piece.starts_with("./") || piece.starts_with("../"))
-                    && (piece.ends_with(".js") || piece.ends_with(".mjs"));
+                    && matches!(piece.rsplit_once('.'), Some((_, "js" | "mjs")));
                 if piece.starts_with("/assets/") || is_module {
                     refs.push(piece);
                 }

@@ -214,7 +214,7 @@ fn cors() -> CorsLayer {
         .allow_methods([Method::GET, Method::HEAD, Method::POST])
         .allow_headers([header::CONTENT_TYPE])
         .expose_headers([header::RETRY_AFTER, REQUEST_ID])
-        .max_age(Duration::from_secs(24 * 3600))
+        .max_age(Duration::from_hours(24))
 }
 
 /// Mounting an [`Endpoint`] of the api crate: its path and method are the

@@ -20,7 +20,9 @@ pub use provenant_api::TYPE_BASE;
 #[derive(Debug, Clone)]
 pub struct Problem {
     body: provenant_api::Problem,
-    retry_after: Option<u64>,
+    /// Seconds; `u32` keeps the problem small enough to travel in every
+    /// `Result` by value (a day is 86,400).
+    retry_after: Option<u32>,
 }
 
 impl Problem {
@@ -48,7 +50,7 @@ impl Problem {
     /// The same problem telling the client when to retry, in seconds.
     #[must_use]
     pub fn retry_after(mut self, secs: u64) -> Self {
-        self.retry_after = Some(secs);
+        self.retry_after = Some(u32::try_from(secs).unwrap_or(u32::MAX));
         self
     }
 
