@@ -7,9 +7,9 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use provenant_api::verify::{Recompute, RestsOn};
-use provenant_api::{DesignReport, Proven};
-use provenant_client::Client;
+use provenant_api::verify::{Recompute, RestsOn, VerifyError, verify_registration};
+use provenant_api::{DesignReport, Problem, Proven};
+use provenant_client::{Client, ClientError};
 use provenant_model::{
     Category, Channel, CountryCode, DesignId, Identity, LicenseAnswer, LicenseQuery, Timestamp,
 };
@@ -171,12 +171,59 @@ impl DesignShowArgs {
             self.design.parse()?
         };
         let client = server.client()?;
-        let answer = client.design(&id)?;
+        let answer = match client.design(&id) {
+            Ok(answer) => answer,
+            Err(ClientError::Refused { problem }) if problem.absence.is_some() => {
+                return not_registered(&client, self.log_key.as_deref(), id, &problem);
+            }
+            Err(e) => return Err(e.into()),
+        };
         let proven = verified_state(&client, self.log_key.as_deref(), &answer, &())?;
+        // The title, creators and AI disclosure are the registration's, not
+        // state: checked against the registration entry itself.
+        let entry = client.entry(answer.answer.state.registered.index)?;
+        verify_registration(&answer.answer, &entry).map_err(|source| CliError::Unverified {
+            what: "registration",
+            source,
+        })?;
         let mut json = json_of(&answer)?;
         json["verified"] = proven.json();
         Ok(Output::new(show_design(&answer.answer, &proven), json))
     }
+}
+
+/// A design the server says is not registered: "no" (exit 1) once its
+/// proof of absence verifies, refused as unverified otherwise.
+fn not_registered(
+    client: &Client,
+    key: Option<&str>,
+    id: DesignId,
+    problem: &Problem,
+) -> Result<Output, CliError> {
+    let Some(absence) = &problem.absence else {
+        return Err(CliError::Server(ClientError::Refused {
+            problem: Box::new(problem.clone()),
+        }));
+    };
+    if absence.answer.design != id {
+        return Err(CliError::Unverified {
+            what: "absence",
+            source: VerifyError::Differs {
+                what: format!(
+                    "the proof of absence is about design {}",
+                    absence.answer.design
+                ),
+            },
+        });
+    }
+    let proven = verified_state(client, key, absence, &())?;
+    let mut json = json_of(absence)?;
+    json["verified"] = proven.json();
+    Ok(Output::new(
+        format!("design {id} is not registered\n  {}", proven.text()),
+        json,
+    )
+    .denied())
 }
 
 /// A design report for people.

@@ -669,3 +669,27 @@ fn submit_sends_many_files_in_a_batch() {
     assert_eq!(again_lines.count(), 4, "{text}");
     assert_eq!(server.log_info().size, size);
 }
+
+/// `design show` of a design nobody registered answers "no" (exit 1) only
+/// with the log's proof that no design has the id; of a registered one, it
+/// checks the title and creators against the registration entry.
+#[test]
+fn design_show_proves_a_design_unregistered() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), &[]);
+    server.write(&register(b"dial", &[(&key(1), 1_000_000)]));
+    let (code, shown) = cli(
+        &server,
+        &["design", "show", &design_of(b"dial").to_string()],
+    );
+    assert_eq!(code, 0, "{shown}");
+    assert!(shown.contains("title     A shoe charm"), "{shown}");
+    let unknown = design_of(b"nobody registered this").to_string();
+    let (code, shown) = cli(&server, &["design", "show", &unknown]);
+    assert_eq!(code, 1, "{shown}");
+    assert!(
+        shown.starts_with(&format!("design {unknown} is not registered")),
+        "{shown}"
+    );
+    assert!(shown.contains("verified down to the log key"), "{shown}");
+}
