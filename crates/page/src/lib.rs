@@ -3,12 +3,21 @@
 //! shopper, a brand or an auditor checks Provenant's answers in their own
 //! browser against a log key they pinned, not the server's word.
 //!
-//! The verifier itself is `assets/js/verify/` (WebCrypto for SHA-256 and
+//! The verifier itself is `assets/js/verify/` (`WebCrypto` for SHA-256 and
 //! Ed25519; BLAKE3 from the vendored `hash-wasm`), tested under
 //! `node --test` on the same golden vectors as the Rust verifier
 //! (`crates/page/tests`). This crate only holds the files and what the
 //! service needs to serve them: their media types, the page with a
-//! deploy-time key in it, and the Content-Security-Policy they run under.
+//! deploy-time key in it, and the Content-Security-Policy they run under;
+//! and the same page as one self-contained HTML file ([`standalone`]) that
+//! a user saves and opens from disk.
+
+mod imports;
+mod origin;
+mod standalone;
+
+pub use origin::{ApiOrigin, InvalidApiOrigin};
+pub use standalone::{Standalone, standalone};
 
 include!(concat!(env!("OUT_DIR"), "/assets.rs"));
 
