@@ -24,6 +24,10 @@
 //   PROVENANT_SKIP         optional: comma-separated steps to skip by hand (tamper, timing);
 //                          each skipped step is printed, never silently passed
 //
+// The step "saved-file" downloads the page as one file (GET /verify/page.html,
+// through the page's link), writes it to PROVENANT_SCREENSHOTS and opens it
+// from there (file://).
+//
 // Output: one line `PROVENANT_TIMINGS {"hash8MiBms":[...],"verifyCheckMs":[...]}`
 // (no assertion on time), and "e2e: ok". Any failure exits 1 with a message
 // and a screenshot named failure-*.png.
@@ -32,6 +36,7 @@ import assert from 'node:assert/strict';
 import {createHash, generateKeyPairSync} from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import {pathToFileURL} from 'node:url';
 import jsQR from 'jsqr';
 import {chromium} from 'playwright-core';
 
@@ -192,13 +197,8 @@ async function keyboardReachesFileInput(page) {
   assert.fail('the file input cannot be reached with the Tab key');
 }
 
-async function designFlow(page) {
-  await open(page, env.url);
-  await everyControlLabelled(page);
-  await keyboardReachesFileInput(page);
-  await pinKey(page);
-  await screenshot(page, 'key-pinned');
-
+/** Drops the registered design's file: verified, its owners shown, its SHA-256 matching, its QR drawn. */
+async function dropRegisteredDesign(page) {
   const design = await verdictAfter(page, '#design-result', () => dropFile(page, env.designFile));
   expectVerdict(design, 'verified', 'the registered design');
   const shown = await page.$$eval('#owners > li', (items) => items.map((li) => ({
@@ -210,6 +210,16 @@ async function designFlow(page) {
   for (const owner of shown) assert.ok(owner.text.startsWith(`${owner.key} \u2014 `) && owner.text.endsWith('%'), `owner line "key — share": ${owner.text}`);
   assert.equal(await page.getAttribute('#sha-compare', 'class'), 'match', 'the file\u2019s SHA-256 matches the registered one');
   await page.waitForSelector('#qr svg.qr');
+}
+
+async function designFlow(page) {
+  await open(page, env.url);
+  await everyControlLabelled(page);
+  await keyboardReachesFileInput(page);
+  await pinKey(page);
+  await screenshot(page, 'key-pinned');
+
+  await dropRegisteredDesign(page);
   await screenshot(page, 'design-verified');
 
   const other = await verdictAfter(page, '#design-result', () => page.setInputFiles('#file-input', env.otherFile));
@@ -337,6 +347,43 @@ async function designPage(page) {
   await page.setViewportSize({width: 1200, height: 900});
 }
 
+/**
+ * The verifier saved as one file through the page's own link, opened from
+ * disk (file://, no server behind the page): its modules load under its
+ * own policy, and it checks the server's answers across origins (CORS).
+ */
+async function savedFileFlow(page) {
+  await open(page, env.url);
+  const link = page.locator('#save-page');
+  assert.ok(await link.isVisible(), 'the served page offers to save itself');
+  const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  assert.equal(download.suggestedFilename(), 'provenant-verifier.html');
+  const file = path.join(env.shots, download.suggestedFilename());
+  await download.saveAs(file);
+
+  const saved = await page.context().newPage();
+  watch(saved);
+  try {
+    await saved.goto(pathToFileURL(file).href);
+    await saved.waitForSelector('html[data-ready="true"]', {timeout: SETTLE_MS});
+    assert.equal(await saved.evaluate(() => location.protocol), 'file:');
+    assert.equal(await saved.locator('#save-page').isVisible(), false, 'a saved file does not offer to save itself');
+    const asking = await saved.textContent('#api-current');
+    assert.ok(asking.startsWith(`Asking ${env.url}, the server this file was saved from`), `the server it asks: ${asking}`);
+    assert.equal(await saved.$eval('#api-form', (form) => form.hidden), true, 'a saved file offers no other server to ask');
+    await pinKey(saved);
+    await dropRegisteredDesign(saved);
+    const stable = `${env.url}/verify/design/${env.designId}`;
+    assert.equal(await saved.getAttribute('#design-url', 'href'), stable, 'the saved file links the server\u2019s design page');
+    assert.equal(await readQr(saved), stable, 'and its QR code reads as that page');
+    const log = await verdictAfter(saved, '#log-result', () => saved.click('#log-refresh'));
+    expectVerdict(log, 'verified', 'the latest checkpoint, from the saved file');
+    await screenshot(saved, 'saved-file');
+  } finally {
+    await saved.close();
+  }
+}
+
 async function timings(page) {
   if (!env.bigFile) {
     console.log('e2e: SKIPPED the timing runs (PROVENANT_SKIP=timing)');
@@ -373,7 +420,7 @@ async function main() {
   let step = 'start';
   try {
     for (const [name, run] of [['design', designFlow], ['wrong-key', wrongKeyFlow], ['check', checkFlow], ['audit', auditFlow],
-      ['design-page', designPage], ['tamper', tamperFlow], ['timing', timings]]) {
+      ['design-page', designPage], ['saved-file', savedFileFlow], ['tamper', tamperFlow], ['timing', timings]]) {
       step = name;
       await run(page);
     }

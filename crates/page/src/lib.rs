@@ -8,7 +8,16 @@
 //! `node --test` on the same golden vectors as the Rust verifier
 //! (`crates/page/tests`). This crate only holds the files and what the
 //! service needs to serve them: their media types, the page with a
-//! deploy-time key in it, and the Content-Security-Policy they run under.
+//! deploy-time key in it, and the Content-Security-Policy they run under;
+//! and the same page as one self-contained HTML file ([`standalone`]) that
+//! a user saves and opens from disk.
+
+mod imports;
+mod origin;
+mod standalone;
+
+pub use origin::{ApiOrigin, InvalidApiOrigin};
+pub use standalone::{Standalone, standalone};
 
 include!(concat!(env!("OUT_DIR"), "/assets.rs"));
 

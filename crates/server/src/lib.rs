@@ -11,11 +11,11 @@
 //! | [`queries`] | `GET /v1/designs?creator=|licensee=`, `GET /v1/designs/{id}`, `GET /v1/grants/{id}`, `GET /v1/keys/{key}/entries`, `POST /v1/licenses/check`, `POST /v1/royalties/split` |
 //! | [`statement`] | `POST /v1/royalties/statement` (JSON or CSV) |
 //! | [`problem`] | RFC 9457 problems with a stable type per rule |
-//! | [`page`] | `GET /`, `/verify/`, `/verify/design/{id}`, `/assets/...`: the verification page |
+//! | [`page`] | `GET /`, `/verify/`, `/verify/design/{id}`, `/assets/...`: the verification page; `/verify/page.html`: the same as one file to save |
 //!
 //! Every read route answers cross-origin requests (CORS, any origin): a
-//! copy of the page hosted elsewhere, or any other client in a browser,
-//! checks the answers itself. The two write routes do not.
+//! copy of the page hosted elsewhere or saved as a file, or any other
+//! client in a browser, checks the answers itself. The two write routes do not.
 //!
 //! Abuse limits: request bodies ([`body`]: size, idle timeout), a request
 //! timeout, a request rate per client ([`ratelimit`]), connections per

@@ -26,7 +26,10 @@
 // Audit:   #audit-input (textarea), #audit-file (#audit-drop is its label), #audit-leaf,
 //          #audit-verify; #log-refresh, #log-size, #checkpoint-save, #checkpoint-forget,
 //          #saved-checkpoint, #consistency-check
-// Settings: #api-input, #api-save, #api-reset, #api-current
+// Settings: #api-input, #api-save, #api-reset, #api-current (#api-form, hidden in a saved file)
+// Saving:  #save-page (in #save-line, shown only when served over http(s)): GET /verify/page.html,
+//          the page as one file that works from disk (file://), asking the server in its
+//          <meta name="provenant-api">
 // Timing:  window.provenantTimings = {hashMs, verifyDesignMs, verifyCheckMs} (performance.now()
 //          durations of the latest hashing and verifications; null until done), shown in #timing.
 
@@ -37,6 +40,8 @@ import {initDesign, lookUpId, showDesignLink} from './ui/design.js';
 import {initKeys, onKeyChange} from './ui/keys.js';
 import {initLog, refreshLog} from './ui/logstate.js';
 import {initSettings} from './ui/settings-panel.js';
+import {apiUrl} from './ui/api.js';
+import {isServed} from './ui/settings.js';
 import './ui/timing.js';
 
 /** The design id of a design page (/verify/design/{id}), or null. */
@@ -45,8 +50,16 @@ function designFromPath() {
   return match ? decodeURIComponent(match[1]) : null;
 }
 
+/** Offers the page as a file to save, when it is not one already. */
+function offerSave() {
+  if (!isServed()) return;
+  byId('save-page').href = apiUrl('/verify/page.html');
+  byId('save-line').hidden = false;
+}
+
 async function start() {
   initSettings();
+  offerSave();
   await initKeys();
   initDesign();
   initCheck();

@@ -3,12 +3,17 @@
 // Drawing only: what is verified is decided in design.js.
 
 import {code, facts, h} from './dom.js';
+import {apiBase, isServed} from './settings.js';
 import {digitalSourceWords} from './vocabulary.js';
 import {count, dateWords, shareWords, termsSummary} from './words.js';
 
-/** The stable URL of a design's page on this site. */
+/**
+ * The stable URL of a design's page: on this site, or, in a saved file, on
+ * the server the file asks (a file's own address is no page to print).
+ */
 export function designUrl(id) {
-  return new URL(`/verify/design/${id}`, location.href).href;
+  const path = `/verify/design/${id}`;
+  return isServed() ? new URL(path, location.href).href : apiBase().base + path;
 }
 
 function entryWords(ref) {
@@ -40,7 +45,7 @@ function ai(answer) {
 }
 
 function designLink(id) {
-  return h('a', {href: `/verify/design/${id}`}, h('code', {class: 'id'}, id));
+  return h('a', {href: designUrl(id)}, h('code', {class: 'id'}, id));
 }
 
 function parents(answer) {

@@ -4,6 +4,9 @@
 // base URL the user saved), `provenant.checkpoint.<origin>` (a checkpoint the
 // user saved, per log). Storage may be unavailable (a private window, a
 // saved file): then nothing is remembered and nothing breaks.
+//
+// A saved file (`GET /verify/page.html`, opened from disk) asks the server
+// named in its `<meta name="provenant-api">`, which it was saved from.
 
 const PREFIX = 'provenant.';
 
@@ -45,12 +48,38 @@ export function normaliseBase(text) {
   return url.href.replace(/\/+$/, '');
 }
 
+/** Whether the page was served over http(s); if not, it is a saved file (`file://`). */
+export function isServed() {
+  return location.protocol === 'http:' || location.protocol === 'https:';
+}
+
 /**
- * The API's base URL: `?api=` in the page's address, else the saved
- * setting, else the page's own origin (the page and the API are served
- * together). Returns {base, source} with source `query`, `saved` or `page`.
+ * The server a saved file was made for (`<meta name="provenant-api">`, put
+ * in by `GET /verify/page.html`), normalised; null when there is none or it
+ * is unusable.
+ */
+export function fileApiBase() {
+  const text = globalThis.document?.querySelector('meta[name="provenant-api"]')?.getAttribute('content');
+  if (!text) return null;
+  try {
+    return normaliseBase(text);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The API's base URL. In a saved file that names its server, that server
+ * (its Content-Security-Policy lets it ask no other). Otherwise `?api=` in
+ * the page's address, else the saved setting, else the page's own origin
+ * (the page and the API are served together). Returns {base, source} with
+ * source `file`, `query`, `saved` or `page`.
  */
 export function apiBase() {
+  if (!isServed()) {
+    const base = fileApiBase();
+    if (base) return {base, source: 'file'};
+  }
   const query = new URLSearchParams(location.search).get('api');
   for (const [text, source] of [[query, 'query'], [load('api'), 'saved']]) {
     if (!text) continue;
@@ -60,6 +89,5 @@ export function apiBase() {
       // An unusable override is ignored; the page's origin still works.
     }
   }
-  const own = location.protocol === 'http:' || location.protocol === 'https:' ? location.origin : '';
-  return {base: own, source: 'page'};
+  return {base: isServed() ? location.origin : '', source: 'page'};
 }
