@@ -1,8 +1,10 @@
 //! The verification page in a real Chromium (`tests/browser/e2e.mjs`,
 //! driven by a pinned `playwright-core`): a real server on loopback, a
 //! design and a grant registered with the command line, the same file
-//! dropped into the page, a brand's checks, an auditor's receipt, and a
-//! proxy that tampers with the answers, which the page must refuse.
+//! dropped into the page, a brand's checks, an auditor's receipt, the page
+//! saved as one file and opened from disk, and a proxy that tampers with
+//! the answers, which the page must refuse. The run prints the page's
+//! timings (`PROVENANT_TIMINGS`; `PROVENANT_TIMING_RUNS` sets how many runs).
 //!
 //! Needs Node, Chromium and `npm ci` in `tests/browser`; without them the
 //! test says what is missing and passes, unless `PROVENANT_REQUIRE_BROWSER`
