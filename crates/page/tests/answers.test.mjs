@@ -9,7 +9,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import {
-  VerifyError,
   parseLogKey,
   verifyAbsence,
   verifyCheck,
@@ -19,20 +18,12 @@ import {
   verifyIdentified,
 } from '../assets/js/verify/index.js';
 import { TestLog, key } from './support/ledger.mjs';
+import { code } from './support/verdict.mjs';
 import { alice, bob, brand, claimant, designId, question, story } from './support/world.mjs';
 
 const clone = (v) => structuredClone(v);
 const text = (v) => JSON.stringify(v);
 
-async function code(promise) {
-  try {
-    await promise;
-    return 'ok';
-  } catch (e) {
-    if (e instanceof VerifyError) return e.code;
-    throw e;
-  }
-}
 
 const s = await story();
 const { w, log, p, d, g } = s;

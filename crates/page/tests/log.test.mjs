@@ -6,7 +6,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import {
-  VerifyError,
   parseLogKey,
   verifyBundle,
   verifyCheckpoint,
@@ -19,17 +18,9 @@ import { fromHex, toBase64, utf8 } from '../assets/js/verify/bytes.js';
 import { parseNote, readVerifierKey, verifyNote } from '../assets/js/verify/note.js';
 import { verifyConsistency as consistent, verifyInclusion } from '../assets/js/verify/merkle.js';
 import { TestLog, key } from './support/ledger.mjs';
+import { code } from './support/verdict.mjs';
 import { story } from './support/world.mjs';
 
-async function code(promise) {
-  try {
-    await promise;
-    return 'ok';
-  } catch (e) {
-    if (e instanceof VerifyError) return e.code;
-    throw e;
-  }
-}
 
 const text = (v) => JSON.stringify(v);
 
