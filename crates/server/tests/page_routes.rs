@@ -99,3 +99,73 @@ async fn a_host_that_is_not_a_host_is_refused() {
         assert!(body.contains("problems/invalid-host\""), "{host:?}: {body}");
     }
 }
+
+/// `method path` with `headers`: the status and the response's headers.
+async fn ask(
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> (StatusCode, axum::http::HeaderMap) {
+    let mut request = Request::builder().method(method).uri(path);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = router()
+        .oneshot(request.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    (response.status(), response.headers().clone())
+}
+
+#[tokio::test]
+async fn the_page_and_its_files_are_served_under_the_policy() {
+    for path in [
+        "/",
+        "/verify/",
+        "/verify/design/ab",
+        "/assets/js/app.js",
+        "/assets/css/page.css",
+    ] {
+        let (status, headers) = ask("GET", path, &[]).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert_eq!(
+            headers[header::CONTENT_SECURITY_POLICY],
+            provenant_page::CONTENT_SECURITY_POLICY,
+            "{path}"
+        );
+        assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff", "{path}");
+    }
+    let (_, headers) = ask("GET", "/assets/js/app.js", &[]).await;
+    assert_eq!(
+        headers[header::CONTENT_TYPE],
+        "text/javascript; charset=utf-8"
+    );
+    for path in ["/assets/nothing.js", "/assets/../Cargo.toml", "/assets/"] {
+        let (status, _) = ask("GET", path, &[]).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+    }
+}
+
+/// A page hosted elsewhere may read (and preflight a license check), but
+/// no other origin is told it may write.
+#[tokio::test]
+async fn reads_answer_other_origins_and_writes_do_not() {
+    let origin = ("origin", "https://elsewhere.example");
+    let (_, headers) = ask("GET", "/v1/log", &[origin]).await;
+    assert_eq!(headers["access-control-allow-origin"], "*");
+    let preflight = [
+        origin,
+        ("access-control-request-method", "POST"),
+        ("access-control-request-headers", "content-type"),
+    ];
+    let (status, headers) = ask("OPTIONS", "/v1/licenses/check", &preflight).await;
+    assert!(status.is_success(), "{status}");
+    assert_eq!(headers["access-control-allow-origin"], "*");
+    for write in ["/v1/entries", "/v1/entries/batch"] {
+        let (_, headers) = ask("OPTIONS", write, &preflight).await;
+        assert!(
+            !headers.contains_key("access-control-allow-origin"),
+            "{write}: {headers:?}"
+        );
+    }
+}
