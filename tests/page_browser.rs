@@ -214,6 +214,8 @@ fn the_page_verifies_answers_in_a_real_browser() {
 
     let proxy = Tamperer::start(&server.base);
     let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("page-browser");
+    // This run's screenshots only: an earlier run's could pass for them.
+    let _ = std::fs::remove_dir_all(&shots);
     let out = Command::new(&browser.node)
         .arg(&browser.script)
         .env("PROVENANT_URL", &server.base)
