@@ -193,20 +193,9 @@ mod tests {
 
     /// The asset path `url` names from the file at `from`.
     fn resolve(from: &str, url: &str) -> Option<String> {
-        if let Some(abs) = url.strip_prefix("/assets/") {
-            return Some(abs.to_owned());
+        match url.strip_prefix("/assets/") {
+            Some(abs) => Some(abs.to_owned()),
+            None => crate::imports::resolve(from, url),
         }
-        let mut parts: Vec<&str> = from.split('/').collect();
-        parts.pop();
-        for seg in url.split('/') {
-            match seg {
-                "." => {}
-                ".." => {
-                    parts.pop()?;
-                }
-                s => parts.push(s),
-            }
-        }
-        Some(parts.join("/"))
     }
 }
