@@ -671,12 +671,21 @@ fn submit_sends_many_files_in_a_batch() {
 }
 
 /// `design show` of a design nobody registered answers "no" (exit 1) only
-/// with the log's proof that no design has the id; of a registered one, it
+/// with the log's proof that no design has the id (on a fresh log too); of
+/// a registered one, it
 /// checks the title and creators against the registration entry.
 #[test]
 fn design_show_proves_a_design_unregistered() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(&dir.path().join("data"), &[]);
+    let unknown = design_of(b"nobody registered this").to_string();
+    // A log with no entry yet: its checkpoint of size 0 is the proof.
+    let (code, shown) = cli(&server, &["design", "show", &unknown]);
+    assert_eq!(code, 1, "{shown}");
+    assert!(
+        shown.contains("verified down to the log key at size 0"),
+        "{shown}"
+    );
     server.write(&register(b"dial", &[(&key(1), 1_000_000)]));
     let (code, shown) = cli(
         &server,
@@ -684,7 +693,6 @@ fn design_show_proves_a_design_unregistered() {
     );
     assert_eq!(code, 0, "{shown}");
     assert!(shown.contains("title     A shoe charm"), "{shown}");
-    let unknown = design_of(b"nobody registered this").to_string();
     let (code, shown) = cli(&server, &["design", "show", &unknown]);
     assert_eq!(code, 1, "{shown}");
     assert!(

@@ -368,18 +368,21 @@ impl<T: RestsOn + Recompute> Proven<T> {
     ///
     /// # Errors
     /// The first check that fails; [`VerifyError::NoState`] for an answer
-    /// without a proven state.
+    /// without a proven state (but for one at size 0: a log with no entry
+    /// has the empty state, every record absent).
     pub fn verify_state(
         &self,
         log_key: &NoteVerifier,
         question: &T::Question,
     ) -> Result<(Checkpoint, ProvenState), VerifyError> {
         let checkpoint = self.verify_entries(log_key, false)?;
-        let state = self
-            .state
-            .as_ref()
-            .ok_or(VerifyError::NoState)?
-            .verify(&checkpoint, log_key)?;
+        let state = match &self.state {
+            Some(proof) => proof.verify(&checkpoint, log_key)?,
+            // A log with no entry has logged no commitment, and needs none:
+            // its signed checkpoint of size 0 proves the state empty.
+            None if checkpoint.size.0 == 0 => ProvenState::of_empty_log(),
+            None => return Err(VerifyError::NoState),
+        };
         self.answer.recompute(&state, question)?;
         Ok((checkpoint, state))
     }

@@ -495,6 +495,48 @@ fn build() -> Value {
     c["design"] = json!(d);
     cases.push(c);
 
+    // A log with no entry has no commitment: its checkpoint of size 0
+    // proves the state empty.
+    let empty = memory_ledger();
+    let mut c = case(
+        "empty-log-absence",
+        "a log with no entry: its signed checkpoint of size 0 proves no design registered",
+        "absence",
+        "log",
+        "ok",
+        match empty.identify(&unknown).unwrap() {
+            Err(a) => to_value(&a),
+            Ok(_) => unreachable!("the log is empty"),
+        },
+    );
+    c["design"] = json!(unknown);
+    cases.push(c);
+    let q = question(&d, &brand, "FR");
+    let answer = to_value(&empty.license_check(&q).unwrap());
+    let mut c = case(
+        "empty-log-check",
+        "denied on a log with no entry: the design is unknown",
+        "check",
+        "log",
+        "ok",
+        answer.clone(),
+    );
+    c["question"] = to_value(&q);
+    cases.push(c);
+    let mut t = answer;
+    t["allowed"] = json!(true);
+    t["reasons"] = json!([]);
+    let mut c = case(
+        "empty-log-check-allowed",
+        "allowed on a log with no entry, where nothing is licensed",
+        "check",
+        "log",
+        "differs",
+        t,
+    );
+    c["question"] = to_value(&q);
+    cases.push(c);
+
     let receipt_value = to_value(&receipt);
     cases.push(case(
         "receipt",

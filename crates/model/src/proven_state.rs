@@ -17,6 +17,8 @@ use crate::{
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ProvenState {
     records: BTreeMap<StateKey, Option<StateRecord>>,
+    /// The state of a log with no entry: every key proven absent.
+    empty_log: bool,
 }
 
 impl ProvenState {
@@ -24,6 +26,16 @@ impl ProvenState {
     #[must_use]
     pub fn new() -> ProvenState {
         ProvenState::default()
+    }
+
+    /// The state of a log that a checkpoint of size 0 proves empty: no
+    /// entry, so no record, and every key reads as proven absent.
+    #[must_use]
+    pub fn of_empty_log() -> ProvenState {
+        ProvenState {
+            records: BTreeMap::new(),
+            empty_log: true,
+        }
     }
 
     /// Adds a record whose proof the caller checked: `None` for a key
@@ -37,6 +49,9 @@ impl ProvenState {
     /// # Errors
     /// [`ViewError::Unproven`] when `key` was not proven.
     pub fn get(&self, key: &StateKey) -> Result<Option<&StateRecord>, ViewError> {
+        if self.empty_log {
+            return Ok(None);
+        }
         self.records
             .get(key)
             .map(Option::as_ref)

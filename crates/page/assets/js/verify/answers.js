@@ -7,7 +7,7 @@
 import { blockedBy, checkLicense, RuleError } from './check.js';
 import { VerifyError } from './errors.js';
 import { canonicalize } from './jcs.js';
-import { UnprovenRead } from './provenstate.js';
+import { ProvenState, UnprovenRead } from './provenstate.js';
 import { jsonOf, readProven, shaped, verifyProvenEntries } from './proven.js';
 import { any, hex32, list, option, readFields, string, withDefault } from './shape.js';
 import { verifyStateProof } from './state.js';
@@ -111,10 +111,16 @@ const KINDS = {
 async function verifyRead(kind, proven, logKey, question) {
   const k = KINDS[kind];
   const checkpoint = await verifyProvenEntries(proven, k.restsOn(proven.answer), logKey, false);
-  if (proven.state === null) {
+  let state;
+  if (proven.state !== null) {
+    state = await verifyStateProof(proven.state, checkpoint, logKey);
+  } else if (checkpoint.size === 0) {
+    // A log with no entry has logged no commitment, and needs none: its
+    // signed checkpoint of size 0 proves the state empty.
+    state = ProvenState.ofEmptyLog();
+  } else {
     throw new VerifyError('no-state', 'the answer carries no proof of the state it was computed from');
   }
-  const state = await verifyStateProof(proven.state, checkpoint, logKey);
   k.recompute(state, proven.answer, question);
   return { checkpoint, stateVerified: true, answer: proven.answer, state };
 }

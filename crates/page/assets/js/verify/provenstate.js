@@ -16,6 +16,14 @@ export class UnprovenRead extends Error {
 
 export class ProvenState {
   #records = new Map();
+  #emptyLog = false;
+
+  /** The state of a log a checkpoint of size 0 proves empty: every key absent. */
+  static ofEmptyLog() {
+    const state = new ProvenState();
+    state.#emptyLog = true;
+    return state;
+  }
 
   /** Adds a key whose proof was checked: `record` null when proven absent. */
   insert(key, record) {
@@ -29,6 +37,7 @@ export class ProvenState {
 
   /** The record under `key`, null when proven absent. */
   get(key) {
+    if (this.#emptyLog) return null;
     const k = canonicalize(key);
     if (!this.#records.has(k)) throw new UnprovenRead(describeKey(key));
     return this.#records.get(k);
