@@ -108,6 +108,21 @@ pub enum Error {
         /// The origin found.
         got: String,
     },
+    /// A line of a known cosigner does not verify: not 72 bytes after the
+    /// key id, a timestamp above `2^63 - 1`, or a bad signature.
+    #[error("cosignature by {name} (key id {id:08x}) does not verify")]
+    CosignatureInvalid {
+        /// The key name on the signature line.
+        name: String,
+        /// The key id on the signature line.
+        id: u32,
+    },
+    /// A cosigner was asked to sign with a timestamp of 0 or above `2^63 - 1`.
+    #[error("a cosignature timestamp must be between 1 and 2^63 - 1, got {timestamp}")]
+    CosignatureTime {
+        /// The timestamp asked for.
+        timestamp: u64,
+    },
     /// A tile path does not follow C2SP tlog-tiles.
     #[error("invalid tile path: {reason}")]
     TilePath {
