@@ -16,6 +16,7 @@
 //! | checkpoint text | `origin\n size\n base64(root)\n [extension\n]*` | [`checkpoint`], C2SP tlog-checkpoint |
 //! | cosigner key id | `SHA-256(name \|\| 0x0A \|\| 0x04 \|\| pubkey)[:4]` | [`cosignature`], C2SP tlog-cosignature |
 //! | cosignature | Ed25519 over `cosignature/v1\n time <t>\n checkpoint text`; line `key id \|\| u64 t \|\| sig` | [`cosignature`] |
+//! | policy file | `log`, `witness`, `group <name> <k\|all\|any>`, `quorum` lines | [`policy`], C2SP tlog-policy |
 //! | tiles, entry bundles | `tile/<L>/<N>[.p/<W>]`, `u16 len \|\| entry`... | [`tile`], C2SP tlog-tiles |
 //! | proof bundle | `c2sp.org/tlog-proof@v1` text | [`bundle`], C2SP tlog-proof |
 //! | state map leaf | `SHA-256(0x02 \|\| key \|\| value_hash)` | [`map`], draft-ietf-keytrans-protocol |
@@ -34,6 +35,7 @@ mod hash;
 mod index;
 pub mod map;
 pub mod note;
+pub mod policy;
 pub mod proof;
 pub mod tile;
 pub mod tree;
@@ -44,5 +46,6 @@ pub use error::Error;
 pub use hash::{HASH_SIZE, Hash, Hex, hash_leaf, hash_node, root_of};
 pub use index::{LeafIndex, StoredIndex, TreeSize};
 pub use note::{Note, NoteSignature, NoteSigner, NoteVerifier};
+pub use policy::{Policy, PolicyProblem};
 pub use proof::{prove_consistency, prove_inclusion, verify_consistency, verify_inclusion};
 pub use tree::{HashReader, append, split_stored_index, stored_count, stored_index, tree_hash};
