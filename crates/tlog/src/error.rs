@@ -1,5 +1,6 @@
 //! The one error type of this crate.
 
+use crate::policy::PolicyProblem;
 use crate::{LeafIndex, TreeSize};
 
 /// Everything that can go wrong while hashing, proving, verifying or parsing.
@@ -107,6 +108,44 @@ pub enum Error {
         expected: String,
         /// The origin found.
         got: String,
+    },
+    /// A line of a known cosigner does not verify: not 72 bytes after the
+    /// key id, a timestamp above `2^63 - 1`, or a bad signature.
+    #[error("cosignature by {name} (key id {id:08x}) does not verify")]
+    CosignatureInvalid {
+        /// The key name on the signature line.
+        name: String,
+        /// The key id on the signature line.
+        id: u32,
+    },
+    /// A cosigner was asked to sign with a timestamp of 0 or above `2^63 - 1`.
+    #[error("a cosignature timestamp must be between 1 and 2^63 - 1, got {timestamp}")]
+    CosignatureTime {
+        /// The timestamp asked for.
+        timestamp: u64,
+    },
+    /// A policy file (C2SP tlog-policy) breaks a rule on one line.
+    #[error("policy line {line}: {problem}")]
+    Policy {
+        /// The line, counted from 1.
+        line: usize,
+        /// The rule it breaks.
+        problem: PolicyProblem,
+    },
+    /// A policy file has no `quorum` line.
+    #[error("policy has no quorum line")]
+    PolicyNoQuorum,
+    /// A checkpoint's log signature is not from a log of the policy.
+    #[error("no log of the policy signed the checkpoint for origin {origin:?}")]
+    PolicyLog {
+        /// The checkpoint's origin.
+        origin: String,
+    },
+    /// A checkpoint's verified cosignatures do not meet the policy's quorum.
+    #[error("cosignatures from {cosigned} witnesses do not meet the policy's quorum")]
+    QuorumNotMet {
+        /// How many of the policy's witnesses cosigned.
+        cosigned: usize,
     },
     /// A tile path does not follow C2SP tlog-tiles.
     #[error("invalid tile path: {reason}")]

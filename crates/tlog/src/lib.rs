@@ -14,6 +14,9 @@
 //! | key id | `SHA-256(name \|\| 0x0A \|\| 0x01 \|\| pubkey)[:4]` | [`note`], C2SP signed-note |
 //! | note signature | Ed25519 over the note text (ending in `\n`) | [`note`] |
 //! | checkpoint text | `origin\n size\n base64(root)\n [extension\n]*` | [`checkpoint`], C2SP tlog-checkpoint |
+//! | cosigner key id | `SHA-256(name \|\| 0x0A \|\| 0x04 \|\| pubkey)[:4]` | [`cosignature`], C2SP tlog-cosignature |
+//! | cosignature | Ed25519 over `cosignature/v1\n time <t>\n checkpoint text`; line `key id \|\| u64 t \|\| sig` | [`cosignature`] |
+//! | policy file | `log`, `witness`, `group <name> <k\|all\|any>`, `quorum` lines | [`policy`], C2SP tlog-policy |
 //! | tiles, entry bundles | `tile/<L>/<N>[.p/<W>]`, `u16 len \|\| entry`... | [`tile`], C2SP tlog-tiles |
 //! | proof bundle | `c2sp.org/tlog-proof@v1` text | [`bundle`], C2SP tlog-proof |
 //! | state map leaf | `SHA-256(0x02 \|\| key \|\| value_hash)` | [`map`], draft-ietf-keytrans-protocol |
@@ -26,19 +29,23 @@
 
 pub mod bundle;
 pub mod checkpoint;
+pub mod cosignature;
 mod error;
 mod hash;
 mod index;
 pub mod map;
 pub mod note;
+pub mod policy;
 pub mod proof;
 pub mod tile;
 pub mod tree;
 
 pub use checkpoint::Checkpoint;
+pub use cosignature::{CosignatureVerifier, Cosigner, CosignerKey};
 pub use error::Error;
 pub use hash::{HASH_SIZE, Hash, Hex, hash_leaf, hash_node, root_of};
 pub use index::{LeafIndex, StoredIndex, TreeSize};
-pub use note::{Note, NoteSigner, NoteVerifier};
+pub use note::{Note, NoteSignature, NoteSigner, NoteVerifier};
+pub use policy::{Policy, PolicyProblem};
 pub use proof::{prove_consistency, prove_inclusion, verify_consistency, verify_inclusion};
 pub use tree::{HashReader, append, split_stored_index, stored_count, stored_index, tree_hash};

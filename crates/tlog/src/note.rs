@@ -36,16 +36,11 @@ const SIG_PREFIX: &str = "\u{2014} ";
 /// `SHA-256(name || 0x0A || 0x01 || public key)[:4]`, big-endian.
 #[must_use]
 pub fn key_id(name: &str, key: &VerifyingKey) -> u32 {
-    let mut h = Sha256::new();
-    h.update(name.as_bytes());
-    h.update([b'\n', ED25519_TYPE]);
-    h.update(key.as_bytes());
-    let d = h.finalize();
-    u32::from_be_bytes([d[0], d[1], d[2], d[3]])
+    typed_key_id(name, ED25519_TYPE, key.as_bytes())
 }
 
 /// Key names are non-empty, with no Unicode space and no `+`.
-fn check_name(name: &str) -> Result<(), Error> {
+pub(crate) fn check_name(name: &str) -> Result<(), Error> {
     if name.is_empty()
         || name
             .chars()
@@ -55,6 +50,50 @@ fn check_name(name: &str) -> Result<(), Error> {
     } else {
         Ok(())
     }
+}
+
+/// Splits a verifier key `name+hex(id)+base64(type || key)` into its name,
+/// its id and the typed key bytes (type byte first, at least one byte).
+/// Whether the id matches the key is left to the caller, who knows the type.
+pub(crate) fn split_vkey(text: &str) -> Result<(&str, u32, Vec<u8>), Error> {
+    let mut parts = text.splitn(3, '+');
+    let (Some(name), Some(id), Some(key)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(Error::KeyText {
+            reason: "expected name+id+key",
+        });
+    };
+    check_name(name)?;
+    let bad_id = Error::KeyText {
+        reason: "key id must be 8 lower-case hex digits",
+    };
+    if id.len() != 8
+        || !id
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+    {
+        return Err(bad_id);
+    }
+    let id = u32::from_str_radix(id, 16).map_err(|_| bad_id)?;
+    let bytes = STANDARD.decode(key).map_err(|_| Error::KeyText {
+        reason: "key is not base64",
+    })?;
+    if bytes.is_empty() {
+        return Err(Error::KeyText {
+            reason: "key has no type byte",
+        });
+    }
+    Ok((name, id, bytes))
+}
+
+/// `SHA-256(name || 0x0A || type || key)[:4]`, big-endian: the key id of
+/// C2SP signed-note, for any signature type.
+pub(crate) fn typed_key_id(name: &str, sig_type: u8, key: &[u8]) -> u32 {
+    let mut h = Sha256::new();
+    h.update(name.as_bytes());
+    h.update([b'\n', sig_type]);
+    h.update(key);
+    let d = h.finalize();
+    u32::from_be_bytes([d[0], d[1], d[2], d[3]])
 }
 
 /// A public key that can verify note signatures, with its name.
@@ -85,28 +124,7 @@ impl NoteVerifier {
     /// [`Error::KeyName`] or [`Error::KeyText`] when any part is malformed,
     /// of another signature type, or when the id does not match the key.
     pub fn from_text(text: &str) -> Result<Self, Error> {
-        let mut parts = text.splitn(3, '+');
-        let (Some(name), Some(id), Some(key)) = (parts.next(), parts.next(), parts.next()) else {
-            return Err(Error::KeyText {
-                reason: "expected name+id+key",
-            });
-        };
-        check_name(name)?;
-        if id.len() != 8
-            || !id
-                .bytes()
-                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
-        {
-            return Err(Error::KeyText {
-                reason: "key id must be 8 lower-case hex digits",
-            });
-        }
-        let id = u32::from_str_radix(id, 16).map_err(|_| Error::KeyText {
-            reason: "key id must be 8 lower-case hex digits",
-        })?;
-        let bytes = STANDARD.decode(key).map_err(|_| Error::KeyText {
-            reason: "key is not base64",
-        })?;
+        let (name, id, bytes) = split_vkey(text)?;
         let Some((&ED25519_TYPE, key)) = bytes.split_first() else {
             return Err(Error::KeyText {
                 reason: "not an Ed25519 (type 0x01) key",
@@ -223,6 +241,46 @@ pub struct NoteSignature {
     pub sig: Vec<u8>,
 }
 
+impl NoteSignature {
+    /// Parses one signature line, `— <name> base64(key id || signature)`,
+    /// without its newline: the form of every line after a note's blank
+    /// line, and of a C2SP tlog-witness `add-checkpoint` answer.
+    ///
+    /// # Errors
+    /// [`Error::NoteMalformed`] naming what is wrong.
+    pub fn from_line(line: &str) -> Result<Self, Error> {
+        let malformed = |reason| Error::NoteMalformed { reason };
+        let rest = line.strip_prefix(SIG_PREFIX).ok_or(malformed(
+            "signature line must start with an em dash and a space",
+        ))?;
+        let (name, b64) = rest
+            .split_once(' ')
+            .ok_or(malformed("signature line needs a name and a signature"))?;
+        check_name(name).map_err(|_| malformed("invalid key name on a signature line"))?;
+        let raw = STANDARD
+            .decode(b64)
+            .map_err(|_| malformed("signature is not base64"))?;
+        if raw.len() < 5 {
+            return Err(malformed("signature too short"));
+        }
+        Ok(Self {
+            name: name.to_owned(),
+            id: u32::from_be_bytes([raw[0], raw[1], raw[2], raw[3]]),
+            sig: raw[4..].to_vec(),
+        })
+    }
+
+    /// The signature line, `— <name> base64(key id || signature)`, without
+    /// its newline.
+    #[must_use]
+    pub fn to_line(&self) -> String {
+        let mut raw = Vec::with_capacity(4 + self.sig.len());
+        raw.extend_from_slice(&self.id.to_be_bytes());
+        raw.extend_from_slice(&self.sig);
+        format!("{SIG_PREFIX}{} {}", self.name, STANDARD.encode(raw))
+    }
+}
+
 /// A signed note: its text and every signature line, known or not.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Note {
@@ -259,19 +317,30 @@ impl Note {
         &self.signatures
     }
 
+    /// Appends a signature line (a cosignature collected from a witness,
+    /// say). Nothing is verified here: [`Note::verify`] and the
+    /// cosignature verifiers do that.
+    ///
+    /// # Errors
+    /// [`Error::NoteMalformed`] when the note already carries
+    /// [`MAX_SIGNATURES`] lines, since it would no longer parse.
+    pub fn push_signature(&mut self, signature: NoteSignature) -> Result<(), Error> {
+        if self.signatures.len() == MAX_SIGNATURES {
+            return Err(Error::NoteMalformed {
+                reason: "too many signatures",
+            });
+        }
+        self.signatures.push(signature);
+        Ok(())
+    }
+
     /// The note as it travels: text, blank line, signature lines.
     #[must_use]
     pub fn to_text(&self) -> String {
         let mut out = self.text.clone();
         out.push('\n');
         for s in &self.signatures {
-            let mut raw = Vec::with_capacity(4 + s.sig.len());
-            raw.extend_from_slice(&s.id.to_be_bytes());
-            raw.extend_from_slice(&s.sig);
-            out.push_str(SIG_PREFIX);
-            out.push_str(&s.name);
-            out.push(' ');
-            out.push_str(&STANDARD.encode(raw));
+            out.push_str(&s.to_line());
             out.push('\n');
         }
         out
@@ -304,7 +373,7 @@ impl Note {
                     reason: "too many signatures",
                 });
             }
-            signatures.push(parse_signature_line(line)?);
+            signatures.push(NoteSignature::from_line(line)?);
         }
         Ok(Self {
             text: text.to_owned(),
@@ -342,28 +411,6 @@ impl Note {
             Ok(verified)
         }
     }
-}
-
-fn parse_signature_line(line: &str) -> Result<NoteSignature, Error> {
-    let malformed = |reason| Error::NoteMalformed { reason };
-    let rest = line.strip_prefix(SIG_PREFIX).ok_or(malformed(
-        "signature line must start with an em dash and a space",
-    ))?;
-    let (name, b64) = rest
-        .split_once(' ')
-        .ok_or(malformed("signature line needs a name and a signature"))?;
-    check_name(name).map_err(|_| malformed("invalid key name on a signature line"))?;
-    let raw = STANDARD
-        .decode(b64)
-        .map_err(|_| malformed("signature is not base64"))?;
-    if raw.len() < 5 {
-        return Err(malformed("signature too short"));
-    }
-    Ok(NoteSignature {
-        name: name.to_owned(),
-        id: u32::from_be_bytes([raw[0], raw[1], raw[2], raw[3]]),
-        sig: raw[4..].to_vec(),
-    })
 }
 
 #[cfg(test)]
@@ -458,6 +505,23 @@ mod tests {
         assert!(Note::parse(b"\xff\n\n\xe2\x80\x94 a AAAAAAAA\n").is_err());
         let s = signer("n", 1);
         assert!(s.sign("no newline").is_err());
+    }
+
+    #[test]
+    fn lines_stand_alone_and_notes_take_at_most_the_limit() {
+        let log = signer("example.com/log", 1);
+        let mut note = log.sign("text\n").unwrap();
+        let line = note.signatures()[0].to_line();
+        assert_eq!(
+            NoteSignature::from_line(&line).unwrap(),
+            note.signatures()[0]
+        );
+        assert!(NoteSignature::from_line(&format!("{line}\n")).is_err());
+        while note.signatures().len() < MAX_SIGNATURES {
+            note.push_signature(note.signatures()[0].clone()).unwrap();
+        }
+        assert!(Note::parse(note.to_text().as_bytes()).is_ok());
+        assert!(note.push_signature(note.signatures()[0].clone()).is_err());
     }
 
     #[test]
