@@ -12,6 +12,7 @@ mod serve;
 mod settings;
 mod submit;
 mod verify;
+mod witness;
 
 use std::io::{IsTerminal as _, Write as _};
 use std::process::ExitCode;
@@ -54,6 +55,9 @@ enum Command {
     Key(key::KeyArgs),
     /// Run the ledger's HTTP service on its embedded RocksDB store.
     Serve(Box<serve::ServeArgs>),
+    /// Run a C2SP tlog-witness that cosigns the checkpoints of the logs it
+    /// follows.
+    Witness(Box<witness::WitnessArgs>),
     /// Hash, draft and show designs.
     #[command(subcommand)]
     Design(DesignCommand),
@@ -135,6 +139,9 @@ fn dispatch(cli: Cli) -> Result<Output, CliError> {
     match cli.command {
         Command::Key(args) => key::run(&args),
         Command::Serve(args) => serve::run(*args)
+            .map(|text| Output::new(text, serde_json::Value::Null))
+            .map_err(CliError::Serve),
+        Command::Witness(args) => witness::run(*args)
             .map(|text| Output::new(text, serde_json::Value::Null))
             .map_err(CliError::Serve),
         Command::Design(DesignCommand::Hash(args)) => args.run(),

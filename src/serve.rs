@@ -111,7 +111,8 @@ pub fn run(args: ServeArgs) -> Result<String, String> {
     Ok(format!("stopped; log size {}", ledger.head().size))
 }
 
-async fn shutdown() {
+/// Resolves on `SIGINT` or `SIGTERM`.
+pub(crate) async fn shutdown() {
     let interrupt = tokio::signal::ctrl_c();
     let Ok(mut terminate) =
         tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
