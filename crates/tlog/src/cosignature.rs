@@ -32,7 +32,10 @@ use ed25519_dalek::{Signature, Signer as _, SigningKey, VerifyingKey};
 
 use crate::Error;
 use crate::checkpoint::Checkpoint;
-use crate::note::{Note, NoteSignature, check_name, split_vkey, typed_key_id};
+use crate::note::{
+    Note, NoteSignature, check_name, ed25519_vkey_text, parse_ed25519_vkey, split_vkey,
+    typed_key_id,
+};
 
 /// The signature type byte of Ed25519 `cosignature/v1` keys.
 pub const COSIGNATURE_V1_TYPE: u8 = 0x04;
@@ -92,34 +95,18 @@ impl CosignatureVerifier {
     /// [`Error::KeyName`] or [`Error::KeyText`] when any part is malformed,
     /// of another type, or when the id does not match the key.
     pub fn from_text(text: &str) -> Result<Self, Error> {
-        let (name, id, bytes) = split_vkey(text)?;
-        let Some((&COSIGNATURE_V1_TYPE, key)) = bytes.split_first() else {
-            return Err(Error::KeyText {
-                reason: "not an Ed25519 cosignature (type 0x04) key",
-            });
-        };
-        let key = <[u8; 32]>::try_from(key)
-            .ok()
-            .and_then(|k| VerifyingKey::from_bytes(&k).ok())
-            .ok_or(Error::KeyText {
-                reason: "not a valid Ed25519 public key",
-            })?;
-        let verifier = Self::new(name, key)?;
-        if verifier.id != id {
-            return Err(Error::KeyText {
-                reason: "key id does not match the key",
-            });
-        }
-        Ok(verifier)
+        let (name, key) = parse_ed25519_vkey(
+            text,
+            COSIGNATURE_V1_TYPE,
+            "not an Ed25519 cosignature (type 0x04) key",
+        )?;
+        Self::new(name, key)
     }
 
     /// The vkey `name+hex(id)+base64(0x04 || key)`.
     #[must_use]
     pub fn to_text(&self) -> String {
-        let mut typed = Vec::with_capacity(33);
-        typed.push(COSIGNATURE_V1_TYPE);
-        typed.extend_from_slice(self.key.as_bytes());
-        format!("{}+{:08x}+{}", self.name, self.id, STANDARD.encode(typed))
+        ed25519_vkey_text(&self.name, self.id, COSIGNATURE_V1_TYPE, &self.key)
     }
 
     /// The cosigner name.

@@ -96,6 +96,43 @@ pub(crate) fn typed_key_id(name: &str, sig_type: u8, key: &[u8]) -> u32 {
     u32::from_be_bytes([d[0], d[1], d[2], d[3]])
 }
 
+/// The name and Ed25519 key of the vkey `text` of signature type
+/// `sig_type` (`0x01` a note signer's, `0x04` a cosigner's), its id checked
+/// against the key; `wrong_type` says what was expected otherwise.
+pub(crate) fn parse_ed25519_vkey<'t>(
+    text: &'t str,
+    sig_type: u8,
+    wrong_type: &'static str,
+) -> Result<(&'t str, VerifyingKey), Error> {
+    let (name, id, bytes) = split_vkey(text)?;
+    let Some((&typ, key)) = bytes.split_first() else {
+        return Err(Error::KeyText { reason: wrong_type });
+    };
+    if typ != sig_type {
+        return Err(Error::KeyText { reason: wrong_type });
+    }
+    let key = <[u8; 32]>::try_from(key)
+        .ok()
+        .and_then(|k| VerifyingKey::from_bytes(&k).ok())
+        .ok_or(Error::KeyText {
+            reason: "not a valid Ed25519 public key",
+        })?;
+    if typed_key_id(name, sig_type, key.as_bytes()) != id {
+        return Err(Error::KeyText {
+            reason: "key id does not match the key",
+        });
+    }
+    Ok((name, key))
+}
+
+/// The vkey `name+hex(id)+base64(sig_type || key)` of an Ed25519 key.
+pub(crate) fn ed25519_vkey_text(name: &str, id: u32, sig_type: u8, key: &VerifyingKey) -> String {
+    let mut typed = Vec::with_capacity(33);
+    typed.push(sig_type);
+    typed.extend_from_slice(key.as_bytes());
+    format!("{name}+{id:08x}+{}", STANDARD.encode(typed))
+}
+
 /// A public key that can verify note signatures, with its name.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NoteVerifier {
@@ -124,34 +161,14 @@ impl NoteVerifier {
     /// [`Error::KeyName`] or [`Error::KeyText`] when any part is malformed,
     /// of another signature type, or when the id does not match the key.
     pub fn from_text(text: &str) -> Result<Self, Error> {
-        let (name, id, bytes) = split_vkey(text)?;
-        let Some((&ED25519_TYPE, key)) = bytes.split_first() else {
-            return Err(Error::KeyText {
-                reason: "not an Ed25519 (type 0x01) key",
-            });
-        };
-        let key = <[u8; 32]>::try_from(key)
-            .ok()
-            .and_then(|k| VerifyingKey::from_bytes(&k).ok())
-            .ok_or(Error::KeyText {
-                reason: "not a valid Ed25519 public key",
-            })?;
-        let verifier = Self::new(name, key)?;
-        if verifier.id != id {
-            return Err(Error::KeyText {
-                reason: "key id does not match the key",
-            });
-        }
-        Ok(verifier)
+        let (name, key) = parse_ed25519_vkey(text, ED25519_TYPE, "not an Ed25519 (type 0x01) key")?;
+        Self::new(name, key)
     }
 
     /// The verifier key text `name+hex(id)+base64(0x01 || key)`.
     #[must_use]
     pub fn to_text(&self) -> String {
-        let mut typed = Vec::with_capacity(33);
-        typed.push(ED25519_TYPE);
-        typed.extend_from_slice(self.key.as_bytes());
-        format!("{}+{:08x}+{}", self.name, self.id, STANDARD.encode(typed))
+        ed25519_vkey_text(&self.name, self.id, ED25519_TYPE, &self.key)
     }
 
     /// The key name.
