@@ -34,10 +34,10 @@
 //! store is never behind the record unless it lost data (see
 //! [`Standing`]).
 
-use std::fs::{File, OpenOptions};
-use std::io::Write as _;
-use std::os::unix::fs::OpenOptionsExt as _;
+use std::fs::File;
 use std::path::{Path, PathBuf};
+
+use provenant_durable::{LockError, with_suffix};
 
 use provenant_tlog::{Hash, TreeSize};
 
@@ -183,12 +183,6 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> RecordError + '_ {
     }
 }
 
-fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push(suffix);
-    PathBuf::from(name)
-}
-
 impl SignerRecord {
     /// The default record of the key at `key_file`: `<key file>.signed`.
     #[must_use]
@@ -204,21 +198,10 @@ impl SignerRecord {
     /// [`RecordError::Format`] for a file that is not a record; I/O errors.
     pub fn open(path: &Path) -> Result<Self, RecordError> {
         let lock_path = with_suffix(path, ".lock");
-        let lock = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .mode(0o600)
-            .open(&lock_path)
-            .map_err(io(&lock_path))?;
-        match lock.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
-                return Err(RecordError::Locked { path: lock_path });
-            }
-            Err(std::fs::TryLockError::Error(e)) => return Err(io(&lock_path)(e)),
-        }
+        let lock = provenant_durable::lock(&lock_path).map_err(|e| match e {
+            LockError::Held => RecordError::Locked { path: lock_path },
+            LockError::Io(e) => io(&e.path)(e.source),
+        })?;
         let state = match std::fs::read(path) {
             Ok(bytes) => {
                 Some(
@@ -257,26 +240,8 @@ impl SignerRecord {
     /// # Errors
     /// I/O errors; the record then still says what it said before.
     pub fn write(&mut self, state: SignerState) -> Result<(), RecordError> {
-        let tmp = with_suffix(&self.path, ".tmp");
-        let mut file = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&tmp)
-            .map_err(io(&tmp))?;
-        file.write_all(state.to_text().as_bytes())
-            .map_err(io(&tmp))?;
-        file.sync_all().map_err(io(&tmp))?;
-        drop(file);
-        std::fs::rename(&tmp, &self.path).map_err(io(&self.path))?;
-        let dir = match self.path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        File::open(dir)
-            .and_then(|d| d.sync_all())
-            .map_err(io(dir))?;
+        provenant_durable::replace(&self.path, state.to_text().as_bytes())
+            .map_err(|e| io(&e.path)(e.source))?;
         self.state = Some(state);
         Ok(())
     }

@@ -27,10 +27,10 @@
 //! one, never a mix, and a cosignature is only ever answered after its
 //! record is durable.
 
-use std::fs::{File, OpenOptions};
-use std::io::Write as _;
-use std::os::unix::fs::OpenOptionsExt as _;
+use std::fs::File;
 use std::path::{Path, PathBuf};
+
+use provenant_durable::LockError;
 
 use provenant_tlog::{Checkpoint, Hash, Note};
 use sha2::{Digest as _, Sha256};
@@ -118,21 +118,10 @@ impl Store {
         let logs = dir.join("logs");
         std::fs::create_dir_all(&logs).map_err(io(&logs))?;
         let lock_path = dir.join("witness.lock");
-        let lock = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .mode(0o600)
-            .open(&lock_path)
-            .map_err(io(&lock_path))?;
-        match lock.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
-                return Err(StoreError::Locked { path: lock_path });
-            }
-            Err(std::fs::TryLockError::Error(e)) => return Err(io(&lock_path)(e)),
-        }
+        let lock = provenant_durable::lock(&lock_path).map_err(|e| match e {
+            LockError::Held => StoreError::Locked { path: lock_path },
+            LockError::Io(e) => io(&e.path)(e.source),
+        })?;
         Ok(Self { logs, _lock: lock })
     }
 
@@ -174,24 +163,8 @@ impl Store {
     /// I/O errors; the record on disk is then the old one or the new one.
     pub fn save(&self, cosigned: &Cosigned) -> Result<(), StoreError> {
         let path = self.path(&cosigned.checkpoint.origin);
-        let mut tmp = path.clone().into_os_string();
-        tmp.push(".tmp");
-        let tmp = PathBuf::from(tmp);
-        let mut file = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&tmp)
-            .map_err(io(&tmp))?;
-        file.write_all(format!("{VERSION_LINE}\n{}", cosigned.note).as_bytes())
-            .map_err(io(&tmp))?;
-        file.sync_all().map_err(io(&tmp))?;
-        drop(file);
-        std::fs::rename(&tmp, &path).map_err(io(&path))?;
-        File::open(&self.logs)
-            .and_then(|d| d.sync_all())
-            .map_err(io(&self.logs))
+        let bytes = format!("{VERSION_LINE}\n{}", cosigned.note);
+        provenant_durable::replace(&path, bytes.as_bytes()).map_err(|e| io(&e.path)(e.source))
     }
 }
 
