@@ -13,6 +13,7 @@
 //! | [`problem`] | the RFC 9457 [`Problem`] body, its `type` URIs, and the status of every rule |
 //! | [`state`] | the state an answer rests on: the log's commitment and the records with their map proofs |
 //! | [`verify`] | the one verifier of answers, receipts and proof bundles |
+//! | [`witnessed`] | answers held to a witness policy: cosigned checkpoints, upgrades, `?wait=witnessed` |
 //! | [`hex`] | the hex encoding of hashes |
 //!
 //! Answers computed from the state (designs, grants, license checks,
@@ -47,6 +48,7 @@ pub mod routes;
 pub mod royalty;
 pub mod state;
 pub mod verify;
+pub mod witnessed;
 
 pub use batch::{BatchAnswer, BatchResult, EntryBatch, MAX_BATCH_BYTES, MAX_BATCH_ENVELOPES};
 pub use design::{
@@ -67,3 +69,4 @@ pub use verify::{
     Recompute, RestsOn, VerifyError, verify_bundle, verify_checkpoint, verify_receipt,
     verify_registration,
 };
+pub use witnessed::{Upgrade, Wait, WriteQuery, verify_receipt_with_policy, verify_witnessed};

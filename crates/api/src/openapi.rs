@@ -16,14 +16,14 @@ use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Map, Value, json};
 
-use crate::Problem;
 use crate::problem::CONTENT_TYPE as PROBLEM;
 use crate::routes::{
     CheckLicense, Endpoint, GetCheckpoint, GetDesign, GetEntry, GetGrant, GetLog, GetOpenApi,
-    GetTile, GetTlogCheckpoint, Health, IdentifyFile, Input, KeyEntries, ListDesigns, Metrics,
-    ProveConsistency, ProveInclusion, Ready, SplitRoyalty, StateRoyalties, SubmitBatch,
-    SubmitEntry,
+    GetTile, GetTlogCheckpoint, GetWitnessedCheckpoint, Health, IdentifyFile, Input, KeyEntries,
+    ListDesigns, Metrics, ProveConsistency, ProveInclusion, Ready, SplitRoyalty, StateRoyalties,
+    SubmitBatch, SubmitEntry,
 };
+use crate::{Problem, WriteQuery};
 use provenant_model::{DesignId, GrantId};
 
 /// The JSON Schema dialect of every schema in the document.
@@ -51,6 +51,8 @@ struct Operation {
     answer: Answer,
     /// The schema of the path's one parameter, if any.
     parameter: Option<Value>,
+    /// A write route: its query string is [`WriteQuery`].
+    write: bool,
 }
 
 impl Operation {
@@ -60,6 +62,7 @@ impl Operation {
             ok: &[(200, "The answer.")],
             answer: Answer::Json,
             parameter: None,
+            write: false,
         }
     }
 }
@@ -128,6 +131,9 @@ impl Builder {
                 "required": true,
                 "schema": schema,
             }));
+        }
+        if op.write {
+            parameters.extend(self.query::<WriteQuery>());
         }
         match route.input {
             Input::None => {}
@@ -271,16 +277,33 @@ pub fn document() -> Value {
                 200,
                 "The envelope was already logged: its original receipt.",
             ),
+            (
+                202,
+                "With `wait=witnessed`: the entry is logged (durably, as with \
+                    `201` or `200`), but no checkpoint covering it was cosigned by \
+                    the witness quorum in time; the receipt is proven under the \
+                    log's own checkpoint.",
+            ),
         ],
+        write: true,
         ..Operation::new("Write a signed envelope")
     });
     b.add::<SubmitBatch>(Operation {
-        ok: &[(
-            200,
-            "One result per envelope, in order: its receipt (`201` new, \
+        ok: &[
+            (
+                200,
+                "One result per envelope, in order: its receipt (`201` new, \
                 `200` already logged) or its problem. The batch itself is \
                 refused only when it is not a readable batch.",
-        )],
+            ),
+            (
+                202,
+                "With `wait=witnessed`: as `200`, but no checkpoint covering \
+                    the batch was cosigned by the witness quorum in time; the \
+                    receipts are proven under the log's own checkpoint.",
+            ),
+        ],
+        write: true,
         ..Operation::new("Write many signed envelopes, each answered on its own")
     });
     let parameter = Some(b.schema::<u64>());
@@ -296,6 +319,13 @@ pub fn document() -> Value {
     b.add::<GetTlogCheckpoint>(Operation {
         answer: text,
         ..Operation::new("The latest signed checkpoint, where C2SP tlog-tiles clients look")
+    });
+    b.add::<GetWitnessedCheckpoint>(Operation {
+        answer: text,
+        ..Operation::new(
+            "The latest checkpoint cosigned by the witness quorum (C2SP signed note with \
+                cosignatures)",
+        )
     });
     b.add::<GetTile>(Operation {
         answer: Answer::Bytes("application/octet-stream"),

@@ -147,6 +147,9 @@ endpoints! {
     GetCheckpoint: Get "/v1/checkpoint", None, () => String;
     /// The latest signed checkpoint where C2SP tlog-tiles clients look.
     GetTlogCheckpoint: Get "/checkpoint", None, () => String;
+    /// The latest checkpoint cosigned by the server's witness quorum, as
+    /// `text/plain` (see [`crate::witnessed`]).
+    GetWitnessedCheckpoint: Get "/v1/checkpoint/witnessed", None, () => String;
     /// A C2SP hash tile or entry bundle, as bytes ([`tile_path`]).
     GetTile: Get "/tile/{*path}", None, () => Vec<u8>;
     /// The inclusion proof of an entry.

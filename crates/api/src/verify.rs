@@ -127,6 +127,31 @@ pub enum VerifyError {
         /// What differs.
         what: String,
     },
+    /// The checkpoint is the log's but not cosigned by the policy's
+    /// quorum of witnesses (see [`crate::witnessed`]).
+    #[error("the checkpoint is not witnessed as the policy requires: {0}")]
+    NotWitnessed(provenant_tlog::Error),
+    /// The witnessed checkpoint offered is older than the answer.
+    #[error(
+        "the witnessed checkpoint (size {witnessed}) does not cover the answer (size {answer})"
+    )]
+    UpgradeBehind {
+        /// The answer's size.
+        answer: u64,
+        /// The witnessed checkpoint's size.
+        witnessed: u64,
+    },
+    /// A witnessed checkpoint larger than the answer came without the
+    /// consistency proof that ties the two.
+    #[error(
+        "no consistency proof from the answer (size {answer}) to the witnessed checkpoint (size {witnessed})"
+    )]
+    UpgradeUnproven {
+        /// The answer's size.
+        answer: u64,
+        /// The witnessed checkpoint's size.
+        witnessed: u64,
+    },
 }
 
 /// The entries an answer rests on: each must be proven in the answer.

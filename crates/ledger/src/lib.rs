@@ -9,6 +9,7 @@
 //! | [`sequencer`] | batching, parallel signature checks, ordered validation, one atomic write |
 //! | [`reads`] | entries, proofs, tiles, state, license checks and royalty splits with proofs |
 //! | [`records`] | the binary layout of design records |
+//! | `cosigned` | the witnessing record: what the log's witnesses cosigned, beside the checkpoint |
 //! | [`signed`] | the signer's own record of what it published, apart from the store, and its lock |
 //! | `statemap`, `commitment`, `state_reads` | the state map's rows and top; each batch's `state.commit`; the proven state of an answer |
 //!
@@ -19,6 +20,7 @@
 //! leaves the store at the last complete batch and restart replays nothing.
 
 mod commitment;
+mod cosigned;
 pub mod error;
 pub mod hashes;
 pub mod keys;

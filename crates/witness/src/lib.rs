@@ -7,7 +7,7 @@
 //! | module | job |
 //! |---|---|
 //! | [`config`] | the logs followed: origin, keys (vkeys), URL; tlog-policy `log` lines |
-//! | [`request`] | the `add-checkpoint` body: `old <size>`, proof lines, empty line, signed checkpoint |
+//! | [`request`] | the `add-checkpoint` body (`old <size>`, proof lines, empty line, signed checkpoint), parsed, and encoded for a log that asks; the `409` size |
 //! | [`witness`] | [`Witness`]: the check-and-set under each log's lock, the cosignature |
 //! | [`store`] | one durable record per log (temp file, fsync, rename, fsync directory); a lock per directory |
 //! | [`refusal`] | every refusal with the spec's status: 400, 403, 404, 409 (`text/x.tlog.size`), 422 |

@@ -82,6 +82,28 @@ pub fn parse(body: &[u8]) -> Result<AddCheckpoint, Malformed> {
     })
 }
 
+/// The body a log sends: `old`, the proof from it, and the signed note's
+/// text (signature lines included).
+#[must_use]
+pub fn encode(old: TreeSize, proof: &[Hash], note: &str) -> Vec<u8> {
+    let mut body = format!("old {}\n", old.0);
+    for hash in proof {
+        body.push_str(&hash.to_base64());
+        body.push('\n');
+    }
+    body.push('\n');
+    body.push_str(note);
+    body.into_bytes()
+}
+
+/// The size in a `409` answer's `text/x.tlog.size` body: one decimal and
+/// a newline.
+#[must_use]
+pub fn parse_size(body: &[u8]) -> Option<TreeSize> {
+    let text = std::str::from_utf8(body.strip_suffix(b"\n")?).ok()?;
+    parse_decimal(text).map(TreeSize)
+}
+
 /// ASCII decimal with no sign and no leading zeros (except `0` itself).
 fn parse_decimal(s: &str) -> Option<u64> {
     if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) || (s.len() > 1 && s.starts_with('0'))
@@ -103,6 +125,19 @@ mod tests {
             .sign(&signer)
             .unwrap()
             .to_text()
+    }
+
+    #[test]
+    fn what_a_log_encodes_parses_back() {
+        let proof = vec![hash_leaf(b"p"), hash_leaf(b"q")];
+        let body = encode(TreeSize(2), &proof, &note());
+        let req = parse(&body).unwrap();
+        assert_eq!((req.old, req.proof), (TreeSize(2), proof));
+        assert_eq!(req.note.to_text(), note());
+        assert_eq!(parse_size(b"17\n"), Some(TreeSize(17)));
+        for bad in [&b"17"[..], b"017\n", b"x\n", b"\n", b"1 \n"] {
+            assert_eq!(parse_size(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

@@ -1,0 +1,120 @@
+//! What the log is configured with: a C2SP tlog-policy file (its `log`
+//! line must be this log's key; its `witness` lines with a URL are the
+//! witnesses the log asks) and the interval between rounds.
+
+use std::time::Duration;
+
+use provenant_tlog::{CosignatureVerifier, CosignerKey, NoteVerifier, Policy};
+
+/// The shortest interval between two rounds.
+pub const MIN_INTERVAL: Duration = Duration::from_secs(1);
+/// The longest interval between two rounds.
+pub const MAX_INTERVAL: Duration = Duration::from_secs(10);
+/// The interval when none is given.
+pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(2);
+
+/// A witness the log asks.
+#[derive(Clone, Debug)]
+pub struct Target {
+    /// Its name in the policy (metrics and logs use it).
+    pub name: String,
+    /// Its submission prefix: `add-checkpoint` is below it.
+    pub url: String,
+    /// Its cosignature key.
+    pub verifier: CosignatureVerifier,
+}
+
+impl Target {
+    /// The URL of its `add-checkpoint`.
+    #[must_use]
+    pub fn add_checkpoint_url(&self) -> String {
+        format!("{}/add-checkpoint", self.url.trim_end_matches('/'))
+    }
+}
+
+/// A checked configuration.
+#[derive(Clone, Debug)]
+pub struct WitnessingConfig {
+    /// The policy clients hold the log to.
+    pub policy: Policy,
+    /// The witnesses asked, in policy order.
+    pub targets: Vec<Target>,
+    /// The time between rounds.
+    pub interval: Duration,
+}
+
+/// Why a configuration is refused.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The interval is outside 1 to 10 seconds.
+    #[error("the witness interval must be 1 to 10 seconds")]
+    Interval,
+    /// The policy has no `log` line with this log's key.
+    #[error(
+        "the witness policy has no log line with this log's key ({0}): clients holding it would refuse every checkpoint"
+    )]
+    NotThisLog(String),
+    /// No witness of the policy has a URL.
+    #[error("no witness of the policy has a URL to send checkpoints to")]
+    NoTargets,
+    /// A witness with a URL whose cosignatures the log cannot verify.
+    #[error("witness {0} has an ML-DSA-44 key: the log verifies Ed25519 cosignatures only")]
+    Unsupported(String),
+    /// A witness URL that is not `http://`.
+    #[error(
+        "witness {name}: {url:?} is not an http:// URL (put a TLS proxy beside the log for an https witness)"
+    )]
+    Url {
+        /// The witness.
+        name: String,
+        /// Its URL.
+        url: String,
+    },
+}
+
+impl WitnessingConfig {
+    /// Checks `policy` against the log whose checkpoint key is `log` and
+    /// picks the witnesses to ask.
+    ///
+    /// # Errors
+    /// A [`ConfigError`] naming what is wrong.
+    pub fn new(
+        policy: Policy,
+        interval: Duration,
+        log: &NoteVerifier,
+    ) -> Result<Self, ConfigError> {
+        if !(MIN_INTERVAL..=MAX_INTERVAL).contains(&interval) {
+            return Err(ConfigError::Interval);
+        }
+        if !policy.logs().iter().any(|l| l.verifier == *log) {
+            return Err(ConfigError::NotThisLog(log.to_text()));
+        }
+        let mut targets = Vec::new();
+        for w in policy.witnesses() {
+            let Some(url) = &w.url else { continue };
+            let CosignerKey::Ed25519(verifier) = &w.key else {
+                return Err(ConfigError::Unsupported(w.name.clone()));
+            };
+            if !url.starts_with("http://") {
+                return Err(ConfigError::Url {
+                    name: w.name.clone(),
+                    url: url.clone(),
+                });
+            }
+            targets.push(Target {
+                name: w.name.clone(),
+                url: url.clone(),
+                verifier: verifier.clone(),
+            });
+        }
+        if targets.is_empty() {
+            return Err(ConfigError::NoTargets);
+        }
+        Ok(Self {
+            policy,
+            targets,
+            interval,
+        })
+    }
+}
