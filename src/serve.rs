@@ -12,8 +12,9 @@ use std::path::PathBuf;
 use clap::Args;
 use provenant_keyfile as keyfile;
 use provenant_ledger::{Ledger, LedgerConfig, LedgerError, RocksOptions, RocksStore, SignerRecord};
-use provenant_server::app_with_page;
+use provenant_server::app_with;
 use provenant_tlog::TreeSize;
+use provenant_witnessing::{Witnessing, WitnessingConfig};
 
 use crate::settings::{Given, Settings};
 
@@ -81,6 +82,17 @@ pub fn run(args: ServeArgs) -> Result<String, String> {
              (--key-file) or never restore the record"
         );
     }
+    let witnessing = settings
+        .witness_policy
+        .clone()
+        .map(|policy| {
+            let config =
+                WitnessingConfig::new(policy, settings.witness_interval, ledger.verifier())
+                    .map_err(|e| format!("witness policy: {e}"))?;
+            Witnessing::new(ledger.clone(), config)
+                .map_err(|e| format!("reading the witnessing record: {e}"))
+        })
+        .transpose()?;
     let runtime =
         tokio::runtime::Runtime::new().map_err(|e| format!("starting the runtime: {e}"))?;
     runtime.block_on(async {
@@ -98,13 +110,19 @@ pub fn run(args: ServeArgs) -> Result<String, String> {
             })
             .and_then(|()| stdout.flush());
         tracing::info!(%addr, origin = %settings.origin, size = ledger.head().size.0, "serving");
+        // The rounds run beside the server and stop with it; a round cut
+        // short loses nothing the record had.
+        let rounds = witnessing.clone().map(|w| tokio::spawn(w.run()));
         provenant_server::serve(
             listener,
-            app_with_page(ledger.clone(), settings.limits, &settings.page),
+            app_with(ledger.clone(), settings.limits, &settings.page, witnessing),
             settings.connections,
             shutdown(),
         )
         .await;
+        if let Some(rounds) = rounds {
+            rounds.abort();
+        }
         Ok::<(), String>(())
     })?;
     ledger.close();

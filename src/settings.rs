@@ -37,7 +37,8 @@ use provenant_server::{
     ComputeLimits, ConnectionLimits, DEFAULT_BODY_BYTES, DEFAULT_BODY_TIMEOUT,
     DEFAULT_REQUEST_TIMEOUT, DEFAULT_UPLOAD_BYTES, Limits, PageConfig, RateLimit,
 };
-use provenant_tlog::NoteVerifier;
+use provenant_tlog::{NoteVerifier, Policy};
+use provenant_witnessing::config::{DEFAULT_INTERVAL, MAX_INTERVAL, MIN_INTERVAL};
 use serde::Deserialize;
 
 /// The address served unless configured.
@@ -149,6 +150,16 @@ pub struct Given {
     /// line print it) [default: none; the user pastes it].
     #[arg(long, env = "PROVENANT_PAGE_LOG_KEY")]
     pub page_log_key: Option<String>,
+    /// A C2SP tlog-policy file: its `log` line is this log's key, its
+    /// `witness` lines with a URL are the witnesses asked to cosign each
+    /// new checkpoint, and its quorum makes a checkpoint witnessed
+    /// [default: none; no witnesses are asked].
+    #[arg(long, env = "PROVENANT_WITNESS_POLICY")]
+    pub witness_policy: Option<PathBuf>,
+    /// Seconds between two rounds of asking the witnesses (when the tree
+    /// grew), 1 to 10.
+    #[arg(long, env = "PROVENANT_WITNESS_INTERVAL")]
+    pub witness_interval: Option<u64>,
 }
 
 /// Appends setting `arg`'s default to its help (short and long), from
@@ -197,6 +208,7 @@ fn shown_default(id: &str) -> Option<String> {
         ),
         "max_streams" => DEFAULT_MAX_STREAMS.to_string(),
         "compute_queue" => DEFAULT_COMPUTE_QUEUE.to_string(),
+        "witness_interval" => secs(DEFAULT_INTERVAL),
         _ => return None,
     })
 }
@@ -217,6 +229,10 @@ pub struct Settings {
     pub connections: ConnectionLimits,
     /// How the verification page is served.
     pub page: PageConfig,
+    /// The witness policy, read and parsed, if one was given.
+    pub witness_policy: Option<Policy>,
+    /// The time between two rounds of asking the witnesses.
+    pub witness_interval: Duration,
 }
 
 fn within<T: PartialOrd + std::fmt::Display + Copy>(
@@ -283,6 +299,20 @@ impl Settings {
             NoteVerifier::from_text(key)
                 .map_err(|e| format!("page_log_key {key:?} is not a verifier key: {e}"))?;
         }
+        let witness_policy = flags
+            .witness_policy
+            .or(from_file.witness_policy)
+            .map(|path| read_policy(&path))
+            .transpose()?;
+        let witness_interval = Duration::from_secs(within(
+            "witness_interval",
+            flags
+                .witness_interval
+                .or(from_file.witness_interval)
+                .unwrap_or(DEFAULT_INTERVAL.as_secs()),
+            MIN_INTERVAL.as_secs(),
+            MAX_INTERVAL.as_secs(),
+        )?);
         Ok(Self {
             listen: flags.listen.or(from_file.listen).unwrap_or(DEFAULT_LISTEN),
             data_dir,
@@ -296,8 +326,17 @@ impl Settings {
             page: PageConfig {
                 log_key: page_log_key,
             },
+            witness_policy,
+            witness_interval,
         })
     }
+}
+
+/// The witness policy file at `path`, parsed.
+fn read_policy(path: &Path) -> Result<Policy, String> {
+    let bytes =
+        std::fs::read(path).map_err(|e| format!("witness policy {}: {e}", path.display()))?;
+    Policy::parse(&bytes).map_err(|e| format!("witness policy {}: {e}", path.display()))
 }
 
 /// The router's limits on each request.

@@ -258,18 +258,8 @@ fn not_null(schema: Value) -> Value {
     schema
 }
 
-/// The whole OpenAPI 3.1 document.
-#[must_use]
-pub fn document() -> Value {
-    let settings = SchemaSettings::draft2020_12().with(|s| {
-        s.definitions_path = SCHEMAS.into();
-        s.meta_schema = None;
-    });
-    let mut b = Builder {
-        generator: settings.into_generator(),
-        paths: Map::new(),
-    };
-    let text = Answer::Text("text/plain");
+/// The two write routes, with their `wait` query.
+fn writes(b: &mut Builder) {
     b.add::<SubmitEntry>(Operation {
         ok: &[
             (201, "A new entry: its receipt."),
@@ -306,6 +296,21 @@ pub fn document() -> Value {
         write: true,
         ..Operation::new("Write many signed envelopes, each answered on its own")
     });
+}
+
+/// The whole OpenAPI 3.1 document.
+#[must_use]
+pub fn document() -> Value {
+    let settings = SchemaSettings::draft2020_12().with(|s| {
+        s.definitions_path = SCHEMAS.into();
+        s.meta_schema = None;
+    });
+    let mut b = Builder {
+        generator: settings.into_generator(),
+        paths: Map::new(),
+    };
+    let text = Answer::Text("text/plain");
+    writes(&mut b);
     let parameter = Some(b.schema::<u64>());
     b.add::<GetEntry>(Operation {
         parameter,

@@ -2,16 +2,19 @@
 //! queued and answered exactly as `POST /v1/entries` would answer it alone.
 
 use axum::Json;
-use axum::extract::State;
-use provenant_api::{BatchAnswer, BatchResult, MAX_BATCH_ENVELOPES};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use provenant_api::{BatchAnswer, BatchResult, MAX_BATCH_ENVELOPES, WriteQuery};
 use provenant_ledger::{Ledger, Outcome, Reply};
-use provenant_model::{Envelope, RuleError};
+use provenant_model::{Envelope, Receipt, RuleError};
 use serde_json::Value;
 use tokio::sync::oneshot;
 
 use crate::Problem;
 use crate::body::RawBody;
 use crate::ratelimit::Charge;
+use crate::witnessed::{MaybeWitnessed, upgrade, wait_of};
 
 /// How many envelopes are read between two yields to the runtime, so that
 /// a large batch never holds a worker thread for long.
@@ -29,16 +32,25 @@ enum Pending {
 /// bad envelope never fails the others. With rate limiting on, each
 /// envelope after the first counts as one more request of the client.
 ///
+/// With `?wait=witnessed` the answer waits, bounded, for a checkpoint
+/// covering every logged envelope that the witness quorum cosigned, and
+/// proves each receipt under it; `202` with the log-signed receipts when
+/// none came in time.
+///
 /// # Errors
-/// `400` when the body is not a batch (not strict JSON, not an object
+/// `400` for a query that is not `wait=witnessed`, or it on a server
+/// without witnesses; `400` when the body is not a batch (not strict JSON, not an object
 /// with `envelopes` alone, or more than [`MAX_BATCH_ENVELOPES`] of them);
 /// `413` over the batch's body limit; `429` over the client's rate. In
 /// each case nothing of the batch is queued.
 pub async fn submit_batch(
     State(ledger): State<Ledger>,
     charge: Option<axum::Extension<Charge>>,
+    query: Result<Query<WriteQuery>, QueryRejection>,
+    witnessed: MaybeWitnessed,
     RawBody(body): RawBody,
-) -> Result<Json<BatchAnswer>, Problem> {
+) -> Result<(StatusCode, Json<BatchAnswer>), Problem> {
+    let wait = wait_of(query, witnessed)?;
     let items = envelopes_of(&body)?;
     if let Some(axum::Extension(charge)) = charge {
         // At most MAX_BATCH_ENVELOPES (1,024): fits a u32.
@@ -73,7 +85,17 @@ pub async fn submit_batch(
             Pending::Refused(problem) => BatchResult::refused(problem.into_body()),
         });
     }
-    Ok(Json(BatchAnswer { results }))
+    let mut status = StatusCode::OK;
+    if let Some(w) = wait {
+        let mut receipts: Vec<&mut Receipt> = results
+            .iter_mut()
+            .filter_map(|r| r.receipt.as_mut())
+            .collect();
+        if !upgrade(&ledger, &w, &mut receipts).await {
+            status = StatusCode::ACCEPTED;
+        }
+    }
+    Ok((status, Json(BatchAnswer { results })))
 }
 
 /// The batch's envelopes as JSON values, each still to be read on its own.

@@ -1,15 +1,17 @@
 //! The one write path, and reading entries back.
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use provenant_api::EntryAnswer;
+use provenant_api::{EntryAnswer, WriteQuery};
 use provenant_ledger::{Ledger, Outcome};
 use provenant_model::{Entry, Envelope, Receipt};
 
 use crate::Problem;
 use crate::body::RawBody;
 use crate::path::PathText;
+use crate::witnessed::{MaybeWitnessed, upgrade, wait_of};
 
 /// `POST /v1/entries`: any signed envelope. `201` with the receipt for a
 /// new entry, `200` with the original receipt for one already logged.
@@ -20,18 +22,32 @@ use crate::path::PathText;
 /// envelope queues: one refused envelope can be sent again and again, so
 /// it must never cost the verifier anything.
 ///
+/// With `?wait=witnessed` the answer waits, bounded, for a checkpoint
+/// covering the entry that the witness quorum cosigned, and proves the
+/// receipt under it; `202` with the log-signed receipt when none came in
+/// time (the entry is logged either way).
+///
 /// # Errors
-/// A problem naming the rule the envelope breaks; nothing is written.
+/// A problem naming the rule the envelope breaks, or what is wrong with
+/// the query; nothing is written.
 pub async fn submit(
     State(ledger): State<Ledger>,
+    query: Result<Query<WriteQuery>, QueryRejection>,
+    witnessed: MaybeWitnessed,
     RawBody(body): RawBody,
 ) -> Result<(StatusCode, Json<Receipt>), Problem> {
+    let wait = wait_of(query, witnessed)?;
     let envelope = Envelope::from_json(&body)?;
-    let (receipt, outcome) = ledger.submit(envelope).await?;
-    let status = match outcome {
+    let (mut receipt, outcome) = ledger.submit(envelope).await?;
+    let mut status = match outcome {
         Outcome::Appended => StatusCode::CREATED,
         Outcome::Existing => StatusCode::OK,
     };
+    if let Some(w) = wait
+        && !upgrade(&ledger, &w, &mut [&mut receipt]).await
+    {
+        status = StatusCode::ACCEPTED;
+    }
     Ok((status, Json(receipt)))
 }
 

@@ -7,7 +7,8 @@
 //! | [`identify`] | `POST /v1/designs/identify` (a streamed upload) |
 //! | [`entries`] | `POST /v1/entries`, `GET /v1/entries/{index}` |
 //! | [`batch`] | `POST /v1/entries/batch` (each envelope answered on its own) |
-//! | [`log`] | `GET /v1/log`, `/v1/checkpoint`, `/checkpoint`, `/tile/...`, `/v1/proofs/...` |
+//! | [`log`] | `GET /v1/log`, `/tile/...`, `/v1/proofs/...` |
+//! | [`witnessed`] | `GET /checkpoint`, `/v1/checkpoint` (with the cosignatures collected), `/v1/checkpoint/witnessed`; `?wait=witnessed` on writes |
 //! | [`queries`] | `GET /v1/designs?creator=|licensee=`, `GET /v1/designs/{id}`, `GET /v1/grants/{id}`, `GET /v1/keys/{key}/entries`, `POST /v1/licenses/check`, `POST /v1/royalties/split` |
 //! | [`statement`] | `POST /v1/royalties/statement` (JSON or CSV) |
 //! | [`problem`] | RFC 9457 problems with a stable type per rule |
@@ -47,6 +48,7 @@ pub mod ratelimit;
 pub mod request_id;
 pub mod statement;
 pub mod watch;
+pub mod witnessed;
 
 use std::sync::LazyLock;
 use std::time::Duration;
@@ -59,6 +61,7 @@ use axum::http::{HeaderName, Method, Request, header};
 use axum::routing::MethodFilter;
 use provenant_api::routes::{self, Endpoint};
 use provenant_ledger::Ledger;
+use provenant_witnessing::Witnessing;
 use tower_http::cors::{Any, CorsLayer};
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
@@ -120,8 +123,21 @@ pub fn app(ledger: Ledger, limits: Limits) -> Router {
 }
 
 /// The router: every route of the service over `ledger`, the page served
-/// as `page_config` says.
+/// as `page_config` says, no witnesses.
 pub fn app_with_page(ledger: Ledger, limits: Limits, page_config: &PageConfig) -> Router {
+    app_with(ledger, limits, page_config, None)
+}
+
+/// The router: every route of the service over `ledger`, the page served
+/// as `page_config` says, and the checkpoints `witnessing` collects (its
+/// rounds run apart: [`Witnessing::run`]).
+pub fn app_with(
+    ledger: Ledger,
+    limits: Limits,
+    page_config: &PageConfig,
+    witnessing: Option<Witnessing>,
+) -> Router {
+    let witnessed = witnessing.map(|w| witnessed::Witnessed::new(w, limits.timeout));
     let metrics = metrics::Metrics::default();
     let compute = ComputePool::new(limits.compute);
     LazyLock::force(&OPENAPI);
@@ -131,6 +147,7 @@ pub fn app_with_page(ledger: Ledger, limits: Limits, page_config: &PageConfig) -
             &metrics,
             ledger.clone(),
             compute.clone(),
+            witnessed.as_ref().map(|w| &w.witnessing),
         ));
     let writes = Router::new()
         .mount::<routes::SubmitEntry, _, _>(entries::submit)
@@ -142,8 +159,9 @@ pub fn app_with_page(ledger: Ledger, limits: Limits, page_config: &PageConfig) -
     let reads = Router::new()
         .mount::<routes::GetEntry, _, _>(entries::entry)
         .mount::<routes::GetLog, _, _>(log::info)
-        .mount::<routes::GetCheckpoint, _, _>(log::checkpoint)
-        .mount::<routes::GetTlogCheckpoint, _, _>(log::checkpoint)
+        .mount::<routes::GetCheckpoint, _, _>(witnessed::checkpoint)
+        .mount::<routes::GetTlogCheckpoint, _, _>(witnessed::checkpoint)
+        .mount::<routes::GetWitnessedCheckpoint, _, _>(witnessed::latest)
         .mount::<routes::GetTile, _, _>(log::tile)
         .mount::<routes::ProveInclusion, _, _>(log::inclusion)
         .mount::<routes::ProveConsistency, _, _>(log::consistency)
@@ -164,7 +182,12 @@ pub fn app_with_page(ledger: Ledger, limits: Limits, page_config: &PageConfig) -
     let router = writes
         .merge(reads)
         .merge(page::routes(page_config))
-        .fallback(|| async { Problem::not_found("route") })
+        .fallback(|| async { Problem::not_found("route") });
+    let router = match witnessed {
+        Some(w) => router.layer(axum::Extension(w)),
+        None => router,
+    };
+    let router = router
         .layer(axum::Extension(identify::UploadLimit(limits.upload_bytes)))
         .layer(axum::Extension(compute))
         .layer(axum::middleware::from_fn_with_state(

@@ -1,5 +1,6 @@
-//! The log as transparency-log clients read it: the checkpoint, C2SP tiles
-//! and entry bundles, and proofs.
+//! The log as transparency-log clients read it: C2SP tiles and entry
+//! bundles, and proofs (the checkpoint is served with its cosignatures,
+//! by [`crate::witnessed`]).
 
 use axum::Json;
 use axum::extract::{Query, State};
@@ -18,9 +19,9 @@ use crate::path::PathText;
 /// Full tiles never change: cache them for a year.
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// The checkpoint and partial tiles change with every batch.
-const FRESH: &str = "no-cache";
+pub(crate) const FRESH: &str = "no-cache";
 
-fn text(
+pub(crate) fn text(
     body: impl Into<axum::body::Body>,
     content_type: &'static str,
     cache: &'static str,
@@ -44,15 +45,6 @@ pub async fn info(State(ledger): State<Ledger>) -> Json<LogInfo> {
         size: ledger.head().size.0,
         arbiters: ledger.arbiters().to_vec(),
     })
-}
-
-/// `GET /checkpoint` and `GET /v1/checkpoint`: the signed note.
-pub async fn checkpoint(State(ledger): State<Ledger>) -> Response {
-    text(
-        ledger.head().checkpoint.to_string(),
-        "text/plain; charset=utf-8",
-        FRESH,
-    )
 }
 
 /// `GET /tile/<L>/<N>[.p/<W>]` and `GET /tile/entries/<N>[.p/<W>]`.

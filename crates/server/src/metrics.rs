@@ -1,7 +1,8 @@
 //! `GET /metrics`: the Prometheus text exposition (version 0.0.4) of
 //! requests by route and status, request latencies, the sequencer's batch
 //! sizes and queue depth, the tree size, the compute pool's reads, and the
-//! standard process metrics ([`crate::process`]).
+//! standard process metrics ([`crate::process`]), and the witnesses'
+//! (`provenant_witnessing::metrics`) when the log has some.
 //!
 //! Request counters and latency histograms are `prometheus-client`'s:
 //! atomics per label set, behind a read lock taken once per request to
@@ -114,9 +115,14 @@ pub struct MetricsState {
 
 impl MetricsState {
     /// The registry of `metrics`, the ledger's and the compute pool's
-    /// figures, and the process's.
+    /// figures, the process's, and the witnesses' when the log has some.
     #[must_use]
-    pub fn new(metrics: &Metrics, ledger: Ledger, compute: ComputePool) -> Self {
+    pub fn new(
+        metrics: &Metrics,
+        ledger: Ledger,
+        compute: ComputePool,
+        witnessing: Option<&provenant_witnessing::Witnessing>,
+    ) -> Self {
         let mut registry = Registry::default();
         registry.register(
             "provenant_http_requests",
@@ -131,6 +137,9 @@ impl MetricsState {
         registry.register_collector(Box::new(LedgerCollector { ledger }));
         registry.register_collector(Box::new(ComputeCollector { compute }));
         registry.register_collector(Box::new(ProcessCollector::new()));
+        if let Some(w) = witnessing {
+            w.metrics().register(&mut registry);
+        }
         Self {
             registry: Arc::new(registry),
         }

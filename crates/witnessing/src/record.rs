@@ -11,6 +11,7 @@
 //! The notes are kept as served; they were verified when collected.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use provenant_ledger::Ledger;
 use provenant_ledger::store::StoreError;
@@ -108,11 +109,10 @@ impl Record {
     /// # Errors
     /// The store's failure.
     pub fn save(&self, ledger: &Ledger) -> Result<(), StoreError> {
-        let sizes: String = self
-            .sizes
-            .iter()
-            .map(|(name, size)| format!("{name} {}\n", size.0))
-            .collect();
+        let mut sizes = String::new();
+        for (name, size) in &self.sizes {
+            let _ = writeln!(sizes, "{name} {}", size.0);
+        }
         let collected = self.collected.as_ref().map(|k| k.note.to_text());
         let witnessed = self.witnessed.as_ref().map(|k| k.note.to_text());
         ledger.write_witnessing(&[

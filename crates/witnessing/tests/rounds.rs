@@ -3,6 +3,7 @@
 //! stalls with two, a `409` resent from the witness's size, a fork that
 //! raises the alarm, and a restart that resumes from the record.
 
+use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
@@ -109,7 +110,7 @@ fn policy(ledger: &Ledger, urls: &[(u8, &str)]) -> Policy {
     let mut text = format!("log {}\n", ledger.verifier().to_text());
     for seed in 1..=3 {
         let url = urls.iter().find(|(s, _)| *s == seed).map_or("", |(_, u)| u);
-        text += &format!("witness w{seed} {} {url}\n", verifier(seed).to_text());
+        writeln!(text, "witness w{seed} {} {url}", verifier(seed).to_text()).unwrap();
     }
     text += "group main 2 w1 w2 w3\nquorum main\n";
     Policy::parse(text.as_bytes()).unwrap()
@@ -199,12 +200,12 @@ async fn a_quorum_of_two_survives_one_witness_down_and_stalls_with_two() {
     let w2 = Running::start(dirs[1].path(), 2, &ledger, port2).await;
     let w3 = Running::start(dirs[2].path(), 3, &ledger, port3).await;
     let target = ledger.head().size.0;
-    let waiter = {
+    let sleeper = {
         let witnessing = witnessing.clone();
         tokio::spawn(async move { witnessing.wait_for(target, Duration::from_secs(10)).await })
     };
     witnessing.round().await;
-    let woke = waiter.await.unwrap().expect("the waiting write wakes");
+    let woke = sleeper.await.unwrap().expect("the waiting write wakes");
     assert_eq!(size_of(&woke), target);
     assert_eq!(cosigners(&witnessing.checkpoint(&ledger.head())), 3);
 

@@ -1,6 +1,8 @@
 //! Witnessed checkpoints under a 2-of-3 policy: the answer's own
 //! cosignatures, or an upgrade with a consistency proof; nothing less.
 
+use std::fmt::Write as _;
+
 use ed25519_dalek::SigningKey;
 use provenant_tlog::{
     Checkpoint, Cosigner, Hash, Note, NoteSigner, Policy, TreeSize, append, hash_leaf,
@@ -70,7 +72,7 @@ fn witness(i: u8) -> Cosigner {
 fn policy(log: &Log) -> Policy {
     let mut text = format!("log {}\n", log.signer.verifier().to_text());
     for i in 1..=3 {
-        text += &format!("witness w{i} {}\n", witness(i).verifier().to_text());
+        writeln!(text, "witness w{i} {}", witness(i).verifier().to_text()).unwrap();
     }
     text += "group main 2 w1 w2 w3\nquorum main\n";
     Policy::parse(text.as_bytes()).unwrap()
