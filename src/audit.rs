@@ -13,7 +13,7 @@ use serde_json::json;
 
 use crate::error::CliError;
 use crate::output::Output;
-use crate::remote::{ServerArg, parse_log_key};
+use crate::remote::{ServerArg, parse_log_key, read_policy};
 
 /// Verify that the log is append-only and every entry valid. Exit code 0
 /// when it is, 1 when something is wrong (the report names it).
@@ -31,6 +31,11 @@ pub struct AuditArgs {
     /// Dispute arbiters to replay with [default: recorded in DIR; on a first run, the server's].
     #[arg(long = "arbiter", value_delimiter = ',')]
     arbiters: Vec<Identity>,
+    /// A witness policy (C2SP tlog-policy): audit the latest checkpoint its
+    /// quorum cosigned, and fail without one; its log line is the key to
+    /// trust when no `--log-key` is given.
+    #[arg(long, value_name = "FILE", env = "PROVENANT_POLICY")]
+    policy: Option<PathBuf>,
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
@@ -41,10 +46,12 @@ impl AuditArgs {
         let client = server.client()?;
         let dir = StateDir::open(&self.state).map_err(CliError::file(&self.state))?;
         let log_key = self.log_key.as_deref().map(parse_log_key).transpose()?;
+        let policy = self.policy.as_deref().map(read_policy).transpose()?;
         let options = Options {
             full: self.full,
             log_key,
             arbiters: (!self.arbiters.is_empty()).then(|| self.arbiters.clone()),
+            policy,
         };
         let bar = if self.quiet {
             ProgressBar::hidden()
@@ -69,6 +76,13 @@ impl AuditArgs {
                     r.size.0,
                     r.root.to_hex()
                 );
+                if !r.witnessed_by.is_empty() {
+                    let _ = write!(
+                        text,
+                        "\n  witnessed: cosigned by {} as the policy requires",
+                        r.witnessed_by.join(", ")
+                    );
+                }
                 if r.trusted_now {
                     text += "\n  the log key is now trusted: later audits hold the log to it";
                 }
@@ -93,7 +107,8 @@ impl AuditArgs {
                     text,
                     json!({"ok": true, "origin": r.origin, "size": r.size.0, "root": r.root.to_hex(),
                            "previous": r.previous.map(|p| p.0), "entries_checked": r.entries_checked,
-                           "tiles_checked": r.tiles_checked, "seconds": r.seconds}),
+                           "tiles_checked": r.tiles_checked, "seconds": r.seconds,
+                           "witnessed_by": r.witnessed_by}),
                 ))
             }
             Err(audit::Finding::Client(e)) => Err(e.into()),

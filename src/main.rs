@@ -80,7 +80,7 @@ enum Command {
     /// Draft a dispute or its resolution.
     #[command(subcommand)]
     Dispute(DisputeCommand),
-    /// Verify a receipt offline.
+    /// Verify a receipt, offline with the log key, or held to a witness policy.
     Verify(verify::VerifyArgs),
     /// Follow a log and verify it.
     Audit(audit::AuditArgs),
@@ -159,7 +159,7 @@ fn dispatch(cli: Cli) -> Result<Output, CliError> {
         Command::Transfer(args) => args.run(),
         Command::Dispute(DisputeCommand::Raise(args)) => args.run(),
         Command::Dispute(DisputeCommand::Resolve(args)) => args.run(),
-        Command::Verify(args) => args.run(),
+        Command::Verify(args) => args.run(server),
         Command::Audit(args) => args.run(server),
         Command::ExportProof(args) => args.run(server),
         Command::Log(args) => args.run(server),

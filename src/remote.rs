@@ -13,7 +13,7 @@ use provenant_client::{Client, ClientError};
 use provenant_model::{
     Category, Channel, CountryCode, DesignId, Identity, LicenseAnswer, LicenseQuery, Timestamp,
 };
-use provenant_tlog::{LeafIndex, Note, NoteVerifier};
+use provenant_tlog::{LeafIndex, Note, NoteVerifier, Policy};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -404,4 +404,13 @@ impl ExportProofArgs {
             None => Ok(Output::new(bundle.trim_end().to_owned(), json)),
         }
     }
+}
+
+/// A C2SP tlog-policy file, read and parsed.
+pub fn read_policy(path: &Path) -> Result<Policy, CliError> {
+    let bytes = std::fs::read(path).map_err(CliError::file(path))?;
+    Policy::parse(&bytes).map_err(|e| CliError::BadFile {
+        path: path.to_owned(),
+        detail: format!("not a witness policy: {e}"),
+    })
 }

@@ -12,15 +12,15 @@ use std::time::{Duration, Instant};
 
 use provenant_api::routes::{
     CheckLicense, GetCheckpoint, GetDesign, GetEntry, GetGrant, GetLog, GetOpenApi, GetTile,
-    GetTlogCheckpoint, Health, IdentifyFile, ListDesigns, Metrics, ProveConsistency,
-    ProveInclusion, Ready, SplitRoyalty, StateRoyalties, SubmitBatch, SubmitEntry, design_path,
-    entry_path, grant_path, tile_path,
+    GetTlogCheckpoint, GetWitnessedCheckpoint, Health, IdentifyFile, ListDesigns, Metrics,
+    ProveConsistency, ProveInclusion, Ready, SplitRoyalty, StateRoyalties, SubmitBatch,
+    SubmitEntry, design_path, entry_path, grant_path, tile_path,
 };
 use provenant_api::{
     BatchAnswer, BatchResult, ConsistencyAnswer, ConsistencyQuery, DesignList, DesignReport,
     Endpoint, EntryAnswer, EntryBatch, Identified, InclusionAnswer, InclusionQuery, Input,
     ListQuery, LogInfo, Method, Problem, Proven, Route, SplitRequest, StatementRequest, Submitted,
-    problem,
+    Upgrade, problem,
 };
 use provenant_model::{
     DesignId, Envelope, GrantId, GrantState, LicenseAnswer, LicenseQuery, RoyaltySplit, Statement,
@@ -230,6 +230,47 @@ impl Client {
     /// As [`Client::log`].
     pub fn v1_checkpoint(&self) -> Result<String, ClientError> {
         self.text::<GetCheckpoint>()
+    }
+
+    /// `GET /v1/checkpoint/witnessed`: the latest checkpoint the log's
+    /// witness quorum cosigned, with the cosignatures.
+    ///
+    /// # Errors
+    /// As [`Client::log`]; a `404` refusal when the log asks no witnesses
+    /// (`witnessing-off`) or none cosigned yet (`not-witnessed`).
+    pub fn witnessed_checkpoint(&self) -> Result<String, ClientError> {
+        self.text::<GetWitnessedCheckpoint>()
+    }
+
+    /// What lifts an answer proven at `size` to the log's latest witnessed
+    /// checkpoint: that checkpoint and the consistency proof from `size`
+    /// to it ([`provenant_api::witnessed`]). Nothing here is trusted: the
+    /// caller verifies the upgrade with its policy.
+    ///
+    /// # Errors
+    /// As [`Client::witnessed_checkpoint`]; a checkpoint that does not
+    /// parse is a decode error.
+    pub fn upgrade(&self, size: TreeSize) -> Result<Upgrade, ClientError> {
+        let witnessed = self.witnessed_checkpoint()?;
+        let to = provenant_tlog::Note::parse(witnessed.as_bytes())
+            .and_then(|n| provenant_tlog::Checkpoint::parse(n.text()))
+            .map_err(|e| ClientError::Decode {
+                url: format!("{}{}", self.base, GetWitnessedCheckpoint::ROUTE.path),
+                detail: e.to_string(),
+            })?
+            .size;
+        let consistency = if size.0 > 0 && size < to {
+            Some(self.consistency(&ConsistencyQuery {
+                from: size.0,
+                to: Some(to.0),
+            })?)
+        } else {
+            None
+        };
+        Ok(Upgrade {
+            witnessed,
+            consistency,
+        })
     }
 
     /// `POST /v1/entries`: writes a signed envelope. Safe to repeat: the

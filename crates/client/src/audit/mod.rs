@@ -4,7 +4,9 @@
 //! key the auditor trusts (recorded in its directory on the first run, or
 //! given), and checks with a consistency proof that it extends the last
 //! checkpoint this auditor verified: a log that shrank, forked or was
-//! rewritten is caught here. A full run ([`Options::full`]) also downloads
+//! rewritten is caught here. With a witness policy ([`Options::policy`])
+//! the checkpoint audited is the latest one the policy's quorum cosigned,
+//! so that the auditor checks the history the witnesses saw. A full run ([`Options::full`]) also downloads
 //! every entry through the C2SP entry bundles, recomputes the Merkle tree,
 //! compares it with the checkpoint's root and with every hash tile the
 //! server serves, and re-applies every entry through `provenant-model`
@@ -25,8 +27,9 @@ use std::time::Instant;
 
 use provenant_api::ConsistencyQuery;
 use provenant_api::verify::{VerifyError, verify_checkpoint};
+use provenant_api::witnessed::{policy_log_key, verify_witnessed};
 use provenant_model::Identity;
-use provenant_tlog::{Checkpoint, Hash, NoteVerifier, TreeSize};
+use provenant_tlog::{Checkpoint, Hash, Note, NoteVerifier, Policy, TreeSize};
 
 pub use state::StateDir;
 
@@ -43,6 +46,11 @@ pub struct Options {
     /// The dispute arbiters to replay with; without them, the recorded
     /// ones, or on a first run the ones the server announces.
     pub arbiters: Option<Vec<Identity>>,
+    /// A witness policy: audit the latest checkpoint its quorum cosigned
+    /// (`GET /v1/checkpoint/witnessed`) rather than the log's latest, and
+    /// refuse it without the quorum. Its log line is the key to trust when
+    /// none is given.
+    pub policy: Option<Policy>,
 }
 
 /// What a passing audit verified.
@@ -64,6 +72,9 @@ pub struct Report {
     pub trusted_now: bool,
     /// Wall time of the run, in seconds.
     pub seconds: f64,
+    /// With a policy: the witnesses whose cosignatures on the checkpoint
+    /// verified, by their policy names.
+    pub witnessed_by: Vec<String>,
 }
 
 /// What is wrong with the log, or why it could not be checked.
@@ -72,6 +83,9 @@ pub enum Finding {
     /// The checkpoint is not signed by the trusted key.
     #[error("the checkpoint does not verify with the trusted log key: {0}")]
     BadCheckpoint(provenant_tlog::Error),
+    /// With a policy: the witnessed checkpoint does not meet it.
+    #[error("{0}")]
+    NotWitnessed(VerifyError),
     /// The trusted key differs from the one given.
     #[error("the log key given differs from the one this auditor already trusts")]
     KeyChanged,
@@ -159,7 +173,21 @@ pub fn run(
     progress: Progress<'_>,
 ) -> Result<Report, Finding> {
     let started = Instant::now();
-    let (key, trusted_now) = trusted_key(client, dir, options)?;
+    let (text, witnessed_by, policy_key) = match &options.policy {
+        Some(policy) => {
+            let text = client.witnessed_checkpoint()?;
+            let (names, key) = witnessed(&text, policy)?;
+            (text, names, Some(key))
+        }
+        None => (client.checkpoint()?, Vec::new(), None),
+    };
+    let given = options.log_key.as_ref().or(policy_key.as_ref());
+    if let (Some(given), Some(policy_key)) = (given, &policy_key)
+        && given != policy_key
+    {
+        return Err(Finding::KeyChanged);
+    }
+    let (key, trusted_now) = trusted_key(client, dir, given)?;
     let recorded_arbiters = dir.arbiters()?;
     let arbiters = match (&options.arbiters, &recorded_arbiters) {
         (Some(given), _) => given.clone(),
@@ -167,7 +195,6 @@ pub fn run(
         (None, None) => client.log()?.arbiters,
     };
 
-    let text = client.checkpoint()?;
     let now = verify_note(&text, &key)?;
     let previous = dir
         .checkpoint()?
@@ -186,6 +213,7 @@ pub fn run(
         tiles_checked: 0,
         trusted_now,
         seconds: 0.0,
+        witnessed_by,
     };
     if options.full {
         let log_identity = Identity::from_key(key.key())
@@ -218,9 +246,9 @@ pub fn run(
 fn trusted_key(
     client: &Client,
     dir: &StateDir,
-    options: &Options,
+    given: Option<&NoteVerifier>,
 ) -> Result<(NoteVerifier, bool), Finding> {
-    match (dir.log_key()?, &options.log_key) {
+    match (dir.log_key()?, given) {
         (Some(recorded), Some(given)) if recorded.to_text() != given.to_text() => {
             Err(Finding::KeyChanged)
         }
@@ -234,6 +262,21 @@ fn trusted_key(
             Ok((key, true))
         }
     }
+}
+
+/// The policy names of the witnesses whose cosignatures on the checkpoint
+/// `text` verify, once it meets `policy`, and the policy's key of its log.
+fn witnessed(text: &str, policy: &Policy) -> Result<(Vec<String>, NoteVerifier), Finding> {
+    verify_witnessed(text, policy).map_err(Finding::NotWitnessed)?;
+    let key = policy_log_key(policy, text).map_err(Finding::NotWitnessed)?;
+    let note = Note::parse(text.as_bytes()).map_err(Finding::BadCheckpoint)?;
+    let names = policy
+        .cosigned(&note)
+        .map_err(|e| Finding::NotWitnessed(VerifyError::NotWitnessed(e)))?
+        .into_iter()
+        .map(|(w, _)| w.name.clone())
+        .collect();
+    Ok((names, key))
 }
 
 fn verify_note(text: &str, key: &NoteVerifier) -> Result<Checkpoint, Finding> {
