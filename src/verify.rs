@@ -34,13 +34,8 @@ pub struct VerifyArgs {
     log_key: Option<String>,
     /// A witness policy (C2SP tlog-policy) the receipt must meet: its log
     /// line is the log's key, its quorum the witnesses that must have
-    /// cosigned.
-    #[arg(
-        long,
-        value_name = "FILE",
-        env = "PROVENANT_POLICY",
-        conflicts_with = "log_key"
-    )]
+    /// cosigned. A `--log-key` given beside it must be the policy's log.
+    #[arg(long, value_name = "FILE", env = "PROVENANT_POLICY")]
     policy: Option<PathBuf>,
 }
 
@@ -52,7 +47,17 @@ impl VerifyArgs {
             Err(e) => return Ok(fails(&format!("not a receipt: {e}"))),
         };
         if let Some(path) = &self.policy {
-            return witnessed(&receipt, &read_policy(path)?, server);
+            let policy = read_policy(path)?;
+            // A log key given beside the policy must be the policy's.
+            if let Some(given) = self.log_key.as_deref().map(parse_log_key).transpose()?
+                && !policy.logs().iter().any(|l| l.verifier == given)
+            {
+                return Err(CliError::Arguments(format!(
+                    "the log key {} is not one of the policy's logs",
+                    given.to_text()
+                )));
+            }
+            return witnessed(&receipt, &policy, server);
         }
         let key = parse_log_key(self.log_key.as_deref().unwrap_or_default())?;
         Ok(match verify_receipt(&receipt, &key) {

@@ -84,20 +84,4 @@ impl Metrics {
             self.witnessed.clone(),
         );
     }
-
-    /// The alarms raised so far for `witness`, all statuses.
-    #[must_use]
-    pub fn alarms_of(&self, witness: &str) -> u64 {
-        [200, 403, 409, 422]
-            .into_iter()
-            .map(|status| {
-                self.alarms
-                    .get_or_create(&AlarmLabel {
-                        witness: witness.to_owned(),
-                        status,
-                    })
-                    .get()
-            })
-            .sum()
-    }
 }
