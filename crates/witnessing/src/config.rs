@@ -118,3 +118,85 @@ impl WitnessingConfig {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use ed25519_dalek::SigningKey;
+    use provenant_tlog::{Cosigner, NoteSigner};
+
+    use super::*;
+
+    fn log() -> NoteVerifier {
+        NoteSigner::new("example.test/log", SigningKey::from_bytes(&[1; 32]))
+            .unwrap()
+            .verifier()
+            .clone()
+    }
+
+    fn witness(seed: u8) -> String {
+        Cosigner::new("w.example", SigningKey::from_bytes(&[seed; 32]))
+            .unwrap()
+            .verifier()
+            .to_text()
+    }
+
+    fn config(text: &str, secs: u64) -> Result<WitnessingConfig, ConfigError> {
+        let policy = Policy::parse(text.as_bytes()).unwrap();
+        WitnessingConfig::new(policy, Duration::from_secs(secs), &log())
+    }
+
+    #[test]
+    fn witnesses_with_a_url_are_asked() {
+        let text = format!(
+            "log {}\nwitness a {} http://127.0.0.1:7380/\nwitness b {}\nquorum a\n",
+            log().to_text(),
+            witness(2),
+            witness(3)
+        );
+        let c = config(&text, 2).unwrap();
+        assert_eq!(c.targets.len(), 1);
+        assert_eq!(
+            c.targets[0].add_checkpoint_url(),
+            "http://127.0.0.1:7380/add-checkpoint"
+        );
+    }
+
+    #[test]
+    fn what_cannot_work_is_refused() {
+        let w = witness(2);
+        let this = log().to_text();
+        let other = NoteSigner::new("example.test/log", SigningKey::from_bytes(&[9; 32]))
+            .unwrap()
+            .verifier()
+            .to_text();
+        let ok = format!("log {this}\nwitness a {w} http://127.0.0.1:1\nquorum a\n");
+        assert!(matches!(config(&ok, 0), Err(ConfigError::Interval)));
+        assert!(matches!(config(&ok, 11), Err(ConfigError::Interval)));
+        let cases = [
+            (
+                format!("log {other}\nwitness a {w} http://127.0.0.1:1\nquorum a\n"),
+                "not this log",
+            ),
+            (
+                format!("log {this}\nwitness a {w}\nquorum a\n"),
+                "no targets",
+            ),
+            (
+                format!("log {this}\nwitness a {w} https://w.example\nquorum a\n"),
+                "https",
+            ),
+        ];
+        for (text, why) in cases {
+            let refused = config(&text, 2);
+            assert!(
+                matches!(
+                    (&refused, why),
+                    (Err(ConfigError::NotThisLog(_)), "not this log")
+                        | (Err(ConfigError::NoTargets), "no targets")
+                        | (Err(ConfigError::Url { .. }), "https")
+                ),
+                "{why}: {refused:?}"
+            );
+        }
+    }
+}
