@@ -92,6 +92,10 @@ pub enum CliError {
     /// The system clock is outside the years a timestamp can hold.
     #[error("the system clock is out of range")]
     Clock,
+    /// An answer that verifies but is not fresh: stale, forked, not
+    /// witnessed, too old; or its freshness could not be checked.
+    #[error("the server's answer: {0}")]
+    Fresh(#[from] provenant_client::fresh::FreshError),
     /// JSON could not be written.
     #[error("writing JSON: {0}")]
     Json(#[from] serde_json::Error),
@@ -111,11 +115,14 @@ impl CliError {
     /// The exit code (see the module doc).
     pub fn exit_code(&self) -> u8 {
         match self {
-            CliError::Server(e) => match e.failure() {
-                Failure::Refused => EXIT_REFUSED,
-                Failure::Unavailable => EXIT_UNAVAILABLE,
-                Failure::Other => EXIT_ERROR,
-            },
+            CliError::Server(e)
+            | CliError::Fresh(provenant_client::fresh::FreshError::Client(e)) => {
+                match e.failure() {
+                    Failure::Refused => EXIT_REFUSED,
+                    Failure::Unavailable => EXIT_UNAVAILABLE,
+                    Failure::Other => EXIT_ERROR,
+                }
+            }
             _ => EXIT_ERROR,
         }
     }

@@ -11,6 +11,7 @@ mod royalty;
 mod serve;
 mod settings;
 mod submit;
+mod trust;
 mod verify;
 mod witness;
 

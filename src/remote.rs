@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use provenant_api::verify::{Recompute, RestsOn, VerifyError, verify_registration};
 use provenant_api::{DesignReport, Problem, Proven};
+use provenant_client::fresh::Freshness;
 use provenant_client::{Client, ClientError};
 use provenant_model::{
     Category, Channel, CountryCode, DesignId, Identity, LicenseAnswer, LicenseQuery, Timestamp,
@@ -22,6 +23,7 @@ use crate::draft::hash_file;
 use crate::draft::io::now;
 use crate::error::CliError;
 use crate::output::Output;
+use crate::trust::{TrustArgs, asking_again};
 
 /// Where the server is.
 #[derive(Debug, Args)]
@@ -65,18 +67,19 @@ fn verifier(text: &str) -> Result<NoteVerifier, CliError> {
     NoteVerifier::from_text(text.trim()).map_err(CliError::LogKey)
 }
 
-/// Verifies a proven answer under the log key (given, else the server's):
-/// the size it is proven at.
+/// Verifies a proven answer under the log key and holds it to the
+/// freshness rules ([`TrustArgs`]): the size it is proven at.
 pub fn verified<T: RestsOn>(
     client: &Client,
-    key: Option<&str>,
+    trust: &TrustArgs,
     answer: &Proven<T>,
 ) -> Result<u64, CliError> {
-    let key = log_key(client, key)?;
+    let key = trust.key(client, &answer.checkpoint)?;
     let checkpoint = answer.verify(&key).map_err(|source| CliError::Unverified {
         what: "answer",
         source,
     })?;
+    trust.check(client, &key, &answer.checkpoint, &checkpoint)?;
     Ok(checkpoint.size.0)
 }
 
@@ -84,6 +87,8 @@ pub fn verified<T: RestsOn>(
 pub struct Verified {
     /// The log size it is proven at.
     pub size: u64,
+    /// What the freshness rules established.
+    pub fresh: Freshness,
     /// The index of the `state.commit` entry the records are proven under.
     pub commit: u64,
     /// How many state records (present or proven absent) it rests on.
@@ -93,11 +98,37 @@ pub struct Verified {
 impl Verified {
     /// For people.
     pub fn text(&self) -> String {
-        format!(
+        let mut text = format!(
             "verified down to the log key at size {}: recomputed from {} state record(s) \
              proven under the state committed at entry {}",
             self.size, self.records, self.commit
-        )
+        );
+        match self.fresh.remembered {
+            Some(before) if before < self.size => {
+                let _ = write!(
+                    text,
+                    "\n  extends the log this client verified at size {before}"
+                );
+            }
+            Some(before) if before > self.size => {
+                let _ = write!(
+                    text,
+                    "\n  STALE (allowed): this client verified the log at size {before} before"
+                );
+            }
+            Some(_) => text += "\n  the checkpoint this client verified last",
+            None => text += "\n  the first checkpoint of this log this client remembers",
+        }
+        if let Some(w) = self.fresh.witnessed {
+            let _ = write!(
+                text,
+                "\n  consistent with the witnessed checkpoint at size {w}"
+            );
+            if let Some(age) = self.fresh.age {
+                let _ = write!(text, ", cosigned by the quorum {age} s ago");
+            }
+        }
+        text
     }
 
     /// For `--json`, as the answer's `verified` member.
@@ -107,6 +138,9 @@ impl Verified {
             "state_commit_index": self.commit,
             "state_records": self.records,
             "recomputed": true,
+            "remembered_size": self.fresh.remembered,
+            "witnessed_size": self.fresh.witnessed,
+            "witnessed_age_seconds": self.fresh.age,
         })
     }
 }
@@ -114,14 +148,14 @@ impl Verified {
 /// Verifies a proven answer and its proven state under the log key (given,
 /// else the server's), and recomputes the answer to `question` from the
 /// proven records ([`Proven::verify_state`]): nothing of it is the
-/// server's word.
+/// server's word. Then holds it to the freshness rules ([`TrustArgs`]).
 pub fn verified_state<T: RestsOn + Recompute>(
     client: &Client,
-    key: Option<&str>,
+    trust: &TrustArgs,
     answer: &Proven<T>,
     question: &T::Question,
 ) -> Result<Verified, CliError> {
-    let key = log_key(client, key)?;
+    let key = trust.key(client, &answer.checkpoint)?;
     let (checkpoint, state) =
         answer
             .verify_state(&key, question)
@@ -129,8 +163,10 @@ pub fn verified_state<T: RestsOn + Recompute>(
                 what: "answer",
                 source,
             })?;
+    let fresh = trust.check(client, &key, &answer.checkpoint, &checkpoint)?;
     Ok(Verified {
         size: checkpoint.size.0,
+        fresh,
         commit: answer.state.as_ref().map_or(0, |s| s.commit.index),
         records: state.len(),
     })
@@ -158,9 +194,8 @@ impl LogArgs {
 pub struct DesignShowArgs {
     /// The design's id (BLAKE3 hex), or a file whose bytes are the design.
     design: String,
-    /// The log's verifier key (text or file) to check the answer with [default: the server's].
-    #[arg(long, env = "PROVENANT_LOG_KEY")]
-    log_key: Option<String>,
+    #[command(flatten)]
+    trust: TrustArgs,
 }
 
 impl DesignShowArgs {
@@ -171,14 +206,18 @@ impl DesignShowArgs {
             self.design.parse()?
         };
         let client = server.client()?;
+        asking_again(|| self.show(&client, id))
+    }
+
+    fn show(&self, client: &Client, id: DesignId) -> Result<Output, CliError> {
         let answer = match client.design(&id) {
             Ok(answer) => answer,
             Err(ClientError::Refused { problem }) if problem.absence.is_some() => {
-                return not_registered(&client, self.log_key.as_deref(), id, &problem);
+                return not_registered(client, &self.trust, id, &problem);
             }
             Err(e) => return Err(e.into()),
         };
-        let proven = verified_state(&client, self.log_key.as_deref(), &answer, &())?;
+        let proven = verified_state(client, &self.trust, &answer, &())?;
         // The title, creators and AI disclosure are the registration's, not
         // state: checked against the registration entry itself.
         let entry = client.entry(answer.answer.state.registered.index)?;
@@ -196,7 +235,7 @@ impl DesignShowArgs {
 /// proof of absence verifies, refused as unverified otherwise.
 fn not_registered(
     client: &Client,
-    key: Option<&str>,
+    trust: &TrustArgs,
     id: DesignId,
     problem: &Problem,
 ) -> Result<Output, CliError> {
@@ -216,7 +255,7 @@ fn not_registered(
             },
         });
     }
-    let proven = verified_state(client, key, absence, &())?;
+    let proven = verified_state(client, trust, absence, &())?;
     let mut json = json_of(absence)?;
     json["verified"] = proven.json();
     Ok(Output::new(
@@ -299,9 +338,8 @@ pub struct CheckArgs {
     /// Units to make.
     #[arg(long, default_value_t = 1)]
     quantity: u64,
-    /// The log's verifier key (text or file) to check the answer with [default: the server's].
-    #[arg(long, env = "PROVENANT_LOG_KEY")]
-    log_key: Option<String>,
+    #[command(flatten)]
+    trust: TrustArgs,
 }
 
 impl CheckArgs {
@@ -320,8 +358,11 @@ impl CheckArgs {
             quantity: self.quantity,
         };
         let client = server.client()?;
-        let answer = client.check_license(&question)?;
-        let proven = verified_state(&client, self.log_key.as_deref(), &answer, &question)?;
+        let (answer, proven) = asking_again(|| {
+            let answer = client.check_license(&question)?;
+            let proven = verified_state(&client, &self.trust, &answer, &question)?;
+            Ok((answer, proven))
+        })?;
         let text = show_check(&answer.answer, &proven);
         let mut json = json_of(&answer)?;
         json["verified"] = proven.json();

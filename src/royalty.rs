@@ -12,6 +12,7 @@ use serde_json::Value;
 use crate::error::CliError;
 use crate::output::Output;
 use crate::remote::{ServerArg, Verified, json_of, verified, verified_state};
+use crate::trust::{TrustArgs, asking_again};
 
 /// Split one sale's revenue among the design's owners and its ancestors.
 #[derive(Debug, Args)]
@@ -29,9 +30,8 @@ pub struct SplitArgs {
     /// page of holdings at a time, following every page.
     #[arg(long)]
     detail: bool,
-    /// The log's verifier key (text or file) to check the answer with [default: the server's].
-    #[arg(long, env = "PROVENANT_LOG_KEY")]
-    log_key: Option<String>,
+    #[command(flatten)]
+    trust: TrustArgs,
 }
 
 /// Most detail pages `royalty split --detail` follows.
@@ -56,12 +56,12 @@ impl SplitArgs {
                 }),
             };
             let answer = client.split(&request)?;
-            let proven = verified_state(&client, self.log_key.as_deref(), &answer, &request)?;
+            let proven = verified_state(&client, &self.trust, &answer, &request)?;
             let mut json = json_of(&answer)?;
             json["verified"] = proven.json();
             Ok((answer.answer, proven, json))
         };
-        let (mut split, proven, mut json) = ask(None)?;
+        let (mut split, proven, mut json) = asking_again(|| ask(None))?;
         if let Some(detail) = &mut split.detail {
             for _ in 0..MAX_DETAIL_PAGES {
                 let Some(after) = detail.next.take() else {
@@ -111,17 +111,19 @@ fn show_split(split: &RoyaltySplit, proven: &Verified) -> String {
 pub struct StatementArgs {
     /// The sales CSV.
     file: PathBuf,
-    /// The log's verifier key (text or file) to check the answer with [default: the server's].
-    #[arg(long, env = "PROVENANT_LOG_KEY")]
-    log_key: Option<String>,
+    #[command(flatten)]
+    trust: TrustArgs,
 }
 
 impl StatementArgs {
     pub fn run(&self, server: &ServerArg) -> Result<Output, CliError> {
         let csv = std::fs::read_to_string(&self.file).map_err(CliError::file(&self.file))?;
         let client = server.client()?;
-        let answer = client.statement_csv(csv)?;
-        let size = verified(&client, self.log_key.as_deref(), &answer)?;
+        let (answer, size) = asking_again(|| {
+            let answer = client.statement_csv(csv.clone())?;
+            let size = verified(&client, &self.trust, &answer)?;
+            Ok((answer, size))
+        })?;
         Ok(Output::new(
             show_statement(&answer.answer, size),
             json_of(&answer)?,

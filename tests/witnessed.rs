@@ -357,3 +357,127 @@ fn a_fork_is_refused_by_every_witness_and_by_every_policy_client() {
     let out = cli_verify(dir.path(), &quorum.policy_file, &forked, &honest);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
 }
+
+/// `license check` with `--witness-policy --max-age`, through `base`, with the
+/// memory in `state`: exit code and output.
+fn check_fresh(
+    base: &str,
+    state: &Path,
+    policy: &Path,
+    max_age: &str,
+    design: &str,
+    licensee: &str,
+) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_provenant"))
+        .args(["--server", base, "license", "check", "--design", design])
+        .args([
+            "--licensee",
+            licensee,
+            "--territory",
+            "FR",
+            "--channel",
+            "online",
+        ])
+        .args([
+            "--category",
+            "accessories",
+            "--date",
+            "2026-06-01T00:00:00Z",
+        ])
+        .args(["--max-age", max_age, "--state"])
+        .arg(state)
+        .arg("--witness-policy")
+        .arg(policy)
+        .output()
+        .unwrap();
+    (out.status.code().unwrap_or(-1), text(&out))
+}
+
+#[test]
+fn an_answer_older_than_the_witnessed_checkpoint_is_asked_again_or_refused() {
+    use support::replay::{Mode, Replayer};
+
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let log_vkey = log_vkey_of(&data);
+    let mut quorum = Quorum::start(dir.path(), &log_vkey);
+    let server = serve_witnessed(&data, &quorum.policy_file, &[]);
+    let (alice, brand) = (key(1), key(2));
+    server.write(&register(b"watch dial", &[(&alice, 1_000_000)]));
+    let g = grant(design_of(b"watch dial"), &brand, &[&alice], &[]);
+    server.write(&g);
+    assert!(wait_witnessed(&server, server.log_info().size));
+    let design = design_of(b"watch dial").to_string();
+    let licensee = id(&brand).to_string();
+    let policy = quorum.policy_file.clone();
+
+    // Fresh: the answer extends a checkpoint the quorum cosigned just now.
+    let proxy = Replayer::start(&server.base);
+    let (code, out) = check_fresh(
+        &proxy.base,
+        &dir.path().join("m1"),
+        &policy,
+        "10m",
+        &design,
+        &licensee,
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("cosigned by the quorum"), "{out}");
+
+    // The grant is revoked and witnessed. A client with no memory, sent the
+    // old yes every time, asks again once and then refuses it.
+    server.write(&provenant_testkit::envelope(
+        provenant_model::Kind::LicenseRevoke,
+        serde_json::json!({"grant": grant_id(&g), "reason": "unpaid minting fee"}),
+        &[&alice],
+    ));
+    assert!(wait_witnessed(&server, server.log_info().size));
+    proxy.set(Mode::Replay);
+    let (code, out) = check_fresh(
+        &proxy.base,
+        &dir.path().join("m2"),
+        &policy,
+        "10m",
+        &design,
+        &licensee,
+    );
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains("older than the log's latest witnessed checkpoint"),
+        "{out}"
+    );
+    assert_eq!(proxy.replayed(), 2, "asked twice");
+
+    // Sent the old yes once: asked again, the live answer is the no.
+    proxy.set(Mode::ReplayOnce);
+    let (code, out) = check_fresh(
+        &proxy.base,
+        &dir.path().join("m3"),
+        &policy,
+        "10m",
+        &design,
+        &licensee,
+    );
+    assert_eq!(code, 1, "the revocation is seen: {out}");
+    assert_eq!(
+        proxy.replayed(),
+        1,
+        "the old yes was sent, then asked again"
+    );
+
+    // Witnesses gone quiet: the latest cosignatures age past the maximum.
+    for i in 0..3 {
+        quorum.kill(i);
+    }
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    let (code, out) = check_fresh(
+        &server.base,
+        &dir.path().join("m4"),
+        &policy,
+        "2s",
+        &design,
+        &licensee,
+    );
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("not fresh"), "{out}");
+}

@@ -3,6 +3,7 @@
 
 pub mod openapi;
 pub mod raw;
+pub mod replay;
 
 use std::io::{BufRead as _, BufReader};
 use std::path::Path;

@@ -13,6 +13,7 @@
 //! | [`problem`] | the RFC 9457 [`Problem`] body, its `type` URIs, and the status of every rule |
 //! | [`state`] | the state an answer rests on: the log's commitment and the records with their map proofs |
 //! | [`verify`] | the one verifier of answers, receipts and proof bundles |
+//! | [`fresh`] | the freshness rules: a per-log memory of the largest checkpoint verified, forks, stale answers, the quorum's age |
 //! | [`witnessed`] | answers held to a witness policy: cosigned checkpoints, upgrades, `?wait=witnessed` |
 //! | [`hex`] | the hex encoding of hashes |
 //!
@@ -38,6 +39,7 @@
 
 pub mod batch;
 pub mod design;
+pub mod fresh;
 pub mod hex;
 pub mod keys;
 pub mod log;

@@ -141,6 +141,41 @@ pub enum VerifyError {
         /// The witnessed checkpoint's size.
         witnessed: u64,
     },
+    /// The answer's checkpoint is smaller than one this client verified
+    /// before: a replayed or stale answer.
+    #[error(
+        "stale: the answer is at size {answer}, and this client already verified the log at size {remembered}"
+    )]
+    Stale {
+        /// The size remembered.
+        remembered: u64,
+        /// The answer's size.
+        answer: u64,
+    },
+    /// Two checkpoints signed by the log's key that cannot both be its
+    /// history (one size with two roots, or a larger tree that does not
+    /// extend the smaller): the evidence of a fork, both notes given.
+    #[error("fork: {why}\n--- verified before:\n{remembered}--- in this answer:\n{answer}")]
+    Fork {
+        /// What does not hold: two roots for one size, or no consistency
+        /// between the two trees.
+        why: String,
+        /// The note remembered.
+        remembered: String,
+        /// The answer's note.
+        answer: String,
+    },
+    /// No checkpoint the witness quorum cosigned within the maximum age
+    /// covers the answer.
+    #[error(
+        "not fresh: the witnesses' latest cosigned checkpoint is {age} s old, more than the {max_age} s allowed"
+    )]
+    NotFresh {
+        /// Its age, in seconds.
+        age: u64,
+        /// The maximum age, in seconds.
+        max_age: u64,
+    },
     /// A witnessed checkpoint larger than the answer came without the
     /// consistency proof that ties the two.
     #[error(

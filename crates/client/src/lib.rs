@@ -8,6 +8,9 @@
 //!   consistency with the last one verified; optionally download every entry,
 //!   recompute the tree and re-validate every entry through the model.
 //! - [`draft`]: unsigned envelopes for every entry kind, and signing them.
+//! - [`fresh`] and [`memory`]: answers held to the freshness rules of
+//!   [`provenant_api::fresh`] (a per-log memory of the largest checkpoint
+//!   verified, stale answers, forks, the witnesses' age).
 //! - [`verify_receipt`] and the rest of [`provenant_api::verify`]: answers
 //!   and receipts checked with only the log's public key.
 //!
@@ -22,7 +25,9 @@
 pub mod audit;
 pub mod draft;
 mod error;
+pub mod fresh;
 mod http;
+pub mod memory;
 pub mod retry;
 
 pub use error::{ClientError, Failure, Problem};

@@ -1,0 +1,184 @@
+//! The freshness rules of [`provenant_api::fresh`] applied to a live log:
+//! the consistency proofs and the witnessed checkpoint they need are
+//! fetched here, verified, and the memory advanced.
+
+use provenant_api::ConsistencyQuery;
+use provenant_api::fresh::{Standing, against, quorum_time, within};
+use provenant_api::verify::VerifyError;
+use provenant_api::witnessed::verify_witnessed;
+use provenant_tlog::{Checkpoint, Note, NoteVerifier, Policy};
+
+use crate::memory::{Memory, MemoryError};
+use crate::{Client, ClientError};
+
+/// What a client holds answers to.
+#[derive(Clone, Debug, Default)]
+pub struct Rules {
+    /// The memory of the largest checkpoint verified per log; none: every
+    /// answer is judged alone.
+    pub memory: Option<Memory>,
+    /// Accept an answer older than the one remembered (still consistent
+    /// with it).
+    pub allow_stale: bool,
+    /// A witness policy the answer's log must be witnessed under.
+    pub policy: Option<Policy>,
+    /// With the policy: the oldest the quorum's latest cosignature may be,
+    /// in seconds.
+    pub max_age: Option<u64>,
+}
+
+/// What the rules established of an answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Freshness {
+    /// Against the memory (`First` without one).
+    pub standing: Standing,
+    /// The size remembered before, if any.
+    pub remembered: Option<u64>,
+    /// With a policy: the witnessed checkpoint's size.
+    pub witnessed: Option<u64>,
+    /// With a maximum age: the quorum's age, in seconds.
+    pub age: Option<u64>,
+}
+
+/// Why an answer is not fresh enough, or could not be checked.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum FreshError {
+    /// A rule refused it (stale, fork, not witnessed, too old, a proof
+    /// that does not verify).
+    #[error(transparent)]
+    Refused(#[from] VerifyError),
+    /// The answer is older than the latest witnessed checkpoint: asked
+    /// again, the log answers at a newer state.
+    #[error(
+        "the answer (size {answer}) is older than the log's latest witnessed checkpoint (size {witnessed})"
+    )]
+    Superseded {
+        /// The answer's size.
+        answer: u64,
+        /// The witnessed size.
+        witnessed: u64,
+    },
+    /// The memory failed.
+    #[error(transparent)]
+    Memory(#[from] MemoryError),
+    /// The log could not be asked for a proof or its witnessed checkpoint.
+    #[error(transparent)]
+    Client(#[from] ClientError),
+}
+
+impl Rules {
+    /// Checks the answer whose checkpoint is `checkpoint` (its signed
+    /// `note`, already verified under `key`) at `now` (POSIX seconds), then
+    /// remembers it.
+    ///
+    /// # Errors
+    /// [`FreshError`] naming the rule that refused it.
+    pub fn check(
+        &self,
+        client: &Client,
+        key: &NoteVerifier,
+        note: &str,
+        checkpoint: &Checkpoint,
+        now: u64,
+    ) -> Result<Freshness, FreshError> {
+        let remembered = match &self.memory {
+            Some(m) => m.load(key)?,
+            None => None,
+        };
+        let standing = against(
+            remembered.as_ref().map(|(c, n)| (c, n.as_str())),
+            (checkpoint, note),
+        )?;
+        match (&remembered, standing) {
+            (Some((old, old_note)), Standing::Newer) => {
+                consistent(client, old, checkpoint).map_err(|e| evidence(e, old_note, note))?;
+            }
+            (Some((old, old_note)), Standing::Older) => {
+                if !self.allow_stale {
+                    return Err(VerifyError::Stale {
+                        remembered: old.size.0,
+                        answer: checkpoint.size.0,
+                    }
+                    .into());
+                }
+                consistent(client, checkpoint, old).map_err(|e| evidence(e, old_note, note))?;
+            }
+            _ => {}
+        }
+        let mut fresh = Freshness {
+            standing,
+            remembered: remembered.as_ref().map(|(c, _)| c.size.0),
+            witnessed: None,
+            age: None,
+        };
+        if let Some(policy) = &self.policy {
+            let text = client.witnessed_checkpoint()?;
+            let witnessed = verify_witnessed(&text, policy)?;
+            fresh.witnessed = Some(witnessed.size.0);
+            if witnessed.size > checkpoint.size {
+                if self.max_age.is_some() {
+                    return Err(FreshError::Superseded {
+                        answer: checkpoint.size.0,
+                        witnessed: witnessed.size.0,
+                    });
+                }
+                consistent(client, checkpoint, &witnessed)?;
+            } else {
+                consistent(client, &witnessed, checkpoint)?;
+            }
+            if let Some(max_age) = self.max_age {
+                let note = Note::parse(text.as_bytes()).map_err(VerifyError::Checkpoint)?;
+                let at = quorum_time(policy, &note)?.ok_or(VerifyError::NotFresh {
+                    age: u64::MAX,
+                    max_age,
+                })?;
+                within(at, now, max_age)?;
+                fresh.age = Some(now.saturating_sub(at));
+            }
+        }
+        if let Some(m) = &self.memory {
+            m.remember(key, checkpoint, note)?;
+        }
+        Ok(fresh)
+    }
+}
+
+/// A consistency failure between the remembered checkpoint and the
+/// answer's, as a fork with both notes for evidence.
+fn evidence(e: FreshError, remembered: &str, answer: &str) -> FreshError {
+    match e {
+        FreshError::Refused(e @ VerifyError::Inconsistent { .. }) => VerifyError::Fork {
+            why: e.to_string(),
+            remembered: remembered.to_owned(),
+            answer: answer.to_owned(),
+        }
+        .into(),
+        other => other,
+    }
+}
+
+/// Checks with a proof fetched from the log that `new` extends `old`
+/// (equal roots at equal sizes).
+fn consistent(client: &Client, old: &Checkpoint, new: &Checkpoint) -> Result<(), FreshError> {
+    if old.size == new.size {
+        if old.root != new.root {
+            return Err(VerifyError::Inconsistent {
+                old: old.size.0,
+                new: new.size.0,
+                source: provenant_tlog::Error::RootMismatch,
+            }
+            .into());
+        }
+        return Ok(());
+    }
+    if old.size.0 == 0 {
+        return Ok(());
+    }
+    let proof = client.consistency(&ConsistencyQuery {
+        from: old.size.0,
+        to: Some(new.size.0),
+    })?;
+    proof.verify(old, new)?;
+    Ok(())
+}
