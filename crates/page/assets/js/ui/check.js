@@ -7,6 +7,7 @@ import {verifyCheck, verifyEntries} from '../verify/index.js';
 import {postJson} from './api.js';
 import {byId, code, facts, h} from './dom.js';
 import {trustedKey} from './keys.js';
+import {hold} from './memory.js';
 import {record, timed} from './timing.js';
 import {latestOnly, setBody, setVerdict, startCheck} from './verdict.js';
 import {ACTIONS, CATEGORIES, CHANNELS, TERRITORIES, territoryWords} from './vocabulary.js';
@@ -48,7 +49,13 @@ async function judge(answer, asked, key) {
     const [result, ms] = await timed(() => verifyCheck(answer, asked, key));
     record('verifyCheckMs', ms);
     const size = result.checkpoint?.size === undefined ? '' : ` at log size ${count(result.checkpoint.size)}`;
-    return ['verified', `recomputed in this browser from the records the log proves${size}, for the question you asked, against the key of ${key.origin}.`];
+    let fresh;
+    try {
+      fresh = await hold(result.checkpoint, key);
+    } catch (error) {
+      return ['not-verified', `${error.message.replace(/\.?$/, '.')} Do not rely on this answer.`];
+    }
+    return ['verified', `recomputed in this browser from the records the log proves${size}, for the question you asked, against the key of ${key.origin}. ${fresh}`];
   } catch (error) {
     if (error.code !== 'no-state') return ['not-verified', `${error.message.replace(/\.?$/, '.')} Do not rely on this answer.`];
     try {

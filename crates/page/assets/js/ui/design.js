@@ -10,6 +10,7 @@ import {byId, h, replace} from './dom.js';
 import {absentView, designUrl, designView} from './design-view.js';
 import {hashFile, hashersReady} from './hashing.js';
 import {trustedKey} from './keys.js';
+import {hold} from './memory.js';
 import {qrSvg} from './qr.js';
 import {record, timed} from './timing.js';
 import {latestOnly, setBody, setVerdict, startCheck} from './verdict.js';
@@ -92,8 +93,9 @@ async function showAbsent(id, hashes, problem, key, current) {
   }
   try {
     const [result] = await timed(() => verifyAbsence(absence, id, key));
+    const fresh = await hold(result.checkpoint, key);
     if (!current()) return;
-    setVerdict(node, 'verified', `not registered. The log proves that no design has this content, ${whatWasChecked(result.checkpoint, key)}`);
+    setVerdict(node, 'verified', `not registered. The log proves that no design has this content, ${whatWasChecked(result.checkpoint, key)} ${fresh}`);
   } catch (error) {
     if (!current()) return;
     if (error.code === 'no-state') {
@@ -120,7 +122,7 @@ async function judge(id, answer, key) {
   try {
     const [result, ms] = await timed(() => verifyDesign(answer, key));
     spent += ms;
-    verdict = ['verified', whatWasChecked(result.checkpoint, key)];
+    verdict = ['verified', `${whatWasChecked(result.checkpoint, key)} ${await hold(result.checkpoint, key)}`];
   } catch (error) {
     if (error.code !== 'no-state') return [['not-verified', error.message], spent];
     try {
