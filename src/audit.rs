@@ -87,6 +87,13 @@ impl AuditArgs {
                     text += "\n  the log key is now trusted: later audits hold the log to it";
                 }
                 match r.previous {
+                    Some(p) if r.behind => {
+                        let _ = write!(
+                            text,
+                            "\n  the witnessed checkpoint is a prefix of the one verified before at size {}, which stays recorded",
+                            p.0
+                        );
+                    }
                     Some(p) => {
                         let _ = write!(
                             text,
@@ -106,7 +113,7 @@ impl AuditArgs {
                 Ok(Output::new(
                     text,
                     json!({"ok": true, "origin": r.origin, "size": r.size.0, "root": r.root.to_hex(),
-                           "previous": r.previous.map(|p| p.0), "entries_checked": r.entries_checked,
+                           "previous": r.previous.map(|p| p.0), "behind": r.behind, "entries_checked": r.entries_checked,
                            "tiles_checked": r.tiles_checked, "seconds": r.seconds,
                            "witnessed_by": r.witnessed_by}),
                 ))

@@ -48,14 +48,18 @@ impl VerifyArgs {
         };
         if let Some(path) = &self.policy {
             let policy = read_policy(path)?;
-            // A log key given beside the policy must be the policy's.
-            if let Some(given) = self.log_key.as_deref().map(parse_log_key).transpose()?
-                && !policy.logs().iter().any(|l| l.verifier == given)
-            {
-                return Err(CliError::Arguments(format!(
-                    "the log key {} is not one of the policy's logs",
-                    given.to_text()
-                )));
+            // A log key given beside the policy must be the policy's, and
+            // the receipt must be that log's.
+            if let Some(given) = self.log_key.as_deref().map(parse_log_key).transpose()? {
+                if !policy.logs().iter().any(|l| l.verifier == given) {
+                    return Err(CliError::Arguments(format!(
+                        "the log key {} is not one of the policy's logs",
+                        given.to_text()
+                    )));
+                }
+                if let Err(e) = verify_receipt(&receipt, &given) {
+                    return Ok(fails(&e.to_string()));
+                }
             }
             return witnessed(&receipt, &policy, server);
         }

@@ -290,6 +290,33 @@ fn a_two_of_three_quorum_holds_stalls_and_catches_up() {
         !metrics.contains("provenant_witness_alarms_total{"),
         "{metrics}"
     );
+
+    // The witnesses stop; the log grows; a plain audit records its head.
+    // Audited with the policy again, the witnessed checkpoint is behind
+    // that record: a prefix of it, not a log that shrank.
+    for i in 0..3 {
+        quorum.kill(i);
+    }
+    server.write(&register(b"after the witnesses", &[(&key(8), 1_000_000)]));
+    let audit = |policy: bool| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_provenant"));
+        command
+            .args(["--server", &server.base, "audit", "--quiet", "--state"])
+            .arg(dir.path().join("audit"));
+        if policy {
+            command.arg("--policy").arg(&quorum.policy_file);
+        }
+        command.output().unwrap()
+    };
+    let plain = audit(false);
+    assert!(plain.status.success(), "{}", text(&plain));
+    let again = audit(true);
+    assert!(again.status.success(), "{}", text(&again));
+    assert!(
+        text(&again).contains("prefix of the one verified before"),
+        "{}",
+        text(&again)
+    );
 }
 
 #[test]

@@ -12,7 +12,8 @@
 //!    checkpoints of one size with different roots are a fork, reported
 //!    with both notes as evidence.
 //! 2. **Age** (with a witness policy and a maximum age). Witnesses are sent
-//!    the log's latest checkpoint every few seconds, so a checkpoint its
+//!    the log's latest checkpoint within seconds of it growing, and again
+//!    every minute while it does not, so a checkpoint its
 //!    quorum cosigned at time `t` was the log's head at `t`
 //!    ([`quorum_time`]). An answer is fresh when its checkpoint extends (or
 //!    is) a checkpoint the quorum cosigned within the maximum age: the

@@ -5,11 +5,15 @@
 use provenant_api::ConsistencyQuery;
 use provenant_api::fresh::{Standing, against, quorum_time, within};
 use provenant_api::verify::VerifyError;
-use provenant_api::witnessed::verify_witnessed;
+use provenant_api::witnessed::{policy_log_key, verify_witnessed};
 use provenant_tlog::{Checkpoint, Note, NoteVerifier, Policy};
 
 use crate::memory::{Memory, MemoryError};
 use crate::{Client, ClientError};
+
+/// How many times a check starts again when another process moved the
+/// memory meanwhile.
+const MOVES: usize = 3;
 
 /// What a client holds answers to.
 #[derive(Clone, Debug, Default)]
@@ -82,6 +86,25 @@ impl Rules {
         checkpoint: &Checkpoint,
         now: u64,
     ) -> Result<Freshness, FreshError> {
+        // Another process may remember a newer checkpoint while this one is
+        // checked: then check again from it.
+        for _ in 0..MOVES {
+            match self.check_once(client, key, note, checkpoint, now) {
+                Err(FreshError::Memory(MemoryError::Moved)) => {}
+                other => return other,
+            }
+        }
+        self.check_once(client, key, note, checkpoint, now)
+    }
+
+    fn check_once(
+        &self,
+        client: &Client,
+        key: &NoteVerifier,
+        note: &str,
+        checkpoint: &Checkpoint,
+        now: u64,
+    ) -> Result<Freshness, FreshError> {
         let remembered = match &self.memory {
             Some(m) => m.load(key)?,
             None => None,
@@ -115,7 +138,23 @@ impl Rules {
         if let Some(policy) = &self.policy {
             let text = client.witnessed_checkpoint()?;
             let witnessed = verify_witnessed(&text, policy)?;
+            // Another log of the policy cannot stand in for this one.
+            if witnessed.origin != checkpoint.origin || policy_log_key(policy, &text)? != *key {
+                return Err(VerifyError::NotWitnessed(provenant_tlog::Error::PolicyLog {
+                    origin: witnessed.origin,
+                })
+                .into());
+            }
             fresh.witnessed = Some(witnessed.size.0);
+            if let Some(max_age) = self.max_age {
+                let note = Note::parse(text.as_bytes()).map_err(VerifyError::Checkpoint)?;
+                let at = quorum_time(policy, &note)?.ok_or(VerifyError::NotFresh {
+                    age: u64::MAX,
+                    max_age,
+                })?;
+                within(at, now, max_age)?;
+                fresh.age = Some(now.saturating_sub(at));
+            }
             if witnessed.size > checkpoint.size {
                 if self.max_age.is_some() {
                     return Err(FreshError::Superseded {
@@ -127,18 +166,9 @@ impl Rules {
             } else {
                 consistent(client, &witnessed, checkpoint)?;
             }
-            if let Some(max_age) = self.max_age {
-                let note = Note::parse(text.as_bytes()).map_err(VerifyError::Checkpoint)?;
-                let at = quorum_time(policy, &note)?.ok_or(VerifyError::NotFresh {
-                    age: u64::MAX,
-                    max_age,
-                })?;
-                within(at, now, max_age)?;
-                fresh.age = Some(now.saturating_sub(at));
-            }
         }
         if let Some(m) = &self.memory {
-            m.remember(key, checkpoint, note)?;
+            m.remember(key, checkpoint, note, remembered.as_ref().map(|(c, _)| c))?;
         }
         Ok(fresh)
     }

@@ -48,6 +48,9 @@ pub enum MemoryError {
     /// The checkpoint to remember forks from the remembered one.
     #[error(transparent)]
     Fork(VerifyError),
+    /// Another process remembered a newer checkpoint meanwhile.
+    #[error("the client's memory moved while this answer was checked")]
+    Moved,
 }
 
 /// A directory of remembered checkpoints.
@@ -107,23 +110,34 @@ impl Memory {
     }
 
     /// Remembers `checkpoint` (its signed `note`, already verified under
-    /// `key` and checked against the memory) unless the memory already
-    /// holds a larger one.
+    /// `key` and proven to extend `proven_from`, what [`Memory::load`]
+    /// gave) unless the memory already holds a larger one.
     ///
     /// # Errors
-    /// [`MemoryError::Fork`] when the memory holds another tree of the same
-    /// size (another process remembered it meanwhile); I/O and lock
-    /// errors.
+    /// [`MemoryError::Moved`] when another process remembered a checkpoint
+    /// in between that is smaller than `checkpoint`: prove from it and try
+    /// again; [`MemoryError::Fork`] when the memory now holds another tree
+    /// of the same size; I/O and lock errors.
     pub fn remember(
         &self,
         key: &NoteVerifier,
         checkpoint: &Checkpoint,
         note: &str,
+        proven_from: Option<&Checkpoint>,
     ) -> Result<(), MemoryError> {
         let path = self.file(key);
         let lock_path = provenant_durable::with_suffix(&path, ".lock");
         let _lock = lock(&lock_path)?;
         let current = self.load(key)?;
+        let moved = current.as_ref().map(|(c, _)| (c.size, c.root))
+            != proven_from.map(|c| (c.size, c.root));
+        if moved
+            && current
+                .as_ref()
+                .is_some_and(|(c, _)| c.size < checkpoint.size)
+        {
+            return Err(MemoryError::Moved);
+        }
         let standing = against(
             current.as_ref().map(|(c, n)| (c, n.as_str())),
             (checkpoint, note),

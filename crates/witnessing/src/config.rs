@@ -12,6 +12,10 @@ pub const MIN_INTERVAL: Duration = Duration::from_secs(1);
 pub const MAX_INTERVAL: Duration = Duration::from_secs(10);
 /// The interval when none is given.
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(2);
+/// How old a witness's cosignature of the current checkpoint may grow
+/// while the tree does not: then it is asked again, so that a quiet log's
+/// witnessed checkpoint keeps a recent time (clients' `--max-age`).
+pub const DEFAULT_REFRESH: Duration = Duration::from_mins(1);
 
 /// A witness the log asks.
 #[derive(Clone, Debug)]
@@ -41,6 +45,9 @@ pub struct WitnessingConfig {
     pub targets: Vec<Target>,
     /// The time between rounds.
     pub interval: Duration,
+    /// How old a cosignature of an unchanged checkpoint may grow before
+    /// the witness is asked again ([`DEFAULT_REFRESH`]).
+    pub refresh: Duration,
 }
 
 /// Why a configuration is refused.
@@ -115,6 +122,7 @@ impl WitnessingConfig {
             policy,
             targets,
             interval,
+            refresh: DEFAULT_REFRESH,
         })
     }
 }

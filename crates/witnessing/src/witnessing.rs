@@ -2,8 +2,8 @@
 //! serves from them.
 //!
 //! A round (every interval, [`Witnessing::run`]) takes the log's head. A
-//! witness whose cosignature of that checkpoint is not yet collected is
-//! sent it, from the size the log last knew it cosigned (`old 0` for a
+//! witness whose cosignature of that checkpoint is not yet collected, or
+//! is older than the refresh period (a quiet log), is sent it, from the size the log last knew it cosigned (`old 0` for a
 //! witness it never heard from); a `409` names the witness's size and the
 //! log resends from there, up to [`RESENDS`] times in a round. Witnesses
 //! are asked concurrently. After the round, the record is saved once, and
@@ -16,8 +16,9 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use provenant_api::fresh::quorum_time;
 use provenant_ledger::{Head, Ledger};
-use provenant_tlog::{NoteSignature, Policy, TreeSize};
+use provenant_tlog::{Note, NoteSignature, Policy, TreeSize};
 use tokio::sync::watch;
 
 use crate::ask::{self, Answer, Request};
@@ -40,7 +41,10 @@ struct Inner {
     policy: Policy,
     targets: Vec<Target>,
     interval: Duration,
+    refresh: Duration,
     http: reqwest::Client,
+    /// Held for a whole round: rounds never overlap.
+    rounds: tokio::sync::Mutex<()>,
     record: Mutex<Record>,
     /// The witnessed size, for writes that wait for it.
     witnessed: watch::Sender<u64>,
@@ -90,7 +94,9 @@ impl Witnessing {
                 policy: config.policy,
                 targets: config.targets,
                 interval: config.interval,
+                refresh: config.refresh,
                 http,
+                rounds: tokio::sync::Mutex::new(()),
                 record: Mutex::new(record),
                 witnessed: watch::Sender::new(witnessed),
                 metrics,
@@ -165,6 +171,7 @@ impl Witnessing {
 
     /// One round (see the module doc).
     pub async fn round(&self) {
+        let _round = self.inner.rounds.lock().await;
         let head = self.inner.ledger.head();
         if head.size.0 == 0 {
             return;
@@ -185,13 +192,22 @@ impl Witnessing {
                 changed = true;
             }
             let collected = record.collected.as_ref().map(|c| &c.note);
+            let stale_before = now().saturating_sub(self.inner.refresh.as_secs());
             self.inner
                 .targets
                 .iter()
                 .enumerate()
                 .filter(|(_, t)| {
-                    collected
-                        .is_none_or(|n| !n.signatures().iter().any(|s| t.verifier.is_signer_of(s)))
+                    // Due: no cosignature of this checkpoint yet, or only
+                    // one older than the refresh period.
+                    collected.is_none_or(|n| {
+                        !n.signatures().iter().any(|s| {
+                            t.verifier.is_signer_of(s)
+                                && t.verifier
+                                    .verify_signature(n.text(), s)
+                                    .is_ok_and(|at| at >= stale_before)
+                        })
+                    })
                 })
                 .map(|(i, t)| (i, record.sizes.get(&t.name).copied().unwrap_or(TreeSize(0))))
                 .collect()
@@ -205,10 +221,27 @@ impl Witnessing {
             let mut record = self.record();
             for (&(i, _), outcome) in due.iter().zip(outcomes) {
                 let name = &self.inner.targets[i].name;
+                let target = &self.inner.targets[i];
                 let size = match outcome {
                     Outcome::Cosigned(size, sig) => {
-                        if let Some(c) = record.collected.as_mut().filter(|c| c.size() == size) {
-                            let _ = c.note.push_signature(sig);
+                        let Some(c) = record
+                            .collected
+                            .as_mut()
+                            .filter(|c| c.note.text() == kept.note.text())
+                        else {
+                            continue;
+                        };
+                        match replaced(&c.note, target, sig) {
+                            Ok(note) => c.note = note,
+                            Err(e) => {
+                                self.inner
+                                    .metrics
+                                    .failures
+                                    .get_or_create(&label(name))
+                                    .inc();
+                                tracing::error!(witness = %name, error = %e, "keeping a cosignature");
+                                continue;
+                            }
                         }
                         size
                     }
@@ -238,19 +271,23 @@ impl Witnessing {
     }
 
     /// Makes the collected checkpoint the witnessed one when it meets the
-    /// quorum and is newer.
+    /// quorum and is newer: larger, or the same with a later quorum time
+    /// (a quiet log's refreshed cosignatures).
     fn promote(&self, record: &mut Record) {
         let Some(collected) = &record.collected else {
             return;
         };
-        if record
-            .witnessed
-            .as_ref()
-            .is_some_and(|w| w.size() >= collected.size())
-        {
-            return;
-        }
-        if self.inner.policy.check_quorum(&collected.note).is_ok() {
+        let policy = &self.inner.policy;
+        let time = |note| quorum_time(policy, note).ok().flatten();
+        let newer = match &record.witnessed {
+            None => true,
+            Some(w) if w.size() < collected.size() => true,
+            Some(w) if w.note.text() == collected.note.text() => {
+                time(&collected.note) > time(&w.note)
+            }
+            Some(_) => false,
+        };
+        if newer && policy.check_quorum(&collected.note).is_ok() {
             let size = collected.size().0;
             record.witnessed = Some(collected.clone());
             self.inner.metrics.witnessed.set(gauge(size));
@@ -321,6 +358,34 @@ impl Witnessing {
         }
         known.map_or(Outcome::Nothing, Outcome::Known)
     }
+}
+
+/// `note` with `sig` as `target`'s one line (an older line of its key
+/// dropped).
+fn replaced(
+    note: &Note,
+    target: &Target,
+    sig: NoteSignature,
+) -> Result<Note, provenant_tlog::Error> {
+    let mut text = format!("{}\n", note.text());
+    for s in note
+        .signatures()
+        .iter()
+        .filter(|s| !target.verifier.is_signer_of(s))
+    {
+        text.push_str(&s.to_line());
+        text.push('\n');
+    }
+    let mut out = Note::parse(text.as_bytes())?;
+    out.push_signature(sig)?;
+    Ok(out)
+}
+
+/// The time now, in POSIX seconds.
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 /// A size as a gauge's value.

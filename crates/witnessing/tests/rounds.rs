@@ -285,3 +285,39 @@ async fn a_fork_raises_the_alarm_and_is_never_witnessed() {
     assert!(metrics_text(&forked).contains("status=\"422\"} 2"));
     w1.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quiet_log_is_cosigned_again_so_its_witnessed_time_stays_recent() {
+    let dirs: Vec<_> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
+    let ledger = ledger();
+    write(&ledger, "only").await;
+    let w1 = Running::start(dirs[0].path(), 1, &ledger, 0).await;
+    let w2 = Running::start(dirs[1].path(), 2, &ledger, 0).await;
+    let urls = [(1, w1.url.as_str()), (2, w2.url.as_str())];
+    let mut quiet = config(policy(&ledger, &urls));
+    quiet.refresh = Duration::from_secs(1);
+    let witnessing = Witnessing::new(ledger.clone(), quiet).unwrap();
+    let time = |w: &Witnessing| {
+        let note = Note::parse(w.witnessed().unwrap().as_bytes()).unwrap();
+        provenant_api::fresh::quorum_time(w.policy(), &note)
+            .unwrap()
+            .unwrap()
+    };
+    witnessing.round().await;
+    let first = time(&witnessing);
+    // Nothing is written; past the refresh period, the witnesses are asked
+    // again and the same checkpoint is witnessed with a later time, each
+    // witness keeping one line.
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    witnessing.round().await;
+    assert!(time(&witnessing) > first);
+    assert_eq!(cosigners(&witnessing.witnessed().unwrap()), 2);
+    let lines = witnessing
+        .witnessed()
+        .unwrap()
+        .matches("\n\u{2014} ")
+        .count();
+    assert_eq!(lines, 3, "the log's signature and one line per witness");
+    w1.stop().await;
+    w2.stop().await;
+}

@@ -75,6 +75,9 @@ pub struct Report {
     /// With a policy: the witnesses whose cosignatures on the checkpoint
     /// verified, by their policy names.
     pub witnessed_by: Vec<String>,
+    /// With a policy: the witnessed checkpoint is behind the one verified
+    /// before (and a prefix of it), which stays recorded.
+    pub behind: bool,
 }
 
 /// What is wrong with the log, or why it could not be checked.
@@ -83,6 +86,9 @@ pub enum Finding {
     /// The checkpoint is not signed by the trusted key.
     #[error("the checkpoint does not verify with the trusted log key: {0}")]
     BadCheckpoint(provenant_tlog::Error),
+    /// The log key given is not the policy's key of the log.
+    #[error("the log key given is not the witness policy's key of this log")]
+    PolicyKey,
     /// With a policy: the witnessed checkpoint does not meet it.
     #[error("{0}")]
     NotWitnessed(VerifyError),
@@ -185,7 +191,7 @@ pub fn run(
     if let (Some(given), Some(policy_key)) = (given, &policy_key)
         && given != policy_key
     {
-        return Err(Finding::KeyChanged);
+        return Err(Finding::PolicyKey);
     }
     let (key, trusted_now) = trusted_key(client, dir, given)?;
     let recorded_arbiters = dir.arbiters()?;
@@ -200,8 +206,16 @@ pub fn run(
         .checkpoint()?
         .map(|old| verify_note(&old, &key))
         .transpose()?;
+    // With a policy, the witnessed checkpoint may lag one this auditor
+    // verified before (a plain audit of the latest): then it must be a
+    // prefix of it, and the record keeps the larger one.
+    let behind = options.policy.is_some() && previous.as_ref().is_some_and(|b| now.size < b.size);
     if let Some(before) = &previous {
-        extends(client, before, &now)?;
+        if behind {
+            extends(client, &now, before)?;
+        } else {
+            extends(client, before, &now)?;
+        }
     }
 
     let mut report = Report {
@@ -214,6 +228,7 @@ pub fn run(
         trusted_now,
         seconds: 0.0,
         witnessed_by,
+        behind,
     };
     if options.full {
         let log_identity = Identity::from_key(key.key())
@@ -237,7 +252,9 @@ pub fn run(
     if recorded_arbiters.is_none() {
         dir.set_arbiters(&arbiters)?;
     }
-    dir.set_checkpoint(&text)?;
+    if !behind {
+        dir.set_checkpoint(&text)?;
+    }
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
 }

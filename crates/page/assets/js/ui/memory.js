@@ -25,8 +25,21 @@ function read(key) {
   }
 }
 
-function write(key, text, seenAt) {
-  save(storageName(key), JSON.stringify({text, seenAt}));
+/**
+ * Remembers `checkpoint` unless, read again just now, the memory already
+ * holds a checkpoint at least as large (another tab, or another check of
+ * this page, remembered it meanwhile): the memory never moves backwards.
+ */
+async function write(key, checkpoint, seenAt) {
+  const kept = read(key);
+  if (kept) {
+    try {
+      if ((await verifyCheckpoint(kept.text, key)).size >= checkpoint.size) return;
+    } catch {
+      // A memory that does not verify is replaced.
+    }
+  }
+  save(storageName(key), JSON.stringify({text: checkpoint.text, seenAt}));
 }
 
 /** "just now", "5 minutes ago", "3 hours ago", "2 days ago". */
@@ -58,7 +71,7 @@ function fork(why, before, now) {
 export async function hold(checkpoint, key, now = Date.now()) {
   const kept = read(key);
   if (!kept) {
-    write(key, checkpoint.text, now);
+    await write(key, checkpoint, now);
     return 'This browser saw this log for the first time just now.';
   }
   const before = await verifyCheckpoint(kept.text, key);
@@ -76,9 +89,11 @@ export async function hold(checkpoint, key, now = Date.now()) {
     try {
       await verifyConsistency(kept.text, checkpoint.text, proof.body, key);
     } catch (error) {
-      throw fork(error.message, kept.text, checkpoint.text);
+      // Only a proof that fails is evidence; a malformed answer is not.
+      if (error.code === 'inconsistent') throw fork(error.message, kept.text, checkpoint.text);
+      throw new Error(`the log's consistency proof from size ${count(before.size)} could not be checked: ${error.message}`);
     }
   }
-  write(key, checkpoint.text, now);
+  await write(key, checkpoint, now);
   return `It extends the log this browser verified at size ${count(before.size)} (${ago(kept.seenAt, now)}); first seen just now.`;
 }
