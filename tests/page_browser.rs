@@ -16,12 +16,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 
-use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::Value;
 use support::Server;
+use support::proxy::{Asked, Proxy, respond};
 
 fn provenant() -> Command {
     Command::new(env!("CARGO_BIN_EXE_provenant"))
@@ -253,7 +253,7 @@ fn the_page_verifies_answers_in_a_real_browser() {
 struct Tamperer {
     base: String,
     state: Arc<Upstream>,
-    _runtime: tokio::runtime::Runtime,
+    _proxy: Proxy,
 }
 
 struct Upstream {
@@ -264,28 +264,20 @@ struct Upstream {
 
 impl Tamperer {
     fn start(upstream: &str) -> Tamperer {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
         let state = Arc::new(Upstream {
             base: upstream.to_owned(),
             client: reqwest::Client::new(),
             tampered: std::sync::atomic::AtomicUsize::new(0),
         });
-        let listener = runtime
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let app = axum::Router::new()
-            .fallback(forward)
-            .with_state(state.clone());
-        runtime.spawn(async move { axum::serve(listener, app).await });
+        let proxy = Proxy::start(
+            axum::Router::new()
+                .fallback(forward)
+                .with_state(state.clone()),
+        );
         Tamperer {
-            base,
+            base: proxy.base.clone(),
             state,
-            _runtime: runtime,
+            _proxy: proxy,
         }
     }
 
@@ -297,52 +289,17 @@ impl Tamperer {
 }
 
 async fn forward(State(up): State<Arc<Upstream>>, req: Request) -> Response {
-    let (parts, body) = req.into_parts();
-    let body = axum::body::to_bytes(body, 64 << 20)
-        .await
-        .unwrap_or_default();
-    let target = format!(
-        "{}{}",
-        up.base,
-        parts.uri.path_and_query().map_or("/", |p| p.as_str())
-    );
-    let mut headers = HeaderMap::new();
-    for (name, value) in &parts.headers {
-        if name != "host" && name != "content-length" && name != "connection" {
-            headers.append(name, value.clone());
-        }
-    }
-    let Ok(answer) = up
-        .client
-        .request(parts.method.clone(), target)
-        .headers(headers)
-        .body(body)
-        .send()
-        .await
-    else {
-        return Response::builder()
-            .status(StatusCode::BAD_GATEWAY)
-            .body(Body::empty())
-            .unwrap_or_default();
-    };
-    let status = answer.status();
-    let mut headers = answer.headers().clone();
-    let bytes = answer.bytes().await.unwrap_or_default();
-    let path = parts.uri.path();
-    let bytes = match tamper(path, status, &bytes) {
+    let asked = Asked::of(req).await;
+    let (status, headers, bytes) = asked.forward(&up.client, &up.base).await;
+    let bytes = match tamper(asked.route(), status, &bytes) {
         Some(changed) => {
             up.tampered
                 .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             changed
         }
-        None => bytes.to_vec(),
+        None => bytes,
     };
-    headers.remove("content-length");
-    headers.remove("transfer-encoding");
-    let mut response = Response::new(Body::from(bytes));
-    *response.status_mut() = status;
-    *response.headers_mut() = headers;
-    response
+    respond(status, headers, bytes)
 }
 
 /// The tampered body of an answer this proxy alters, `None` for the others.

@@ -2,6 +2,7 @@
 #![allow(dead_code, unused_imports)]
 
 pub mod openapi;
+pub mod proxy;
 pub mod raw;
 pub mod replay;
 

@@ -8,10 +8,11 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 
-use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+
+use super::proxy::{Asked, Proxy, respond};
 
 /// What the proxy does with a recorded question.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,15 +26,15 @@ pub enum Mode {
     ReplayOnce = 2,
 }
 
+/// A question: method, path and query, body.
+type Question = (String, String, Vec<u8>);
+
 /// The proxy, served until dropped.
 pub struct Replayer {
     pub base: String,
     state: Arc<Upstream>,
-    _runtime: tokio::runtime::Runtime,
+    _proxy: Proxy,
 }
-
-/// A question: method, path and query, body.
-type Question = (String, String, Vec<u8>);
 
 struct Upstream {
     base: String,
@@ -46,11 +47,6 @@ struct Upstream {
 
 impl Replayer {
     pub fn start(upstream: &str) -> Replayer {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
         let state = Arc::new(Upstream {
             base: upstream.to_owned(),
             client: reqwest::Client::new(),
@@ -58,18 +54,15 @@ impl Replayer {
             recorded: Mutex::new(HashMap::new()),
             replayed: Mutex::new(Vec::new()),
         });
-        let listener = runtime
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let app = axum::Router::new()
-            .fallback(forward)
-            .with_state(state.clone());
-        runtime.spawn(async move { axum::serve(listener, app).await });
+        let proxy = Proxy::start(
+            axum::Router::new()
+                .fallback(forward)
+                .with_state(state.clone()),
+        );
         Replayer {
-            base,
+            base: proxy.base.clone(),
             state,
-            _runtime: runtime,
+            _proxy: proxy,
         }
     }
 
@@ -91,18 +84,13 @@ fn recorded_route(method: &str, path: &str) -> bool {
 }
 
 async fn forward(State(up): State<Arc<Upstream>>, req: Request) -> Response {
-    let (parts, body) = req.into_parts();
-    let body = axum::body::to_bytes(body, 64 << 20)
-        .await
-        .unwrap_or_default()
-        .to_vec();
-    let path = parts
-        .uri
-        .path_and_query()
-        .map_or("/", |p| p.as_str())
-        .to_owned();
-    let question = (parts.method.to_string(), path.clone(), body.clone());
-    let recorded = recorded_route(&question.0, parts.uri.path());
+    let asked = Asked::of(req).await;
+    let question = (
+        asked.method.to_string(),
+        asked.path.clone(),
+        asked.body.clone(),
+    );
+    let recorded = recorded_route(&question.0, asked.route());
     let mode = up.mode.load(Ordering::SeqCst);
     if recorded && mode != Mode::Record as u8 {
         let once = mode == Mode::ReplayOnce as u8;
@@ -114,25 +102,7 @@ async fn forward(State(up): State<Arc<Upstream>>, req: Request) -> Response {
             return respond(status, HeaderMap::new(), bytes);
         }
     }
-    let mut headers = HeaderMap::new();
-    for (name, value) in &parts.headers {
-        if name != "host" && name != "content-length" && name != "connection" {
-            headers.append(name, value.clone());
-        }
-    }
-    let Ok(answer) = up
-        .client
-        .request(parts.method.clone(), format!("{}{path}", up.base))
-        .headers(headers)
-        .body(body)
-        .send()
-        .await
-    else {
-        return respond(StatusCode::BAD_GATEWAY, HeaderMap::new(), Vec::new());
-    };
-    let status = answer.status();
-    let headers = answer.headers().clone();
-    let bytes = answer.bytes().await.unwrap_or_default().to_vec();
+    let (status, headers, bytes) = asked.forward(&up.client, &up.base).await;
     if recorded && mode == Mode::Record as u8 {
         up.recorded
             .lock()
@@ -140,16 +110,4 @@ async fn forward(State(up): State<Arc<Upstream>>, req: Request) -> Response {
             .insert(question, (status, bytes.clone()));
     }
     respond(status, headers, bytes)
-}
-
-fn respond(status: StatusCode, mut headers: HeaderMap, bytes: Vec<u8>) -> Response {
-    headers.remove("content-length");
-    headers.remove("transfer-encoding");
-    if !headers.contains_key("content-type") {
-        headers.insert("content-type", "application/json".parse().unwrap());
-    }
-    let mut response = Response::new(Body::from(bytes));
-    *response.status_mut() = status;
-    *response.headers_mut() = headers;
-    response
 }
