@@ -552,6 +552,54 @@ impl ConsistencyAnswer {
     }
 }
 
+/// Whether a consistency proof is needed to show that the tree of `new`
+/// extends the tree of `old`: when `new` is larger and `old` is not the
+/// empty tree (everything extends it).
+#[must_use]
+pub fn consistency_needed(old: &Checkpoint, new: &Checkpoint) -> bool {
+    old.size.0 > 0 && new.size > old.size
+}
+
+/// Checks that the tree of `new` extends the tree of `old` (two verified
+/// checkpoints of one log): at one size the roots are equal; from the
+/// empty tree there is nothing to prove; otherwise `proof`, the
+/// consistency proof between their sizes, verifies (a missing one is an
+/// empty one, which does not).
+///
+/// # Errors
+/// [`VerifyError::Inconsistent`] for a smaller `new`, another root at one
+/// size, or a proof that does not hold; as [`ConsistencyAnswer::verify`].
+pub fn verify_extends(
+    old: &Checkpoint,
+    new: &Checkpoint,
+    proof: Option<&ConsistencyAnswer>,
+) -> Result<(), VerifyError> {
+    let inconsistent = |source| VerifyError::Inconsistent {
+        old: old.size.0,
+        new: new.size.0,
+        source,
+    };
+    if new.size < old.size {
+        return Err(inconsistent(provenant_tlog::Error::SizesOutOfOrder {
+            old: old.size,
+            new: new.size,
+        }));
+    }
+    if !consistency_needed(old, new) {
+        return if new.size == old.size && new.root != old.root {
+            Err(inconsistent(provenant_tlog::Error::RootMismatch))
+        } else {
+            Ok(())
+        };
+    }
+    let none = ConsistencyAnswer {
+        from: old.size.0,
+        to: new.size.0,
+        consistency_proof: Vec::new(),
+    };
+    proof.unwrap_or(&none).verify(old, new)
+}
+
 /// Checks a receipt offline: the entry is canonical and its leaf hash is
 /// the receipt's, the checkpoint is signed by `log_key` (whose name is the
 /// log's origin), and the inclusion proof leads to the checkpoint's root.

@@ -24,7 +24,9 @@ use provenant_model::Receipt;
 
 use crate::log::ConsistencyAnswer;
 use crate::proven::Proven;
-use crate::verify::{RestsOn, VerifyError, verify_checkpoint, verify_receipt};
+use crate::verify::{
+    RestsOn, VerifyError, consistency_needed, verify_checkpoint, verify_extends, verify_receipt,
+};
 
 /// The query string of the two write routes.
 #[derive(
@@ -124,23 +126,13 @@ pub fn witnessed(
             witnessed: lifted.size.0,
         });
     }
-    if lifted.size == proven.size {
-        if lifted.root != proven.root {
-            return Err(VerifyError::Inconsistent {
-                old: proven.size.0,
-                new: lifted.size.0,
-                source: provenant_tlog::Error::RootMismatch,
-            });
-        }
-        return Ok(lifted);
-    }
-    let Some(consistency) = &upgrade.consistency else {
+    if consistency_needed(proven, &lifted) && upgrade.consistency.is_none() {
         return Err(VerifyError::UpgradeUnproven {
             answer: proven.size.0,
             witnessed: lifted.size.0,
         });
-    };
-    consistency.verify(proven, &lifted)?;
+    }
+    verify_extends(proven, &lifted, upgrade.consistency.as_ref())?;
     Ok(lifted)
 }
 

@@ -2,9 +2,8 @@
 //! the consistency proofs and the witnessed checkpoint they need are
 //! fetched here, verified, and the memory advanced.
 
-use provenant_api::ConsistencyQuery;
 use provenant_api::fresh::{Standing, against, quorum_time, within};
-use provenant_api::verify::VerifyError;
+use provenant_api::verify::{VerifyError, verify_extends};
 use provenant_api::witnessed::{policy_log_key, verify_witnessed};
 use provenant_tlog::{Checkpoint, Note, NoteVerifier, Policy};
 
@@ -188,27 +187,9 @@ fn evidence(e: FreshError, remembered: &str, answer: &str) -> FreshError {
     }
 }
 
-/// Checks with a proof fetched from the log that `new` extends `old`
-/// (equal roots at equal sizes).
+/// Checks with a proof fetched from the log (when one is needed) that
+/// `new` extends `old`.
 fn consistent(client: &Client, old: &Checkpoint, new: &Checkpoint) -> Result<(), FreshError> {
-    if old.size == new.size {
-        if old.root != new.root {
-            return Err(VerifyError::Inconsistent {
-                old: old.size.0,
-                new: new.size.0,
-                source: provenant_tlog::Error::RootMismatch,
-            }
-            .into());
-        }
-        return Ok(());
-    }
-    if old.size.0 == 0 {
-        return Ok(());
-    }
-    let proof = client.consistency(&ConsistencyQuery {
-        from: old.size.0,
-        to: Some(new.size.0),
-    })?;
-    proof.verify(old, new)?;
-    Ok(())
+    let proof = client.extension_proof(old, new)?;
+    Ok(verify_extends(old, new, proof.as_ref())?)
 }

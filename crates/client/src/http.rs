@@ -344,6 +344,28 @@ impl Client {
         self.call::<ProveConsistency>(query)
     }
 
+    /// The consistency proof that the tree of `new` extends the tree of
+    /// `old` (two verified checkpoints of this log), when one is needed
+    /// ([`provenant_api::verify::consistency_needed`]); check it with
+    /// [`provenant_api::verify::verify_extends`].
+    ///
+    /// # Errors
+    /// As [`Client::log`].
+    pub fn extension_proof(
+        &self,
+        old: &provenant_tlog::Checkpoint,
+        new: &provenant_tlog::Checkpoint,
+    ) -> Result<Option<ConsistencyAnswer>, ClientError> {
+        if !provenant_api::verify::consistency_needed(old, new) {
+            return Ok(None);
+        }
+        self.consistency(&ConsistencyQuery {
+            from: old.size.0,
+            to: Some(new.size.0),
+        })
+        .map(Some)
+    }
+
     /// The inclusion proof of entry `index` in the tree of `size`.
     ///
     /// # Errors

@@ -109,12 +109,10 @@ pub async fn upgrade(ledger: &Ledger, w: &Witnessed, receipts: &mut [&mut Receip
     let Some(last) = receipts.iter().map(|r| r.index).max() else {
         return true;
     };
-    let Some(note) = w.witnessing.wait_for(last + 1, w.wait).await else {
+    let Some((size, note)) = w.witnessing.wait_for(last + 1, w.wait).await else {
         return false;
     };
-    let Some(size) = size_of(&note) else {
-        return false;
-    };
+    let size = size.0;
     let mut proofs = Vec::with_capacity(receipts.len());
     for r in receipts.iter() {
         match ledger.inclusion_proof(r.index, Some(size)) {
@@ -130,11 +128,4 @@ pub async fn upgrade(ledger: &Ledger, w: &Witnessed, receipts: &mut [&mut Receip
         r.checkpoint.clone_from(&note);
     }
     true
-}
-
-fn size_of(note: &str) -> Option<u64> {
-    let note = provenant_tlog::Note::parse(note.as_bytes()).ok()?;
-    provenant_tlog::Checkpoint::parse(note.text())
-        .ok()
-        .map(|c| c.size.0)
 }

@@ -149,12 +149,16 @@ impl Witnessing {
     }
 
     /// Waits at most `bound` for a witnessed checkpoint of at least `size`
-    /// entries, and returns it.
-    pub async fn wait_for(&self, size: u64, bound: Duration) -> Option<String> {
+    /// entries, and returns its size and note.
+    pub async fn wait_for(&self, size: u64, bound: Duration) -> Option<(TreeSize, String)> {
         let mut rx = self.inner.witnessed.subscribe();
         let reached = tokio::time::timeout(bound, rx.wait_for(|s| *s >= size)).await;
         match reached {
-            Ok(Ok(_)) => self.witnessed(),
+            Ok(Ok(_)) => self
+                .record()
+                .witnessed
+                .as_ref()
+                .map(|k| (k.size(), k.note.to_text())),
             _ => None,
         }
     }

@@ -206,7 +206,8 @@ async fn a_quorum_of_two_survives_one_witness_down_and_stalls_with_two() {
     };
     witnessing.round().await;
     let woke = sleeper.await.unwrap().expect("the waiting write wakes");
-    assert_eq!(size_of(&woke), target);
+    assert_eq!(size_of(&woke.1), target);
+    assert_eq!(woke.0.0, target);
     assert_eq!(cosigners(&witnessing.checkpoint(&ledger.head())), 3);
 
     // A restart resumes from the record: same witnessed checkpoint, and

@@ -25,8 +25,7 @@ mod state;
 
 use std::time::Instant;
 
-use provenant_api::ConsistencyQuery;
-use provenant_api::verify::{VerifyError, verify_checkpoint};
+use provenant_api::verify::{VerifyError, verify_checkpoint, verify_extends};
 use provenant_api::witnessed::{policy_log_key, verify_witnessed};
 use provenant_model::Identity;
 use provenant_tlog::{Checkpoint, Hash, Note, NoteVerifier, Policy, TreeSize};
@@ -321,21 +320,13 @@ fn extends(client: &Client, before: &Checkpoint, now: &Checkpoint) -> Result<(),
         }
         return Ok(());
     }
-    if before.size.0 == 0 {
-        return Ok(());
-    }
-    let proof = client.consistency(&ConsistencyQuery {
+    let proof = client.extension_proof(before, now)?;
+    verify_extends(before, now, proof.as_ref()).map_err(|e| Finding::Inconsistent {
         from: before.size.0,
-        to: Some(now.size.0),
-    })?;
-    proof
-        .verify(before, now)
-        .map_err(|e| Finding::Inconsistent {
-            from: before.size.0,
-            to: now.size.0,
-            detail: match e {
-                VerifyError::Inconsistent { source, .. } => source.to_string(),
-                other => other.to_string(),
-            },
-        })
+        to: now.size.0,
+        detail: match e {
+            VerifyError::Inconsistent { source, .. } => source.to_string(),
+            other => other.to_string(),
+        },
+    })
 }
