@@ -23,7 +23,7 @@ use provenant_tlog::{
 
 use crate::error::ReadError;
 use crate::hashes::{HashCache, StoredHashes};
-use crate::keys::{self, LinkFamily, META_CHECKPOINT, be, read_be};
+use crate::keys::{self, LinkFamily, META_CHECKPOINT, META_SIZE, be, read_be};
 use crate::ledger::Ledger;
 use crate::state_reads::state_proof;
 use crate::store::{AnySnapshot, Read, Store, StoreError, Table};
@@ -273,10 +273,24 @@ impl Ledger {
         match size {
             None => Ok(current),
             Some(s) if s <= current.0 => Ok(TreeSize(s)),
-            Some(s) => Err(ReadError::Range(provenant_tlog::Error::SizeBeyondTree {
-                size: TreeSize(s),
-                current,
-            })),
+            Some(s) => {
+                // An answer read from a store snapshot ([`Self::at`]) may
+                // stand on the batch the sequencer wrote, signed and synced
+                // a moment before it moved the head: a client asking for a
+                // proof to that answer's size gets it too.
+                let stored = match self.store().get(Table::Meta, META_SIZE)? {
+                    Some(v) => TreeSize(read_be(&v)?),
+                    None => current,
+                };
+                if s <= stored.0 {
+                    Ok(TreeSize(s))
+                } else {
+                    Err(ReadError::Range(provenant_tlog::Error::SizeBeyondTree {
+                        size: TreeSize(s),
+                        current: stored,
+                    }))
+                }
+            }
         }
     }
 
