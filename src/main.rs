@@ -177,6 +177,8 @@ fn dispatch(cli: Cli) -> Result<Output, CliError> {
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 fn main() -> ExitCode {
+    // Before any question is asked (see `trust::STARTED`).
+    std::sync::LazyLock::force(&trust::STARTED);
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(

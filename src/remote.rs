@@ -110,6 +110,13 @@ impl Verified {
                     "\n  extends the log this client verified at size {before}"
                 );
             }
+            Some(before) if before > self.size && self.fresh.overtaken => {
+                let _ = write!(
+                    text,
+                    "\n  another process of this client verified the log at size {before} meanwhile; \
+                     this answer is a prefix of it"
+                );
+            }
             Some(before) if before > self.size => {
                 let _ = write!(
                     text,

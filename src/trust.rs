@@ -5,6 +5,8 @@
 //! (`provenant_client::fresh`).
 
 use std::path::PathBuf;
+use std::sync::LazyLock;
+use std::time::SystemTime;
 
 use clap::Args;
 use provenant_api::witnessed::policy_log_key;
@@ -71,6 +73,7 @@ impl TrustArgs {
                 .transpose()
                 .map_err(FreshError::from)?,
             allow_stale: self.allow_stale,
+            asked_at: Some(*STARTED),
             policy: self.policy.as_deref().map(read_policy).transpose()?,
             max_age: self.max_age,
         })
@@ -93,6 +96,9 @@ impl TrustArgs {
         Ok(self.rules()?.check(client, key, note, checkpoint, now)?)
     }
 }
+
+/// When this process started: before any question it asks.
+pub static STARTED: LazyLock<SystemTime> = LazyLock::new(SystemTime::now);
 
 /// Runs `ask` again once when its answer was superseded by a newer
 /// witnessed checkpoint: the log then answers at a newer state.

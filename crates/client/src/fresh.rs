@@ -5,6 +5,8 @@
 use provenant_api::fresh::{Standing, against, quorum_time, within};
 use provenant_api::verify::{VerifyError, verify_extends};
 use provenant_api::witnessed::{policy_log_key, verify_witnessed};
+use std::time::SystemTime;
+
 use provenant_tlog::{Checkpoint, Note, NoteVerifier, Policy};
 
 use crate::memory::{Memory, MemoryError};
@@ -23,6 +25,11 @@ pub struct Rules {
     /// Accept an answer older than the one remembered (still consistent
     /// with it).
     pub allow_stale: bool,
+    /// When the question was asked: a checkpoint another process sharing
+    /// the memory remembered since then is newer than the answer only
+    /// because it was asked later, not because the answer is replayed (it
+    /// must still be a prefix of it, and is not remembered).
+    pub asked_at: Option<SystemTime>,
     /// A witness policy the answer's log must be witnessed under.
     pub policy: Option<Policy>,
     /// With the policy: the oldest the quorum's latest cosignature may be,
@@ -37,6 +44,9 @@ pub struct Freshness {
     pub standing: Standing,
     /// The size remembered before, if any.
     pub remembered: Option<u64>,
+    /// An older answer accepted because another process remembered the
+    /// larger checkpoint after the question was asked.
+    pub overtaken: bool,
     /// With a policy: the witnessed checkpoint's size.
     pub witnessed: Option<u64>,
     /// With a maximum age: the quorum's age, in seconds.
@@ -104,10 +114,15 @@ impl Rules {
         checkpoint: &Checkpoint,
         now: u64,
     ) -> Result<Freshness, FreshError> {
-        let remembered = match &self.memory {
-            Some(m) => m.load(key)?,
-            None => None,
+        let (remembered, remembered_at) = match &self.memory {
+            Some(m) => match m.load_dated(key)? {
+                Some((c, n, at)) => (Some((c, n)), Some(at)),
+                None => (None, None),
+            },
+            None => (None, None),
         };
+        let overtaken =
+            matches!((self.asked_at, remembered_at), (Some(asked), Some(at)) if at >= asked);
         let standing = against(
             remembered.as_ref().map(|(c, n)| (c, n.as_str())),
             (checkpoint, note),
@@ -117,7 +132,7 @@ impl Rules {
                 consistent(client, old, checkpoint).map_err(|e| evidence(e, old_note, note))?;
             }
             (Some((old, old_note)), Standing::Older) => {
-                if !self.allow_stale {
+                if !self.allow_stale && !overtaken {
                     return Err(VerifyError::Stale {
                         remembered: old.size.0,
                         answer: checkpoint.size.0,
@@ -131,6 +146,7 @@ impl Rules {
         let mut fresh = Freshness {
             standing,
             remembered: remembered.as_ref().map(|(c, _)| c.size.0),
+            overtaken: overtaken && standing == Standing::Older,
             witnessed: None,
             age: None,
         };

@@ -9,7 +9,7 @@
 //! the old note or the new, never a mix.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use provenant_api::fresh::{Standing, against};
 use provenant_api::verify::{VerifyError, verify_checkpoint};
@@ -98,15 +98,33 @@ impl Memory {
     /// [`MemoryError::Io`], or [`MemoryError::Corrupt`] for a file that
     /// does not verify under `key`.
     pub fn load(&self, key: &NoteVerifier) -> Result<Option<(Checkpoint, String)>, MemoryError> {
+        Ok(self.load_dated(key)?.map(|(c, n, _)| (c, n)))
+    }
+
+    /// As [`Memory::load`], with when the checkpoint was remembered.
+    ///
+    /// # Errors
+    /// As [`Memory::load`].
+    pub fn load_dated(
+        &self,
+        key: &NoteVerifier,
+    ) -> Result<Option<(Checkpoint, String, SystemTime)>, MemoryError> {
         let path = self.file(key);
+        let io = |source| MemoryError::Io {
+            path: path.clone(),
+            source,
+        };
         let note = match std::fs::read_to_string(&path) {
             Ok(note) => note,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(source) => return Err(MemoryError::Io { path, source }),
+            Err(source) => return Err(io(source)),
         };
+        let at = std::fs::metadata(&path)
+            .and_then(|m| m.modified())
+            .map_err(io)?;
         let checkpoint = verify_checkpoint(&note, key)
             .map_err(|source| MemoryError::Corrupt { path, source })?;
-        Ok(Some((checkpoint, note)))
+        Ok(Some((checkpoint, note, at)))
     }
 
     /// Remembers `checkpoint` (its signed `note`, already verified under
