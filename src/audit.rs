@@ -36,6 +36,12 @@ pub struct AuditArgs {
     /// trust when no `--log-key` is given.
     #[arg(long, value_name = "FILE", env = "PROVENANT_POLICY")]
     policy: Option<PathBuf>,
+    /// Follow the log where its tiles are published (a bucket's HTTP
+    /// endpoint, a CDN, a static directory: the URL under which
+    /// `checkpoint` and `tile/...` are), not a server; needs `--log-key`
+    /// on a first run.
+    #[arg(long, value_name = "URL", conflicts_with = "policy")]
+    tiles: Option<String>,
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
@@ -43,7 +49,10 @@ pub struct AuditArgs {
 
 impl AuditArgs {
     pub fn run(&self, server: &ServerArg) -> Result<Output, CliError> {
-        let client = server.client()?;
+        let client = match &self.tiles {
+            Some(url) => provenant_client::Client::new(url)?,
+            None => server.client()?,
+        };
         let dir = StateDir::open(&self.state).map_err(CliError::file(&self.state))?;
         let log_key = self.log_key.as_deref().map(parse_log_key).transpose()?;
         let policy = self.policy.as_deref().map(read_policy).transpose()?;
@@ -52,6 +61,7 @@ impl AuditArgs {
             log_key,
             arbiters: (!self.arbiters.is_empty()).then(|| self.arbiters.clone()),
             policy,
+            tiles: self.tiles.is_some(),
         };
         let bar = if self.quiet {
             ProgressBar::hidden()

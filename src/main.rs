@@ -6,6 +6,7 @@ mod draft;
 mod error;
 mod key;
 mod output;
+mod page;
 mod remote;
 mod royalty;
 mod serve;
@@ -89,6 +90,8 @@ enum Command {
     ExportProof(remote::ExportProofArgs),
     /// Print the log's verifier key and size.
     Log(remote::LogArgs),
+    /// Write the verification page as one file that asks any server or bucket.
+    Page(page::PageArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -164,6 +167,7 @@ fn dispatch(cli: Cli) -> Result<Output, CliError> {
         Command::Audit(args) => args.run(server),
         Command::ExportProof(args) => args.run(server),
         Command::Log(args) => args.run(server),
+        Command::Page(args) => args.run(),
     }
 }
 

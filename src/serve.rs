@@ -12,7 +12,8 @@ use std::path::PathBuf;
 use clap::Args;
 use provenant_keyfile as keyfile;
 use provenant_ledger::{Ledger, LedgerConfig, LedgerError, RocksOptions, RocksStore, SignerRecord};
-use provenant_server::app_with;
+use provenant_publish::{Bucket, Publisher, S3Options, Target};
+use provenant_server::{Publication, app_publishing};
 use provenant_tlog::TreeSize;
 use provenant_witnessing::{Witnessing, WitnessingConfig};
 
@@ -96,6 +97,12 @@ pub fn run(args: ServeArgs) -> Result<String, String> {
     let runtime =
         tokio::runtime::Runtime::new().map_err(|e| format!("starting the runtime: {e}"))?;
     runtime.block_on(async {
+        // Before the address is announced: a bucket that cannot be
+        // published to stops the server here.
+        let publisher = match &settings.publish {
+            Some((target, options)) => Some(start_publishing(&ledger, target, options).await?),
+            None => None,
+        };
         let listener = tokio::net::TcpListener::bind(settings.listen)
             .await
             .map_err(|e| format!("listening on {}: {e}", settings.listen))?;
@@ -113,9 +120,22 @@ pub fn run(args: ServeArgs) -> Result<String, String> {
         // The rounds run beside the server and stop with it; a round cut
         // short loses nothing the record had.
         let rounds = witnessing.clone().map(|w| tokio::spawn(w.run()));
+        let publication = publisher.as_ref().map(|p| Publication {
+            metrics: p.metrics().clone(),
+            status: p.status().clone(),
+        });
+        // Publication runs beside the server, never on its write path; a
+        // round cut short at shutdown is done again at the next start.
+        let publishing = publisher.map(|p| tokio::spawn(p.run()));
         provenant_server::serve(
             listener,
-            app_with(ledger.clone(), settings.limits, &settings.page, witnessing),
+            app_publishing(
+                ledger.clone(),
+                settings.limits,
+                &settings.page,
+                witnessing,
+                publication,
+            ),
             settings.connections,
             shutdown(),
         )
@@ -123,10 +143,33 @@ pub fn run(args: ServeArgs) -> Result<String, String> {
         if let Some(rounds) = rounds {
             rounds.abort();
         }
+        if let Some(publishing) = publishing {
+            publishing.abort();
+        }
         Ok::<(), String>(())
     })?;
     ledger.close();
     Ok(format!("stopped; log size {}", ledger.head().size))
+}
+
+/// A publisher of `ledger` to `target`, probed and checked against what
+/// the bucket already holds.
+async fn start_publishing(
+    ledger: &Ledger,
+    target: &Target,
+    options: &S3Options,
+) -> Result<Publisher, String> {
+    let bucket =
+        Bucket::open(target, options).map_err(|e| format!("publishing to {target}: {e}"))?;
+    let publisher = Publisher::start(ledger.clone(), bucket)
+        .await
+        .map_err(|e| format!("publishing to {target}: {e}"))?;
+    tracing::info!(
+        %target,
+        published = publisher.published_size().map(|s| s.0),
+        "publishing the log's tiles"
+    );
+    Ok(publisher)
 }
 
 /// Resolves on `SIGINT` or `SIGTERM`.

@@ -27,6 +27,7 @@ use provenant_ledger::{
     BatchConfig, DEFAULT_BATCH_BUDGET, DEFAULT_MAX_BATCH, DEFAULT_QUEUE_CAPACITY,
 };
 use provenant_model::Identity;
+use provenant_publish::{S3Options, Target};
 use provenant_server::compute::{DEFAULT_COMPUTE_QUEUE, default_compute_threads};
 use provenant_server::listen::{
     DEFAULT_HEADER_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_KEEPALIVE_INTERVAL,
@@ -160,6 +161,30 @@ pub struct Given {
     /// grew), 1 to 10.
     #[arg(long, env = "PROVENANT_WITNESS_INTERVAL")]
     pub witness_interval: Option<u64>,
+    /// Publish the log's tiles, entry bundles and checkpoint to an
+    /// S3-compatible bucket (`s3://BUCKET/PREFIX`) or a directory served
+    /// by any web server (`file:///DIR`) [default: none].
+    #[arg(long, env = "PROVENANT_PUBLISH")]
+    pub publish: Option<String>,
+    /// The S3 endpoint URL, for a store other than AWS [default:
+    /// `AWS_ENDPOINT_URL`, else AWS].
+    #[arg(long, env = "PROVENANT_PUBLISH_ENDPOINT")]
+    pub publish_endpoint: Option<String>,
+    /// The S3 region [default: `AWS_REGION`].
+    #[arg(long, env = "PROVENANT_PUBLISH_REGION")]
+    pub publish_region: Option<String>,
+    /// Allow a plain `http://` S3 endpoint [default: `AWS_ALLOW_HTTP`,
+    /// else false].
+    #[arg(long, env = "PROVENANT_PUBLISH_ALLOW_HTTP")]
+    pub publish_allow_http: Option<bool>,
+    /// The S3 access key id; in the file only, never a flag [default:
+    /// `AWS_ACCESS_KEY_ID`].
+    #[arg(skip)]
+    pub publish_access_key_id: Option<String>,
+    /// The S3 secret access key; in the file only, never a flag [default:
+    /// `AWS_SECRET_ACCESS_KEY`].
+    #[arg(skip)]
+    pub publish_secret_access_key: Option<String>,
 }
 
 /// Appends setting `arg`'s default to its help (short and long), from
@@ -233,6 +258,8 @@ pub struct Settings {
     pub witness_policy: Option<Policy>,
     /// The time between two rounds of asking the witnesses.
     pub witness_interval: Duration,
+    /// Where to publish the log's tiles, and the S3 settings given.
+    pub publish: Option<(Target, S3Options)>,
 }
 
 fn within<T: PartialOrd + std::fmt::Display + Copy>(
@@ -313,6 +340,21 @@ impl Settings {
             MIN_INTERVAL.as_secs(),
             MAX_INTERVAL.as_secs(),
         )?);
+        let publish = flags
+            .publish
+            .or(from_file.publish)
+            .map(|text| {
+                let target = Target::parse(&text).map_err(|e| e.to_string())?;
+                let options = S3Options {
+                    endpoint: flags.publish_endpoint.or(from_file.publish_endpoint),
+                    region: flags.publish_region.or(from_file.publish_region),
+                    access_key_id: from_file.publish_access_key_id,
+                    secret_access_key: from_file.publish_secret_access_key,
+                    allow_http: flags.publish_allow_http.or(from_file.publish_allow_http),
+                };
+                Ok::<_, String>((target, options))
+            })
+            .transpose()?;
         Ok(Self {
             listen: flags.listen.or(from_file.listen).unwrap_or(DEFAULT_LISTEN),
             data_dir,
@@ -328,6 +370,7 @@ impl Settings {
             },
             witness_policy,
             witness_interval,
+            publish,
         })
     }
 }

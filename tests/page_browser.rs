@@ -12,7 +12,7 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 
@@ -21,43 +21,11 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::Value;
 use support::Server;
+use support::browser::Browser;
 use support::proxy::{Asked, Proxy, respond};
 
 fn provenant() -> Command {
     Command::new(env!("CARGO_BIN_EXE_provenant"))
-}
-
-/// What the browser test needs, or why it cannot run.
-struct Browser {
-    node: PathBuf,
-    chromium: PathBuf,
-    script: PathBuf,
-}
-
-fn browser() -> Result<Browser, String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
-    let node = PathBuf::from("node");
-    match Command::new(&node).arg("--version").output() {
-        Ok(out) if out.status.success() => {}
-        _ => return Err("node is not installed".to_owned()),
-    }
-    let chromium = std::env::var_os("PROVENANT_CHROMIUM")
-        .map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from);
-    if !chromium.exists() {
-        return Err(format!("no Chromium at {}", chromium.display()));
-    }
-    for module in ["playwright-core", "jsqr"] {
-        if !dir.join("node_modules").join(module).exists() {
-            return Err(format!(
-                "{module} is not installed: run `npm ci` in tests/browser"
-            ));
-        }
-    }
-    Ok(Browser {
-        node,
-        chromium,
-        script: dir.join("e2e.mjs"),
-    })
 }
 
 /// Runs `provenant args` against `server`, which must succeed; its stdout.
@@ -95,17 +63,8 @@ fn key(dir: &Path, name: &str) -> (String, String) {
 #[test]
 #[allow(clippy::too_many_lines)]
 fn the_page_verifies_answers_in_a_real_browser() {
-    let browser = match browser() {
-        Ok(b) => b,
-        Err(why) if std::env::var_os("PROVENANT_REQUIRE_BROWSER").is_some() => {
-            panic!("the browser test cannot run: {why}")
-        }
-        Err(why) => {
-            eprintln!(
-                "SKIPPED the browser test: {why} (PROVENANT_REQUIRE_BROWSER makes this fail)"
-            );
-            return;
-        }
+    let Some(browser) = Browser::find("e2e.mjs") else {
+        return;
     };
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();

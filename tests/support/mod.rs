@@ -1,6 +1,8 @@
 //! A real server on a free loopback port, and signed envelopes to send it.
 #![allow(dead_code, unused_imports)]
 
+pub mod browser;
+pub mod moto;
 pub mod openapi;
 pub mod proxy;
 pub mod raw;

@@ -473,7 +473,8 @@ impl Client {
     }
 
     /// `GET /tile/...`: a C2SP hash tile or entry bundle; `None` when the
-    /// server has no such tile (`404`).
+    /// server has no such tile (`404`, a problem from a Provenant server or
+    /// any body from a bucket).
     ///
     /// # Errors
     /// Transport failures and any other refusal.
@@ -484,6 +485,9 @@ impl Client {
             Err(ClientError::Refused { problem })
                 if problem.status == problem::status::NOT_FOUND =>
             {
+                Ok(None)
+            }
+            Err(ClientError::Status { status, .. }) if status == problem::status::NOT_FOUND => {
                 Ok(None)
             }
             Err(e) => Err(e),

@@ -7,6 +7,8 @@
 //! - [`audit`]: follow a log, check each checkpoint's signature and its
 //!   consistency with the last one verified; optionally download every entry,
 //!   recompute the tree and re-validate every entry through the model.
+//! - [`tiles`]: proofs computed from a log's published tiles alone (a
+//!   bucket, a CDN), for the auditor following a log there.
 //! - [`draft`]: unsigned envelopes for every entry kind, and signing them.
 //! - [`fresh`] and [`memory`]: answers held to the freshness rules of
 //!   [`provenant_api::fresh`] (a per-log memory of the largest checkpoint
@@ -29,6 +31,7 @@ pub mod fresh;
 mod http;
 pub mod memory;
 pub mod retry;
+pub mod tiles;
 
 pub use error::{ClientError, Failure, Problem};
 pub use http::Client;

@@ -9,7 +9,7 @@
 //! | [`sequencer`] | batching, parallel signature checks, ordered validation, one atomic write |
 //! | [`reads`] | entries, proofs, tiles, state, license checks and royalty splits with proofs |
 //! | [`records`] | the binary layout of design records |
-//! | `cosigned` | the witnessing record: what the log's witnesses cosigned, beside the checkpoint |
+//! | `cosigned` | records kept beside the checkpoint: what the log's witnesses cosigned, work a publisher must finish |
 //! | [`signed`] | the signer's own record of what it published, apart from the store, and its lock |
 //! | `statemap`, `commitment`, `state_reads` | the state map's rows and top; each batch's `state.commit`; the proven state of an answer |
 //!

@@ -137,6 +137,28 @@ pub fn app_with(
     page_config: &PageConfig,
     witnessing: Option<Witnessing>,
 ) -> Router {
+    app_publishing(ledger, limits, page_config, witnessing, None)
+}
+
+/// What the server shows of a publisher running beside it
+/// (`provenant_publish::Publisher::run`): its metrics in `/metrics`, its
+/// health in `/readyz`.
+#[derive(Debug, Clone)]
+pub struct Publication {
+    /// The publisher's metrics.
+    pub metrics: provenant_publish::metrics::Metrics,
+    /// The publisher's health.
+    pub status: provenant_publish::Status,
+}
+
+/// [`app_with`], and a publisher's metrics and health.
+pub fn app_publishing(
+    ledger: Ledger,
+    limits: Limits,
+    page_config: &PageConfig,
+    witnessing: Option<Witnessing>,
+    publication: Option<Publication>,
+) -> Router {
     let witnessed = witnessing.map(|w| witnessed::Witnessed::new(w, limits.timeout));
     let metrics = metrics::Metrics::default();
     let compute = ComputePool::new(limits.compute);
@@ -148,6 +170,7 @@ pub fn app_with(
             ledger.clone(),
             compute.clone(),
             witnessed.as_ref().map(|w| &w.witnessing),
+            publication.as_ref().map(|p| &p.metrics),
         ));
     let writes = Router::new()
         .mount::<routes::SubmitEntry, _, _>(entries::submit)
@@ -185,6 +208,10 @@ pub fn app_with(
         .fallback(|| async { Problem::not_found("route") });
     let router = match witnessed {
         Some(w) => router.layer(axum::Extension(w)),
+        None => router,
+    };
+    let router = match publication {
+        Some(p) => router.layer(axum::Extension(p.status)),
         None => router,
     };
     let router = router
@@ -292,10 +319,31 @@ async fn openapi() -> impl axum::response::IntoResponse {
     )
 }
 
-async fn ready(State(ledger): State<Ledger>) -> Result<&'static str, Problem> {
+/// `GET /readyz`: the store answers and, on a publishing server, its
+/// publication is neither stopped by an alarm nor failing for long.
+async fn ready(
+    State(ledger): State<Ledger>,
+    publication: Option<axum::Extension<provenant_publish::Status>>,
+) -> Result<&'static str, Problem> {
     match ledger.ready() {
-        Ok(true) => Ok("ready"),
-        Ok(false) => Err(Problem::from(provenant_ledger::SubmitError::ShuttingDown)),
-        Err(e) => Err(Problem::from(provenant_ledger::ReadError::Store(e))),
+        Ok(true) => {}
+        Ok(false) => return Err(Problem::from(provenant_ledger::SubmitError::ShuttingDown)),
+        Err(e) => return Err(Problem::from(provenant_ledger::ReadError::Store(e))),
+    }
+    use provenant_publish::status::Unready;
+    match publication.and_then(|axum::Extension(status)| status.unready()) {
+        None => Ok("ready"),
+        Some(Unready::Stopped(why)) => Err(Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "publication-stopped",
+            "Publication stopped",
+            why,
+        )),
+        Some(Unready::Failing(why)) => Err(Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "publication-failing",
+            "Publication failing",
+            why,
+        )),
     }
 }

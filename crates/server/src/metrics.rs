@@ -2,7 +2,8 @@
 //! requests by route and status, request latencies, the sequencer's batch
 //! sizes and queue depth, the tree size, the compute pool's reads, and the
 //! standard process metrics ([`crate::process`]), and the witnesses'
-//! (`provenant_witnessing::metrics`) when the log has some.
+//! (`provenant_witnessing::metrics`) when the log has some, and the
+//! publisher's (`provenant_publish::metrics`) when it publishes.
 //!
 //! Request counters and latency histograms are `prometheus-client`'s:
 //! atomics per label set, behind a read lock taken once per request to
@@ -115,13 +116,15 @@ pub struct MetricsState {
 
 impl MetricsState {
     /// The registry of `metrics`, the ledger's and the compute pool's
-    /// figures, the process's, and the witnesses' when the log has some.
+    /// figures, the process's, the witnesses' when the log has some, and
+    /// the publisher's when it publishes.
     #[must_use]
     pub fn new(
         metrics: &Metrics,
         ledger: Ledger,
         compute: ComputePool,
         witnessing: Option<&provenant_witnessing::Witnessing>,
+        publication: Option<&provenant_publish::metrics::Metrics>,
     ) -> Self {
         let mut registry = Registry::default();
         registry.register(
@@ -139,6 +142,9 @@ impl MetricsState {
         registry.register_collector(Box::new(ProcessCollector::new()));
         if let Some(w) = witnessing {
             w.metrics().register(&mut registry);
+        }
+        if let Some(p) = publication {
+            p.register(&mut registry);
         }
         Self {
             registry: Arc::new(registry),

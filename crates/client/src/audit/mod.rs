@@ -25,6 +25,7 @@ mod state;
 
 use std::time::Instant;
 
+use provenant_api::ConsistencyAnswer;
 use provenant_api::verify::{VerifyError, verify_checkpoint, verify_extends};
 use provenant_api::witnessed::{policy_log_key, verify_witnessed};
 use provenant_model::Identity;
@@ -50,6 +51,13 @@ pub struct Options {
     /// refuse it without the quorum. Its log line is the key to trust when
     /// none is given.
     pub policy: Option<Policy>,
+    /// The client's base URL is where the log's tiles are published (a
+    /// bucket, a CDN, a static directory), not a Provenant server: the
+    /// checkpoint is its `checkpoint` object, consistency proofs are
+    /// computed from its hash tiles ([`crate::tiles`]), the log key must
+    /// be given or recorded, and the arbiters are the given or recorded
+    /// ones, else none.
+    pub tiles: bool,
 }
 
 /// What a passing audit verified.
@@ -158,6 +166,9 @@ pub enum Finding {
     /// The server could not be asked.
     #[error(transparent)]
     Client(#[from] ClientError),
+    /// Auditing published tiles needs what only a server can say.
+    #[error("{0}")]
+    NeedsServer(&'static str),
     /// The auditor's directory could not be read or written.
     #[error("the audit state directory: {0}")]
     State(#[from] std::io::Error),
@@ -178,6 +189,12 @@ pub fn run(
     progress: Progress<'_>,
 ) -> Result<Report, Finding> {
     let started = Instant::now();
+    if options.tiles && options.policy.is_some() {
+        return Err(Finding::NeedsServer(
+            "a witness policy needs the log's server: published tiles hold the latest \
+             checkpoint, not the witnessed one",
+        ));
+    }
     let (text, witnessed_by, policy_key) = match &options.policy {
         Some(policy) => {
             let text = client.witnessed_checkpoint()?;
@@ -192,11 +209,12 @@ pub fn run(
     {
         return Err(Finding::PolicyKey);
     }
-    let (key, trusted_now) = trusted_key(client, dir, given)?;
+    let (key, trusted_now) = trusted_key(client, dir, given, options.tiles)?;
     let recorded_arbiters = dir.arbiters()?;
     let arbiters = match (&options.arbiters, &recorded_arbiters) {
         (Some(given), _) => given.clone(),
         (None, Some(recorded)) => recorded.clone(),
+        (None, None) if options.tiles => Vec::new(),
         (None, None) => client.log()?.arbiters,
     };
 
@@ -211,9 +229,9 @@ pub fn run(
     let behind = options.policy.is_some() && previous.as_ref().is_some_and(|b| now.size < b.size);
     if let Some(before) = &previous {
         if behind {
-            extends(client, &now, before)?;
+            extends(client, &now, before, options.tiles)?;
         } else {
-            extends(client, before, &now)?;
+            extends(client, before, &now, options.tiles)?;
         }
     }
 
@@ -263,6 +281,7 @@ fn trusted_key(
     client: &Client,
     dir: &StateDir,
     given: Option<&NoteVerifier>,
+    tiles: bool,
 ) -> Result<(NoteVerifier, bool), Finding> {
     match (dir.log_key()?, given) {
         (Some(recorded), Some(given)) if recorded.to_text() != given.to_text() => {
@@ -270,6 +289,9 @@ fn trusted_key(
         }
         (Some(recorded), _) => Ok((recorded, false)),
         (None, Some(given)) => Ok((given.clone(), true)),
+        (None, None) if tiles => Err(Finding::NeedsServer(
+            "give the log key: published tiles do not say which key signs their log",
+        )),
         (None, None) => {
             let info = client.log()?;
             let key = info
@@ -302,8 +324,14 @@ fn verify_note(text: &str, key: &NoteVerifier) -> Result<Checkpoint, Finding> {
     })
 }
 
-/// Checks that `now` extends `before`.
-fn extends(client: &Client, before: &Checkpoint, now: &Checkpoint) -> Result<(), Finding> {
+/// Checks that `now` extends `before`, with a proof from the server or
+/// computed from `now`'s published tiles.
+fn extends(
+    client: &Client,
+    before: &Checkpoint,
+    now: &Checkpoint,
+    tiles: bool,
+) -> Result<(), Finding> {
     if now.size < before.size {
         return Err(Finding::Shrunk {
             before: before.size.0,
@@ -320,7 +348,17 @@ fn extends(client: &Client, before: &Checkpoint, now: &Checkpoint) -> Result<(),
         }
         return Ok(());
     }
-    let proof = client.extension_proof(before, now)?;
+    let proof = if tiles {
+        crate::tiles::extension_proof(client, before, now)
+            .map_err(|e| Finding::Malformed(format!("the published tiles: {e}")))?
+            .map(|consistency_proof| ConsistencyAnswer {
+                from: before.size.0,
+                to: now.size.0,
+                consistency_proof,
+            })
+    } else {
+        client.extension_proof(before, now)?
+    };
     verify_extends(before, now, proof.as_ref()).map_err(|e| Finding::Inconsistent {
         from: before.size.0,
         to: now.size.0,

@@ -70,6 +70,18 @@ export async function getText(path) {
   return answer.text;
 }
 
+/** GET binary content (a published tile): its bytes, or throws. */
+export async function getBytes(path) {
+  let response;
+  try {
+    response = await fetch(apiUrl(path), {credentials: 'omit'});
+  } catch (error) {
+    throw new RequestError(`the server could not be reached (${error.message})`);
+  }
+  if (!response.ok) throw new RequestError(`HTTP ${response.status} for ${path}`, {status: response.status});
+  return new Uint8Array(await response.arrayBuffer());
+}
+
 function decide(answer, accept) {
   if (answer.ok || accept.includes(answer.status)) {
     return {status: answer.status, body: parse(answer), text: answer.text};

@@ -1,10 +1,13 @@
 // The auditor's view of the log: its latest checkpoint (verified against the
 // pinned key), a checkpoint the user saved earlier in this browser, and the
 // consistency proof between the two (an append-only log passes; one that
-// shrank, forked or was rewritten fails).
+// shrank, forked or was rewritten fails). The address asked may also be
+// where the log's tiles are published (a bucket, a CDN: docs/PROTOCOL.md
+// section 19), which answers no proofs route: the proof is then computed
+// from the published hash tiles, and verified all the same.
 
-import {toBase64, verifyCheckpoint, verifyConsistency} from '../verify/index.js';
-import {getJson, getText} from './api.js';
+import {consistencyFromTiles, toBase64, toHex, verifyCheckpoint, verifyConsistency} from '../verify/index.js';
+import {getBytes, getJson, getText} from './api.js';
 import {byId, code, facts, h, replace} from './dom.js';
 import {trustedKey} from './keys.js';
 import {forget, load, save} from './settings.js';
@@ -93,14 +96,31 @@ async function checkConsistency() {
     if (old.size > latest.size) {
       throw new Error(`the log is now smaller (${count(latest.size)}) than the checkpoint you saved (${count(old.size)}): it shrank or forked`);
     }
-    const proof = await getJson(`/v1/proofs/consistency?from=${old.size}&to=${latest.size}`);
-    await verifyConsistency(saved.text, latest.text, proof.body, trusted.key);
-    setVerdict(node, 'verified', `the log at size ${count(latest.size)} extends the one you saved at size ${count(old.size)}: nothing was removed or rewritten.`);
+    const {answer, fromTiles} = await consistencyProof(old.size, latest.size);
+    await verifyConsistency(saved.text, latest.text, answer, trusted.key);
+    const how = fromTiles ? ' (proven from the log\u2019s published tiles)' : '';
+    setVerdict(node, 'verified', `the log at size ${count(latest.size)} extends the one you saved at size ${count(old.size)}: nothing was removed or rewritten${how}.`);
     setBody(node);
   } catch (error) {
     setVerdict(node, 'not-verified', error.message);
     setBody(node);
   }
+}
+
+/**
+ * The consistency proof from `from` to `to`: the server's answer, or, where
+ * the address is a bucket of published tiles (which answers the route with
+ * a 403 or 404 that is no problem document), one computed from its tiles.
+ */
+async function consistencyProof(from, to) {
+  try {
+    const proof = await getJson(`/v1/proofs/consistency?from=${from}&to=${to}`);
+    return {answer: proof.body, fromTiles: false};
+  } catch (error) {
+    if (error.problem || ![403, 404].includes(error.status)) throw error;
+  }
+  const hashes = from === 0 || from === to ? [] : await consistencyFromTiles(from, to, (path) => getBytes(`/${path}`));
+  return {answer: {from, to, consistency_proof: hashes.map(toHex)}, fromTiles: true};
 }
 
 /** Wires the log panel's buttons. */

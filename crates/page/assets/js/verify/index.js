@@ -18,6 +18,7 @@ export { parseLogKey, verifyCheckpoint } from './checkpoint.js';
 export { verifyBundle, parseBundle } from './bundle.js';
 export { verifyDesign, verifyGrant, verifyCheck, verifyAbsence, verifyIdentified, verifyEntries } from './answers.js';
 export { verifyReceipt, verifyConsistency, verifyInclusionAnswer } from './log.js';
+export { consistencyFromTiles } from './tiles.js';
 export { verifyRegistration } from './registration.js';
 export { checkLicense } from './check.js';
 export { covers, CHANNELS } from './vocab.js';

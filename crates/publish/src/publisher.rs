@@ -1,0 +1,495 @@
+//! The publisher: one round copies what the ledger made durable since the
+//! last published checkpoint, tiles and bundles first, the checkpoint
+//! last; [`Publisher::run`] repeats rounds beside the server.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use futures_util::{StreamExt, TryStreamExt, stream};
+use provenant_ledger::{Head, Ledger};
+use provenant_tlog::tile::Tile;
+use provenant_tlog::{Checkpoint, Note, TreeSize, verify_consistency};
+
+use crate::bucket::{Bucket, BucketError, Created, Swapped, Version};
+use crate::metrics::{Metrics, ReasonLabel};
+use crate::status::Status;
+use crate::{CHECKPOINT, IMMUTABLE, NO_CACHE, plan, probe};
+
+/// How often the publisher looks at the head when idle.
+pub const DEFAULT_POLL: Duration = Duration::from_millis(100);
+/// The first wait after a failed round; doubled after each further one.
+const MIN_BACKOFF: Duration = Duration::from_millis(500);
+/// The longest wait between failed rounds.
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+/// Tiles and bundles written at once.
+const CONCURRENCY: usize = 8;
+/// The publication record's value: the size the last round started from,
+/// while that round's obsolete partial tiles may still be in the bucket.
+const GC_FROM: &str = "gc-from";
+
+/// Evidence that publishing would overwrite or fork what is published:
+/// publication stops.
+#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+pub enum Alarm {
+    /// A tile or bundle exists with other bytes.
+    #[error(
+        "{key} is in the bucket with other bytes than this log's: another history is published here"
+    )]
+    Differs {
+        /// The object's key.
+        key: String,
+    },
+    /// The checkpoint changed since this publisher last wrote or read it.
+    #[error(
+        "the bucket's checkpoint changed under this publisher (its If-Match was refused): another publisher writes here"
+    )]
+    LostSwap,
+    /// The bucket's checkpoint is larger than this log.
+    #[error(
+        "the bucket's checkpoint is at size {published}, this log at {head}: this publisher's view is stale"
+    )]
+    Ahead {
+        /// The published size.
+        published: u64,
+        /// This log's size.
+        head: u64,
+    },
+    /// The bucket's checkpoint is not a prefix of this log.
+    #[error("the bucket's checkpoint at size {published} is not a prefix of this log: {detail}")]
+    Fork {
+        /// The published size.
+        published: u64,
+        /// Why.
+        detail: String,
+    },
+    /// The bucket's checkpoint is not signed by this log.
+    #[error("the bucket's checkpoint is not this log's: {0}")]
+    Foreign(String),
+}
+
+impl Alarm {
+    /// The alarm's stable code (the metric's `reason`).
+    #[must_use]
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Alarm::Differs { .. } => "differs",
+            Alarm::LostSwap => "lost-swap",
+            Alarm::Ahead { .. } => "ahead",
+            Alarm::Fork { .. } => "fork",
+            Alarm::Foreign(_) => "foreign",
+        }
+    }
+}
+
+/// Why publication could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    /// The bucket failed.
+    #[error("the bucket: {0}")]
+    Bucket(#[from] BucketError),
+    /// The store accepted a second create of one key.
+    #[error(
+        "the bucket ignores conditional writes (a second create of {0} was accepted): publication needs a store that honours If-None-Match and If-Match"
+    )]
+    NoConditionalWrites(String),
+    /// The probe could not make a key name.
+    #[error("the start-up probe: {0}")]
+    Probe(String),
+    /// What is published already rules this publisher out.
+    #[error("{0}")]
+    Alarm(Alarm),
+    /// The ledger failed.
+    #[error("the ledger: {0}")]
+    Ledger(String),
+}
+
+/// Why a round did not publish.
+#[derive(Debug, thiserror::Error)]
+pub enum RoundError {
+    /// Evidence: publication stops.
+    #[error("{0}")]
+    Alarm(#[from] Alarm),
+    /// A failure worth trying again.
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl From<BucketError> for RoundError {
+    fn from(e: BucketError) -> Self {
+        RoundError::Failed(format!("the bucket: {e}"))
+    }
+}
+
+/// What a round did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Round {
+    /// The bucket already had the head.
+    Idle,
+    /// Published the checkpoint at `to`, from `from`.
+    Published {
+        /// The size published before.
+        from: TreeSize,
+        /// The size published now.
+        to: TreeSize,
+    },
+}
+
+/// The checkpoint in the bucket and the version it was read or written at.
+#[derive(Debug, Clone)]
+struct Published {
+    checkpoint: Checkpoint,
+    version: Version,
+}
+
+/// Publishes one ledger to one bucket.
+pub struct Publisher {
+    ledger: Ledger,
+    bucket: Arc<Bucket>,
+    metrics: Metrics,
+    status: Status,
+    poll: Duration,
+    published: Option<Published>,
+    /// When the publisher first saw a head it has not published.
+    waiting_since: Option<Instant>,
+    /// A checkpoint whose replace failed without an answer: the bucket may
+    /// have it all the same.
+    in_doubt: Option<Bytes>,
+}
+
+impl std::fmt::Debug for Publisher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Publisher")
+            .field("origin", &self.ledger.origin())
+            .field("bucket", &self.bucket)
+            .field("published", &self.published_size())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Publisher {
+    /// A publisher of `ledger` to `bucket`, after the start-up probe, from
+    /// the checkpoint the bucket holds (which must be this log's and a
+    /// prefix of it).
+    ///
+    /// # Errors
+    /// A store that ignores conditional writes; a bucket whose checkpoint
+    /// rules this log out ([`PublishError::Alarm`]); the bucket's failures.
+    pub async fn start(ledger: Ledger, bucket: Bucket) -> Result<Self, PublishError> {
+        probe::run(&bucket).await?;
+        let mut publisher = Self {
+            ledger,
+            bucket: Arc::new(bucket),
+            metrics: Metrics::default(),
+            status: Status::default(),
+            poll: DEFAULT_POLL,
+            published: None,
+            waiting_since: None,
+            in_doubt: None,
+        };
+        publisher.published = publisher.read_published().await.map_err(|e| match e {
+            RoundError::Alarm(a) => PublishError::Alarm(a),
+            RoundError::Failed(e) => PublishError::Ledger(e),
+        })?;
+        if let Some(p) = &publisher.published {
+            let head = publisher.ledger.head();
+            publisher
+                .check_extends(&p.checkpoint, &head)
+                .map_err(|e| match e {
+                    RoundError::Alarm(a) => PublishError::Alarm(a),
+                    RoundError::Failed(e) => PublishError::Ledger(e),
+                })?;
+            publisher.metrics.size.set(gauge(p.checkpoint.size));
+            publisher
+                .finish_gc(p.checkpoint.size)
+                .await
+                .map_err(|e| match e {
+                    RoundError::Alarm(a) => PublishError::Alarm(a),
+                    RoundError::Failed(e) => PublishError::Ledger(e),
+                })?;
+        }
+        Ok(publisher)
+    }
+
+    /// The same publisher, looking at the head every `poll` when idle.
+    #[must_use]
+    pub fn with_poll(mut self, poll: Duration) -> Self {
+        self.poll = poll;
+        self
+    }
+
+    /// Its metrics (register them with [`Metrics::register`]).
+    #[must_use]
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
+    /// Its health, for `/readyz`.
+    #[must_use]
+    pub fn status(&self) -> &Status {
+        &self.status
+    }
+
+    /// The size of the checkpoint in the bucket, as this publisher knows it.
+    #[must_use]
+    pub fn published_size(&self) -> Option<TreeSize> {
+        self.published.as_ref().map(|p| p.checkpoint.size)
+    }
+
+    /// Rounds until an alarm: each failure is retried after a back-off
+    /// (0.5 s, doubling, at most 30 s), each alarm counted, logged and
+    /// kept in the status, and publication stops.
+    pub async fn run(mut self) {
+        let mut backoff = MIN_BACKOFF;
+        loop {
+            match self.round().await {
+                Ok(round) => {
+                    backoff = MIN_BACKOFF;
+                    self.status.succeeded();
+                    if round == Round::Idle {
+                        tokio::time::sleep(self.poll).await;
+                    }
+                }
+                Err(RoundError::Alarm(alarm)) => {
+                    self.raise(&alarm);
+                    return;
+                }
+                Err(RoundError::Failed(why)) => {
+                    self.metrics.failures.inc();
+                    tracing::warn!(error = %why, retry_in = ?backoff, "publication failed");
+                    self.status.failed(why);
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                }
+            }
+        }
+    }
+
+    /// Counts and logs `alarm` and marks publication stopped.
+    fn raise(&self, alarm: &Alarm) {
+        self.metrics
+            .alarms
+            .get_or_create(&ReasonLabel {
+                reason: alarm.reason(),
+            })
+            .inc();
+        tracing::error!(reason = alarm.reason(), %alarm, "publication stopped");
+        self.status.stopped(alarm.to_string());
+    }
+
+    /// One round: publishes the head if the bucket does not have it.
+    ///
+    /// # Errors
+    /// [`RoundError::Alarm`] on evidence; [`RoundError::Failed`] when the
+    /// bucket or the ledger failed (nothing published then is lost: the
+    /// next round writes it again, creates finding the same bytes).
+    pub async fn round(&mut self) -> Result<Round, RoundError> {
+        let head = self.ledger.head();
+        let from = self.published_size().unwrap_or(TreeSize(0));
+        self.metrics
+            .behind
+            .set(gauge(TreeSize(head.size.0.saturating_sub(from.0))));
+        if let Some(p) = &self.published {
+            self.check_extends(&p.checkpoint, &head)?;
+            // A round that failed after moving the checkpoint left its
+            // partials: collect them first.
+            self.finish_gc(from).await?;
+            if head.size == p.checkpoint.size {
+                return Ok(Round::Idle);
+            }
+        }
+        let waiting_since = *self.waiting_since.get_or_insert_with(Instant::now);
+
+        self.write_tiles(plan::to_write(from, head.size)).await?;
+        let completed = !plan::completed(from, head.size).is_empty();
+        if completed {
+            // Recorded before the checkpoint moves, so that a crash
+            // between the two still collects these partials on restart.
+            self.ledger
+                .write_publication(&[(GC_FROM, Some(from.0.to_string().as_bytes()))])
+                .map_err(|e| RoundError::Failed(format!("the publication record: {e}")))?;
+        }
+        self.swap_checkpoint(&head).await?;
+        if completed {
+            self.finish_gc(head.size).await?;
+        }
+
+        self.metrics.size.set(gauge(head.size));
+        self.metrics.behind.set(0);
+        self.metrics.entries.inc_by(head.size.0 - from.0);
+        self.metrics
+            .lag
+            .observe(waiting_since.elapsed().as_secs_f64());
+        self.waiting_since = None;
+        Ok(Round::Published {
+            from,
+            to: head.size,
+        })
+    }
+
+    /// The bucket's checkpoint, verified as this log's.
+    async fn read_published(&self) -> Result<Option<Published>, RoundError> {
+        self.metrics.request("get");
+        let Some((bytes, version)) = self.bucket.get(CHECKPOINT).await? else {
+            return Ok(None);
+        };
+        let foreign = |e: &dyn std::fmt::Display| Alarm::Foreign(e.to_string());
+        let note = Note::parse(&bytes).map_err(|e| foreign(&e))?;
+        let checkpoint = Checkpoint::verify(
+            &note,
+            self.ledger.origin(),
+            std::slice::from_ref(self.ledger.verifier()),
+        )
+        .map_err(|e| foreign(&e))?;
+        Ok(Some(Published {
+            checkpoint,
+            version,
+        }))
+    }
+
+    /// Checks that `head` extends the published `checkpoint`.
+    fn check_extends(&self, checkpoint: &Checkpoint, head: &Head) -> Result<(), RoundError> {
+        let published = checkpoint.size;
+        if head.size < published {
+            return Err(Alarm::Ahead {
+                published: published.0,
+                head: head.size.0,
+            }
+            .into());
+        }
+        let fork = |detail: String| Alarm::Fork {
+            published: published.0,
+            detail,
+        };
+        if head.size == published {
+            if head.root != checkpoint.root {
+                return Err(fork("another root at the same size".into()).into());
+            }
+            return Ok(());
+        }
+        if published.0 == 0 {
+            return Ok(());
+        }
+        let (_, proof) = self
+            .ledger
+            .consistency_proof(published.0, Some(head.size.0))
+            .map_err(|e| RoundError::Failed(format!("the consistency proof: {e}")))?;
+        verify_consistency(published, head.size, &checkpoint.root, &head.root, &proof)
+            .map_err(|e| fork(e.to_string()).into())
+    }
+
+    /// Creates every tile and bundle in `tiles`, [`CONCURRENCY`] at a time.
+    async fn write_tiles(&self, tiles: Vec<Tile>) -> Result<(), RoundError> {
+        stream::iter(tiles.into_iter().map(|tile| self.write_tile(tile)))
+            .buffer_unordered(CONCURRENCY)
+            .try_collect::<Vec<()>>()
+            .await
+            .map(|_| ())
+    }
+
+    /// Creates one tile or bundle; one already there must hold the same
+    /// bytes.
+    async fn write_tile(&self, tile: Tile) -> Result<(), RoundError> {
+        let ledger = self.ledger.clone();
+        let bytes = tokio::task::spawn_blocking(move || ledger.tile(&tile))
+            .await
+            .map_err(|e| RoundError::Failed(e.to_string()))?
+            .map_err(|e| RoundError::Failed(format!("reading {}: {e}", tile.path())))?;
+        let key = tile.path();
+        let bytes = Bytes::from(bytes);
+        self.metrics.request("create");
+        match self.bucket.create(&key, bytes.clone(), IMMUTABLE).await? {
+            Created::New => self.metrics.object("created"),
+            Created::Existed => {
+                self.metrics.request("get");
+                match self.bucket.get(&key).await? {
+                    Some((there, _)) if there == bytes => self.metrics.object("existed"),
+                    // Deleted in between: only partials are ever deleted,
+                    // and only once their full tile is there.
+                    None => return Err(RoundError::Failed(format!("{key} vanished"))),
+                    Some(_) => return Err(Alarm::Differs { key }.into()),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Replaces the bucket's checkpoint with `head`'s, if it is still the
+    /// one this publisher knows.
+    ///
+    /// A replace that failed without an answer may have been written all
+    /// the same; the next one then finds another version there. When the
+    /// bucket holds exactly the note this publisher sent (that one, or
+    /// this one), it is this publisher's own write: its version is taken
+    /// and the replace tried once more. Anything else is another
+    /// publisher's: [`Alarm::LostSwap`].
+    async fn swap_checkpoint(&mut self, head: &Head) -> Result<(), RoundError> {
+        let bytes = Bytes::from(head.checkpoint.as_bytes().to_vec());
+        for _ in 0..2 {
+            let expected = self.published.as_ref().map(|p| p.version.clone());
+            self.metrics.request("swap");
+            let swapped = self
+                .bucket
+                .swap(CHECKPOINT, bytes.clone(), NO_CACHE, expected.as_ref())
+                .await;
+            match swapped {
+                Ok(Swapped::Done(version)) => {
+                    self.in_doubt = None;
+                    self.published = Some(Published {
+                        checkpoint: Checkpoint::new(self.ledger.origin(), head.size, head.root),
+                        version,
+                    });
+                    return Ok(());
+                }
+                Ok(Swapped::Lost) => {}
+                Err(e) => {
+                    self.in_doubt = Some(bytes);
+                    return Err(e.into());
+                }
+            }
+            self.metrics.request("get");
+            let there = self.bucket.get(CHECKPOINT).await?;
+            let ours = there.as_ref().is_some_and(|(b, _)| {
+                *b == bytes || self.in_doubt.as_ref().is_some_and(|d| d == b)
+            });
+            if !ours {
+                return Err(Alarm::LostSwap.into());
+            }
+            self.in_doubt = None;
+            self.published = self.read_published().await?;
+            if there.is_some_and(|(b, _)| b == bytes) {
+                return Ok(());
+            }
+        }
+        Err(Alarm::LostSwap.into())
+    }
+
+    /// Deletes the partial tiles made obsolete between the recorded
+    /// `gc-from` size and `to`, then clears the record.
+    async fn finish_gc(&self, to: TreeSize) -> Result<(), RoundError> {
+        let failed = |e: provenant_ledger::store::StoreError| {
+            RoundError::Failed(format!("the publication record: {e}"))
+        };
+        let Some(from) = self.ledger.publication_value(GC_FROM).map_err(failed)? else {
+            return Ok(());
+        };
+        let from = std::str::from_utf8(&from)
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .map_or(to, TreeSize);
+        for full in plan::completed(from, to) {
+            self.metrics.request("list");
+            for key in self.bucket.list(&plan::partials_prefix(&full)).await? {
+                self.metrics.request("delete");
+                self.bucket.delete(&key).await?;
+            }
+        }
+        self.ledger
+            .write_publication(&[(GC_FROM, None)])
+            .map_err(failed)
+    }
+}
+
+fn gauge(size: TreeSize) -> i64 {
+    i64::try_from(size.0).unwrap_or(i64::MAX)
+}
