@@ -1,5 +1,5 @@
 //! A real S3-compatible server on loopback: `moto` in server mode, from
-//! PyPI (`.ci/run` installs it in a virtualenv and sets
+//! `PyPI` (`.ci/run` installs it in a virtualenv and sets
 //! `PROVENANT_MOTO_SERVER`). Elsewhere a test that needs it says so and
 //! skips, unless `PROVENANT_REQUIRE_S3` is set.
 

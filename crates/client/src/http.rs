@@ -25,7 +25,7 @@ use provenant_api::{
 use provenant_model::{
     DesignId, Envelope, GrantId, GrantState, LicenseAnswer, LicenseQuery, RoyaltySplit, Statement,
 };
-use provenant_tlog::tile::Tile;
+use provenant_tlog::tile::{TILE_WIDTH, Tile};
 use provenant_tlog::{Hash, TreeSize};
 use reqwest::blocking::{Client as Http, RequestBuilder};
 use reqwest::header::{CONTENT_TYPE, HeaderMap, RETRY_AFTER};
@@ -476,9 +476,29 @@ impl Client {
     /// server has no such tile (`404`, a problem from a Provenant server or
     /// any body from a bucket).
     ///
+    /// A partial tile that is gone (a publisher deletes the partials of a
+    /// tile once the full one is published) is read from the full tile: its
+    /// first `W` hashes or entries are the partial's (C2SP tlog-tiles).
+    ///
     /// # Errors
     /// Transport failures and any other refusal.
     pub fn tile(&self, tile: &Tile) -> Result<Option<Vec<u8>>, ClientError> {
+        if let Some(bytes) = self.tile_as_served(tile)? {
+            return Ok(Some(bytes));
+        }
+        if tile.is_full() {
+            return Ok(None);
+        }
+        let full = Tile {
+            width: u16::try_from(TILE_WIDTH).unwrap_or(u16::MAX),
+            ..*tile
+        };
+        Ok(self
+            .tile_as_served(&full)?
+            .and_then(|bytes| prefix_of(tile, &bytes)))
+    }
+
+    fn tile_as_served(&self, tile: &Tile) -> Result<Option<Vec<u8>>, ClientError> {
         let (url, builder) = self.request(&GetTile::ROUTE, &tile_path(tile));
         match self.send(&GetTile::ROUTE, url, builder) {
             Ok(answer) => Ok(Some(answer.body)),
@@ -614,5 +634,49 @@ mod tests {
         );
         let nested = br#"{"proofs":[{"index":1,"index":2}]}"#;
         assert!(decode_strict::<Value>(nested).is_err());
+    }
+}
+
+/// The first `tile.width` hashes or entries of the full tile `bytes`;
+/// `None` when it does not hold that many.
+fn prefix_of(tile: &Tile, full: &[u8]) -> Option<Vec<u8>> {
+    let width = usize::from(tile.width);
+    if tile.level.is_some() {
+        return full
+            .get(..width * provenant_tlog::HASH_SIZE)
+            .map(<[u8]>::to_vec);
+    }
+    let mut at = 0usize;
+    for _ in 0..width {
+        let len = full.get(at..at + 2)?;
+        at += 2 + usize::from(u16::from_be_bytes([len[0], len[1]]));
+    }
+    full.get(..at).map(<[u8]>::to_vec)
+}
+
+#[cfg(test)]
+mod prefix_tests {
+    use provenant_tlog::tile::{Tile, encode_bundle};
+
+    use super::prefix_of;
+
+    #[test]
+    fn a_partial_is_the_start_of_its_full_tile() {
+        let entries: Vec<Vec<u8>> = (0..256u16).map(|i| vec![7; usize::from(i % 5)]).collect();
+        let full = encode_bundle(&entries).unwrap();
+        let partial = Tile::entries(3, 17).unwrap();
+        assert_eq!(
+            prefix_of(&partial, &full),
+            Some(encode_bundle(&entries[..17]).unwrap())
+        );
+        let hashes: Vec<u8> = (0..=255u8).flat_map(|i| [i; 32]).collect();
+        let partial = Tile::hashes(0, 3, 17).unwrap();
+        assert_eq!(
+            prefix_of(&partial, &hashes),
+            Some(hashes[..17 * 32].to_vec())
+        );
+        // A full tile shorter than the partial asked for.
+        assert_eq!(prefix_of(&partial, &hashes[..100]), None);
+        assert_eq!(prefix_of(&Tile::entries(0, 17).unwrap(), &full[..10]), None);
     }
 }

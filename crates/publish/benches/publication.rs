@@ -151,11 +151,11 @@ async fn steady(name: &str, target: &Target, options: &S3Options, for_how_long: 
     let dir = tempfile::tempdir().expect("tempdir");
     let ledger = ledger(dir.path());
     let bucket = Bucket::open(target, options).expect("bucket");
-    let publisher = Publisher::start(ledger.clone(), bucket)
+    let rounds = Publisher::start(ledger.clone(), bucket)
         .await
         .expect("start");
-    let metrics = publisher.metrics().clone();
-    let running = tokio::spawn(publisher.run());
+    let metrics = rounds.metrics().clone();
+    let running = tokio::spawn(rounds.run());
 
     // Each receipt's index and when it came; each published size and when.
     let acks: Arc<Mutex<Vec<(u64, Instant)>>> = Arc::default();
@@ -188,7 +188,7 @@ async fn steady(name: &str, target: &Target, options: &S3Options, for_how_long: 
     }
     let head = ledger.head().size.0;
     let waited = Instant::now();
-    while metrics.published() < head && waited.elapsed() < Duration::from_secs(60) {
+    while metrics.published() < head && waited.elapsed() < Duration::from_mins(1) {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let elapsed = started.elapsed().as_secs_f64();

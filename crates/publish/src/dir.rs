@@ -29,7 +29,7 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> BucketError + '_ {
 fn version_of(bytes: &[u8]) -> Version {
     let digest = Sha256::digest(bytes);
     Version {
-        etag: Some(digest.iter().map(|b| format!("{b:02x}")).collect()),
+        etag: Some(crate::hex(&digest)),
         version: None,
     }
 }
@@ -69,12 +69,10 @@ impl DirBucket {
     fn staged(path: &Path, bytes: &[u8]) -> Result<PathBuf, BucketError> {
         let dir = path.parent().unwrap_or(Path::new("."));
         fs::create_dir_all(dir).map_err(io(dir))?;
-        let mut nonce = [0u8; 8];
-        getrandom::fill(&mut nonce).map_err(|e| BucketError::Dir {
+        let name = crate::random_name().map_err(|e| BucketError::Dir {
             path: dir.display().to_string(),
             source: std::io::Error::other(e.to_string()),
         })?;
-        let name: String = nonce.iter().map(|b| format!("{b:02x}")).collect();
         let tmp = dir.join(format!(".tmp-{name}"));
         let mut file = OpenOptions::new()
             .write(true)

@@ -29,12 +29,28 @@ impl client::HttpConnector for Connector {
         let allow_http = options
             .get_config_value(&ClientConfigKey::AllowHttp)
             .is_some_and(|v| v.eq_ignore_ascii_case("true"));
-        let builder = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_provider_and_native_roots(Arc::new(rustls::crypto::ring::default_provider()))
-            .map_err(|e| object_store::Error::Generic {
-                store: "S3",
-                source: format!("no trusted root certificates for TLS: {e}").into(),
-            })?;
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let builder = match hyper_rustls::HttpsConnectorBuilder::new()
+            .with_provider_and_native_roots(provider.clone())
+        {
+            Ok(builder) => builder,
+            // A plain-HTTP endpoint needs no roots (a container without
+            // CA certificates): TLS then trusts nothing and fails.
+            Err(e) if allow_http => {
+                tracing::warn!(error = %e, "no root certificates: https to the bucket will fail");
+                let config = rustls::ClientConfig::builder_with_provider(provider)
+                    .with_safe_default_protocol_versions()
+                    .map_err(|e| generic(&e))?
+                    .with_root_certificates(rustls::RootCertStore::empty())
+                    .with_no_client_auth();
+                hyper_rustls::HttpsConnectorBuilder::new().with_tls_config(config)
+            }
+            Err(e) => {
+                return Err(generic(&format!(
+                    "no trusted root certificates for TLS: {e}"
+                )));
+            }
+        };
         let builder = if allow_http {
             builder.https_or_http()
         } else {
@@ -46,6 +62,13 @@ impl client::HttpConnector for Connector {
         let https = builder.enable_http1().wrap_connector(http);
         let client = Client::builder(TokioExecutor::new()).build(https);
         Ok(HttpClient::new(Service(client)))
+    }
+}
+
+fn generic(e: &dyn std::fmt::Display) -> object_store::Error {
+    object_store::Error::Generic {
+        store: "S3",
+        source: e.to_string().into(),
     }
 }
 

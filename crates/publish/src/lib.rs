@@ -43,3 +43,19 @@ pub const IMMUTABLE: &str = "public, max-age=604800, immutable";
 pub const NO_CACHE: &str = "no-cache";
 /// The checkpoint's key under the prefix.
 pub const CHECKPOINT: &str = "checkpoint";
+
+/// `bytes` as lower-case hex.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes.iter().fold(String::new(), |mut out, b| {
+        let _ = write!(out, "{b:02x}");
+        out
+    })
+}
+
+/// A fresh random name: 16 hex digits.
+pub(crate) fn random_name() -> Result<String, getrandom::Error> {
+    let mut nonce = [0u8; 8];
+    getrandom::fill(&mut nonce)?;
+    Ok(hex(&nonce))
+}

@@ -67,6 +67,15 @@ pub fn partials_prefix(full: &Tile) -> String {
     format!("{}.p", full.path())
 }
 
+/// The key prefix of every tile at `level` (`None`: entry bundles).
+#[must_use]
+pub fn level_prefix(level: Option<u8>) -> String {
+    match level {
+        Some(l) => format!("tile/{l}"),
+        None => "tile/entries".to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

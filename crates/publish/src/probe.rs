@@ -17,9 +17,7 @@ const PROBE_DIR: &str = ".provenant-probe";
 /// [`PublishError::NoConditionalWrites`] when the second create succeeds;
 /// the store's failures.
 pub(crate) async fn run(bucket: &Bucket) -> Result<(), PublishError> {
-    let mut nonce = [0u8; 8];
-    getrandom::fill(&mut nonce).map_err(|e| PublishError::Probe(e.to_string()))?;
-    let name: String = nonce.iter().map(|b| format!("{b:02x}")).collect();
+    let name = crate::random_name().map_err(|e| PublishError::Probe(e.to_string()))?;
     let key = format!("{PROBE_DIR}/{name}");
     let first = bucket
         .create(&key, Bytes::from_static(b"first"), crate::NO_CACHE)

@@ -22,8 +22,13 @@ pub const DEFAULT_POLL: Duration = Duration::from_millis(100);
 const MIN_BACKOFF: Duration = Duration::from_millis(500);
 /// The longest wait between failed rounds.
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
-/// Tiles and bundles written at once.
+/// Tiles and bundles written (or partials listed) at once.
 const CONCURRENCY: usize = 8;
+/// Checkpoints kept in doubt at most (each a failed round's).
+const MAX_IN_DOUBT: usize = 16;
+/// Tiles completed at one level in one step beyond which the level is
+/// listed once rather than each tile's partials.
+const LIST_LEVEL_OVER: usize = 16;
 /// The publication record's value: the size the last round started from,
 /// while that round's obsolete partial tiles may still be in the bucket.
 const GC_FROM: &str = "gc-from";
@@ -99,9 +104,18 @@ pub enum PublishError {
     /// What is published already rules this publisher out.
     #[error("{0}")]
     Alarm(Alarm),
-    /// The ledger failed.
-    #[error("the ledger: {0}")]
-    Ledger(String),
+    /// The bucket or the ledger failed while checking what is published.
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl From<RoundError> for PublishError {
+    fn from(e: RoundError) -> Self {
+        match e {
+            RoundError::Alarm(a) => PublishError::Alarm(a),
+            RoundError::Failed(e) => PublishError::Failed(e),
+        }
+    }
 }
 
 /// Why a round did not publish.
@@ -152,9 +166,9 @@ pub struct Publisher {
     published: Option<Published>,
     /// When the publisher first saw a head it has not published.
     waiting_since: Option<Instant>,
-    /// A checkpoint whose replace failed without an answer: the bucket may
-    /// have it all the same.
-    in_doubt: Option<Bytes>,
+    /// The checkpoints whose replace failed without an answer since the
+    /// last one answered: the bucket may hold any of them all the same.
+    in_doubt: Vec<Bytes>,
 }
 
 impl std::fmt::Debug for Publisher {
@@ -185,28 +199,14 @@ impl Publisher {
             poll: DEFAULT_POLL,
             published: None,
             waiting_since: None,
-            in_doubt: None,
+            in_doubt: Vec::new(),
         };
-        publisher.published = publisher.read_published().await.map_err(|e| match e {
-            RoundError::Alarm(a) => PublishError::Alarm(a),
-            RoundError::Failed(e) => PublishError::Ledger(e),
-        })?;
+        publisher.published = publisher.read_published().await?;
         if let Some(p) = &publisher.published {
             let head = publisher.ledger.head();
-            publisher
-                .check_extends(&p.checkpoint, &head)
-                .map_err(|e| match e {
-                    RoundError::Alarm(a) => PublishError::Alarm(a),
-                    RoundError::Failed(e) => PublishError::Ledger(e),
-                })?;
+            publisher.check_extends(&p.checkpoint, &head)?;
             publisher.metrics.size.set(gauge(p.checkpoint.size));
-            publisher
-                .finish_gc(p.checkpoint.size)
-                .await
-                .map_err(|e| match e {
-                    RoundError::Alarm(a) => PublishError::Alarm(a),
-                    RoundError::Failed(e) => PublishError::Ledger(e),
-                })?;
+            publisher.finish_gc(p.checkpoint.size).await?;
         }
         Ok(publisher)
     }
@@ -333,18 +333,22 @@ impl Publisher {
         let Some((bytes, version)) = self.bucket.get(CHECKPOINT).await? else {
             return Ok(None);
         };
+        Ok(Some(Published {
+            checkpoint: self.verify_published(&bytes)?,
+            version,
+        }))
+    }
+
+    /// A checkpoint note from the bucket, verified as this log's.
+    fn verify_published(&self, bytes: &[u8]) -> Result<Checkpoint, Alarm> {
         let foreign = |e: &dyn std::fmt::Display| Alarm::Foreign(e.to_string());
-        let note = Note::parse(&bytes).map_err(|e| foreign(&e))?;
-        let checkpoint = Checkpoint::verify(
+        let note = Note::parse(bytes).map_err(|e| foreign(&e))?;
+        Checkpoint::verify(
             &note,
             self.ledger.origin(),
             std::slice::from_ref(self.ledger.verifier()),
         )
-        .map_err(|e| foreign(&e))?;
-        Ok(Some(Published {
-            checkpoint,
-            version,
-        }))
+        .map_err(|e| foreign(&e))
     }
 
     /// Checks that `head` extends the published `checkpoint`.
@@ -418,9 +422,10 @@ impl Publisher {
     /// one this publisher knows.
     ///
     /// A replace that failed without an answer may have been written all
-    /// the same; the next one then finds another version there. When the
-    /// bucket holds exactly the note this publisher sent (that one, or
-    /// this one), it is this publisher's own write: its version is taken
+    /// the same; a later one then finds another version there. When the
+    /// bucket holds exactly a note this publisher sent since its last
+    /// answered replace (this one or one in doubt), it is this publisher's
+    /// own write: that version, checked as a prefix of the head, is taken
     /// and the replace tried once more. Anything else is another
     /// publisher's: [`Alarm::LostSwap`].
     async fn swap_checkpoint(&mut self, head: &Head) -> Result<(), RoundError> {
@@ -434,7 +439,7 @@ impl Publisher {
                 .await;
             match swapped {
                 Ok(Swapped::Done(version)) => {
-                    self.in_doubt = None;
+                    self.in_doubt.clear();
                     self.published = Some(Published {
                         checkpoint: Checkpoint::new(self.ledger.origin(), head.size, head.root),
                         version,
@@ -443,21 +448,27 @@ impl Publisher {
                 }
                 Ok(Swapped::Lost) => {}
                 Err(e) => {
-                    self.in_doubt = Some(bytes);
+                    if self.in_doubt.len() < MAX_IN_DOUBT {
+                        self.in_doubt.push(bytes);
+                    }
                     return Err(e.into());
                 }
             }
             self.metrics.request("get");
-            let there = self.bucket.get(CHECKPOINT).await?;
-            let ours = there.as_ref().is_some_and(|(b, _)| {
-                *b == bytes || self.in_doubt.as_ref().is_some_and(|d| d == b)
-            });
-            if !ours {
+            let Some((there, version)) = self.bucket.get(CHECKPOINT).await? else {
+                return Err(Alarm::LostSwap.into());
+            };
+            if there != bytes && !self.in_doubt.contains(&there) {
                 return Err(Alarm::LostSwap.into());
             }
-            self.in_doubt = None;
-            self.published = self.read_published().await?;
-            if there.is_some_and(|(b, _)| b == bytes) {
+            let checkpoint = self.verify_published(&there)?;
+            self.check_extends(&checkpoint, head)?;
+            self.in_doubt.clear();
+            self.published = Some(Published {
+                checkpoint,
+                version,
+            });
+            if there == bytes {
                 return Ok(());
             }
         }
@@ -477,16 +488,71 @@ impl Publisher {
             .ok()
             .and_then(|s| s.parse().ok())
             .map_or(to, TreeSize);
-        for full in plan::completed(from, to) {
-            self.metrics.request("list");
-            for key in self.bucket.list(&plan::partials_prefix(&full)).await? {
-                self.metrics.request("delete");
-                self.bucket.delete(&key).await?;
+        let obsolete = self.obsolete_partials(&plan::completed(from, to)).await?;
+        let (bucket, metrics) = (self.bucket.clone(), self.metrics.clone());
+        let deletes = obsolete.into_iter().map(move |key| {
+            let (bucket, metrics) = (bucket.clone(), metrics.clone());
+            async move {
+                metrics.request("delete");
+                bucket.delete(&key).await
             }
-        }
+        });
+        stream::iter(deletes)
+            .buffer_unordered(CONCURRENCY)
+            .try_collect::<Vec<()>>()
+            .await?;
         self.ledger
             .write_publication(&[(GC_FROM, None)])
             .map_err(failed)
+    }
+
+    /// The keys of the partial versions of the `completed` (full) tiles in
+    /// the bucket: listed tile by tile, or, where a step completed many
+    /// tiles of a level (a first publication, a long catch-up), with one
+    /// listing of the level.
+    async fn obsolete_partials(&self, completed: &[Tile]) -> Result<Vec<String>, RoundError> {
+        let mut keys = Vec::new();
+        let mut levels: Vec<Option<u8>> = completed.iter().map(|t| t.level).collect();
+        levels.dedup();
+        for level in levels {
+            let tiles: Vec<Tile> = completed
+                .iter()
+                .filter(|t| t.level == level)
+                .copied()
+                .collect();
+            if tiles.len() > LIST_LEVEL_OVER {
+                self.metrics.request("list");
+                let indexes: std::collections::HashSet<u64> =
+                    tiles.iter().map(|t| t.index).collect();
+                keys.extend(
+                    self.bucket
+                        .list(&plan::level_prefix(level))
+                        .await?
+                        .into_iter()
+                        .filter(|key| {
+                            Tile::parse(key).is_ok_and(|t| {
+                                !t.is_full() && t.level == level && indexes.contains(&t.index)
+                            })
+                        }),
+                );
+                continue;
+            }
+            let (bucket, metrics) = (self.bucket.clone(), self.metrics.clone());
+            let lists = tiles.into_iter().map(move |full| {
+                let prefix = plan::partials_prefix(&full);
+                let (bucket, metrics) = (bucket.clone(), metrics.clone());
+                async move {
+                    metrics.request("list");
+                    bucket.list(&prefix).await
+                }
+            });
+            let listed: Vec<Vec<String>> = stream::iter(lists)
+                .buffer_unordered(CONCURRENCY)
+                .try_collect()
+                .await?;
+            keys.extend(listed.into_iter().flatten());
+        }
+        Ok(keys)
     }
 }
 

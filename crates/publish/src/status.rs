@@ -1,11 +1,12 @@
 //! What `/readyz` says of publication: stopped by an alarm, or failing for
-//! longer than [`FAILING_GRACE`] while entries wait.
+//! longer than [`FAILING_GRACE`] (a round fails only when it has something
+//! to publish or to clean up).
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-/// How long publication may fail, with entries waiting, before the server
-/// says it is not ready (a bucket blip is retried, not reported).
+/// How long publication may fail before the server says it is not ready
+/// (a bucket blip is retried, not reported).
 pub const FAILING_GRACE: Duration = Duration::from_secs(30);
 
 #[derive(Debug, Default)]

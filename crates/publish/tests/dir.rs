@@ -289,3 +289,31 @@ async fn a_tile_with_other_bytes_raises_the_alarm_and_is_kept() {
     );
     assert!(!dir.path().join(CHECKPOINT).exists());
 }
+
+#[tokio::test]
+async fn a_long_step_lists_the_level_once_and_drops_every_obsolete_partial() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = ledger(1);
+    for i in 0..150 {
+        write(&ledger, &format!("a{i}")).await;
+    }
+    let mut publisher = Publisher::start(ledger.clone(), bucket(dir.path()))
+        .await
+        .unwrap();
+    publisher.round().await.unwrap();
+    assert!(dir.path().join("tile/entries/001.p/44").exists());
+    // 300 -> 5,000 entries: 18 level-0 tiles complete at once.
+    for i in 0..2_350 {
+        write(&ledger, &format!("b{i}")).await;
+    }
+    assert_eq!(
+        publisher.round().await.unwrap(),
+        Round::Published {
+            from: TreeSize(300),
+            to: TreeSize(5_000)
+        }
+    );
+    assert_mirrors(dir.path(), &ledger);
+    assert!(!dir.path().join("tile/entries/001.p/44").exists());
+    assert!(!dir.path().join("tile/0/001.p/44").exists());
+}

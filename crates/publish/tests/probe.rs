@@ -4,6 +4,7 @@
 //! must refuse to start on it, naming the reason.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
@@ -44,7 +45,7 @@ async fn careless(
             for part in body.split("<Key>").skip(1) {
                 let name = part.split("</Key>").next().unwrap_or_default();
                 objects.remove(&format!("{key}/{name}"));
-                deleted.push_str(&format!("<Deleted><Key>{name}</Key></Deleted>"));
+                let _ = write!(deleted, "<Deleted><Key>{name}</Key></Deleted>");
             }
             let answer = format!("<DeleteResult>{deleted}</DeleteResult>");
             (StatusCode::OK, etag, answer.into_bytes())

@@ -330,16 +330,15 @@ async fn ready(
         Ok(false) => return Err(Problem::from(provenant_ledger::SubmitError::ShuttingDown)),
         Err(e) => return Err(Problem::from(provenant_ledger::ReadError::Store(e))),
     }
-    use provenant_publish::status::Unready;
     match publication.and_then(|axum::Extension(status)| status.unready()) {
         None => Ok("ready"),
-        Some(Unready::Stopped(why)) => Err(Problem::new(
+        Some(provenant_publish::status::Unready::Stopped(why)) => Err(Problem::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "publication-stopped",
             "Publication stopped",
             why,
         )),
-        Some(Unready::Failing(why)) => Err(Problem::new(
+        Some(provenant_publish::status::Unready::Failing(why)) => Err(Problem::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "publication-failing",
             "Publication failing",

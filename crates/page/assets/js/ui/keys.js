@@ -84,7 +84,12 @@ async function showServerKey() {
   try {
     claimed = (await getJson('/v1/log')).body.verifier_key;
   } catch (error) {
-    replace(node, `The server did not say which key it signs with (${error.message}).`);
+    // A bucket of published tiles (docs/PROTOCOL.md section 19) answers
+    // no API route, with a status but no problem document.
+    const bucket = !error.problem && [403, 404].includes(error.status);
+    replace(node, bucket
+      ? 'This address answers no Provenant API (a bucket where the log\u2019s tiles are published?): it says no key, which is why the key you pin is the only one trusted.'
+      : `The server did not say which key it signs with (${error.message}).`);
     return;
   }
   if (typeof claimed !== 'string') {

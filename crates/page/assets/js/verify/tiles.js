@@ -41,7 +41,13 @@ export function tileHashes(size, fetchTile) {
   const tile = (level, index, width) => {
     const path = tilePath(level, index, width);
     if (!tiles.has(path)) {
-      tiles.set(path, fetchTile(path).then((bytes) => {
+      // A partial that is gone (deleted once its full tile was published)
+      // is the start of the full tile (C2SP tlog-tiles).
+      const fetched = fetchTile(path).catch(async (error) => {
+        if (width === WIDTH) throw error;
+        return (await fetchTile(tilePath(level, index, WIDTH))).subarray(0, width * 32);
+      });
+      tiles.set(path, fetched.then((bytes) => {
         if (!(bytes instanceof Uint8Array) || bytes.length !== width * 32) {
           throw new Error(`${path} is not ${width} hashes`);
         }
