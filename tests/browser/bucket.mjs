@@ -23,6 +23,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import {pathToFileURL} from 'node:url';
 import {chromium} from 'playwright-core';
+import {SETTLE_MS, verdictAfter} from './verdict.mjs';
 
 function need(name) {
   const value = process.env[name];
@@ -39,18 +40,6 @@ const env = {
   shots: need('PROVENANT_SCREENSHOTS'),
 };
 const origin = env.logKey.split('+')[0];
-const SETTLE_MS = 30_000;
-
-async function verdictAfter(page, selector, action) {
-  await page.$eval(selector, (node) => { node.dataset.verdict = 'pending'; });
-  await action();
-  await page.waitForFunction((sel) => {
-    const node = document.querySelector(sel);
-    return node && !node.hidden && node.dataset.verdict !== 'pending';
-  }, selector, {timeout: SETTLE_MS});
-  return page.$eval(selector, (node) => ({verdict: node.dataset.verdict, text: node.textContent}));
-}
-
 async function main() {
   await fs.mkdir(env.shots, {recursive: true});
   const browser = await chromium.launch({

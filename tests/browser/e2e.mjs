@@ -41,6 +41,7 @@ import path from 'node:path';
 import {pathToFileURL} from 'node:url';
 import jsQR from 'jsqr';
 import {chromium} from 'playwright-core';
+import {SETTLE_MS, verdictAfter} from './verdict.mjs';
 
 function need(name) {
   const value = process.env[name];
@@ -65,7 +66,6 @@ const env = {
 const [keyOrigin, keyId] = env.logKey.split('+');
 // Timing runs of each measure; PROVENANT_TIMING_RUNS sets more for docs/BENCHMARKS.md.
 const RUNS = Number(process.env.PROVENANT_TIMING_RUNS ?? 5);
-const SETTLE_MS = 30_000;
 
 /** The question the grant allows; `territory` varies for the denied case. */
 const allowed = {action: 'commercial', territory: 'FR', channel: 'retail', category: 'apparel', quantity: '10', date: '2026-06-15'};
@@ -130,21 +130,6 @@ async function wrongKeyFlow(page) {
   expectVerdict(design, 'not-verified', 'the registered design under another key');
   await screenshot(page, 'wrong-key');
   await pinKey(page);
-}
-
-/** Marks a result region stale, runs `action`, and waits for its new verdict. */
-async function verdictAfter(page, selector, action) {
-  await page.$eval(selector, (node) => { node.dataset.verdict = 'pending'; });
-  await action();
-  await page.waitForFunction((sel) => {
-    const node = document.querySelector(sel);
-    return node && !node.hidden && node.dataset.verdict !== 'pending';
-  }, selector, {timeout: SETTLE_MS});
-  return page.$eval(selector, (node) => ({
-    verdict: node.dataset.verdict,
-    word: node.querySelector('.verdict-word')?.textContent ?? '',
-    text: node.textContent,
-  }));
 }
 
 function expectVerdict(result, verdict, what) {
