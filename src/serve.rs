@@ -124,9 +124,14 @@ pub fn run(args: ServeArgs) -> Result<String, String> {
             metrics: p.metrics().clone(),
             status: p.status().clone(),
         });
-        // Publication runs beside the server, never on its write path; a
-        // round cut short at shutdown is done again at the next start.
-        let publishing = publisher.map(|p| tokio::spawn(p.run()));
+        // Publication runs beside the server, never on its write path, and
+        // gets one last round once the server has stopped.
+        let (stop_publishing, stopped) = tokio::sync::oneshot::channel::<()>();
+        let publishing = publisher.map(|p| {
+            tokio::spawn(p.run_until(async {
+                let _ = stopped.await;
+            }))
+        });
         provenant_server::serve(
             listener,
             app_publishing(
@@ -144,7 +149,8 @@ pub fn run(args: ServeArgs) -> Result<String, String> {
             rounds.abort();
         }
         if let Some(publishing) = publishing {
-            publishing.abort();
+            let _ = stop_publishing.send(());
+            let _ = publishing.await;
         }
         Ok::<(), String>(())
     })?;

@@ -22,6 +22,8 @@ pub const DEFAULT_POLL: Duration = Duration::from_millis(100);
 const MIN_BACKOFF: Duration = Duration::from_millis(500);
 /// The longest wait between failed rounds.
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
+/// The longest the last round, at shutdown, may take.
+pub const LAST_ROUND: Duration = Duration::from_secs(10);
 /// Tiles and bundles written (or partials listed) at once.
 const CONCURRENCY: usize = 8;
 /// Checkpoints kept in doubt at most (each a failed round's).
@@ -239,28 +241,56 @@ impl Publisher {
     /// Rounds until an alarm: each failure is retried after a back-off
     /// (0.5 s, doubling, at most 30 s), each alarm counted, logged and
     /// kept in the status, and publication stops.
-    pub async fn run(mut self) {
+    pub async fn run(self) {
+        self.run_until(std::future::pending()).await;
+    }
+
+    /// As [`Publisher::run`] until `stop` resolves; then one last round,
+    /// bounded by [`LAST_ROUND`], so that a server stopped cleanly leaves
+    /// the bucket at its last checkpoint. A round cut short is safe: the
+    /// next start writes it again.
+    pub async fn run_until(mut self, stop: impl Future<Output = ()>) {
+        let mut stop = std::pin::pin!(stop);
         let mut backoff = MIN_BACKOFF;
         loop {
-            match self.round().await {
-                Ok(round) => {
-                    backoff = MIN_BACKOFF;
-                    self.status.succeeded();
-                    if round == Round::Idle {
-                        tokio::time::sleep(self.poll).await;
-                    }
+            tokio::select! {
+                () = &mut stop => break,
+                going = self.step(&mut backoff) => if !going { return },
+            }
+        }
+        match tokio::time::timeout(LAST_ROUND, self.round()).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(RoundError::Alarm(alarm))) => self.raise(&alarm),
+            Ok(Err(RoundError::Failed(why))) => {
+                tracing::warn!(error = %why, "the last publication round failed");
+            }
+            Err(_) => tracing::warn!("the last publication round did not finish in time"),
+        }
+    }
+
+    /// One round and the wait after it; `false` once an alarm stopped
+    /// publication.
+    async fn step(&mut self, backoff: &mut Duration) -> bool {
+        match self.round().await {
+            Ok(round) => {
+                *backoff = MIN_BACKOFF;
+                self.status.succeeded();
+                if round == Round::Idle {
+                    tokio::time::sleep(self.poll).await;
                 }
-                Err(RoundError::Alarm(alarm)) => {
-                    self.raise(&alarm);
-                    return;
-                }
-                Err(RoundError::Failed(why)) => {
-                    self.metrics.failures.inc();
-                    tracing::warn!(error = %why, retry_in = ?backoff, "publication failed");
-                    self.status.failed(why);
-                    tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(MAX_BACKOFF);
-                }
+                true
+            }
+            Err(RoundError::Alarm(alarm)) => {
+                self.raise(&alarm);
+                false
+            }
+            Err(RoundError::Failed(why)) => {
+                self.metrics.failures.inc();
+                tracing::warn!(error = %why, retry_in = ?*backoff, "publication failed");
+                self.status.failed(why);
+                tokio::time::sleep(*backoff).await;
+                *backoff = (*backoff * 2).min(MAX_BACKOFF);
+                true
             }
         }
     }
