@@ -120,18 +120,7 @@ pub fn run(args: ServeArgs) -> Result<String, String> {
         // The rounds run beside the server and stop with it; a round cut
         // short loses nothing the record had.
         let rounds = witnessing.clone().map(|w| tokio::spawn(w.run()));
-        let publication = publisher.as_ref().map(|p| Publication {
-            metrics: p.metrics().clone(),
-            status: p.status().clone(),
-        });
-        // Publication runs beside the server, never on its write path, and
-        // gets one last round once the server has stopped.
-        let (stop_publishing, stopped) = tokio::sync::oneshot::channel::<()>();
-        let publishing = publisher.map(|p| {
-            tokio::spawn(p.run_until(async {
-                let _ = stopped.await;
-            }))
-        });
+        let (publishing, publication) = Publishing::spawn(publisher);
         provenant_server::serve(
             listener,
             app_publishing(
@@ -148,14 +137,43 @@ pub fn run(args: ServeArgs) -> Result<String, String> {
         if let Some(rounds) = rounds {
             rounds.abort();
         }
-        if let Some(publishing) = publishing {
-            let _ = stop_publishing.send(());
-            let _ = publishing.await;
-        }
+        publishing.finish().await;
         Ok::<(), String>(())
     })?;
     ledger.close();
     Ok(format!("stopped; log size {}", ledger.head().size))
+}
+
+/// Publication running beside the server, never on its write path, with
+/// one last round once the server has stopped.
+struct Publishing {
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Publishing {
+    /// Starts `publisher`'s rounds; what the server shows of them.
+    fn spawn(publisher: Option<Publisher>) -> (Self, Option<Publication>) {
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let publication = publisher.as_ref().map(|p| Publication {
+            metrics: p.metrics().clone(),
+            status: p.status().clone(),
+        });
+        let task = publisher.map(|p| {
+            tokio::spawn(p.run_until(async {
+                let _ = stopped.await;
+            }))
+        });
+        (Self { stop, task }, publication)
+    }
+
+    /// Stops the rounds after their last one.
+    async fn finish(self) {
+        if let Some(task) = self.task {
+            let _ = self.stop.send(());
+            let _ = task.await;
+        }
+    }
 }
 
 /// A publisher of `ledger` to `target`, probed and checked against what
