@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use provenant_api::{EntryBatch, InclusionQuery, MAX_BATCH_ENVELOPES};
+use provenant_api::{ConsistencyQuery, EntryBatch, InclusionQuery, MAX_BATCH_ENVELOPES};
 use provenant_tlog::tile::Tile;
 use provenant_tlog::{Checkpoint, NoteVerifier};
 use support::browser::Browser;
@@ -156,6 +156,44 @@ fn assert_bucket_is_the_log(
     );
 }
 
+/// The server's inclusion proofs of `indexes` and consistency proofs from
+/// `older`, all at `size`, are the ones computed from the bucket.
+fn assert_server_proves_the_same(
+    server: &Server,
+    size: u64,
+    indexes: &[u64],
+    inclusion: &[Vec<tlog_tiles::Hash>],
+    older: &[u64],
+    consistency: &[Vec<tlog_tiles::Hash>],
+) {
+    let theirs = |proof: &[provenant_tlog::Hash]| -> Vec<tlog_tiles::Hash> {
+        proof.iter().map(|h| tlog_tiles::Hash(h.0)).collect()
+    };
+    for (index, from_bucket) in indexes.iter().zip(inclusion) {
+        let answer = server.post::<ProveInclusion>(&InclusionQuery {
+            index: Some(*index),
+            leaf_hash: None,
+            tree_size: Some(size),
+        });
+        assert_eq!(
+            *from_bucket,
+            theirs(&answer.inclusion_proof),
+            "entry {index}"
+        );
+    }
+    for (old, from_bucket) in older.iter().zip(consistency) {
+        let answer = server.post::<ProveConsistency>(&ConsistencyQuery {
+            from: *old,
+            to: Some(size),
+        });
+        assert_eq!(
+            *from_bucket,
+            theirs(&answer.consistency_proof),
+            "from {old}"
+        );
+    }
+}
+
 /// The requests the server has answered, all routes together.
 fn requests_served(server: &Server) -> u64 {
     server
@@ -237,9 +275,10 @@ fn a_log_of_70000_entries_is_followed_from_the_bucket_alone() {
     assert_eq!(cp.size.0, size);
     assert_eq!(cp.root, server.checkpoint(&origin, &verifier).root);
 
-    // Their client follows the log from the bucket alone: the tree's root
-    // and inclusion proofs from the bucket's tiles, while the server
-    // answers nothing (its only request is the second /metrics read).
+    // Their client follows the log from the bucket alone: the tree's root,
+    // inclusion proofs and consistency proofs from the bucket's tiles,
+    // while the server answers nothing (its only request is the second
+    // /metrics read).
     let path = "ledger/main";
     let answered = requests_served(&server);
     let tiles = BucketTiles { moto: &moto, path };
@@ -253,23 +292,16 @@ fn a_log_of_70000_entries_is_followed_from_the_bucket_alone() {
         .iter()
         .map(|index| tlog_tiles::prove_record(size, *index, &reader).unwrap())
         .collect();
+    let older = [1, 255, 256, 65_535, 65_536, size - 1];
+    let consistency: Vec<Vec<tlog_tiles::Hash>> = older
+        .iter()
+        .map(|old| tlog_tiles::prove_tree(size, *old, &reader).unwrap())
+        .collect();
     assert_eq!(requests_served(&server), answered + 1);
 
     // Everything in the bucket is what the server serves.
     assert_bucket_is_the_log(&moto, "ledger", "main", &server, &cp);
-    for (index, theirs) in sampled.iter().zip(&proofs) {
-        let answer = server.post::<ProveInclusion>(&InclusionQuery {
-            index: Some(*index),
-            leaf_hash: None,
-            tree_size: Some(size),
-        });
-        let ours: Vec<tlog_tiles::Hash> = answer
-            .inclusion_proof
-            .iter()
-            .map(|h| tlog_tiles::Hash(h.0))
-            .collect();
-        assert_eq!(*theirs, ours, "entry {index}");
-    }
+    assert_server_proves_the_same(&server, size, &sampled, &proofs, &older, &consistency);
 
     // The auditor follows the log from the bucket URL alone: a full run,
     // then, after more writes, one that proves the new checkpoint extends
