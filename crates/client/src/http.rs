@@ -25,7 +25,7 @@ use provenant_api::{
 use provenant_model::{
     DesignId, Envelope, GrantId, GrantState, LicenseAnswer, LicenseQuery, RoyaltySplit, Statement,
 };
-use provenant_tlog::tile::{TILE_WIDTH, Tile};
+use provenant_tlog::tile::{TILE_WIDTH, Tile, parse_bundle};
 use provenant_tlog::{Hash, TreeSize};
 use reqwest::blocking::{Client as Http, RequestBuilder};
 use reqwest::header::{CONTENT_TYPE, HeaderMap, RETRY_AFTER};
@@ -646,12 +646,10 @@ fn prefix_of(tile: &Tile, full: &[u8]) -> Option<Vec<u8>> {
             .get(..width * provenant_tlog::HASH_SIZE)
             .map(<[u8]>::to_vec);
     }
-    let mut at = 0usize;
-    for _ in 0..width {
-        let len = full.get(at..at + 2)?;
-        at += 2 + usize::from(u16::from_be_bytes([len[0], len[1]]));
-    }
-    full.get(..at).map(<[u8]>::to_vec)
+    // Each entry is its 2-byte length and its bytes.
+    let entries = parse_bundle(full, u16::try_from(TILE_WIDTH).ok()?).ok()?;
+    let end = entries.get(..width)?.iter().map(|e| 2 + e.len()).sum();
+    full.get(..end).map(<[u8]>::to_vec)
 }
 
 #[cfg(test)]

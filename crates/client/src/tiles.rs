@@ -12,8 +12,8 @@ use std::collections::HashMap;
 
 use provenant_tlog::tile::{TILE_HEIGHT, TILE_WIDTH, Tile};
 use provenant_tlog::{
-    Checkpoint, Error, HASH_SIZE, Hash, HashReader, StoredIndex, TreeSize, hash_node,
-    prove_consistency, split_stored_index,
+    Checkpoint, Error, HASH_SIZE, Hash, HashReader, StoredIndex, TreeSize, prove_consistency,
+    root_of, split_stored_index,
 };
 
 use crate::Client;
@@ -76,21 +76,14 @@ impl<'a> TileHashes<'a> {
             }
         };
         // In range: `start + count <= width`, checked above.
-        let mut level_hashes: Vec<Hash> = bytes
-            [usize::try_from(start).unwrap_or(usize::MAX) * HASH_SIZE..]
+        // The 2^k hashes are a complete subtree: their Merkle root is the
+        // hash at `level`.
+        let hashes: Vec<Hash> = bytes[usize::try_from(start).unwrap_or(usize::MAX) * HASH_SIZE..]
             .chunks(HASH_SIZE)
             .take(usize::try_from(count).unwrap_or(usize::MAX))
             .map(Hash::from_slice)
             .collect::<Result<_, _>>()?;
-        while level_hashes.len() > 1 {
-            level_hashes = level_hashes
-                .chunks(2)
-                .map(|pair| hash_node(&pair[0], &pair[1]))
-                .collect();
-        }
-        level_hashes
-            .pop()
-            .ok_or_else(|| storage("an empty subtree".into()))
+        Ok(root_of(&hashes))
     }
 }
 
