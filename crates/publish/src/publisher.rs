@@ -168,6 +168,9 @@ pub struct Publisher {
     published: Option<Published>,
     /// When the publisher first saw a head it has not published.
     waiting_since: Option<Instant>,
+    /// Whether the store may hold a `gc-from` record: read from the store
+    /// only then, not on every idle look at the head.
+    gc_pending: bool,
     /// The checkpoints whose replace failed without an answer since the
     /// last one answered: the bucket may hold any of them all the same.
     in_doubt: Vec<Bytes>,
@@ -201,14 +204,15 @@ impl Publisher {
             poll: DEFAULT_POLL,
             published: None,
             waiting_since: None,
+            gc_pending: true,
             in_doubt: Vec::new(),
         };
         publisher.published = publisher.read_published().await?;
-        if let Some(p) = &publisher.published {
+        if let Some(checkpoint) = publisher.published.as_ref().map(|p| p.checkpoint.clone()) {
             let head = publisher.ledger.head();
-            publisher.check_extends(&p.checkpoint, &head)?;
-            publisher.metrics.size.set(gauge(p.checkpoint.size));
-            publisher.finish_gc(p.checkpoint.size).await?;
+            publisher.check_extends(&checkpoint, &head)?;
+            publisher.metrics.size.set(gauge(checkpoint.size));
+            publisher.finish_gc(checkpoint.size).await?;
         }
         Ok(publisher)
     }
@@ -319,22 +323,26 @@ impl Publisher {
         self.metrics
             .behind
             .set(gauge(TreeSize(head.size.0.saturating_sub(from.0))));
-        if let Some(p) = &self.published {
-            self.check_extends(&p.checkpoint, &head)?;
+        if let Some(published) = self.published.as_ref().map(|p| p.checkpoint.clone()) {
+            self.check_extends(&published, &head)?;
             // A round that failed after moving the checkpoint left its
             // partials: collect them first.
-            self.finish_gc(from).await?;
-            if head.size == p.checkpoint.size {
+            if self.gc_pending {
+                self.finish_gc(from).await?;
+            }
+            if head.size == published.size {
                 return Ok(Round::Idle);
             }
         }
         let waiting_since = *self.waiting_since.get_or_insert_with(Instant::now);
 
-        self.write_tiles(plan::to_write(from, head.size)).await?;
-        let completed = !plan::completed(from, head.size).is_empty();
+        let tiles = plan::to_write(from, head.size);
+        let completed = tiles.iter().any(Tile::is_full);
+        self.write_tiles(tiles).await?;
         if completed {
             // Recorded before the checkpoint moves, so that a crash
             // between the two still collects these partials on restart.
+            self.gc_pending = true;
             self.ledger
                 .write_publication(&[(GC_FROM, Some(from.0.to_string().as_bytes()))])
                 .map_err(|e| RoundError::Failed(format!("the publication record: {e}")))?;
@@ -507,11 +515,12 @@ impl Publisher {
 
     /// Deletes the partial tiles made obsolete between the recorded
     /// `gc-from` size and `to`, then clears the record.
-    async fn finish_gc(&self, to: TreeSize) -> Result<(), RoundError> {
+    async fn finish_gc(&mut self, to: TreeSize) -> Result<(), RoundError> {
         let failed = |e: provenant_ledger::store::StoreError| {
             RoundError::Failed(format!("the publication record: {e}"))
         };
         let Some(from) = self.ledger.publication_value(GC_FROM).map_err(failed)? else {
+            self.gc_pending = false;
             return Ok(());
         };
         let from = std::str::from_utf8(&from)
@@ -533,7 +542,9 @@ impl Publisher {
             .await?;
         self.ledger
             .write_publication(&[(GC_FROM, None)])
-            .map_err(failed)
+            .map_err(failed)?;
+        self.gc_pending = false;
+        Ok(())
     }
 
     /// The keys of the partial versions of the `completed` (full) tiles in
