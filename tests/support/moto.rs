@@ -1,103 +1,46 @@
-//! A real S3-compatible server on loopback: `moto` in server mode, from
-//! `PyPI` (`.ci/run` installs it in a virtualenv and sets
-//! `PROVENANT_MOTO_SERVER`). Elsewhere a test that needs it says so and
-//! skips, unless `PROVENANT_REQUIRE_S3` is set.
+//! The S3-compatible server of `provenant_testkit::moto`, with the reads a
+//! follower of a bucket makes (objects, listings) over HTTP.
 
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
 
-/// A `moto_server` process, killed when dropped (unless only attached).
+use provenant_testkit::moto::MotoServer;
+
+/// A moto server, stopped when dropped (unless only attached).
 pub struct Moto {
-    child: Option<Child>,
+    server: Option<MotoServer>,
     /// `http://127.0.0.1:PORT`.
     pub endpoint: String,
     http: reqwest::blocking::Client,
 }
 
-fn find() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("PROVENANT_MOTO_SERVER") {
-        return Some(PathBuf::from(path));
-    }
-    std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join("moto_server"))
-            .find(|p| p.is_file())
-    })
-}
-
 impl Moto {
-    /// Starts one on a free port; `None` (the test skips) when moto is not
-    /// installed and not required.
+    /// Starts one; `None` (the test skips) when moto is not installed and
+    /// not required.
     pub fn start() -> Option<Moto> {
-        let Some(bin) = find() else {
-            assert!(
-                std::env::var_os("PROVENANT_REQUIRE_S3").is_none(),
-                "moto_server not found: install moto[server] and set PROVENANT_MOTO_SERVER"
-            );
-            eprintln!(
-                "skipped: moto_server not found (pip install 'moto[server]'; PROVENANT_MOTO_SERVER)"
-            );
-            return None;
-        };
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(&bin)
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("{} starts: {e}", bin.display()));
-        let moto = Moto {
-            child: Some(child),
-            endpoint: format!("http://127.0.0.1:{port}"),
+        let server = MotoServer::start()?;
+        Some(Moto {
+            endpoint: server.endpoint(),
+            server: Some(server),
             http: reqwest::blocking::Client::new(),
-        };
-        let started = Instant::now();
-        while moto.http.get(&moto.endpoint).send().is_err() {
-            assert!(started.elapsed() < Duration::from_secs(30), "moto answers");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        Some(moto)
+        })
     }
 
     /// Another handle on the server at `endpoint` (for another thread).
     pub fn attach(endpoint: &str) -> Moto {
         Moto {
-            child: None,
+            server: None,
             endpoint: endpoint.to_owned(),
             http: reqwest::blocking::Client::new(),
         }
     }
 
-    /// Creates bucket `name` (3 to 63 characters), readable by anyone, as
-    /// a bucket behind a CDN is: anonymous reads of a private object are
-    /// refused (`403`), as on AWS.
+    /// Creates bucket `name`, readable by anyone (see
+    /// [`MotoServer::create_bucket`]).
     pub fn create_bucket(&self, name: &str) {
-        let bucket = format!("{}/{name}", self.endpoint);
-        let r = self.http.put(&bucket).send().unwrap();
-        assert!(r.status().is_success(), "{}", r.status());
-        let policy = serde_json::json!({
-            "Version": "2012-10-17",
-            "Statement": [{
-                "Effect": "Allow",
-                "Principal": "*",
-                "Action": ["s3:GetObject", "s3:ListBucket"],
-                "Resource": [format!("arn:aws:s3:::{name}"), format!("arn:aws:s3:::{name}/*")],
-            }],
-        });
-        let r = self
-            .http
-            .put(format!("{bucket}?policy"))
-            .header("content-type", "application/json")
-            .body(policy.to_string())
-            .send()
-            .unwrap();
-        assert!(r.status().is_success(), "{}", r.status());
+        self.server
+            .as_ref()
+            .expect("a started server, not an attached handle")
+            .create_bucket(name);
     }
 
     /// The public URL of `bucket/prefix`, as a follower reads it.
@@ -181,13 +124,4 @@ fn between(text: &str, open: &str, close: &str) -> String {
     let start = text.find(open).map_or(0, |i| i + open.len());
     let end = text[start..].find(close).map_or(text.len(), |i| start + i);
     text[start..end].replace("&quot;", "\"")
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        if let Some(child) = &mut self.child {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
 }

@@ -2,21 +2,19 @@
 //! with a log of 20,000 writes, and, at a steady write load, the lag from
 //! a write's receipt to a published checkpoint covering it (p50, p99) and
 //! the bucket requests per published entry. Against a directory always,
-//! and against a real S3 server when `PROVENANT_MOTO_SERVER` names moto's
-//! `moto_server` (as `.ci/run` installs it).
+//! and against a real S3 server when moto is installed
+//! (`provenant_testkit::moto`: `PROVENANT_MOTO_SERVER`, as `.ci/run` sets it).
 //!
 //! Run: `cargo bench --workspace --bench publication`
 //! (`PROVENANT_BENCH_QUICK=1`: 5,000 writes and 5 s of steady load.)
 
-use std::io::{Read as _, Write as _};
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures_util::future::join_all;
 use provenant_ledger::{Ledger, LedgerConfig, RocksOptions, RocksStore};
 use provenant_publish::{Bucket, Publisher, S3Options, Target};
+use provenant_testkit::moto::MotoServer;
 
 /// Entries written per tick of the steady load, and the tick.
 const PER_TICK: usize = 20;
@@ -56,68 +54,20 @@ async fn write(ledger: &Ledger, tag: &str, count: usize) -> Vec<u64> {
     indexes
 }
 
-/// A moto server on a free port with a bucket, when one is installed.
-struct Moto(Child, String);
-
-impl Moto {
-    fn start() -> Option<Moto> {
-        let bin = std::env::var_os("PROVENANT_MOTO_SERVER")?;
-        let port = TcpListener::bind("127.0.0.1:0")
-            .ok()?
-            .local_addr()
-            .ok()?
-            .port();
-        let child = Command::new(bin)
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .ok()?;
-        let endpoint = format!("http://127.0.0.1:{port}");
-        let started = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if started.elapsed() > Duration::from_secs(30) {
-                return None;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        Some(Moto(child, endpoint))
-    }
-
-    fn bucket(&self, name: &str) -> (Target, S3Options) {
-        // CreateBucket: one plain request, no client needed.
-        let address = self.1.trim_start_matches("http://");
-        let mut stream = std::net::TcpStream::connect(address).expect("moto");
-        write!(
-            stream,
-            "PUT /{name} HTTP/1.1\r\nHost: {address}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-        )
-        .expect("request");
-        let mut answer = String::new();
-        stream.read_to_string(&mut answer).expect("answer");
-        assert!(
-            answer.starts_with("HTTP/1.1 200"),
-            "bucket {name}: {answer}"
-        );
-        let options = S3Options {
-            endpoint: Some(self.1.clone()),
-            region: Some("us-east-1".into()),
-            access_key_id: Some("bench".into()),
-            secret_access_key: Some("bench".into()),
-            allow_http: Some(true),
-        };
-        (
-            Target::parse(&format!("s3://{name}/log")).expect("target"),
-            options,
-        )
-    }
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+/// A fresh bucket `name` on `moto`, and the settings that reach it.
+fn bucket_on(moto: &MotoServer, name: &str) -> (Target, S3Options) {
+    moto.create_bucket(name);
+    let options = S3Options {
+        endpoint: Some(moto.endpoint()),
+        region: Some("us-east-1".into()),
+        access_key_id: Some("bench".into()),
+        secret_access_key: Some("bench".into()),
+        allow_http: Some(true),
+    };
+    (
+        Target::parse(&format!("s3://{name}/log")).expect("target"),
+        options,
+    )
 }
 
 #[allow(clippy::cast_precision_loss)] // Rates for people.
@@ -234,9 +184,9 @@ fn main() {
         (20_000, Duration::from_secs(20))
     };
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let moto = Moto::start();
+    let moto = MotoServer::start();
     if moto.is_none() {
-        println!("publication: no PROVENANT_MOTO_SERVER, the directory only");
+        println!("publication: no moto_server, the directory only");
     }
     runtime.block_on(async {
         for run in 0..2 {
@@ -248,7 +198,7 @@ fn main() {
                 steady("to a directory", &target, &options, steady_for).await;
             }
             if let Some(moto) = &moto {
-                let (target, options) = moto.bucket(&format!("bench-{run}"));
+                let (target, options) = bucket_on(moto, &format!("bench-{run}"));
                 if run == 0 {
                     catch_up("to S3 (moto)", &target, &options, writes).await;
                 } else {

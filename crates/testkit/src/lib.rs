@@ -3,6 +3,8 @@
 //! one-byte seeds, so every test is deterministic.
 #![allow(clippy::missing_panics_doc, clippy::must_use_candidate)]
 
+pub mod moto;
+
 use ed25519_dalek::SigningKey;
 use provenant_model::{DesignId, Envelope, GrantId, Identity, Kind, hash_content, identity_of};
 use serde_json::{Value, json};
