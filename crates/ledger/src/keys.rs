@@ -2,7 +2,7 @@
 //! byte order is numeric order; ids and keys are their raw 32 bytes.
 
 use provenant_model::state::Link;
-use provenant_model::{DesignId, GrantId, Identity};
+use provenant_model::{DesignId, GrantId, Identity, ImageCode};
 
 use crate::store::StoreError;
 
@@ -45,6 +45,17 @@ const GRANT_OF: u8 = 3;
 const CHILD_OF: u8 = 4;
 const HISTORY: u8 = 5;
 const EXCLUSIVE_OF: u8 = 6;
+const IMAGE_BAND: u8 = 7;
+
+/// The 32-byte first member of an image band link: the band's number and
+/// its 16 bits, then zeros (every family's first member is 32 bytes, the
+/// store's scan prefix).
+fn band_member(band: u8, bits: u16) -> [u8; 32] {
+    let mut member = [0u8; 32];
+    member[0] = band;
+    member[1..3].copy_from_slice(&bits.to_be_bytes());
+    member
+}
 
 fn cat(tag: u8, a: &[u8; 32], b: &[u8]) -> Vec<u8> {
     let mut k = Vec::with_capacity(1 + 32 + b.len());
@@ -66,6 +77,16 @@ pub fn link_key(link: &Link) -> Vec<u8> {
         }
         Link::ChildOf { parent, child } => cat(CHILD_OF, parent.as_bytes(), child.as_bytes()),
         Link::History { design, index } => cat(HISTORY, design.as_bytes(), &be(*index)),
+        Link::ImageBand {
+            band,
+            bits,
+            code,
+            design,
+        } => cat(
+            IMAGE_BAND,
+            &band_member(*band, *bits),
+            &[code.digest().to_be_bytes().as_slice(), design.as_bytes()].concat(),
+        ),
     }
 }
 
@@ -84,6 +105,13 @@ pub enum LinkFamily {
     ChildrenOf(DesignId),
     /// Entry indexes concerning a design.
     HistoryOf(DesignId),
+    /// Image codes (and their designs) with these bits as this band.
+    ImageBand {
+        /// The band's number, 0 to 3.
+        band: u8,
+        /// Its bits.
+        bits: u16,
+    },
 }
 
 impl LinkFamily {
@@ -96,6 +124,7 @@ impl LinkFamily {
             | LinkFamily::ExclusiveOf(d)
             | LinkFamily::ChildrenOf(d)
             | LinkFamily::HistoryOf(d) => cat(self.tag(), d.as_bytes(), &[]),
+            LinkFamily::ImageBand { band, bits } => cat(self.tag(), &band_member(band, bits), &[]),
         }
     }
 
@@ -107,6 +136,7 @@ impl LinkFamily {
             LinkFamily::ExclusiveOf(_) => EXCLUSIVE_OF,
             LinkFamily::ChildrenOf(_) => CHILD_OF,
             LinkFamily::HistoryOf(_) => HISTORY,
+            LinkFamily::ImageBand { .. } => IMAGE_BAND,
         }
     }
 
@@ -123,6 +153,16 @@ impl LinkFamily {
 /// A [`StoreError`] for a key of the wrong length.
 pub fn second_32(key: &[u8]) -> Result<[u8; 32], StoreError> {
     read_32(key.get(33..).unwrap_or_default())
+}
+
+/// The image code and design of an image band link's key.
+///
+/// # Errors
+/// A [`StoreError`] for a malformed key.
+pub fn image_band_member(key: &[u8]) -> Result<(ImageCode, DesignId), StoreError> {
+    let code = read_be(key.get(33..41).unwrap_or_default())?;
+    let design = read_32(key.get(41..).unwrap_or_default())?;
+    Ok((ImageCode::from_digest(code), DesignId(design)))
 }
 
 /// The design id in a link key's second member.

@@ -34,6 +34,7 @@ pub mod records;
 pub mod sequencer;
 mod shared;
 pub mod signed;
+pub mod similar;
 mod state_reads;
 mod statemap;
 pub mod store;

@@ -645,6 +645,7 @@ fn design_at<R: Read>(
             children,
             grants,
             history,
+            near_duplicates: Vec::new(),
         },
         refs,
         &keys,

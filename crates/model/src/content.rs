@@ -6,7 +6,7 @@ use std::io::{self, Read};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
-use crate::{ContentSha256, DesignId, MediaType};
+use crate::{ContentSha256, DesignId, ImageCode, MediaType};
 
 /// What identifies a design's content. The content itself is never stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,6 +22,11 @@ pub struct ContentDescriptor {
     pub size: u64,
     /// The file's media type.
     pub media_type: MediaType,
+    /// The ISCC Image-Code of an image, computed where the bytes are: what
+    /// near-duplicate searches compare. Absent for other media, and in
+    /// registrations made before the ledger knew of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iscc: Option<ImageCode>,
 }
 
 /// The hashes and length of a byte stream.
@@ -44,6 +49,7 @@ impl ContentHashes {
             sha256: self.sha256,
             size: self.size,
             media_type,
+            iscc: None,
         }
     }
 }

@@ -64,6 +64,7 @@ pub mod entry;
 pub mod envelope;
 pub mod error;
 pub mod ids;
+pub mod iscc;
 pub mod jcs;
 pub mod memory;
 pub mod payload;
@@ -94,6 +95,7 @@ pub use ids::{
     ContentSha256, DesignId, DisputeId, EntryId, EvidenceHash, GrantId, Identity, LeafHash,
     StateRoot,
 };
+pub use iscc::{ImageCode, NearDuplicate};
 pub use memory::MemoryState;
 pub use proven_state::{ProvenState, Recording};
 pub use receipt::{Receipt, ReceiptError};

@@ -79,6 +79,9 @@ impl MemoryState {
             }
             Link::ChildOf { parent, child } => set(&mut self.children, (parent, child), present),
             Link::History { design, index } => set(&mut self.history, (design, index), present),
+            // No rule reads the near-duplicate index, and a replay answers
+            // no searches: nothing to keep.
+            Link::ImageBand { .. } => {}
         }
     }
 

@@ -113,6 +113,15 @@ impl DesignRegister {
     pub fn validate(&self) -> Result<(), RuleError> {
         check_text("title", &self.title, 1, MAX_TITLE)?;
         check_text("description", &self.description, 0, MAX_TEXT)?;
+        if self.content.iscc.is_some() && !self.content.media_type.as_str().starts_with("image/") {
+            return Err(RuleError::Malformed {
+                field: "content.iscc".to_owned(),
+                detail: format!(
+                    "an ISCC Image-Code describes an image, not {}",
+                    self.content.media_type
+                ),
+            });
+        }
         if let Some(ai) = &self.ai {
             if let Some(agent) = &ai.software_agent {
                 check_text("ai.software_agent", agent, 1, MAX_SHORT_TEXT)?;

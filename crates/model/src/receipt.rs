@@ -45,6 +45,11 @@ pub struct Receipt {
     pub inclusion_proof: Vec<Hash>,
     /// The signed checkpoint (C2SP tlog-checkpoint note text).
     pub checkpoint: String,
+    /// For a design registration with an image code: designs registered
+    /// before it that look like it. Advisory: the ledger's index found
+    /// them, no proof covers the list, and equality of receipts ignores it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub near_duplicates: Vec<crate::NearDuplicate>,
 }
 
 /// Why a receipt does not verify.
@@ -115,6 +120,7 @@ impl Receipt {
             leaf_hash,
             inclusion_proof,
             checkpoint,
+            near_duplicates: Vec::new(),
         })
     }
 

@@ -30,8 +30,8 @@ use crate::payload::{
 use crate::vocab::{IPTC_DIGITAL_SOURCE_TYPE, IPTC_TERMS, ISO_3166_ALPHA2, MEDIA_NAME_MAX};
 use crate::{
     Category, Channel, ContentSha256, CountryCode, Currency, DesignId, DigitalSourceType,
-    DisputeId, Entry, EntryId, Envelope, EvidenceHash, GrantId, Identity, Kind, Label, LeafHash,
-    MAX_SIGNATURES, MediaType, Ppm, SignatureBytes, SignatureLine, StateRoot, Timestamp,
+    DisputeId, Entry, EntryId, Envelope, EvidenceHash, GrantId, Identity, ImageCode, Kind, Label,
+    LeafHash, MAX_SIGNATURES, MediaType, Ppm, SignatureBytes, SignatureLine, StateRoot, Timestamp,
 };
 
 /// Free text: no control characters other than tab and newline (the
@@ -200,6 +200,18 @@ string_schema!(
         ),
         "description": "A media type (RFC 6838) in lower case without parameters, \
             such as `image/png`.",
+    })
+);
+
+string_schema!(
+    ImageCode,
+    "ImageCode",
+    json_schema!({
+        "type": "string",
+        "pattern": "^ISCC:EEA[A-Z2-7]{13}$",
+        "description": "A 64-bit ISCC Image-Code (ISO 24138 Content-Code, image, version 0) \
+            in canonical upper-case base32: a perceptual fingerprint, near for images that \
+            look alike.",
     })
 );
 

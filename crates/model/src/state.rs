@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::payload::{Outcome, ParentLink};
 use crate::{
-    DesignId, DisputeId, EntryId, EvidenceHash, GrantId, Identity, LeafHash, LicenseTerms, Ppm,
-    Timestamp, ViewError,
+    DesignId, DisputeId, EntryId, EvidenceHash, GrantId, Identity, ImageCode, LeafHash,
+    LicenseTerms, Ppm, Timestamp, ViewError,
 };
 
 /// Where an entry sits in the log: what a proof is asked for.
@@ -228,6 +228,20 @@ pub enum Link {
         design: DesignId,
         /// The entry's index.
         index: u64,
+    },
+    /// `design`, registered with image code `code`, has `bits` as the
+    /// code's band number `band`: the near-duplicate index
+    /// ([`crate::iscc::ImageCode::bands`]).
+    ImageBand {
+        /// The band's number, 0 to 3.
+        band: u8,
+        /// The band's 16 bits.
+        bits: u16,
+        /// The whole code, so that a search checks a candidate's distance
+        /// without reading its registration.
+        code: ImageCode,
+        /// The design.
+        design: DesignId,
     },
 }
 

@@ -3,6 +3,7 @@
 //! one-byte seeds, so every test is deterministic.
 #![allow(clippy::missing_panics_doc, clippy::must_use_candidate)]
 
+pub mod designs;
 pub mod moto;
 
 use ed25519_dalek::SigningKey;

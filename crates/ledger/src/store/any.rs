@@ -121,6 +121,15 @@ impl Read for AnyStore {
     ) -> Result<Rows, StoreError> {
         each!(Backend, &self.0, s => s.scan(table, prefix, after, limit))
     }
+
+    fn scan_many(
+        &self,
+        table: Table,
+        prefixes: &[Vec<u8>],
+        limit: usize,
+    ) -> Result<Vec<Rows>, StoreError> {
+        each!(Backend, &self.0, s => s.scan_many(table, prefixes, limit))
+    }
 }
 
 impl Read for AnySnapshot<'_> {
@@ -144,6 +153,15 @@ impl Read for AnySnapshot<'_> {
         limit: usize,
     ) -> Result<Rows, StoreError> {
         each!(SnapshotOf, &self.0, s => s.scan(table, prefix, after, limit))
+    }
+
+    fn scan_many(
+        &self,
+        table: Table,
+        prefixes: &[Vec<u8>],
+        limit: usize,
+    ) -> Result<Vec<Rows>, StoreError> {
+        each!(SnapshotOf, &self.0, s => s.scan_many(table, prefixes, limit))
     }
 }
 

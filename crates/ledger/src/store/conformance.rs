@@ -79,6 +79,22 @@ pub fn link_families_scan_alone<S: Store>(s: &S, settle: impl Fn(&S)) {
         6,
         "a shorter prefix sees every family"
     );
+    // Many families at once, in any order, empty ones and a limit included:
+    // each the same as its own scan.
+    let prefixes = vec![
+        family(3, 7),
+        family(3, 5),
+        family(3, 0xff),
+        family(3, 6),
+        family(2, 7),
+        vec![3],
+    ];
+    let many = s.scan_many(Table::Links, &prefixes, 2).expect("scan_many");
+    assert_eq!(many.len(), prefixes.len());
+    for (prefix, rows) in prefixes.iter().zip(many) {
+        let alone = s.scan(Table::Links, prefix, None, 2).expect("scan");
+        assert_eq!(rows, alone, "{prefix:?}");
+    }
 }
 
 /// Checks that what was written survives closing and reopening: `open`

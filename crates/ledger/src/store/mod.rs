@@ -264,6 +264,24 @@ pub trait Read {
         after: Option<&[u8]>,
         limit: usize,
     ) -> Result<Rows, StoreError>;
+
+    /// For each of `prefixes`, up to `limit` pairs whose key starts with
+    /// it, in key order: many small scans at once (a near-duplicate search
+    /// reads hundreds), which a backend may answer with one iterator.
+    ///
+    /// # Errors
+    /// The backend's failure.
+    fn scan_many(
+        &self,
+        table: Table,
+        prefixes: &[Vec<u8>],
+        limit: usize,
+    ) -> Result<Vec<Rows>, StoreError> {
+        prefixes
+            .iter()
+            .map(|p| self.scan(table, p, None, limit))
+            .collect()
+    }
 }
 
 /// A store: reads of the latest state, snapshots, and atomic durable writes.

@@ -204,6 +204,49 @@ impl RocksStore {
     }
 }
 
+impl RocksStore {
+    /// [`Read::scan_many`] with `opts`: one iterator, sought to each
+    /// prefix in turn (an iterator costs far more to make than a seek).
+    fn scan_many_with(
+        &self,
+        opts: ReadOptions,
+        table: Table,
+        prefixes: &[Vec<u8>],
+        limit: usize,
+    ) -> Result<Vec<Rows>, StoreError> {
+        let cf = self.cf(table)?;
+        let mut opts = opts;
+        if prefixes
+            .iter()
+            .all(|p| table.scan_prefix_len() == Some(p.len()))
+        {
+            // Each seek may skip table files without its prefix.
+            opts.set_prefix_same_as_start(true);
+        } else {
+            opts.set_total_order_seek(true);
+        }
+        let mut iter = self.db.raw_iterator_cf_opt(cf, opts);
+        let mut out = Vec::with_capacity(prefixes.len());
+        for prefix in prefixes {
+            iter.seek(prefix);
+            let mut rows = Vec::new();
+            while rows.len() < limit {
+                let (Some(k), Some(v)) = (iter.key(), iter.value()) else {
+                    break;
+                };
+                if !k.starts_with(prefix) {
+                    break;
+                }
+                rows.push((k.to_vec(), v.to_vec()));
+                iter.next();
+            }
+            iter.status().map_err(err)?;
+            out.push(rows);
+        }
+        Ok(out)
+    }
+}
+
 /// The first key after every key that starts with `prefix`, or `None`
 /// when there is none (an empty prefix, or one of only `0xff` bytes).
 fn successor(prefix: &[u8]) -> Option<Vec<u8>> {
@@ -234,6 +277,15 @@ impl Read for RocksStore {
         limit: usize,
     ) -> Result<Rows, StoreError> {
         self.scan_with(ReadOptions::default(), table, prefix, after, limit)
+    }
+
+    fn scan_many(
+        &self,
+        table: Table,
+        prefixes: &[Vec<u8>],
+        limit: usize,
+    ) -> Result<Vec<Rows>, StoreError> {
+        self.scan_many_with(ReadOptions::default(), table, prefixes, limit)
     }
 }
 
@@ -274,6 +326,16 @@ impl Read for RocksSnapshot<'_> {
     ) -> Result<Rows, StoreError> {
         self.store
             .scan_with(self.options(), table, prefix, after, limit)
+    }
+
+    fn scan_many(
+        &self,
+        table: Table,
+        prefixes: &[Vec<u8>],
+        limit: usize,
+    ) -> Result<Vec<Rows>, StoreError> {
+        self.store
+            .scan_many_with(self.options(), table, prefixes, limit)
     }
 }
 

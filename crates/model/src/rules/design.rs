@@ -91,6 +91,16 @@ pub(super) fn register<V: StateView + ?Sized>(
             child: id,
         });
     }
+    if let Some(code) = p.content.iscc {
+        for (band, bits) in (0u8..).zip(code.bands()) {
+            changes.link(Link::ImageBand {
+                band,
+                bits,
+                code,
+                design: id,
+            });
+        }
+    }
     changes.push(Change::Design(Box::new(DesignState {
         id,
         parents: p.parents.clone(),
