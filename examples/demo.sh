@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole Provenant story with the real command line: two creators
-# co-register a design, a brand is granted a license, checks it, records a
-# production run, a royalty split is computed, and an auditor audits.
+# co-register a design and get its Content Credential, a fan's remix is
+# flagged as a near-duplicate, a brand is granted a license, checks it,
+# records a production run, a royalty split is computed, and an auditor
+# audits.
 #
 # Usage: examples/demo.sh                 (starts a fresh server, stops it after)
 #        PROVENANT_SERVER=http://HOST:PORT examples/demo.sh   (uses that server)
@@ -10,6 +12,7 @@
 set -euo pipefail
 
 P=${PROVENANT_BIN:-target/release/provenant}
+examples=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 server_pid=
 cleanup() {
@@ -36,14 +39,16 @@ fi
 export PROVENANT_SERVER
 echo "server: $PROVENANT_SERVER"
 
-step "Keys for two creators and a brand"
+step "Keys for two creators, a brand and a fan"
 alice=$("$P" key generate --out "$work/alice.pem")
 bob=$("$P" key generate --out "$work/bob.pem")
 brand=$("$P" key generate --out "$work/brand.pem")
-echo "alice $alice"; echo "bob   $bob"; echo "brand $brand"
+fan=$("$P" key generate --out "$work/fan.pem")
+echo "alice $alice"; echo "bob   $bob"; echo "brand $brand"; echo "fan   $fan"
 
-step "Alice and Bob co-register a shoe charm, 60/40"
-printf 'a shoe charm, drawn from a prompt' >"$work/charm.png"
+step "Alice and Bob co-register a shoe charm, 60/40 (its ISCC image code included)"
+cp "$examples/charm.png" "$work/charm.png"
+"$P" design hash "$work/charm.png"
 design=$("$P" design hash "$work/charm.png" --json | field blake3)
 "$P" design draft "$work/charm.png" --title "Shoe charm" \
     --creator "$alice=60%" --creator "$bob=40%" \
@@ -57,6 +62,26 @@ step "Anyone verifies the receipt offline, with only the log's key"
 log_key=$("$P" log)
 "$P" verify "$work/charm.receipt.json" --log-key "$log_key"
 "$P" design show "$design"
+
+step "Its Content Credential (C2PA), validated against the file"
+trust=()
+# A server started here signs with its own local test CA: trust it.
+[ -n "$server_pid" ] && trust=(--trust "$work/data/c2pa/ca.pem")
+"$P" design c2pa "$work/charm.png" --out "$work/charm.png.c2pa" "${trust[@]}"
+
+step "A fan registers a remix with a sticker: flagged as near the charm, registered all the same"
+cp "$examples/charm-remix.png" "$work/remix.png"
+"$P" design similar "$work/remix.png"
+"$P" design draft "$work/remix.png" --title "Charm with a sticker" \
+    --creator "$fan=100%" --out "$work/remix.json"
+"$P" sign "$work/remix.json" --key "$work/fan.pem" --yes
+submitted=$("$P" submit "$work/remix.json")
+echo "$submitted"
+case "$submitted" in
+    *"looks like 1 design(s)"*"$design"*) ;;
+    *) echo "the remix should have been flagged as near the charm"; exit 1 ;;
+esac
+"$P" design similar "$design"
 
 step "The brand is granted a commercial license for France, retail, 500 units"
 "$P" license grant --design "$design" --licensee "$brand" --preset commercial-use \

@@ -2,6 +2,8 @@
 
 mod args;
 mod audit;
+#[cfg(feature = "c2pa")]
+mod credential;
 mod draft;
 mod error;
 mod key;
@@ -11,6 +13,7 @@ mod remote;
 mod royalty;
 mod serve;
 mod settings;
+mod similar;
 mod submit;
 mod trust;
 mod verify;
@@ -60,7 +63,8 @@ enum Command {
     /// Run a C2SP tlog-witness that cosigns the checkpoints of the logs it
     /// follows.
     Witness(Box<witness::WitnessArgs>),
-    /// Hash, draft and show designs.
+    /// Hash, draft and show designs; their near-duplicates and Content
+    /// Credentials.
     #[command(subcommand)]
     Design(DesignCommand),
     /// Add your signature to an envelope.
@@ -92,6 +96,17 @@ enum Command {
     Log(remote::LogArgs),
     /// Write the verification page as one file that asks any server or bucket.
     Page(page::PageArgs),
+    /// C2PA signing certificates for Content Credentials.
+    #[cfg(feature = "c2pa")]
+    #[command(subcommand)]
+    C2pa(C2paCommand),
+}
+
+#[cfg(feature = "c2pa")]
+#[derive(Debug, Subcommand)]
+enum C2paCommand {
+    /// Write a test CA and a signing certificate it issued, for local use.
+    TestCa(credential::TestCaArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -102,6 +117,12 @@ enum DesignCommand {
     Draft(Box<draft::DesignDraftArgs>),
     /// Show a registered design, its proofs verified.
     Show(remote::DesignShowArgs),
+    /// List registered designs whose image looks like a design's or a file's.
+    Similar(similar::DesignSimilarArgs),
+    /// Fetch a design's C2PA Content Credential (a .c2pa sidecar) and, given
+    /// its file, validate it.
+    #[cfg(feature = "c2pa")]
+    C2pa(credential::DesignC2paArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -151,6 +172,11 @@ fn dispatch(cli: Cli) -> Result<Output, CliError> {
         Command::Design(DesignCommand::Hash(args)) => args.run(),
         Command::Design(DesignCommand::Draft(args)) => args.run(),
         Command::Design(DesignCommand::Show(args)) => args.run(server),
+        Command::Design(DesignCommand::Similar(args)) => args.run(server),
+        #[cfg(feature = "c2pa")]
+        Command::Design(DesignCommand::C2pa(args)) => args.run(server),
+        #[cfg(feature = "c2pa")]
+        Command::C2pa(C2paCommand::TestCa(args)) => args.run(),
         Command::Sign(args) => args.run(),
         Command::Submit(args) => args.run(server),
         Command::License(LicenseCommand::Grant(args)) => args.run(),
@@ -187,7 +213,8 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+                // The C2PA SDK logs each validation step at info.
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,c2pa=warn")),
         )
         .with_writer(std::io::stderr)
         // Colours only for a terminal: a log file gets plain text.

@@ -294,6 +294,16 @@ fn show_design(d: &DesignReport, proven: &Verified) -> String {
             parent.design, parent.grant
         );
     }
+    if let Some(code) = d.details.content.iscc {
+        let _ = writeln!(text, "  iscc      {code}");
+    }
+    for near in &d.near_duplicates {
+        let _ = writeln!(
+            text,
+            "  looks like an earlier design (the server's flag, not proven): {}",
+            crate::similar::flag(near)
+        );
+    }
     let disputes = s.blocked_by.as_ref().map_or(0, |b| b.disputes);
     let history: Vec<String> = d.history.iter().map(u64::to_string).collect();
     let _ = write!(

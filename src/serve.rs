@@ -13,7 +13,7 @@ use clap::Args;
 use provenant_keyfile as keyfile;
 use provenant_ledger::{Ledger, LedgerConfig, LedgerError, RocksOptions, RocksStore, SignerRecord};
 use provenant_publish::{Bucket, Publisher, S3Options, Target};
-use provenant_server::{Publication, app_publishing};
+use provenant_server::{Designs, Publication, app_designing};
 use provenant_tlog::TreeSize;
 use provenant_witnessing::{Witnessing, WitnessingConfig};
 
@@ -94,6 +94,7 @@ pub fn run(args: ServeArgs) -> Result<String, String> {
                 .map_err(|e| format!("reading the witnessing record: {e}"))
         })
         .transpose()?;
+    let designs = designs(&settings)?;
     let runtime =
         tokio::runtime::Runtime::new().map_err(|e| format!("starting the runtime: {e}"))?;
     runtime.block_on(async {
@@ -123,12 +124,13 @@ pub fn run(args: ServeArgs) -> Result<String, String> {
         let (publishing, publication) = Publishing::spawn(publisher);
         provenant_server::serve(
             listener,
-            app_publishing(
+            app_designing(
                 ledger.clone(),
                 settings.limits,
                 &settings.page,
                 witnessing,
                 publication,
+                &designs,
             ),
             settings.connections,
             shutdown(),
@@ -209,4 +211,27 @@ pub(crate) async fn shutdown() {
         _ = interrupt => {},
         _ = terminate.recv() => {},
     }
+}
+
+/// Near-duplicate flags and Content Credentials as the settings say, and
+/// without a C2PA chain given, this server's local test CA (in `c2pa/` in
+/// the data directory, made on the first start like the log's key).
+// A `Result` only with the `c2pa` feature (the local test CA may fail).
+#[cfg_attr(not(feature = "c2pa"), allow(clippy::unnecessary_wraps))]
+fn designs(settings: &Settings) -> Result<Designs, String> {
+    #[cfg_attr(not(feature = "c2pa"), allow(unused_mut))]
+    let mut designs = settings.designs.clone();
+    #[cfg(feature = "c2pa")]
+    if !designs.credentials.configured() {
+        let dir = settings.data_dir.join("c2pa");
+        designs.credentials = provenant_server::credential::Credentials::signed_by(
+            crate::credential::local_issuer(&dir)?,
+        );
+        tracing::warn!(
+            ca = %dir.join("ca.pem").display(),
+            "Content Credentials are signed by this server's local test CA: valid, trusted only \
+             by readers given its ca.pem; give a production chain with --c2pa-chain and --c2pa-key"
+        );
+    }
+    Ok(designs)
 }

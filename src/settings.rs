@@ -27,16 +27,19 @@ use provenant_ledger::{
     BatchConfig, DEFAULT_BATCH_BUDGET, DEFAULT_MAX_BATCH, DEFAULT_QUEUE_CAPACITY,
 };
 use provenant_model::Identity;
+use provenant_model::iscc::MAX_DISTANCE;
 use provenant_publish::{S3Options, Target};
 use provenant_server::compute::{DEFAULT_COMPUTE_QUEUE, default_compute_threads};
+use provenant_server::credential::Credentials;
 use provenant_server::listen::{
     DEFAULT_HEADER_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_KEEPALIVE_INTERVAL,
     DEFAULT_MAX_CLIENT_CONNECTIONS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_STREAMS,
     DEFAULT_WRITE_TIMEOUT, KEEPALIVE_TIMEOUT,
 };
+use provenant_server::similar::{DEFAULT_NEAR_DISTANCE, NearDistance};
 use provenant_server::{
     ComputeLimits, ConnectionLimits, DEFAULT_BODY_BYTES, DEFAULT_BODY_TIMEOUT,
-    DEFAULT_REQUEST_TIMEOUT, DEFAULT_UPLOAD_BYTES, Limits, PageConfig, RateLimit,
+    DEFAULT_REQUEST_TIMEOUT, DEFAULT_UPLOAD_BYTES, Designs, Limits, PageConfig, RateLimit,
 };
 use provenant_tlog::{NoteVerifier, Policy};
 use provenant_witnessing::config::{DEFAULT_INTERVAL, MAX_INTERVAL, MIN_INTERVAL};
@@ -177,6 +180,21 @@ pub struct Given {
     /// else false].
     #[arg(long, env = "PROVENANT_PUBLISH_ALLOW_HTTP")]
     pub publish_allow_http: Option<bool>,
+    /// How many bits of the 64 two ISCC Image-Codes may differ in for their
+    /// designs to be flagged as near-duplicates, 0 to 12.
+    #[arg(long, env = "PROVENANT_NEAR_DISTANCE")]
+    pub near_distance: Option<u32>,
+    /// The certificate chain (PEM, the signing certificate first) that
+    /// signs Content Credentials (`GET /v1/designs/{id}/c2pa`); its key is
+    /// `c2pa_key` [default: a local test CA made on the first start in
+    /// `c2pa/` in the data directory; `provenant c2pa test-ca` makes one
+    /// elsewhere].
+    #[arg(long, env = "PROVENANT_C2PA_CHAIN", requires = "c2pa_key")]
+    pub c2pa_chain: Option<PathBuf>,
+    /// The Ed25519 private key (PKCS#8 PEM) of `c2pa_chain`'s signing
+    /// certificate [default: the local test CA's].
+    #[arg(long, env = "PROVENANT_C2PA_KEY", requires = "c2pa_chain")]
+    pub c2pa_key: Option<PathBuf>,
     /// The S3 access key id; in the file only, never a flag [default:
     /// `AWS_ACCESS_KEY_ID`].
     #[arg(skip)]
@@ -234,6 +252,7 @@ fn shown_default(id: &str) -> Option<String> {
         "max_streams" => DEFAULT_MAX_STREAMS.to_string(),
         "compute_queue" => DEFAULT_COMPUTE_QUEUE.to_string(),
         "witness_interval" => secs(DEFAULT_INTERVAL),
+        "near_distance" => DEFAULT_NEAR_DISTANCE.to_string(),
         _ => return None,
     })
 }
@@ -260,6 +279,8 @@ pub struct Settings {
     pub witness_interval: Duration,
     /// Where to publish the log's tiles, and the S3 settings given.
     pub publish: Option<(Target, S3Options)>,
+    /// Near-duplicate flags and Content Credentials.
+    pub designs: Designs,
 }
 
 fn within<T: PartialOrd + std::fmt::Display + Copy>(
@@ -295,6 +316,7 @@ impl Settings {
         let abuse = Abuse::resolve(&flags, &from_file)?;
         let limits = request_limits(&flags, &from_file, &abuse)?;
         let batch = batching(&flags, &from_file)?;
+        let designs = designs(&flags, &from_file)?;
         let data_dir = flags
             .data_dir
             .or(from_file.data_dir)
@@ -371,8 +393,57 @@ impl Settings {
             witness_policy,
             witness_interval,
             publish,
+            designs,
         })
     }
+}
+
+/// The near-duplicate distance, and the Content Credentials' issuer, its
+/// chain and key read and tried (a chain the C2PA profile refuses stops
+/// the server here, not at the first request).
+fn designs(flags: &Given, file: &Given) -> Result<Designs, String> {
+    let near = NearDistance(within(
+        "near_distance",
+        flags
+            .near_distance
+            .or(file.near_distance)
+            .unwrap_or(DEFAULT_NEAR_DISTANCE),
+        0,
+        MAX_DISTANCE,
+    )?);
+    let chain = flags.c2pa_chain.clone().or_else(|| file.c2pa_chain.clone());
+    let key = flags.c2pa_key.clone().or_else(|| file.c2pa_key.clone());
+    let credentials = match (chain, key) {
+        (None, None) => Credentials::default(),
+        (Some(chain), Some(key)) => issuer(&chain, &key)?,
+        _ => return Err("c2pa_chain and c2pa_key go together: give both or neither".into()),
+    };
+    Ok(Designs { near, credentials })
+}
+
+/// The Content Credentials signed with `chain` and `key`, once tried.
+#[cfg(feature = "c2pa")]
+fn issuer(chain: &Path, key: &Path) -> Result<Credentials, String> {
+    let read =
+        |path: &Path| std::fs::read(path).map_err(|e| format!("c2pa: {}: {e}", path.display()));
+    provenant_c2pa::Issuer::new(read(chain)?, read(key)?)
+        .map(Credentials::signed_by)
+        .map_err(|e| {
+            format!(
+                "c2pa_chain {} and c2pa_key {}: {e}",
+                chain.display(),
+                key.display()
+            )
+        })
+}
+
+#[cfg(not(feature = "c2pa"))]
+fn issuer(_: &Path, _: &Path) -> Result<Credentials, String> {
+    Err(
+        "c2pa_chain and c2pa_key: this provenant was built without Content Credentials \
+         (the c2pa feature)"
+            .into(),
+    )
 }
 
 /// The witness policy file at `path`, parsed.

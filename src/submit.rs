@@ -175,13 +175,25 @@ fn save(
     };
     // The envelope's id is the grant's or the dispute's id.
     let id = sent.envelope.id().to_string();
+    let mut line = format!(
+        "{} {what} at index {} (id {id}); receipt verified and saved to {}",
+        sent.envelope.kind().as_str(),
+        submitted.receipt.index,
+        path.display()
+    );
+    let near = &submitted.receipt.near_duplicates;
+    if !near.is_empty() {
+        let _ = write!(
+            line,
+            "\nlooks like {} design(s) registered before it (a flag, not a refusal):",
+            near.len()
+        );
+        for flag in near {
+            let _ = write!(line, "\n  {}", crate::similar::flag(flag));
+        }
+    }
     Ok((
-        format!(
-            "{} {what} at index {} (id {id}); receipt verified and saved to {}",
-            sent.envelope.kind().as_str(),
-            submitted.receipt.index,
-            path.display()
-        ),
+        line,
         json!({"file": sent.path, "id": id, "created": submitted.created, "receipt_file": path,
                "receipt": receipt}),
     ))

@@ -7,6 +7,7 @@ use std::process::Command;
 
 use provenant_api::verify_receipt;
 use provenant_model::Receipt;
+use provenant_testkit::designs;
 use provenant_tlog::NoteVerifier;
 use support::*;
 
@@ -390,7 +391,11 @@ fn sign_shows_the_shares_and_refuses_without_a_terminal_or_yes() {
     let (alice, bob) = (key(1), key(2));
     let alice_f = key_file(d, "alice.pem", &alice);
     let art = d.join("charm.png");
-    std::fs::write(&art, b"a shoe charm").unwrap();
+    std::fs::write(
+        &art,
+        designs::file(&designs::design(1), designs::Edit::Original),
+    )
+    .unwrap();
     let draft = d.join("charm.json");
     let made = provenant()
         .args(["design", "draft"])

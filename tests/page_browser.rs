@@ -19,6 +19,7 @@ use std::sync::Arc;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use provenant_testkit::designs;
 use serde_json::Value;
 use support::Server;
 use support::browser::Browser;
@@ -73,10 +74,14 @@ fn the_page_verifies_answers_in_a_real_browser() {
     let (bob_pem, bob) = key(d, "bob");
     let (brand_pem, brand) = key(d, "brand");
 
-    // The design a shopper holds: a file whose bytes only this run has.
+    // The design a shopper holds: an image whose bytes only this run has
+    // (drawn from a seed of the run's directory).
     let design_file = d.join("charm.png");
-    let mut bytes = b"a silver fox shoe charm, drawn from a prompt, ".to_vec();
-    bytes.extend_from_slice(path(d).as_bytes());
+    let seed = provenant_model::hash_content(path(d).as_bytes())
+        .unwrap()
+        .blake3;
+    let seed = u64::from_le_bytes(seed.as_bytes()[..8].try_into().unwrap());
+    let bytes = designs::file(&designs::design(seed), designs::Edit::Original);
     std::fs::write(&design_file, &bytes).unwrap();
     let other_file = d.join("other.png");
     std::fs::write(&other_file, b"a design nobody registered").unwrap();

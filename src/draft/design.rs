@@ -1,5 +1,6 @@
 //! `design hash` and `design draft`.
 
+use std::fmt::Write as _;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
@@ -7,7 +8,7 @@ use clap::Args;
 use provenant_client::draft::{self, DesignDraft};
 use provenant_model::payload::{AiDisclosure, Creator};
 use provenant_model::{
-    ContentHashes, DesignId, DigitalSourceType, GrantId, MediaType, Ppm, hash_content,
+    ContentHashes, DesignId, DigitalSourceType, GrantId, ImageCode, MediaType, Ppm, hash_content,
 };
 use serde_json::json;
 
@@ -26,6 +27,30 @@ pub(crate) fn hash_file(path: &Path) -> Result<ContentHashes, CliError> {
     hash_content(file).map_err(io_error(path))
 }
 
+/// The ISCC Image-Code of an image file of `media_type`; `None` for other
+/// media.
+///
+/// # Errors
+/// An image of a coded type that does not decode.
+pub(crate) fn image_code(
+    path: &Path,
+    media_type: &MediaType,
+) -> Result<Option<ImageCode>, CliError> {
+    if !provenant_similar::codes(media_type.as_str()) {
+        return Ok(None);
+    }
+    let bytes = std::fs::read(path).map_err(io_error(path))?;
+    provenant_similar::image_code(&bytes)
+        .map(Some)
+        .map_err(|e| CliError::BadFile {
+            path: path.to_owned(),
+            detail: format!(
+                "{e}; its ISCC Image-Code (for near-duplicate flags) cannot be computed \
+                 (--no-iscc registers it without one)"
+            ),
+        })
+}
+
 /// Print a file's BLAKE3 (the design id), SHA-256 and size.
 #[derive(Debug, Args)]
 pub struct DesignHashArgs {
@@ -38,14 +63,20 @@ impl DesignHashArgs {
     /// Hashes the file.
     pub fn run(&self) -> Result<Output, CliError> {
         let hashes = hash_file(&self.file)?;
-        let text = format!(
+        let mut text = format!(
             "blake3 {}\nsha256 {}\nsize   {} bytes",
             hashes.blake3, hashes.sha256, hashes.size
         );
+        let media_type: MediaType = draft::media_type_for(&self.file).parse()?;
+        let iscc = image_code(&self.file, &media_type).ok().flatten();
+        if let Some(code) = iscc {
+            let _ = write!(text, "\niscc   {code}");
+        }
         let value = json!({
             "blake3": hashes.blake3,
             "sha256": hashes.sha256,
             "size": hashes.size,
+            "iscc": iscc,
         });
         Ok(Output::new(text, value))
     }
@@ -95,6 +126,11 @@ pub struct DesignDraftArgs {
     /// as 51% [default: 100%].
     #[arg(long, value_name = "SHARE", value_parser = share_arg)]
     threshold: Option<Ppm>,
+    /// Register an image without its ISCC Image-Code (the perceptual
+    /// fingerprint the ledger flags near-duplicates by), computed
+    /// otherwise for PNG, JPEG, WebP and GIF files.
+    #[arg(long)]
+    no_iscc: bool,
     /// Write the draft to this file [default: print it].
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
@@ -127,9 +163,15 @@ impl DesignDraftArgs {
             None => draft::media_type_for(&self.file).parse()?,
         };
         let content = hash_file(&self.file)?;
+        let iscc = if self.no_iscc {
+            None
+        } else {
+            image_code(&self.file, &media_type)?
+        };
         let envelope = built(draft::design_draft(&DesignDraft {
             content,
             media_type,
+            iscc,
             title: self.title.clone(),
             description: self.description.clone(),
             creators,

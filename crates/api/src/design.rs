@@ -5,7 +5,7 @@ use provenant_model::payload::{AiDisclosure, Creator, DesignRegister, ParentLink
 use provenant_model::state::EntryRef;
 use provenant_model::{
     Blocked, ContentDescriptor, ContentSha256, DesignId, DesignState, GrantId, GrantState,
-    Identity, Owner, Ppm,
+    Identity, ImageCode, NearDuplicate, Owner, Ppm,
 };
 use serde::{Deserialize, Serialize};
 
@@ -95,6 +95,11 @@ pub struct DesignReport {
     pub grants: Vec<GrantState>,
     /// Indexes of every entry concerning it.
     pub history: Vec<u64>,
+    /// Designs registered before it whose image code is within the
+    /// server's near-duplicate distance: a flag for a reader, advisory (no
+    /// proof covers the list; see `GET /v1/designs/{id}/similar`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub near_duplicates: Vec<NearDuplicate>,
 }
 
 /// What is known of an uploaded file: the answer of
@@ -107,6 +112,14 @@ pub struct Identified {
     pub sha256: ContentSha256,
     /// Length in bytes.
     pub size: u64,
+    /// The file's ISCC Image-Code, when it is an image this service
+    /// decodes (PNG, JPEG, WebP, GIF).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iscc: Option<ImageCode>,
+    /// Registered designs whose image code is within the server's
+    /// near-duplicate distance of the file's, nearest first (advisory).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub near_duplicates: Vec<NearDuplicate>,
     /// Whether a design with this content is registered.
     pub registered: bool,
     /// The design, with proofs, when registered.
@@ -165,4 +178,35 @@ pub enum DesignList {
     /// `?licensee=`: the grants the key holds and their designs, in grant
     /// id order.
     Licensed(Page<Licensed>),
+}
+
+/// Query of `GET /v1/designs/{id}/similar`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SimilarQuery {
+    /// The largest distance, in bits of the 64, that counts as near
+    /// [default: the server's, at most 12].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(max = provenant_model::iscc::MAX_DISTANCE))]
+    pub distance: Option<u32>,
+}
+
+/// The answer of `GET /v1/designs/{id}/similar`: registered designs whose
+/// image looks like this design's. Advisory: found by the ledger's index
+/// of image codes, which no proof covers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Similar {
+    /// The design searched for.
+    pub design: DesignId,
+    /// Its Image-Code.
+    pub iscc: ImageCode,
+    /// The distance searched, in bits.
+    pub distance: u32,
+    /// The designs within it (registered before or after this one), nearest
+    /// first, then in registration order; at most 100.
+    pub near_duplicates: Vec<NearDuplicate>,
+    /// Whether designs may be missing: more than 100 matched, or a band of
+    /// codes held more than 4096 designs (thousands of near-blank images).
+    pub partial: bool,
 }

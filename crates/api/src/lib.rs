@@ -55,7 +55,7 @@ pub mod witnessed;
 pub use batch::{BatchAnswer, BatchResult, EntryBatch, MAX_BATCH_BYTES, MAX_BATCH_ENVELOPES};
 pub use design::{
     DesignDetails, DesignList, DesignReport, DesignSummary, Identified, Licensed, ListQuery,
-    NotRegistered,
+    NotRegistered, Similar, SimilarQuery,
 };
 pub use keys::KeyEntriesQuery;
 pub use log::{

@@ -18,10 +18,10 @@ use serde_json::{Map, Value, json};
 
 use crate::problem::CONTENT_TYPE as PROBLEM;
 use crate::routes::{
-    CheckLicense, Endpoint, GetCheckpoint, GetDesign, GetEntry, GetGrant, GetLog, GetOpenApi,
-    GetTile, GetTlogCheckpoint, GetWitnessedCheckpoint, Health, IdentifyFile, Input, KeyEntries,
-    ListDesigns, Metrics, ProveConsistency, ProveInclusion, Ready, SplitRoyalty, StateRoyalties,
-    SubmitBatch, SubmitEntry,
+    CheckLicense, Endpoint, GetCheckpoint, GetCredential, GetDesign, GetEntry, GetGrant, GetLog,
+    GetOpenApi, GetSimilar, GetTile, GetTlogCheckpoint, GetWitnessedCheckpoint, Health,
+    IdentifyFile, Input, KeyEntries, ListDesigns, Metrics, ProveConsistency, ProveInclusion, Ready,
+    SplitRoyalty, StateRoyalties, SubmitBatch, SubmitEntry,
 };
 use crate::{Problem, WriteQuery};
 use provenant_model::{DesignId, GrantId};
@@ -394,8 +394,20 @@ pub fn document() -> Value {
 fn state_reads(b: &mut Builder) {
     let parameter = Some(b.schema::<DesignId>());
     b.add::<GetDesign>(Operation {
-        parameter,
+        parameter: parameter.clone(),
         ..Operation::new("A design, proven")
+    });
+    b.add::<GetSimilar>(Operation {
+        parameter: parameter.clone(),
+        ..Operation::new("Registered designs whose image looks like this design's")
+    });
+    b.add::<GetCredential>(Operation {
+        parameter,
+        answer: Answer::Bytes("application/c2pa"),
+        ..Operation::new(
+            "The design's C2PA Content Credential: a sidecar manifest store bound to its \
+                bytes by their SHA-256",
+        )
     });
     let parameter = Some(b.schema::<GrantId>());
     b.add::<GetGrant>(Operation {

@@ -23,7 +23,7 @@ use provenant_model::{
 use provenant_tlog::tile::Tile;
 
 use crate::batch::{BatchAnswer, EntryBatch};
-use crate::design::{DesignList, DesignReport, Identified, ListQuery};
+use crate::design::{DesignList, DesignReport, Identified, ListQuery, Similar, SimilarQuery};
 use crate::keys::KeyEntriesQuery;
 use crate::log::{
     ConsistencyAnswer, ConsistencyQuery, EntryAnswer, InclusionAnswer, InclusionQuery, LogInfo,
@@ -164,6 +164,13 @@ endpoints! {
     /// A design with its owners, parents, children, grants and history,
     /// proven ([`design_path`]).
     GetDesign: Get "/v1/designs/{id}", None, () => Proven<DesignReport>;
+    /// Registered designs whose image looks like this design's
+    /// ([`similar_path`]).
+    GetSimilar: Get "/v1/designs/{id}/similar", Query, SimilarQuery => Similar;
+    /// The design's C2PA Content Credential: a sidecar manifest store
+    /// (`application/c2pa`) bound to its bytes by their SHA-256
+    /// ([`credential_path`]).
+    GetCredential: Get "/v1/designs/{id}/c2pa", None, () => Vec<u8>;
     /// A grant with its units used, proven ([`grant_path`]).
     GetGrant: Get "/v1/grants/{id}", None, () => Proven<GrantState>;
     /// The entries a key signed, in log order, each proven
@@ -198,6 +205,18 @@ pub fn entry_path(index: u64) -> String {
 #[must_use]
 pub fn design_path(id: &DesignId) -> String {
     GetDesign::ROUTE.with(&id.to_hex())
+}
+
+/// The path of a design's near-duplicates: `/v1/designs/{id}/similar`.
+#[must_use]
+pub fn similar_path(id: &DesignId) -> String {
+    GetSimilar::ROUTE.with(&id.to_hex())
+}
+
+/// The path of a design's Content Credential: `/v1/designs/{id}/c2pa`.
+#[must_use]
+pub fn credential_path(id: &DesignId) -> String {
+    GetCredential::ROUTE.with(&id.to_hex())
 }
 
 /// The path of a grant: `/v1/grants/{id}`.

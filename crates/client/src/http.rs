@@ -11,16 +11,17 @@
 use std::time::{Duration, Instant};
 
 use provenant_api::routes::{
-    CheckLicense, GetCheckpoint, GetDesign, GetEntry, GetGrant, GetLog, GetOpenApi, GetTile,
-    GetTlogCheckpoint, GetWitnessedCheckpoint, Health, IdentifyFile, ListDesigns, Metrics,
-    ProveConsistency, ProveInclusion, Ready, SplitRoyalty, StateRoyalties, SubmitBatch,
-    SubmitEntry, design_path, entry_path, grant_path, tile_path,
+    CheckLicense, GetCheckpoint, GetCredential, GetDesign, GetEntry, GetGrant, GetLog, GetOpenApi,
+    GetSimilar, GetTile, GetTlogCheckpoint, GetWitnessedCheckpoint, Health, IdentifyFile,
+    ListDesigns, Metrics, ProveConsistency, ProveInclusion, Ready, SplitRoyalty, StateRoyalties,
+    SubmitBatch, SubmitEntry, credential_path, design_path, entry_path, grant_path, similar_path,
+    tile_path,
 };
 use provenant_api::{
     BatchAnswer, BatchResult, ConsistencyAnswer, ConsistencyQuery, DesignList, DesignReport,
     Endpoint, EntryAnswer, EntryBatch, Identified, InclusionAnswer, InclusionQuery, Input,
-    ListQuery, LogInfo, Method, Problem, Proven, Route, SplitRequest, StatementRequest, Submitted,
-    Upgrade, problem,
+    ListQuery, LogInfo, Method, Problem, Proven, Route, Similar, SimilarQuery, SplitRequest,
+    StatementRequest, Submitted, Upgrade, problem,
 };
 use provenant_model::{
     DesignId, Envelope, GrantId, GrantState, LicenseAnswer, LicenseQuery, RoyaltySplit, Statement,
@@ -423,6 +424,27 @@ impl Client {
     /// As [`Client::log`].
     pub fn design(&self, id: &DesignId) -> Result<Proven<DesignReport>, ClientError> {
         self.call_at::<GetDesign>(&design_path(id), &())
+    }
+
+    /// `GET /v1/designs/{id}/similar`: registered designs whose image looks
+    /// like this design's, within `distance` bits (the server's default
+    /// when `None`). Advisory: no proof covers the list.
+    ///
+    /// # Errors
+    /// As [`Client::log`].
+    pub fn similar(&self, id: &DesignId, distance: Option<u32>) -> Result<Similar, ClientError> {
+        self.call_at::<GetSimilar>(&similar_path(id), &SimilarQuery { distance })
+    }
+
+    /// `GET /v1/designs/{id}/c2pa`: the design's C2PA Content Credential,
+    /// the bytes of a sidecar manifest store (`.c2pa`).
+    ///
+    /// # Errors
+    /// As [`Client::log`].
+    pub fn credential(&self, id: &DesignId) -> Result<Vec<u8>, ClientError> {
+        let path = credential_path(id);
+        let (url, builder) = self.request(&GetCredential::ROUTE, &path);
+        Ok(self.send(&GetCredential::ROUTE, url, builder)?.body)
     }
 
     /// `GET /v1/grants/{id}`: a grant with its units used, proven.

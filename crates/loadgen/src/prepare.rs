@@ -86,6 +86,7 @@ pub fn registration(tag: &str, n: u64, keys: u64) -> Vec<u8> {
             sha256: h.sha256,
             size: h.size,
             media_type: parsed("image/png"),
+            iscc: None,
         },
         title: format!("Design {n}"),
         description: String::new(),

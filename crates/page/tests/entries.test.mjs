@@ -83,3 +83,27 @@ test('an entry is exactly its four members, a known kind and a payload of its sh
   assert.equal(resolve.payload.note, '');
   assert.equal(new TextDecoder().decode(resolve.leafBytes).includes('note'), false);
 });
+
+test('a registration may carry a canonical ISCC image code, and only that', () => {
+  const content = {
+    blake3: 'ab'.repeat(32),
+    sha256: 'cd'.repeat(32),
+    size: 10512,
+    media_type: 'image/png',
+  };
+  const registration = (c) => ({
+    kind: 'design.register',
+    payload: { content: c, title: 'A shoe charm', creators: [{ key: golden.identity, share_ppm: 1000000, role: 'designer' }] },
+    signatures: [],
+    logged_at: '2026-12-01T00:00:00Z',
+  });
+  const coded = readEntry(registration({ ...content, iscc: 'ISCC:EEA4EOOSA4HSILP7' }));
+  assert.equal(coded.payload.content.iscc, 'ISCC:EEA4EOOSA4HSILP7');
+  assert.equal(new TextDecoder().decode(coded.leafBytes).includes('"iscc":"ISCC:EEA4EOOSA4HSILP7"'), true);
+  // Absent stays absent in the leaf bytes.
+  const plain = readEntry(registration(content));
+  assert.equal(new TextDecoder().decode(plain.leafBytes).includes('iscc'), false);
+  for (const iscc of ['ISCC:eea4eoosa4hsilp7', 'EEA4EOOSA4HSILP7', 'ISCC:AAA4EOOSA4HSILP7', 'ISCC:EEA4EOOSA4HSILP1']) {
+    assert.throws(() => readEntry(registration({ ...content, iscc })), undefined, String(iscc));
+  }
+});

@@ -7,13 +7,14 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use provenant_api::{BatchAnswer, BatchResult, MAX_BATCH_ENVELOPES, WriteQuery};
 use provenant_ledger::{Ledger, Outcome, Reply};
-use provenant_model::{Envelope, Receipt, RuleError};
+use provenant_model::{DesignId, Envelope, ImageCode, Receipt, RuleError};
 use serde_json::Value;
 use tokio::sync::oneshot;
 
 use crate::Problem;
 use crate::body::RawBody;
 use crate::ratelimit::Charge;
+use crate::similar::{NearDistance, flag_receipt, registered_code};
 use crate::witnessed::{MaybeWitnessed, upgrade, wait_of};
 
 /// How many envelopes are read between two yields to the runtime, so that
@@ -22,7 +23,8 @@ const READ_STRIDE: usize = 64;
 
 /// One envelope on its way: queued (its answer to come) or already refused.
 enum Pending {
-    Queued(oneshot::Receiver<Reply>),
+    /// Queued, with the image code and design of a registration that has one.
+    Queued(oneshot::Receiver<Reply>, Option<(ImageCode, DesignId)>),
     Refused(Problem),
 }
 
@@ -45,6 +47,7 @@ enum Pending {
 /// each case nothing of the batch is queued.
 pub async fn submit_batch(
     State(ledger): State<Ledger>,
+    axum::Extension(near): axum::Extension<NearDistance>,
     charge: Option<axum::Extension<Charge>>,
     query: Result<Query<WriteQuery>, QueryRejection>,
     witnessed: MaybeWitnessed,
@@ -64,17 +67,23 @@ pub async fn submit_batch(
         }
         let queued = Envelope::from_value(item)
             .map_err(Problem::from)
-            .and_then(|envelope| ledger.enqueue(envelope).map_err(Problem::from));
+            .and_then(|envelope| {
+                let code = registered_code(&envelope);
+                Ok((ledger.enqueue(envelope).map_err(Problem::from)?, code))
+            });
         pending.push(match queued {
-            Ok(answer) => Pending::Queued(answer),
+            Ok((answer, code)) => Pending::Queued(answer, code),
             Err(problem) => Pending::Refused(problem),
         });
     }
     let mut results = Vec::with_capacity(pending.len());
     for p in pending {
         results.push(match p {
-            Pending::Queued(answer) => match answer.await {
-                Ok(Ok((receipt, outcome))) => {
+            Pending::Queued(answer, code) => match answer.await {
+                Ok(Ok((mut receipt, outcome))) => {
+                    if let Some(code) = code {
+                        flag_receipt(&ledger, near, code, &mut receipt);
+                    }
                     BatchResult::logged(receipt, outcome == Outcome::Appended)
                 }
                 Ok(Err(e)) => BatchResult::refused(Problem::from(e).into_body()),

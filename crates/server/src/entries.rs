@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::{Extension, Query, State};
 use axum::http::StatusCode;
 use provenant_api::{EntryAnswer, WriteQuery};
 use provenant_ledger::{Ledger, Outcome};
@@ -11,6 +11,7 @@ use provenant_model::{Entry, Envelope, Receipt};
 use crate::Problem;
 use crate::body::RawBody;
 use crate::path::PathText;
+use crate::similar::{NearDistance, flag_receipt, registered_code};
 use crate::witnessed::{MaybeWitnessed, upgrade, wait_of};
 
 /// `POST /v1/entries`: any signed envelope. `201` with the receipt for a
@@ -27,18 +28,27 @@ use crate::witnessed::{MaybeWitnessed, upgrade, wait_of};
 /// receipt under it; `202` with the log-signed receipt when none came in
 /// time (the entry is logged either way).
 ///
+/// A design registration with an image code is answered with the designs
+/// registered before it that look like it (`near_duplicates`): a flag,
+/// never a refusal.
+///
 /// # Errors
 /// A problem naming the rule the envelope breaks, or what is wrong with
 /// the query; nothing is written.
 pub async fn submit(
     State(ledger): State<Ledger>,
+    Extension(near): Extension<NearDistance>,
     query: Result<Query<WriteQuery>, QueryRejection>,
     witnessed: MaybeWitnessed,
     RawBody(body): RawBody,
 ) -> Result<(StatusCode, Json<Receipt>), Problem> {
     let wait = wait_of(query, witnessed)?;
     let envelope = Envelope::from_json(&body)?;
+    let code = registered_code(&envelope);
     let (mut receipt, outcome) = ledger.submit(envelope).await?;
+    if let Some(code) = code {
+        flag_receipt(&ledger, near, code, &mut receipt);
+    }
     let mut status = match outcome {
         Outcome::Appended => StatusCode::CREATED,
         Outcome::Existing => StatusCode::OK,

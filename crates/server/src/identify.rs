@@ -1,8 +1,11 @@
 //! `POST /v1/designs/identify`: is this file registered, and by whom?
 //!
 //! The upload is hashed as it streams in (BLAKE3 and SHA-256 in one pass),
-//! never held whole, and bounded by its own limit, apart from the JSON
-//! body limit.
+//! and bounded by its own limit, apart from the JSON body limit. An upload
+//! that begins like an image (PNG, JPEG, WebP, GIF) of at most
+//! [`FINGERPRINT_BYTES`] is also kept whole, to compute its ISCC
+//! Image-Code on the compute pool and flag registered near-duplicates;
+//! nothing else is held.
 
 use axum::Json;
 use axum::body::Body;
@@ -11,9 +14,14 @@ use axum::http::StatusCode;
 use futures_util::StreamExt as _;
 use provenant_api::Identified;
 use provenant_ledger::Ledger;
-use provenant_model::ContentHasher;
+use provenant_model::{ContentHasher, ImageCode};
 
-use crate::Problem;
+use crate::similar::NearDistance;
+use crate::{ComputePool, Problem};
+
+/// The largest upload whose image code is computed, in bytes: larger
+/// uploads are identified by their hashes alone.
+pub const FINGERPRINT_BYTES: u64 = 64 << 20;
 
 /// The upload limit, given to the handler as a request extension.
 #[derive(Clone, Copy, Debug)]
@@ -26,9 +34,14 @@ pub struct UploadLimit(pub u64);
 pub async fn identify(
     State(ledger): State<Ledger>,
     Extension(UploadLimit(max_bytes)): Extension<UploadLimit>,
+    Extension(near): Extension<NearDistance>,
+    Extension(pool): Extension<ComputePool>,
     body: Body,
 ) -> Result<Json<Identified>, Problem> {
     let mut hasher = ContentHasher::new();
+    // The upload while it may be an image worth coding: `None` once it is
+    // not (its first bytes say otherwise) or grows past the bound.
+    let mut kept: Option<Vec<u8>> = Some(Vec::new());
     let mut stream = body.into_data_stream();
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| {
@@ -41,6 +54,14 @@ pub async fn identify(
         hasher
             .update(&chunk)
             .map_err(|e| Problem::bad_request("upload-failed", e.to_string()))?;
+        kept = kept
+            .take()
+            .filter(|_| hasher.size() <= FINGERPRINT_BYTES)
+            .and_then(|mut bytes| {
+                bytes.extend_from_slice(&chunk);
+                // Sixteen bytes tell every format apart.
+                (bytes.len() < 16 || provenant_similar::looks_like_image(&bytes)).then_some(bytes)
+            });
         if hasher.size() > max_bytes {
             return Err(Problem::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -51,16 +72,38 @@ pub async fn identify(
         }
     }
     let content = hasher.finish();
+    let iscc = match kept.filter(|bytes| provenant_similar::looks_like_image(bytes)) {
+        Some(bytes) => image_code(&pool, bytes).await?,
+        None => None,
+    };
     let (design, absence) = match ledger.identify(&content.blake3)? {
         Ok(d) => (Some(d), None),
         Err(absent) => (None, Some(absent)),
+    };
+    let near_duplicates = match iscc {
+        Some(code) => crate::similar::earlier(&ledger, near, code, &content.blake3, None)?,
+        None => Vec::new(),
     };
     Ok(Json(Identified {
         blake3: content.blake3,
         sha256: content.sha256,
         size: content.size,
+        iscc,
+        near_duplicates,
         registered: design.is_some(),
         design,
         absence,
     }))
+}
+
+/// The image code of an upload, computed on the compute pool; `None` for
+/// an image that does not decode or is too large (it is still identified
+/// by its hashes).
+async fn image_code(pool: &ComputePool, bytes: Vec<u8>) -> Result<Option<ImageCode>, Problem> {
+    let coded = pool
+        .run(move |_| provenant_similar::image_code(&bytes))
+        .await?;
+    Ok(coded
+        .inspect_err(|e| tracing::debug!(error = %e, "an upload has no image code"))
+        .ok())
 }

@@ -10,6 +10,8 @@
 //! | [`log`] | `GET /v1/log`, `/tile/...`, `/v1/proofs/...` |
 //! | [`witnessed`] | `GET /checkpoint`, `/v1/checkpoint` (with the cosignatures collected), `/v1/checkpoint/witnessed`; `?wait=witnessed` on writes |
 //! | [`queries`] | `GET /v1/designs?creator=|licensee=`, `GET /v1/designs/{id}`, `GET /v1/grants/{id}`, `GET /v1/keys/{key}/entries`, `POST /v1/licenses/check`, `POST /v1/royalties/split` |
+//! | [`similar`] | `GET /v1/designs/{id}/similar`; near-duplicate flags on registrations, identify answers and design reports |
+//! | [`credential`] | `GET /v1/designs/{id}/c2pa` (a C2PA sidecar manifest store) |
 //! | [`statement`] | `POST /v1/royalties/statement` (JSON or CSV) |
 //! | [`problem`] | RFC 9457 problems with a stable type per rule |
 //! | [`page`] | `GET /`, `/verify/`, `/verify/design/{id}`, `/assets/...`: the verification page; `/verify/page.html`: the same as one file to save |
@@ -33,6 +35,7 @@
 pub mod batch;
 pub mod body;
 pub mod compute;
+pub mod credential;
 pub mod entries;
 pub mod identify;
 pub mod listen;
@@ -46,6 +49,7 @@ pub mod process;
 pub mod queries;
 pub mod ratelimit;
 pub mod request_id;
+pub mod similar;
 pub mod statement;
 pub mod watch;
 pub mod witnessed;
@@ -159,6 +163,36 @@ pub fn app_publishing(
     witnessing: Option<Witnessing>,
     publication: Option<Publication>,
 ) -> Router {
+    app_designing(
+        ledger,
+        limits,
+        page_config,
+        witnessing,
+        publication,
+        &Designs::default(),
+    )
+}
+
+/// What the service says about designs beyond the ledger's state: how near
+/// two image codes must be to flag a near-duplicate, and who signs Content
+/// Credentials.
+#[derive(Clone, Debug, Default)]
+pub struct Designs {
+    /// The near-duplicate distance.
+    pub near: similar::NearDistance,
+    /// The issuer of Content Credentials, if configured.
+    pub credentials: credential::Credentials,
+}
+
+/// [`app_publishing`], with `designs` configured.
+pub fn app_designing(
+    ledger: Ledger,
+    limits: Limits,
+    page_config: &PageConfig,
+    witnessing: Option<Witnessing>,
+    publication: Option<Publication>,
+    designs: &Designs,
+) -> Router {
     let witnessed = witnessing.map(|w| witnessed::Witnessed::new(w, limits.timeout));
     let metrics = metrics::Metrics::default();
     let compute = ComputePool::new(limits.compute);
@@ -191,6 +225,8 @@ pub fn app_publishing(
         .mount::<routes::ListDesigns, _, _>(queries::list)
         .mount::<routes::IdentifyFile, _, _>(identify::identify)
         .mount::<routes::GetDesign, _, _>(queries::design)
+        .mount::<routes::GetSimilar, _, _>(similar::similar)
+        .mount::<routes::GetCredential, _, _>(credential::credential)
         .mount::<routes::GetGrant, _, _>(queries::grant)
         .mount::<routes::KeyEntries, _, _>(queries::signed_by)
         .mount::<routes::CheckLicense, _, _>(queries::license_check)
@@ -216,6 +252,8 @@ pub fn app_publishing(
     };
     let router = router
         .layer(axum::Extension(identify::UploadLimit(limits.upload_bytes)))
+        .layer(axum::Extension(designs.near))
+        .layer(axum::Extension(designs.credentials.clone()))
         .layer(axum::Extension(compute))
         .layer(axum::middleware::from_fn_with_state(
             metrics,

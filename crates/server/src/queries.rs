@@ -17,6 +17,7 @@ use provenant_model::{
 use crate::body::{JsonBody, RawBody};
 use crate::path::PathText;
 use crate::policy::royalty_request;
+use crate::similar::NearDistance;
 use crate::{ComputePool, Problem};
 
 fn id<T: std::str::FromStr>(text: &str, what: &'static str) -> Result<T, Problem> {
@@ -37,11 +38,19 @@ fn id<T: std::str::FromStr>(text: &str, what: &'static str) -> Result<T, Problem
 /// proof of its absence in `absence`.
 pub async fn design(
     State(ledger): State<Ledger>,
+    Extension(near): Extension<NearDistance>,
     PathText(text): PathText,
 ) -> Result<Json<Proven<DesignReport>>, Problem> {
     let design: DesignId = id(&text, "design")?;
     match ledger.identify(&design)? {
-        Ok(report) => Ok(Json(report)),
+        Ok(mut report) => {
+            if let Some(code) = report.answer.details.content.iscc {
+                let before = Some(report.answer.state.registered.index);
+                report.answer.near_duplicates =
+                    crate::similar::earlier(&ledger, near, code, &design, before)?;
+            }
+            Ok(Json(report))
+        }
         Err(absence) => Err(Problem::not_found("design").absence(absence)),
     }
 }

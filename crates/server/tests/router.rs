@@ -65,6 +65,22 @@ async fn unknown_routes_and_bad_ids_are_problems() {
         ("/v1/entries/0", StatusCode::NOT_FOUND, "not-found"),
         ("/tile/0/000", StatusCode::NOT_FOUND, "not-found"),
         ("/tile/0/0000", StatusCode::BAD_REQUEST, "invalid-tile-path"),
+        (
+            "/v1/designs/xyz/similar",
+            StatusCode::BAD_REQUEST,
+            "invalid-id",
+        ),
+        (
+            "/v1/designs/xyz/c2pa",
+            StatusCode::BAD_REQUEST,
+            "invalid-id",
+        ),
+        // A router given no C2PA issuer (the binary always has one).
+        (
+            "/v1/designs/0000000000000000000000000000000000000000000000000000000000000000/c2pa",
+            StatusCode::NOT_IMPLEMENTED,
+            "c2pa-not-configured",
+        ),
     ] {
         let (got, ct, body) = get(path).await;
         assert_eq!(got, status, "{path}: {body}");

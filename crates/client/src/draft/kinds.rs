@@ -8,8 +8,9 @@ use provenant_model::payload::{
     LicenseRevoke, MAX_TEXT, Outcome, OwnershipTransfer, ParentLink, ShareMove, UsageRecord,
 };
 use provenant_model::{
-    Category, Channel, ContentHashes, CountryCode, DesignId, DisputeId, Envelope, EvidenceHash,
-    GrantId, Identity, LeafHash, LicenseTerms, MediaType, Payload, Ppm, RuleError, check_text,
+    Category, Channel, ContentDescriptor, ContentHashes, CountryCode, DesignId, DisputeId,
+    Envelope, EvidenceHash, GrantId, Identity, ImageCode, LeafHash, LicenseTerms, MediaType,
+    Payload, Ppm, RuleError, check_text,
 };
 use sha2::{Digest as _, Sha256};
 
@@ -22,6 +23,8 @@ pub struct DesignDraft {
     pub content: ContentHashes,
     /// The content's media type.
     pub media_type: MediaType,
+    /// The content's ISCC Image-Code, for an image.
+    pub iscc: Option<ImageCode>,
     /// Title, 1 to 200 characters.
     pub title: String,
     /// Description, up to 4000 characters.
@@ -42,7 +45,10 @@ pub struct DesignDraft {
 /// [`DraftError::Invalid`] for a draft the ledger would refuse on its face.
 pub fn design_draft(draft: &DesignDraft) -> Result<Envelope, DraftError> {
     envelope(&Payload::DesignRegister(DesignRegister {
-        content: draft.content.with_media_type(draft.media_type.clone()),
+        content: ContentDescriptor {
+            iscc: draft.iscc,
+            ..draft.content.with_media_type(draft.media_type.clone())
+        },
         title: draft.title.clone(),
         description: draft.description.clone(),
         creators: draft.creators.clone(),

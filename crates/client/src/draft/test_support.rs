@@ -26,6 +26,7 @@ pub(super) fn charm(creators: Vec<Creator>) -> DesignDraft {
     DesignDraft {
         content: hash_content(&b"charm"[..]).unwrap(),
         media_type: "image/png".parse().unwrap(),
+        iscc: None,
         title: "A shoe charm".to_owned(),
         description: String::new(),
         creators,

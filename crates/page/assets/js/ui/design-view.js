@@ -98,6 +98,7 @@ function content(answer, hashes) {
     ['SHA-256 registered', sha],
     ['Size', `${count(registered.size)} bytes`],
     ['Media type', registered.media_type],
+    ['ISCC image code', registered.iscc ? code(registered.iscc) : null],
     ['Registered', entryWords(answer.registered)],
     ['Ownership last changed', entryWords(answer.ownership)],
     ['Signatures needed', `owners holding ${shareWords(answer.license_threshold_ppm)}`],
@@ -108,6 +109,16 @@ function children(answer) {
   if (!answer.children.length) return null;
   return [h('h4', {}, 'Designs derived from it (the server\u2019s list)'),
     h('ul', {}, answer.children.map((id) => h('li', {}, designLink(id))))];
+}
+
+function nearDuplicates(answer) {
+  const near = answer.near_duplicates ?? [];
+  if (!near.length) return null;
+  return [h('h4', {}, 'Looks like designs registered before it (the server\u2019s flag, not proven)'),
+    h('ul', {id: 'near-duplicates'}, near.map((d) =>
+      h('li', {'data-design': d.design}, designLink(d.design),
+        ` \u2014 ${d.distance} of 64 bits apart, registered ${entryWords(d.registered)}, owned by `,
+        d.owners.map((o, i) => [i ? ', ' : '', h('code', {class: 'id'}, o.key), ` (${shareWords(o.share_ppm)})`]))))];
 }
 
 /** The body of a design result. `hashes` ({sha256, size}) when the user's file was hashed. */
@@ -123,6 +134,7 @@ export function designView(answer, hashes) {
     h('h4', {}, 'Licenses'), grants(answer),
     h('p', {class: 'note'}, 'Each license listed is proven current; whether the list is complete is the server\u2019s word.'),
     children(answer),
+    nearDuplicates(answer),
     h('h4', {}, 'Content and registration'), content(answer, hashes),
   ];
 }

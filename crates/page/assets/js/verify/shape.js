@@ -89,6 +89,8 @@ export const category = text('a category', vocab.isCategory);
 export const label = text('a label', vocab.isLabel);
 export const mediaType = text('a lower-case media type', vocab.isMediaType);
 export const digitalSourceType = text('an IPTC digital source type URI', vocab.isDigitalSourceType);
+/** A 64-bit ISCC Image-Code in canonical spelling (crates/model/src/iscc.rs). */
+export const isccCode = text('a 64-bit ISCC Image-Code', (v) => /^ISCC:EEA[A-Z2-7]{13}$/.test(v));
 export const currency = text('an ISO 4217 currency code', (v) => /^[A-Z]{3}$/.test(v));
 
 /** `T` or `null` (`Option<T>`); a missing member reads as `null`. */

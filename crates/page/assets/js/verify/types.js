@@ -13,6 +13,7 @@ import {
   digitalSourceType,
   hex32,
   identity,
+  isccCode,
   label,
   list,
   mediaType,
@@ -109,7 +110,13 @@ export const LicenseeGrants = struct({ grants: list(hex32) });
 
 // --- payloads (crates/model/src/payload.rs), by kind ---
 
-export const ContentDescriptor = struct({ blake3: hex32, sha256: hex32, size: uint, media_type: mediaType });
+export const ContentDescriptor = struct({
+  blake3: hex32,
+  sha256: hex32,
+  size: uint,
+  media_type: mediaType,
+  iscc: skipNone(option(isccCode)),
+});
 
 export const Creator = struct({ key: identity, share_ppm: ppm, role: label });
 
@@ -212,8 +219,25 @@ export const DESIGN_DETAILS = {
   ai: option(AiDisclosure),
 };
 
+/** `NearDuplicate` (crates/model/src/iscc.rs): advisory, no proof covers it. */
+export const NearDuplicate = struct({
+  design: hex32,
+  iscc: isccCode,
+  distance: uint,
+  registered: EntryRef,
+  owners: list(Owner),
+});
+
+/** A list of near-duplicates, left out when empty. */
+const nearDuplicates = skipNone(option(list(NearDuplicate)));
+
 /** `DesignReport`'s own members besides the summary and details. */
-export const DESIGN_REST = { children: list(hex32), grants: list(GrantState), history: list(uint) };
+export const DESIGN_REST = {
+  children: list(hex32),
+  grants: list(GrantState),
+  history: list(uint),
+  near_duplicates: nearDuplicates,
+};
 
 /** A design answer's members (`DesignReport`: the summary, the details and the rest, flattened). */
 export const DESIGN_REPORT = { ...DESIGN_SUMMARY, ...DESIGN_DETAILS, ...DESIGN_REST };
@@ -259,6 +283,8 @@ export const Identified = {
   blake3: hex32,
   sha256: hex32,
   size: uint,
+  iscc: skipNone(option(isccCode)),
+  near_duplicates: nearDuplicates,
   registered: bool,
 };
 
@@ -267,4 +293,11 @@ export const ConsistencyAnswer = struct({ from: uint, to: uint, consistency_proo
 export const EntryAnswer = struct({ index: uint, leaf_hash: hex32, entry: any }, { deny: false });
 
 /** `Receipt` (crates/model/src/receipt.rs): the entry stays raw JSON. */
-export const Receipt = struct({ entry: any, index: uint, leaf_hash: hex32, inclusion_proof: hashes, checkpoint: string });
+export const Receipt = struct({
+  entry: any,
+  index: uint,
+  leaf_hash: hex32,
+  inclusion_proof: hashes,
+  checkpoint: string,
+  near_duplicates: nearDuplicates,
+});
