@@ -21,19 +21,10 @@ const DATE: &str = "2026-06-01T00:00:00Z";
 /// Runs the CLI against `base` with the memory in `state`: exit code and
 /// everything it printed.
 fn cli(base: &str, state: &Path, args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_provenant"))
-        .args(["--server", base])
-        .args(args)
-        .arg("--state")
-        .arg(state)
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.code().unwrap_or(-1), text)
+    let mut all: Vec<&std::ffi::OsStr> = vec!["--server".as_ref(), base.as_ref()];
+    all.extend(args.iter().map(std::ffi::OsStr::new));
+    all.extend(["--state".as_ref(), state.as_os_str()]);
+    run_provenant(&all)
 }
 
 #[test]

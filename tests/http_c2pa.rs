@@ -10,7 +10,6 @@ mod support;
 
 use std::io::Cursor;
 use std::path::Path;
-use std::process::Command;
 
 use provenant_api::verify_receipt;
 use provenant_c2pa::{Trust, check};
@@ -25,16 +24,14 @@ const AI: &str =
     "http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia";
 
 fn provenant(args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_provenant"))
-        .args(args)
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.code().unwrap_or(-1), text)
+    run_provenant(args)
+}
+
+/// A server in `dir/data` signing with a test CA the CLI wrote into
+/// `dir/certs`.
+fn certified(dir: &Path) -> Server {
+    let flags = test_ca(&dir.join("certs"));
+    Server::start(&dir.join("data"), &flags.each_ref().map(String::as_str))
 }
 
 /// A test CA written by the CLI into `dir`: the server's flags.
@@ -53,12 +50,8 @@ fn test_ca(dir: &Path) -> [String; 4] {
 #[test]
 fn a_design_gets_a_credential_that_validates_against_its_bytes() {
     let dir = tempfile::tempdir().unwrap();
+    let server = certified(dir.path());
     let certs = dir.path().join("certs");
-    let flags = test_ca(&certs);
-    let server = Server::start(
-        &dir.path().join("data"),
-        &flags.each_ref().map(String::as_str),
-    );
     let (brand, customer, designer) = (key(1), key(2), key(3));
     let sneaker = design_of(SNEAKER);
     server.write(&register(SNEAKER, &[(&brand, 1_000_000)]));
@@ -126,12 +119,8 @@ fn a_design_gets_a_credential_that_validates_against_its_bytes() {
 #[test]
 fn the_cli_fetches_a_credential_and_checks_it_against_a_file() {
     let dir = tempfile::tempdir().unwrap();
+    let server = certified(dir.path());
     let certs = dir.path().join("certs");
-    let flags = test_ca(&certs);
-    let server = Server::start(
-        &dir.path().join("data"),
-        &flags.each_ref().map(String::as_str),
-    );
     server.write(&register(CHARM, &[(&key(1), 1_000_000)]));
     let file = dir.path().join("charm.png");
     std::fs::write(&file, CHARM).unwrap();
@@ -174,13 +163,9 @@ fn the_cli_fetches_a_credential_and_checks_it_against_a_file() {
 }
 
 #[test]
-fn disputed_unregistered_and_unconfigured_get_problems() {
+fn disputed_and_unregistered_designs_get_problems() {
     let dir = tempfile::tempdir().unwrap();
-    let flags = test_ca(&dir.path().join("certs"));
-    let server = Server::start(
-        &dir.path().join("data"),
-        &flags.each_ref().map(String::as_str),
-    );
+    let server = certified(dir.path());
     let (alice, claimant) = (key(1), key(9));
     server.write(&register(CHARM, &[(&alice, 1_000_000)]));
     let charm = design_of(CHARM);

@@ -132,16 +132,29 @@ fn drive(server: &Server) -> Seen {
         "/v1/entries/batch",
         &json!({"envelopes": [g.to_value(), outside.to_value()]}),
     );
-    // An image with its code, and a copy of it: near-duplicates flagged in
-    // the receipt, the report and `similar`.
-    let (image, copy) = {
-        use provenant_testkit::designs::{Edit, design, file};
-        (
-            file(&design(5), Edit::Original),
-            file(&design(5), Edit::Jpeg(50)),
-        )
-    };
-    for (bytes, who) in [(&image, &alice), (&copy, &brand)] {
+    near_duplicates(server, &mut seen, &alice, &brand, &design);
+    seen.get(server, &format!("/v1/designs/{}", "cd".repeat(32)));
+    seen.get(server, "/v1/designs/xyz");
+    seen.get(server, "/v1/entries/99");
+    seen.get(server, "/v1/proofs/consistency?from=99");
+    seen
+}
+
+/// An image with its code, and a copy of it: near-duplicates flagged in the
+/// receipt, the report and `similar`; `similar` of a design without a code.
+fn near_duplicates(
+    server: &Server,
+    seen: &mut Seen,
+    alice: &ed25519_dalek::SigningKey,
+    brand: &ed25519_dalek::SigningKey,
+    design: &provenant_model::DesignId,
+) {
+    use provenant_testkit::designs::{Edit, design as drawn, file};
+    let (image, copy) = (
+        file(&drawn(5), Edit::Original),
+        file(&drawn(5), Edit::Jpeg(50)),
+    );
+    for (bytes, who) in [(&image, alice), (&copy, brand)] {
         let mut coded = register(bytes, &[(who, 1_000_000)]).to_value();
         let code = provenant_similar::image_code(bytes).unwrap();
         coded["payload"]["content"]["iscc"] = json!(code.to_string());
@@ -154,11 +167,6 @@ fn drive(server: &Server) -> Seen {
         &format!("/v1/designs/{}/similar", design_of(&image)),
     );
     seen.get(server, &format!("/v1/designs/{design}/similar"));
-    seen.get(server, &format!("/v1/designs/{}", "cd".repeat(32)));
-    seen.get(server, "/v1/designs/xyz");
-    seen.get(server, "/v1/entries/99");
-    seen.get(server, "/v1/proofs/consistency?from=99");
-    seen
 }
 
 #[test]

@@ -329,6 +329,21 @@ pub fn verified_checkpoint(text: &str, origin: &str, verifier: &NoteVerifier) ->
     .unwrap()
 }
 
+/// Runs the `provenant` binary with `args`: its exit code, and everything
+/// it printed (standard output, then standard error).
+pub fn run_provenant<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_provenant"))
+        .args(args)
+        .output()
+        .expect("the provenant binary runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), text)
+}
+
 /// The type URI of the problem with `code`.
 pub fn problem(code: &str) -> String {
     format!("{TYPE_BASE}{code}")

@@ -24,6 +24,7 @@ use provenant_ledger::{Ledger, LedgerConfig, RocksOptions, RocksStore};
 use provenant_model::iscc::{DEFAULT_DISTANCE, MAX_DISTANCE};
 use provenant_model::state::Link;
 use provenant_model::{DesignId, Envelope, ImageCode, Kind, hash_content, identity_of};
+use provenant_testkit::designs::Draw;
 use serde_json::json;
 
 /// Registered designs the searches find.
@@ -31,26 +32,13 @@ const PLANTED: usize = 1000;
 /// Searches per case.
 const QUERIES: usize = 2000;
 
-/// splitmix64: the same codes on every run.
-struct Draw(u64);
-
-impl Draw {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
+/// `code` with `bits` distinct bits flipped, at random.
+fn near(draw: &mut Draw, code: u64, bits: u32) -> u64 {
+    let mut out = code;
+    while (out ^ code).count_ones() < bits {
+        out ^= 1 << (draw.next() % 64);
     }
-
-    /// `code` with `bits` distinct bits flipped.
-    fn near(&mut self, code: u64, bits: u32) -> u64 {
-        let mut out = code;
-        while (out ^ code).count_ones() < bits {
-            out ^= 1 << (self.next() % 64);
-        }
-        out
-    }
+    out
 }
 
 /// A registration of design `i` with image code `code`.
@@ -133,7 +121,7 @@ fn main() {
     let mut planted = Vec::with_capacity(PLANTED);
     for i in 0..PLANTED {
         let target = random[(draw.next() % codes as u64) as usize];
-        let code = ImageCode::from_digest(draw.near(target.digest(), (i % 5) as u32));
+        let code = ImageCode::from_digest(near(&mut draw, target.digest(), (i % 5) as u32));
         ledger
             .submit_blocking(registration(i, code, &creator))
             .expect("registered");
@@ -146,13 +134,13 @@ fn main() {
         ("near a registered design", MAX_DISTANCE, true),
         ("near none", MAX_DISTANCE, false),
     ];
-    for (name, distance, near) in cases {
+    for (name, distance, near_one) in cases {
         let mut ms = Vec::with_capacity(QUERIES);
         let mut found = 0usize;
         for q in 0..QUERIES {
-            let code = if near {
+            let code = if near_one {
                 let code = planted[q % PLANTED];
-                ImageCode::from_digest(draw.near(code.digest(), (q % 4) as u32))
+                ImageCode::from_digest(near(&mut draw, code.digest(), (q % 4) as u32))
             } else {
                 ImageCode::from_digest(draw.next())
             };

@@ -71,10 +71,7 @@ pub async fn credential(
     Extension(pool): Extension<ComputePool>,
     PathText(text): PathText,
 ) -> Result<Response, Problem> {
-    let design: DesignId = text.parse().map_err(|_| {
-        Problem::bad_request("invalid-id", "not a design id: 64 lower-case hex digits")
-            .field("design")
-    })?;
+    let design: DesignId = crate::queries::id(&text, "design")?;
     #[cfg(feature = "c2pa")]
     if let Some(issuer) = credentials.issuer {
         return sign(&ledger, issuer, &pool, design).await;

@@ -20,7 +20,8 @@ use crate::policy::royalty_request;
 use crate::similar::NearDistance;
 use crate::{ComputePool, Problem};
 
-fn id<T: std::str::FromStr>(text: &str, what: &'static str) -> Result<T, Problem> {
+/// `text` as a `what` id, or `400 invalid-id` naming the field.
+pub(crate) fn id<T: std::str::FromStr>(text: &str, what: &'static str) -> Result<T, Problem> {
     text.parse().map_err(|_| {
         Problem::bad_request(
             "invalid-id",

@@ -94,10 +94,7 @@ pub async fn similar(
         )
         .field("distance"));
     }
-    let design: DesignId = text.parse().map_err(|_| {
-        Problem::bad_request("invalid-id", "not a design id: 64 lower-case hex digits")
-            .field("design")
-    })?;
+    let design: DesignId = crate::queries::id(&text, "design")?;
     let report = match ledger.identify(&design)? {
         Ok(report) => report,
         Err(absence) => return Err(Problem::not_found("design").absence(absence)),

@@ -18,11 +18,13 @@ use image::{ImageFormat, Rgb, RgbImage};
 pub const SIDE: u32 = 480;
 
 /// A small deterministic generator (splitmix64): the same seed draws the
-/// same design on every machine.
-struct Draw(u64);
+/// same design, or the same codes, on every machine.
+pub struct Draw(pub u64);
 
 impl Draw {
-    fn next(&mut self) -> u64 {
+    /// The next 64 random bits.
+    #[allow(clippy::should_implement_trait)] // Not an iterator: it never ends.
+    pub fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
