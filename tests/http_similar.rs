@@ -223,3 +223,47 @@ fn receipt_ref(receipt: &provenant_model::Receipt) -> provenant_model::state::En
         logged_at: serde_json::from_value(entry["logged_at"].clone()).unwrap(),
     }
 }
+
+#[test]
+fn at_most_four_uploads_are_kept_whole_at_once() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let png = file(&design(9), Edit::Original);
+    // Four uploads that send all but the PNG's last byte and then wait.
+    let head = format!(
+        "POST {} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/octet-stream\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n",
+        provenant_api::routes::IdentifyFile::ROUTE.path,
+        raw::authority(&server.base),
+        png.len()
+    );
+    let mut waiting = Vec::new();
+    for _ in 0..4 {
+        let mut socket = std::net::TcpStream::connect(raw::authority(&server.base)).unwrap();
+        socket.write_all(head.as_bytes()).unwrap();
+        socket.write_all(&png[..png.len() - 1]).unwrap();
+        waiting.push(socket);
+    }
+    // Once they are kept, a fifth image is identified by its hashes alone.
+    let mut fifth = identified(&server, png.clone());
+    for _ in 0..50 {
+        if fifth.iscc.is_none() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        fifth = identified(&server, png.clone());
+    }
+    assert_eq!(fifth.iscc, None, "a fifth upload kept whole");
+    assert_eq!(fifth.blake3, design_of(&png));
+    // The four finish, each coded; then uploads are coded again.
+    for mut socket in waiting {
+        socket.write_all(&png[png.len() - 1..]).unwrap();
+        let mut answer = Vec::new();
+        std::io::Read::read_to_end(&mut socket, &mut answer).unwrap();
+        let answer = raw::parse(&answer);
+        assert_eq!(answer.status, 200);
+        assert!(String::from_utf8_lossy(&answer.body).contains("\"iscc\":\"ISCC:"));
+    }
+    assert!(identified(&server, png).iscc.is_some());
+}

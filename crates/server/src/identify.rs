@@ -4,8 +4,9 @@
 //! and bounded by its own limit, apart from the JSON body limit. An upload
 //! that begins like an image (PNG, JPEG, WebP, GIF) of at most
 //! [`FINGERPRINT_BYTES`] is also kept whole, to compute its ISCC
-//! Image-Code on the compute pool and flag registered near-duplicates;
-//! nothing else is held.
+//! Image-Code on the compute pool and flag registered near-duplicates; at
+//! most [`KEPT_AT_ONCE`] uploads are kept at a time (the others are
+//! identified by their hashes alone), and nothing else is held.
 
 use axum::Json;
 use axum::body::Body;
@@ -15,6 +16,7 @@ use futures_util::StreamExt as _;
 use provenant_api::Identified;
 use provenant_ledger::Ledger;
 use provenant_model::{ContentHasher, ImageCode};
+use tokio::sync::Semaphore;
 
 use crate::similar::NearDistance;
 use crate::{ComputePool, Problem};
@@ -22,6 +24,13 @@ use crate::{ComputePool, Problem};
 /// The largest upload whose image code is computed, in bytes: larger
 /// uploads are identified by their hashes alone.
 pub const FINGERPRINT_BYTES: u64 = 64 << 20;
+
+/// Uploads kept whole at once for their image codes, all clients together:
+/// what identify may hold is bounded (4 x 64 MiB), however many clients
+/// send images at the same time.
+pub const KEPT_AT_ONCE: usize = 4;
+
+static KEEPING: Semaphore = Semaphore::const_new(KEPT_AT_ONCE);
 
 /// The upload limit, given to the handler as a request extension.
 #[derive(Clone, Copy, Debug)]
@@ -40,8 +49,10 @@ pub async fn identify(
 ) -> Result<Json<Identified>, Problem> {
     let mut hasher = ContentHasher::new();
     // The upload while it may be an image worth coding: `None` once it is
-    // not (its first bytes say otherwise) or grows past the bound.
-    let mut kept: Option<Vec<u8>> = Some(Vec::new());
+    // not (its first bytes say otherwise) or grows past the bound, or from
+    // the start when [`KEPT_AT_ONCE`] others are being kept.
+    let keeping = KEEPING.try_acquire().ok();
+    let mut kept: Option<Vec<u8>> = keeping.as_ref().map(|_| Vec::new());
     let mut stream = body.into_data_stream();
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| {
@@ -76,6 +87,7 @@ pub async fn identify(
         Some(bytes) => image_code(&pool, bytes).await?,
         None => None,
     };
+    drop(keeping);
     let (design, absence) = match ledger.identify(&content.blake3)? {
         Ok(d) => (Some(d), None),
         Err(absent) => (None, Some(absent)),
