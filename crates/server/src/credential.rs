@@ -98,10 +98,7 @@ async fn sign(
     pool: &ComputePool,
     design: DesignId,
 ) -> Result<Response, Problem> {
-    let report = match ledger.identify(&design)? {
-        Ok(report) => report,
-        Err(absence) => return Err(Problem::not_found("design").absence(absence)),
-    };
+    let report = crate::queries::registered(ledger, &design)?;
     if let Some(blocked) = &report.answer.state.blocked_by {
         return Err(Problem::new(
             StatusCode::CONFLICT,

@@ -93,7 +93,7 @@ pub async fn identify(
         Err(absent) => (None, Some(absent)),
     };
     let near_duplicates = match iscc {
-        Some(code) => crate::similar::earlier(&ledger, near, code, &content.blake3, None)?,
+        Some(code) => crate::similar::near(&ledger, near, code, &content.blake3, None)?,
         None => Vec::new(),
     };
     Ok(Json(Identified {

@@ -43,17 +43,23 @@ pub async fn design(
     PathText(text): PathText,
 ) -> Result<Json<Proven<DesignReport>>, Problem> {
     let design: DesignId = id(&text, "design")?;
-    match ledger.identify(&design)? {
-        Ok(mut report) => {
-            if let Some(code) = report.answer.details.content.iscc {
-                let before = Some(report.answer.state.registered.index);
-                report.answer.near_duplicates =
-                    crate::similar::earlier(&ledger, near, code, &design, before)?;
-            }
-            Ok(Json(report))
-        }
-        Err(absence) => Err(Problem::not_found("design").absence(absence)),
+    let mut report = registered(&ledger, &design)?;
+    if let Some(code) = report.answer.details.content.iscc {
+        let before = Some(report.answer.state.registered.index);
+        report.answer.near_duplicates = crate::similar::near(&ledger, near, code, &design, before)?;
     }
+    Ok(Json(report))
+}
+
+/// The registered design `design`, proven, or `404 not-found` carrying the
+/// proof of its absence.
+pub(crate) fn registered(
+    ledger: &Ledger,
+    design: &DesignId,
+) -> Result<Proven<DesignReport>, Problem> {
+    ledger
+        .identify(design)?
+        .map_err(|absence| Problem::not_found("design").absence(absence))
 }
 
 /// `GET /v1/grants/{id}`.

@@ -56,11 +56,12 @@ pub fn flag_receipt(
     }
 }
 
-/// Designs registered before entry `before` whose code is near `code`.
+/// Designs other than `design` whose code is near `code`, only those
+/// registered before entry `before` when given.
 ///
 /// # Errors
 /// Store errors.
-pub fn earlier(
+pub fn near(
     ledger: &Ledger,
     NearDistance(distance): NearDistance,
     code: ImageCode,
@@ -95,10 +96,7 @@ pub async fn similar(
         .field("distance"));
     }
     let design: DesignId = crate::queries::id(&text, "design")?;
-    let report = match ledger.identify(&design)? {
-        Ok(report) => report,
-        Err(absence) => return Err(Problem::not_found("design").absence(absence)),
-    };
+    let report = crate::queries::registered(&ledger, &design)?;
     let Some(iscc) = report.answer.details.content.iscc else {
         return Err(Problem::new(
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -202,9 +202,7 @@ impl RocksStore {
         }
         Ok(out)
     }
-}
 
-impl RocksStore {
     /// [`Read::scan_many`] with `opts`: one iterator, sought to each
     /// prefix in turn (an iterator costs far more to make than a seek).
     fn scan_many_with(
